@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# native/install.sh - provision every native part FastLoad needs into native/.deps/
+#
+#   native/.deps/lib/libsecp256k1.so.1   copy of the system lib (Debian libsecp256k1-dev)
+#   native/.deps/lib/libduckdb.so        from npm @duckdb/node-bindings-linux-x64
+#   native/.deps/bin/anvil, cast         from npm @foundry-rs/{anvil,cast}-linux-amd64
+#   native/.deps/bin/sign_loop           C baseline, built from native/bench/sign_loop.c
+#
+# Idempotent: a run whose stamp (pinned versions) matches and whose outputs
+# exist only prints "native: ok (...)". Change a pin below to re-install.
+#
+# Usage: native/install.sh [--quiet|-q] [--force|-f] [--help|-h]
+#   --quiet  print nothing on success (errors still go to stderr)
+#   --force  ignore the stamp and re-check/re-install every part
+set -Eeuo pipefail
+
+# ---------------------------------------------------------------- pins ------
+SECP_DEB_PKG=libsecp256k1-dev         # pulls libsecp256k1-1; bookworm has 0.2.0-2
+SECP_RUNTIME_DEB=libsecp256k1-1
+SECP_SONAME=libsecp256k1.so.1
+DUCKDB_NPM_PKG=@duckdb/node-bindings-linux-x64
+DUCKDB_NPM_VERSION=1.5.6-r.1          # DuckDB v1.5.6 (npm revision r.1)
+ANVIL_NPM_PKG=@foundry-rs/anvil-linux-amd64
+CAST_NPM_PKG=@foundry-rs/cast-linux-amd64
+FOUNDRY_VERSION=1.7.1
+STAMP_FORMAT=1
+# ---------------------------------------------------------------------------
+
+ME=native/install.sh
+QUIET=0
+FORCE=0
+for arg in "$@"; do
+    case "$arg" in
+        -q|--quiet) QUIET=1 ;;
+        -f|--force) FORCE=1 ;;
+        -h|--help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) printf '%s: unknown argument %q (try --help)\n' "$ME" "$arg" >&2; exit 2 ;;
+    esac
+done
+
+NATIVE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+DEPS="$NATIVE_DIR/.deps"
+LIB="$DEPS/lib"
+BIN="$DEPS/bin"
+NPM_DIR="$DEPS/npm"
+LOGS="$DEPS/logs"
+STAMP="$DEPS/.stamp"
+SIGN_SRC="$NATIVE_DIR/bench/sign_loop.c"
+SIGN_BIN="$BIN/sign_loop"
+SECP_HEADER=/usr/include/secp256k1_recovery.h
+
+PART=setup
+die() { printf '%s: %s\n' "$ME" "$*" >&2; exit 1; }
+say() { if [ "$QUIET" = 0 ]; then printf 'native: %s\n' "$*" >&2; fi; }
+# shellcheck disable=SC2154  # rc is assigned inside the trap string
+trap 'rc=$?; printf "%s: unexpected failure (exit %s) at line %s while doing: %s; re-run with bash -x %s to see why\n" "$ME" "$rc" "$LINENO" "$PART" "$ME" >&2; exit "$rc"' ERR
+
+# Path of the system's libsecp256k1.so.1 (prints nothing and fails if absent).
+secp_lib_path() {
+    local d p ldc
+    for d in /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu /usr/lib64 /usr/lib /usr/local/lib; do
+        if [ -e "$d/$SECP_SONAME" ]; then printf '%s\n' "$d/$SECP_SONAME"; return 0; fi
+    done
+    ldc="$(command -v ldconfig || true)"
+    [ -n "$ldc" ] || { [ -x /sbin/ldconfig ] && ldc=/sbin/ldconfig; } || return 1
+    p="$("$ldc" -p 2>/dev/null | awk -v so="$SECP_SONAME" '$1 == so && /x86-64/ { print $NF; exit }')" || true
+    [ -n "$p" ] && [ -e "$p" ] && { printf '%s\n' "$p"; return 0; }
+    return 1
+}
+secp_present() { [ -f "$SECP_HEADER" ] && secp_lib_path >/dev/null; }
+
+# Debian version of the installed runtime package, or "unknown".
+secp_version() {
+    local v
+    v="$(dpkg-query -W -f='${Version}' "$SECP_RUNTIME_DEB" 2>/dev/null)" || v=""
+    printf '%s\n' "${v:-unknown}"
+}
+
+expected_stamp() {
+    printf 'format=%s\nsecp256k1=%s %s\nduckdb=%s@%s\nanvil=%s@%s\ncast=%s@%s\n' \
+        "$STAMP_FORMAT" "$SECP_RUNTIME_DEB" "$1" \
+        "$DUCKDB_NPM_PKG" "$DUCKDB_NPM_VERSION" \
+        "$ANVIL_NPM_PKG" "$FOUNDRY_VERSION" "$CAST_NPM_PKG" "$FOUNDRY_VERSION"
+}
+
+ok_line() {
+    local v="${1#*:}"      # drop a Debian epoch
+    v="${v%-*}"            # drop the Debian revision: 0.2.0-2 -> 0.2.0
+    [ "$QUIET" = 1 ] || printf 'native: ok (secp256k1 %s, duckdb %s, anvil %s)\n' "$v" "$DUCKDB_NPM_VERSION" "$FOUNDRY_VERSION"
+}
+
+outputs_present() {
+    [ -f "$LIB/$SECP_SONAME" ] && [ ! -L "$LIB/$SECP_SONAME" ] && [ -f "$LIB/libduckdb.so" ] \
+        && [ -x "$BIN/anvil" ] && [ -x "$BIN/cast" ] \
+        && [ -x "$SIGN_BIN" ] && ! [ "$SIGN_SRC" -nt "$SIGN_BIN" ]
+}
+
+fast_path_ok() {
+    [ "$FORCE" = 0 ] && [ -f "$STAMP" ] && secp_present && outputs_present \
+        && [ "$(cat "$STAMP")" = "$(expected_stamp "$SECP_VER")" ]
+}
+
+# ------------------------------------------------------------ fast path -----
+SECP_VER="$(secp_version)"
+if fast_path_ok; then ok_line "$SECP_VER"; exit 0; fi
+
+# ------------------------------------------------------------ slow path -----
+PART="creating $DEPS"
+mkdir -p "$LIB" "$BIN" "$NPM_DIR" "$LOGS"
+
+# Serialise concurrent runs (e.g. two builds at once); re-check after waiting.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$DEPS/.lock"
+    flock 9
+    SECP_VER="$(secp_version)"
+    if fast_path_ok; then ok_line "$SECP_VER"; exit 0; fi
+fi
+
+# Put $1 (symlinks resolved) at $2 as a regular file, atomically. With a third
+# argument "link", hard-link when possible (npm files, same tree) instead of copying.
+place() {
+    local src dst="$2" tmp
+    src="$(readlink -f "$1")"
+    if [ ! -L "$dst" ] && [ -f "$dst" ] && { [ "$src" -ef "$dst" ] || cmp -s "$src" "$dst"; }; then return 0; fi
+    tmp="$dst.tmp.$$"
+    rm -f "$tmp"
+    if [ "${3:-}" != link ] || ! ln "$src" "$tmp" 2>/dev/null; then cp -f "$src" "$tmp"; fi
+    rm -f "$dst"
+    mv -f "$tmp" "$dst"
+}
+
+# Leftovers of an interrupted run.
+rm -f "$LIB"/*.tmp.* "$BIN"/*.tmp.* "$DEPS"/.stamp.tmp.*
+
+# Version field of an installed npm package (empty if not installed).
+npm_installed_version() {
+    local pj="$NPM_DIR/node_modules/$1/package.json"
+    [ -f "$pj" ] || return 0
+    sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$pj" | head -n 1
+}
+
+# ---- 1. libsecp256k1 (Debian) ----
+PART="libsecp256k1"
+if ! secp_present; then
+    how="run as root or 'sudo apt-get install $SECP_DEB_PKG'"
+    [ "$(id -u)" -eq 0 ] || die "cannot install libsecp256k1 (Debian package $SECP_DEB_PKG): $how"
+    command -v apt-get >/dev/null 2>&1 || die "cannot install libsecp256k1 (Debian package $SECP_DEB_PKG): apt-get not found; install libsecp256k1 (with secp256k1_recovery.h and $SECP_SONAME) by other means"
+    say "installing $SECP_DEB_PKG with apt-get"
+    log="$LOGS/apt.log"
+    : >"$log"
+    apt_install() {
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            -o Dpkg::Lock::Timeout=120 -o Dpkg::Use-Pty=0 "$SECP_DEB_PKG" >>"$log" 2>&1
+    }
+    if ! apt_install; then
+        say "apt-get install failed; running apt-get update and retrying"
+        if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq >>"$log" 2>&1 && apt_install; }; then
+            why="$(grep -m 1 -E '^(E|Err):' "$log")" || why=""
+            die "cannot install libsecp256k1 (Debian package $SECP_DEB_PKG): apt-get failed${why:+ ($why)} (log: native/.deps/logs/${log##*/}); try 'apt-get update && apt-get install $SECP_DEB_PKG' by hand"
+        fi
+    fi
+    secp_present || die "libsecp256k1: $SECP_DEB_PKG installed but $SECP_HEADER or $SECP_SONAME is missing (this script expects Debian bookworm's $SECP_RUNTIME_DEB 0.2.x); install libsecp256k1 with the recovery module by hand"
+fi
+secp_src="$(secp_lib_path)"
+place "$secp_src" "$LIB/$SECP_SONAME"
+SECP_VER="$(secp_version)"
+
+# ---- 2+3. npm packages: duckdb, anvil, cast ----
+PART="npm packages ($DUCKDB_NPM_PKG@$DUCKDB_NPM_VERSION, $ANVIL_NPM_PKG@$FOUNDRY_VERSION, $CAST_NPM_PKG@$FOUNDRY_VERSION)"
+DUCKDB_DIR="$NPM_DIR/node_modules/$DUCKDB_NPM_PKG"
+ANVIL_SRC="$NPM_DIR/node_modules/$ANVIL_NPM_PKG/bin/anvil"
+CAST_SRC="$NPM_DIR/node_modules/$CAST_NPM_PKG/bin/cast"
+if [ "$(npm_installed_version "$DUCKDB_NPM_PKG")" != "$DUCKDB_NPM_VERSION" ] \
+    || [ "$(npm_installed_version "$ANVIL_NPM_PKG")" != "$FOUNDRY_VERSION" ] \
+    || [ "$(npm_installed_version "$CAST_NPM_PKG")" != "$FOUNDRY_VERSION" ] \
+    || [ ! -f "$DUCKDB_DIR/libduckdb.so" ] || [ ! -f "$ANVIL_SRC" ] || [ ! -f "$CAST_SRC" ]; then
+    npm_how="install Node.js + npm ('apt-get install nodejs npm') and make the npm registry reachable, or run: npm install --prefix native/.deps/npm $DUCKDB_NPM_PKG@$DUCKDB_NPM_VERSION $ANVIL_NPM_PKG@$FOUNDRY_VERSION $CAST_NPM_PKG@$FOUNDRY_VERSION"
+    [ "$(uname -s)/$(uname -m)" = "Linux/x86_64" ] \
+        || die "cannot install duckdb/anvil/cast: the pinned npm packages are linux-x64 only, this is $(uname -s)/$(uname -m)"
+    command -v npm >/dev/null 2>&1 || die "cannot install duckdb/anvil/cast (npm packages $DUCKDB_NPM_PKG, $ANVIL_NPM_PKG, $CAST_NPM_PKG): npm not found; $npm_how"
+    say "installing npm packages $DUCKDB_NPM_PKG@$DUCKDB_NPM_VERSION $ANVIL_NPM_PKG@$FOUNDRY_VERSION $CAST_NPM_PKG@$FOUNDRY_VERSION"
+    cat >"$NPM_DIR/package.json" <<EOF
+{
+  "name": "fastload-native-deps",
+  "private": true,
+  "description": "generated by native/install.sh - do not edit; pins live in the script",
+  "dependencies": {
+    "$DUCKDB_NPM_PKG": "$DUCKDB_NPM_VERSION",
+    "$ANVIL_NPM_PKG": "$FOUNDRY_VERSION",
+    "$CAST_NPM_PKG": "$FOUNDRY_VERSION"
+  }
+}
+EOF
+    log="$LOGS/npm.log"
+    if ! (cd "$NPM_DIR" && npm install --no-audit --no-fund --ignore-scripts --no-package-lock \
+            --no-progress --no-update-notifier --loglevel=error) >"$log" 2>&1; then
+        why="$(grep -E '^npm (error|ERR!)' "$log" | grep -v -E '^npm (error|ERR!) (code|errno|syscall|A complete log)' | head -n 1 | sed -E 's/^npm (error|ERR!) *//')" || why=""
+        die "cannot install duckdb/anvil/cast: npm install failed${why:+: $why} (log: native/.deps/logs/${log##*/}); check the pins in $ME and that the npm registry is reachable"
+    fi
+    for p in "$DUCKDB_NPM_PKG:$DUCKDB_NPM_VERSION" "$ANVIL_NPM_PKG:$FOUNDRY_VERSION" "$CAST_NPM_PKG:$FOUNDRY_VERSION"; do
+        got="$(npm_installed_version "${p%%:*}")"
+        [ "$got" = "${p##*:}" ] || die "npm installed ${p%%:*}@${got:-nothing}, expected ${p##*:} (log: native/.deps/logs/${log##*/})"
+    done
+fi
+
+# ---- 2. libduckdb.so ----
+PART="libduckdb.so ($DUCKDB_NPM_PKG@$DUCKDB_NPM_VERSION)"
+[ -f "$DUCKDB_DIR/libduckdb.so" ] || die "duckdb: $DUCKDB_NPM_PKG@$DUCKDB_NPM_VERSION has no libduckdb.so (package layout changed?); pick another pin in $ME"
+place "$DUCKDB_DIR/libduckdb.so" "$LIB/libduckdb.so" link
+if command -v nm >/dev/null 2>&1; then
+    # no 'grep -q': with pipefail, nm killed by SIGPIPE would fail the pipeline
+    nm -D --defined-only "$LIB/libduckdb.so" 2>/dev/null | grep -E ' duckdb_open$' >/dev/null \
+        || die "duckdb: $LIB/libduckdb.so does not export duckdb_open (broken download?); rm -rf native/.deps/npm and re-run $ME"
+fi
+
+# ---- 3. anvil + cast ----
+PART="anvil/cast ($ANVIL_NPM_PKG@$FOUNDRY_VERSION, $CAST_NPM_PKG@$FOUNDRY_VERSION)"
+for tool in anvil cast; do
+    src="$ANVIL_SRC"; [ "$tool" = cast ] && src="$CAST_SRC"
+    [ -f "$src" ] || die "$tool: npm package has no bin/$tool; rm -rf native/.deps/npm and re-run $ME"
+    chmod +x "$src"
+    place "$src" "$BIN/$tool" link
+    chmod +x "$BIN/$tool"
+    out="$("$BIN/$tool" --version 2>&1)" || true
+    out="${out%%$'\n'*}"
+    case "$out" in
+        "$tool Version: $FOUNDRY_VERSION"*) ;;
+        *) die "$tool: '$BIN/$tool --version' printed '${out:-nothing}', expected '$tool Version: $FOUNDRY_VERSION'; rm -rf native/.deps/npm and re-run $ME" ;;
+    esac
+done
+
+# ---- 4. sign_loop C baseline ----
+PART="sign_loop (native/bench/sign_loop.c)"
+[ -f "$SIGN_SRC" ] || die "sign_loop: $SIGN_SRC is missing (restore it from git)"
+if [ ! -x "$SIGN_BIN" ] || [ "$SIGN_SRC" -nt "$SIGN_BIN" ]; then
+    CC="${CC:-cc}"
+    command -v "$CC" >/dev/null 2>&1 || die "cannot build sign_loop: no C compiler '$CC' found; install one with 'apt-get install gcc libc6-dev' (or set CC)"
+    say "compiling native/bench/sign_loop.c"
+    log="$LOGS/sign_loop.log"
+    if ! "$CC" -O2 -Wall -o "$SIGN_BIN.tmp.$$" "$SIGN_SRC" -lsecp256k1 >"$log" 2>&1; then
+        rm -f "$SIGN_BIN.tmp.$$"
+        die "cannot build sign_loop: '$CC -O2 -o native/.deps/bin/sign_loop native/bench/sign_loop.c -lsecp256k1' failed (log: native/.deps/logs/${log##*/}); needs $SECP_DEB_PKG and a working C compiler"
+    fi
+    mv -f "$SIGN_BIN.tmp.$$" "$SIGN_BIN"
+fi
+
+# ---- stamp ----
+PART="writing $STAMP"
+expected_stamp "$SECP_VER" >"$STAMP.tmp.$$"
+mv -f "$STAMP.tmp.$$" "$STAMP"
+outputs_present || die "internal: outputs missing after install; re-run with --force"
+ok_line "$SECP_VER"
