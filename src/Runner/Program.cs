@@ -1,0 +1,37 @@
+using System.CommandLine;
+using FastLoad.Engine.Native;
+using FastLoad.Runner.Commands;
+
+namespace FastLoad.Runner;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("""
+            FastLoad — signs EVM transactions at the speed of the hardware and pushes them into nodes.
+
+            Examples:
+              fastload demo                                 sign 100,000 EIP-1559 transfers on every core, print the rate
+              fastload sign < requests.jsonl > signed.jsonl sign JSON-line tx requests from stdin
+              fastload sign --verify < requests.jsonl       also decode each signed tx and check its sender
+            """);
+        root.Subcommands.Add(SignCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        try
+        {
+            return root.Parse(args).Invoke();
+        }
+        catch (Exception e) when (Unwrap(e) is NativeLibraryMissingException missing)
+        {
+            Console.Error.WriteLine($"fastload: {missing.Message}");
+            return 3;
+        }
+    }
+
+    private static Exception Unwrap(Exception e)
+    {
+        while (e is TypeInitializationException or AggregateException && e.InnerException is not null) e = e.InnerException;
+        return e;
+    }
+}

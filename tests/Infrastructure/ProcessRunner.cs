@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace FastLoad.Tests.Infrastructure;
+
+public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
+
+public static class ProcessRunner
+{
+    /// <summary>Runs the built <c>fastload</c> with the given arguments and stdin; bounded in time.</summary>
+    public static async Task<ProcessResult> RunFastloadAsync(string stdin, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(TestPaths.FastloadDll);
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,27 @@
+namespace FastLoad.Tests.Infrastructure;
+
+/// <summary>Locates the repository, its native deps and the shared reference vectors.</summary>
+public static class TestPaths
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary><c>../shared/vectors</c> beside the repository, or <c>$FASTLOAD_VECTORS</c>.</summary>
+    public static string Vectors { get; } =
+        Environment.GetEnvironmentVariable("FASTLOAD_VECTORS") is { Length: > 0 } env
+            ? env
+            : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "vectors"));
+
+    public static string NativeBin(string name) => Path.Combine(RepoRoot, "native", ".deps", "bin", name);
+
+    /// <summary>The fastload program built next to the tests (the tests reference the Runner project).</summary>
+    public static string FastloadDll => Path.Combine(AppContext.BaseDirectory, "fastload.dll");
+
+    private static string FindRepoRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "FastLoad.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("FastLoad.sln not found above " + AppContext.BaseDirectory);
+    }
+}
