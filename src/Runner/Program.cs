@@ -20,12 +20,18 @@ public static class Program
         root.Subcommands.Add(DemoCommand.Create());
         try
         {
-            return root.Parse(args).Invoke();
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (Unwrap(e) is NativeLibraryMissingException missing)
         {
             Console.Error.WriteLine($"fastload: {missing.Message}");
             return 3;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("FASTLOAD_DEBUG") != "1")
+        {
+            Exception inner = Unwrap(e);
+            Console.Error.WriteLine($"fastload: internal error: {inner.GetType().Name}: {inner.Message} (set FASTLOAD_DEBUG=1 for the stack trace)");
+            return 70;
         }
     }
 
