@@ -15,7 +15,7 @@ namespace FastLoad.Engine.Crypto;
 /// <para>A mutable value type meant to be used as a local: it never allocates.
 /// <c>default(Keccak256)</c> is a valid empty hasher; <see cref="Create"/> just returns it.</para>
 /// <para><see cref="Final"/> writes the digest and resets the hasher to empty, so it can be reused.</para>
-/// <para>The struct is ~340 bytes. Pass it by <c>ref</c>; a copy is an independent fork of the state
+/// <para>The struct is 344 bytes. Pass it by <c>ref</c>; a copy is an independent fork of the state
 /// (handy for hashing several messages with a common prefix). Not thread-safe.</para>
 /// </remarks>
 public struct Keccak256
@@ -94,13 +94,17 @@ public struct Keccak256
             ThrowOutputTooShort(nameof(output32));
 
         Span<byte> block = _buffer;
+        block[_buffered..].Clear();
         Pad(block, _buffered);
         Absorb(ref _state, block);
         Squeeze(ref _state, output32);
         this = default;
     }
 
-    /// <summary>One-shot Keccak-256 of <paramref name="data"/> into the first 32 bytes of <paramref name="output32"/>.</summary>
+    /// <summary>
+    /// One-shot Keccak-256 of <paramref name="data"/> into the first 32 bytes of <paramref name="output32"/>.
+    /// The output may overlap the input (e.g. hashing a 32-byte buffer in place).
+    /// </summary>
     /// <exception cref="ArgumentException"><paramref name="output32"/> is shorter than 32 bytes.</exception>
     [SkipLocalsInit]
     public static void Hash(ReadOnlySpan<byte> data, Span<byte> output32)
@@ -115,9 +119,9 @@ public struct Keccak256
         if (whole != 0)
             Absorb(ref state, data[..whole]);
 
-        // Last (possibly empty) partial block, padded in a stack copy.
+        // Last (possibly empty) partial block, padded in a zeroed stack copy.
         ReadOnlySpan<byte> tail = data[whole..];
-        Unsafe.SkipInit(out RateBlock last); // fully written by CopyTo + Pad
+        RateBlock last = default;
         Span<byte> block = last;
         tail.CopyTo(block);
         Pad(block, tail.Length);
@@ -125,12 +129,14 @@ public struct Keccak256
         Squeeze(ref state, output32);
     }
 
-    /// <summary>Keccak padding pad10*1 with the original 0x01 domain byte: zero-fill after <paramref name="used"/> bytes, then 0x01 … 0x80.</summary>
+    /// <summary>
+    /// Keccak pad10*1 with the original 0x01 first byte (SHA3 would use 0x06), applied to a block whose
+    /// bytes from <paramref name="used"/> on are already zero.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Pad(Span<byte> block, int used)
     {
-        block[used..].Clear();
-        block[used] = 0x01;        // SHA3 would use 0x06 here
+        block[used] = 0x01;
         block[Rate - 1] |= 0x80;   // same byte as 0x01 when used == Rate - 1 → 0x81
     }
 
@@ -153,6 +159,7 @@ public struct Keccak256
     {
         Debug.Assert(blocks.Length != 0 && blocks.Length % Rate == 0);
 
+        // ι constants, read via Unsafe.Add below: round < 24 always, so no bounds checks are needed.
         ref ulong rc = ref MemoryMarshal.GetArrayDataReference(RoundConstants);
 
         // Lane names as in the Keccak team's reference code: row b,g,k,m,s = y 0..4; column a,e,i,o,u = x 0..4.
@@ -185,25 +192,27 @@ public struct Keccak256
             ame ^= BinaryPrimitives.ReadUInt64LittleEndian(block[128..]);
             blocks = blocks[Rate..];
 
-            // keccak-f[1600]: 24 rounds, two per iteration (A → E → A) so no lane copies are needed.
+            // keccak-f[1600]: 24 rounds, two per iteration (A → E → A) so lanes are never copied.
+            // θ's column parities C[x] are computed here once, then accumulated while χ writes each row.
+            ulong c0 = aba ^ aga ^ aka ^ ama ^ asa;
+            ulong c1 = abe ^ age ^ ake ^ ame ^ ase;
+            ulong c2 = abi ^ agi ^ aki ^ ami ^ asi;
+            ulong c3 = abo ^ ago ^ ako ^ amo ^ aso;
+            ulong c4 = abu ^ agu ^ aku ^ amu ^ asu;
             for (int round = 0; round < 24; round += 2)
             {
-                ulong c0, c1, c2, c3, c4, d0, d1, d2, d3, d4, b0, b1, b2, b3, b4;
+                ulong d0, d1, d2, d3, d4, b0, b1, b2, b3, b4;
                 ulong eba, ebe, ebi, ebo, ebu, ega, ege, egi, ego, egu, eka, eke, eki, eko, eku;
                 ulong ema, eme, emi, emo, emu, esa, ese, esi, eso, esu;
 
-                // θ: column parities, then D[x] = C[x-1] ^ rol(C[x+1], 1)
-                c0 = aba ^ aga ^ aka ^ ama ^ asa;
-                c1 = abe ^ age ^ ake ^ ame ^ ase;
-                c2 = abi ^ agi ^ aki ^ ami ^ asi;
-                c3 = abo ^ ago ^ ako ^ amo ^ aso;
-                c4 = abu ^ agu ^ aku ^ amu ^ asu;
+                // ---- round r: A → E ----
+                // θ: D[x] = C[x-1] ^ rol(C[x+1], 1), C = column parities of the input lanes
                 d0 = c4 ^ Rol(c1, 1);
                 d1 = c0 ^ Rol(c2, 1);
                 d2 = c1 ^ Rol(c3, 1);
                 d3 = c2 ^ Rol(c4, 1);
                 d4 = c3 ^ Rol(c0, 1);
-                // ρ+π gather output row b, then χ and ι
+                // ρ+π gather output row b, then χ and ι; accumulate next C
                 b0 = aba ^ d0;
                 b1 = Rol(age ^ d1, 44);
                 b2 = Rol(aki ^ d2, 43);
@@ -214,7 +223,8 @@ public struct Keccak256
                 ebi = b2 ^ (~b3 & b4);
                 ebo = b3 ^ (~b4 & b0);
                 ebu = b4 ^ (~b0 & b1);
-                // ρ+π gather output row g, then χ
+                c0 = eba; c1 = ebe; c2 = ebi; c3 = ebo; c4 = ebu;
+                // ρ+π gather output row g, then χ; accumulate next C
                 b0 = Rol(abo ^ d3, 28);
                 b1 = Rol(agu ^ d4, 20);
                 b2 = Rol(aka ^ d0, 3);
@@ -225,7 +235,8 @@ public struct Keccak256
                 egi = b2 ^ (~b3 & b4);
                 ego = b3 ^ (~b4 & b0);
                 egu = b4 ^ (~b0 & b1);
-                // ρ+π gather output row k, then χ
+                c0 ^= ega; c1 ^= ege; c2 ^= egi; c3 ^= ego; c4 ^= egu;
+                // ρ+π gather output row k, then χ; accumulate next C
                 b0 = Rol(abe ^ d1, 1);
                 b1 = Rol(agi ^ d2, 6);
                 b2 = Rol(ako ^ d3, 25);
@@ -236,7 +247,8 @@ public struct Keccak256
                 eki = b2 ^ (~b3 & b4);
                 eko = b3 ^ (~b4 & b0);
                 eku = b4 ^ (~b0 & b1);
-                // ρ+π gather output row m, then χ
+                c0 ^= eka; c1 ^= eke; c2 ^= eki; c3 ^= eko; c4 ^= eku;
+                // ρ+π gather output row m, then χ; accumulate next C
                 b0 = Rol(abu ^ d4, 27);
                 b1 = Rol(aga ^ d0, 36);
                 b2 = Rol(ake ^ d1, 10);
@@ -247,7 +259,8 @@ public struct Keccak256
                 emi = b2 ^ (~b3 & b4);
                 emo = b3 ^ (~b4 & b0);
                 emu = b4 ^ (~b0 & b1);
-                // ρ+π gather output row s, then χ
+                c0 ^= ema; c1 ^= eme; c2 ^= emi; c3 ^= emo; c4 ^= emu;
+                // ρ+π gather output row s, then χ; accumulate next C
                 b0 = Rol(abi ^ d2, 62);
                 b1 = Rol(ago ^ d3, 55);
                 b2 = Rol(aku ^ d4, 39);
@@ -258,19 +271,16 @@ public struct Keccak256
                 esi = b2 ^ (~b3 & b4);
                 eso = b3 ^ (~b4 & b0);
                 esu = b4 ^ (~b0 & b1);
+                c0 ^= esa; c1 ^= ese; c2 ^= esi; c3 ^= eso; c4 ^= esu;
 
-                // θ: column parities, then D[x] = C[x-1] ^ rol(C[x+1], 1)
-                c0 = eba ^ ega ^ eka ^ ema ^ esa;
-                c1 = ebe ^ ege ^ eke ^ eme ^ ese;
-                c2 = ebi ^ egi ^ eki ^ emi ^ esi;
-                c3 = ebo ^ ego ^ eko ^ emo ^ eso;
-                c4 = ebu ^ egu ^ eku ^ emu ^ esu;
+                // ---- round r + 1: E → A ----
+                // θ: D[x] = C[x-1] ^ rol(C[x+1], 1), C = column parities of the input lanes
                 d0 = c4 ^ Rol(c1, 1);
                 d1 = c0 ^ Rol(c2, 1);
                 d2 = c1 ^ Rol(c3, 1);
                 d3 = c2 ^ Rol(c4, 1);
                 d4 = c3 ^ Rol(c0, 1);
-                // ρ+π gather output row b, then χ and ι
+                // ρ+π gather output row b, then χ and ι; accumulate next C
                 b0 = eba ^ d0;
                 b1 = Rol(ege ^ d1, 44);
                 b2 = Rol(eki ^ d2, 43);
@@ -281,7 +291,8 @@ public struct Keccak256
                 abi = b2 ^ (~b3 & b4);
                 abo = b3 ^ (~b4 & b0);
                 abu = b4 ^ (~b0 & b1);
-                // ρ+π gather output row g, then χ
+                c0 = aba; c1 = abe; c2 = abi; c3 = abo; c4 = abu;
+                // ρ+π gather output row g, then χ; accumulate next C
                 b0 = Rol(ebo ^ d3, 28);
                 b1 = Rol(egu ^ d4, 20);
                 b2 = Rol(eka ^ d0, 3);
@@ -292,7 +303,8 @@ public struct Keccak256
                 agi = b2 ^ (~b3 & b4);
                 ago = b3 ^ (~b4 & b0);
                 agu = b4 ^ (~b0 & b1);
-                // ρ+π gather output row k, then χ
+                c0 ^= aga; c1 ^= age; c2 ^= agi; c3 ^= ago; c4 ^= agu;
+                // ρ+π gather output row k, then χ; accumulate next C
                 b0 = Rol(ebe ^ d1, 1);
                 b1 = Rol(egi ^ d2, 6);
                 b2 = Rol(eko ^ d3, 25);
@@ -303,7 +315,8 @@ public struct Keccak256
                 aki = b2 ^ (~b3 & b4);
                 ako = b3 ^ (~b4 & b0);
                 aku = b4 ^ (~b0 & b1);
-                // ρ+π gather output row m, then χ
+                c0 ^= aka; c1 ^= ake; c2 ^= aki; c3 ^= ako; c4 ^= aku;
+                // ρ+π gather output row m, then χ; accumulate next C
                 b0 = Rol(ebu ^ d4, 27);
                 b1 = Rol(ega ^ d0, 36);
                 b2 = Rol(eke ^ d1, 10);
@@ -314,7 +327,8 @@ public struct Keccak256
                 ami = b2 ^ (~b3 & b4);
                 amo = b3 ^ (~b4 & b0);
                 amu = b4 ^ (~b0 & b1);
-                // ρ+π gather output row s, then χ
+                c0 ^= ama; c1 ^= ame; c2 ^= ami; c3 ^= amo; c4 ^= amu;
+                // ρ+π gather output row s, then χ; accumulate next C
                 b0 = Rol(ebi ^ d2, 62);
                 b1 = Rol(ego ^ d3, 55);
                 b2 = Rol(eku ^ d4, 39);
@@ -325,6 +339,7 @@ public struct Keccak256
                 asi = b2 ^ (~b3 & b4);
                 aso = b3 ^ (~b4 & b0);
                 asu = b4 ^ (~b0 & b1);
+                c0 ^= asa; c1 ^= ase; c2 ^= asi; c3 ^= aso; c4 ^= asu;
             }
         }
         while (!blocks.IsEmpty);
