@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using FastLoad.Engine.Transactions;
+using FastLoad.Engine.Wallets;
+
+namespace FastLoad.Engine.Load;
+
+/// <summary>
+/// Signer threads: each owns a disjoint slice of the wallets and their nonces, and fills the ring of
+/// each wallet's node with ready-to-send calls. A wallet that needs a resync is skipped (and handed to
+/// the resyncer) until its pending nonce is back. Sending never waits for a signature.
+/// </summary>
+public sealed class SignerPool
+{
+    private readonly WalletSet _wallets;
+    private readonly PresignedRing[] _rings;
+    private readonly TransferWorkload _workload;
+    private readonly Action<Wallet> _requestFetch;
+    private readonly int _periodicResync;
+    private readonly Thread[] _threads;
+    private readonly long[] _signed;
+    private long _remaining;
+    private volatile bool _stop;
+
+    /// <param name="maxTxs">Total txs to sign (re-signs of discarded txs are given back), or -1 for no limit.</param>
+    /// <param name="periodicResync">Resync each wallet every K txs (0 = only on errors).</param>
+    public SignerPool(WalletSet wallets, PresignedRing[] ringsByNode, TransferWorkload workload, long maxTxs, int periodicResync, Action<Wallet> requestFetch)
+    {
+        _wallets = wallets;
+        _rings = ringsByNode;
+        _workload = workload;
+        _requestFetch = requestFetch;
+        _periodicResync = periodicResync;
+        _remaining = maxTxs < 0 ? long.MaxValue : maxTxs;
+        _threads = new Thread[wallets.BySigner.Length];
+        _signed = new long[wallets.BySigner.Length * 8]; // one cache line per thread
+    }
+
+    public int Threads => _threads.Length;
+
+    public long Signed
+    {
+        get
+        {
+            long total = 0;
+            for (int t = 0; t < _threads.Length; t++) total += Volatile.Read(ref _signed[t * 8]);
+            return total;
+        }
+    }
+
+    /// <summary>A discarded presigned tx gives its budget back, so --count still sends exactly N.</summary>
+    public void GiveBack(int count) => Interlocked.Add(ref _remaining, count);
+
+    public void Start()
+    {
+        for (int t = 0; t < _threads.Length; t++)
+        {
+            int index = t;
+            _threads[t] = new Thread(() => Run(index)) { IsBackground = true, Name = $"fastload-signer-{t}" };
+            _threads[t].Start();
+        }
+    }
+
+    public void Stop()
+    {
+        _stop = true;
+        foreach (Thread thread in _threads) thread?.Join();
+    }
+
+    private void Run(int thread)
+    {
+        Wallet[] wallets = _wallets.BySigner[thread];
+        byte[] envelope = new byte[4096];
+        var authorization = new SignedAuthorization[1];
+        long sequence = 0;
+        long idBase = (long)(thread + 1) << 40;
+        int next = 0;
+        int idle = 0;
+        while (!_stop)
+        {
+            Wallet wallet = wallets[next];
+            next = next + 1 == wallets.Length ? 0 : next + 1;
+            if (!wallet.TryPrepareToSign(out bool mustFetch))
+            {
+                if (mustFetch) _requestFetch(wallet);
+                if (++idle >= wallets.Length) { Thread.Sleep(1); idle = 0; }
+                continue;
+            }
+            if (_periodicResync > 0 && wallet.SignedSinceSync >= _periodicResync)
+            {
+                wallet.RequestResync();
+                continue;
+            }
+            idle = 0;
+            if (Interlocked.Decrement(ref _remaining) < 0)
+            {
+                Interlocked.Increment(ref _remaining);
+                Thread.Sleep(1);
+                continue;
+            }
+            PresignedRing ring = _rings[wallet.Node];
+            PresignedTx slot;
+            long position;
+            var spin = new SpinWait();
+            while (!ring.TryBeginWrite(out slot, out position))
+            {
+                if (_stop) return;
+                spin.SpinOnce(sleep1Threshold: 30);
+            }
+            int epoch = wallet.Epoch; // read before the nonce is reserved: an invalidation meanwhile makes this tx stale
+            ulong nonce = wallet.NextNonce++;
+            wallet.SignedSinceSync++;
+            int length = _workload.Sign(wallet, nonce, envelope, slot.TxHash, authorization);
+            slot.EnsureCapacity(CallWriter.MaxLength(length));
+            slot.Id = idBase | sequence++;
+            slot.CallLength = CallWriter.Write(slot.Call, slot.Id, envelope.AsSpan(0, length));
+            slot.Wallet = wallet;
+            slot.Nonce = nonce;
+            slot.Epoch = epoch;
+            slot.SignedTicks = Stopwatch.GetTimestamp();
+            ring.EndWrite(position);
+            Volatile.Write(ref _signed[thread * 8], Volatile.Read(ref _signed[thread * 8]) + 1);
+        }
+    }
+}

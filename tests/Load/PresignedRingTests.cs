@@ -1,0 +1,84 @@
+using FastLoad.Engine.Load;
+
+namespace FastLoad.Tests.Load;
+
+public class PresignedRingTests
+{
+    [Fact]
+    public void Reports_full_and_empty_at_capacity()
+    {
+        var ring = new PresignedRing(4, 64);
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(ring.TryBeginWrite(out PresignedTx tx, out long pos));
+            tx.Id = i;
+            ring.EndWrite(pos);
+        }
+        Assert.False(ring.TryBeginWrite(out _, out _));
+        Assert.Equal(4, ring.Count);
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(ring.TryBeginRead(out PresignedTx tx, out long pos));
+            Assert.Equal(i, tx.Id);
+            ring.EndRead(pos);
+        }
+        Assert.False(ring.TryBeginRead(out _, out _));
+    }
+
+    [Fact]
+    public void Many_producers_and_consumers_pass_every_item_exactly_once()
+    {
+        var ring = new PresignedRing(64, 16);
+        const int producers = 3, perProducer = 50_000;
+        var seen = new int[producers * perProducer];
+        long consumed = 0;
+        var threads = new List<Thread>();
+        for (int p = 0; p < producers; p++)
+        {
+            int producer = p;
+            threads.Add(new Thread(() =>
+            {
+                for (int i = 0; i < perProducer; i++)
+                {
+                    PresignedTx tx;
+                    long pos;
+                    while (!ring.TryBeginWrite(out tx, out pos)) Thread.SpinWait(10);
+                    tx.Id = producer * perProducer + i;
+                    ring.EndWrite(pos);
+                }
+            }));
+        }
+        for (int c = 0; c < 2; c++)
+        {
+            threads.Add(new Thread(() =>
+            {
+                while (Interlocked.Read(ref consumed) < producers * perProducer)
+                {
+                    if (!ring.TryBeginRead(out PresignedTx tx, out long pos)) { Thread.SpinWait(10); continue; }
+                    Interlocked.Increment(ref seen[tx.Id]);
+                    ring.EndRead(pos);
+                    Interlocked.Increment(ref consumed);
+                }
+            }));
+        }
+        threads.ForEach(t => t.Start());
+        Assert.True(threads.All(t => t.Join(TimeSpan.FromSeconds(60))), "ring test timed out");
+        Assert.All(seen, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public void Write_and_read_allocate_nothing()
+    {
+        var ring = new PresignedRing(16, 16);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            ring.TryBeginWrite(out PresignedTx tx, out long w);
+            tx.Id = i;
+            ring.EndWrite(w);
+            ring.TryBeginRead(out _, out long r);
+            ring.EndRead(r);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

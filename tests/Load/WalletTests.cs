@@ -1,0 +1,69 @@
+using FastLoad.Engine.Load;
+using FastLoad.Engine.Wallets;
+
+namespace FastLoad.Tests.Load;
+
+public class WalletTests
+{
+    [Fact]
+    public void Shards_and_signer_threads_never_share_a_wallet()
+    {
+        var shards = Enumerable.Range(0, 3).Select(i => WalletSet.Derive("partition", 100, new Shard(i, 3), signerThreads: 4, nodeCount: 2)).ToArray();
+        int[] indices = shards.SelectMany(s => s.All).Select(w => w.Index).Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, 100), indices);
+        foreach (WalletSet set in shards)
+        {
+            var perThread = set.BySigner.SelectMany(ws => ws).Select(w => w.Index).ToArray();
+            Assert.Equal(perThread.Length, perThread.Distinct().Count());
+            Assert.Equal(set.All.Length, perThread.Length);
+        }
+        // Same seed and index: same key in every process.
+        Assert.Equal(shards[1].All[0].Address, WalletSet.Derive("partition", 100, Shard.Single, 1, 1).All[1].Address);
+    }
+
+    [Fact]
+    public void Parses_shard_or_explains_the_form()
+    {
+        Assert.Equal(new Shard(2, 4), Shard.Parse("2/4"));
+        var error = Assert.Throws<ArgumentException>(() => Shard.Parse("4/4"));
+        Assert.Contains("i/N", error.Message);
+    }
+
+    [Fact]
+    public void Invalidation_bumps_epoch_once_and_resync_restores_signing()
+    {
+        Wallet wallet = WalletSet.Derive("resync", 1, Shard.Single, 1, 1).All[0];
+        wallet.NextNonce = 10;
+        Assert.True(wallet.TryPrepareToSign(out _));
+        int epoch = wallet.Epoch;
+        Assert.True(wallet.Invalidate(epoch));
+        Assert.False(wallet.Invalidate(epoch)); // a second failure of the same epoch is already handled
+        Assert.Equal(epoch + 1, wallet.Epoch);
+        Assert.False(wallet.TryPrepareToSign(out bool mustFetch));
+        Assert.True(mustFetch);
+        Assert.False(wallet.TryPrepareToSign(out mustFetch)); // fetch under way: not twice
+        Assert.False(mustFetch);
+        wallet.SetFetchedNonce(7);
+        Assert.True(wallet.TryPrepareToSign(out _));
+        Assert.Equal(7ul, wallet.NextNonce);
+        Assert.Equal(1, wallet.Resyncs);
+    }
+
+    [Fact]
+    public void Circuit_breaker_opens_on_error_spike_and_ramps_back()
+    {
+        var breaker = new CircuitBreaker { OpenDuration = TimeSpan.FromSeconds(1), RampDuration = TimeSpan.FromSeconds(2) };
+        long f = System.Diagnostics.Stopwatch.Frequency;
+        Assert.False(breaker.Observe(0, 0, 0, 0, 0));
+        Assert.False(breaker.Observe(f / 2, 1000, 10, 1000, 0)); // 1% errors: fine
+        Assert.True(breaker.Observe(f, 2000, 200, 2000, 0));     // 10% errors over the window: open
+        Assert.Equal(0.1, breaker.Multiplier, 3);
+        Assert.False(breaker.Observe(f * 3 / 2, 2000, 200, 2000, 0));
+        Assert.Equal(0.1, breaker.Multiplier, 3);                // still open
+        breaker.Observe(f * 3, 2100, 200, 2100, 0);              // 1 s into the 2 s ramp
+        Assert.Equal(0.55, breaker.Multiplier, 2);
+        breaker.Observe(f * 5, 2300, 200, 2300, 0);
+        Assert.Equal(1.0, breaker.Multiplier, 3);
+        Assert.Equal(1, breaker.Trips);
+    }
+}
