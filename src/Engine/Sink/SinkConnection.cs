@@ -1,0 +1,167 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace FastLoad.Engine.Sink;
+
+/// <summary>
+/// One client connection of the sink: read what arrived, answer every complete request in it in
+/// order, add the counts once, flush once. HTTP parsing is in <c>SinkConnection.Http.cs</c>.
+/// </summary>
+internal sealed partial class SinkConnection
+{
+    private const int ReadBufferSize = 64 * 1024;
+
+    private readonly SinkServer _server;
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly SinkRpcProcessor _processor;
+    private readonly PooledBuffer _body = new(4 * 1024);   // a body that arrived in several segments, or chunked
+    private readonly int _maxBodyBytes;
+
+    // Counted since the last commit to the server's totals.
+    private int _accepted, _rejected, _requests;
+
+    public SinkConnection(SinkServer server, Socket socket)
+    {
+        _server = server;
+        _socket = socket;
+        _maxBodyBytes = server.Options.MaxBodyBytes;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 4096, leaveOpen: true));
+        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: ReadBufferSize, leaveOpen: true));
+        _processor = new SinkRpcProcessor(server.Results);
+    }
+
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    public void Start() => Completion = RunAsync();
+
+    /// <summary>Closes the socket: a pending read ends and the loop exits.</summary>
+    public void Abort()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // already closed
+        }
+        _socket.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        await Task.Yield();   // leave the accept loop at once
+        try
+        {
+            while (true)
+            {
+                ReadResult read = await _input.ReadAsync().ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                bool close = AnswerAll(ref buffer, out bool wrote);
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                _server.Counters.Add(_accepted, _rejected, _requests);
+                _accepted = _rejected = _requests = 0;
+                if (wrote)
+                {
+                    ValueTask<FlushResult> flush = _output.FlushAsync();
+                    FlushResult flushed = flush.IsCompletedSuccessfully ? flush.Result : await flush.ConfigureAwait(false);
+                    if (flushed.IsCompleted) break;
+                }
+                if (close || read.IsCompleted) break;
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // the client went away, or the server is stopping
+        }
+        finally
+        {
+            await _input.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await _output.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                // the last bytes could not be sent
+            }
+            _stream.Dispose();
+            _processor.Dispose();
+            _body.Dispose();
+            _server.Remove(this);
+        }
+    }
+
+    /// <summary>
+    /// Answers every complete request at the start of <paramref name="buffer"/> and slices them off;
+    /// true when the connection must close after the flush.
+    /// </summary>
+    private bool AnswerAll(ref ReadOnlySequence<byte> buffer, out bool wrote)
+    {
+        wrote = false;
+        while (true)
+        {
+            HttpStep step = ReadRequest(ref buffer, out ReadOnlySpan<byte> body);
+            switch (step)
+            {
+                case HttpStep.NeedMore:
+                    if (_sendContinue)
+                    {
+                        _sendContinue = false;
+                        _output.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
+                        wrote = true;
+                    }
+                    return false;
+                case HttpStep.Request:
+                    _requests++;
+                    wrote = true;
+                    if (_isPost)
+                    {
+                        ReadOnlySpan<byte> answer = _processor.Process(body);
+                        _accepted += _processor.Accepted;
+                        _rejected += _processor.Rejected;
+                        WriteResponse("200 OK"u8, answer, close: !_keepAlive);
+                    }
+                    else
+                    {
+                        // No body, so that a HEAD request is answered correctly too.
+                        WriteResponse("405 Method Not Allowed\r\nAllow: POST"u8, default, close: !_keepAlive);
+                    }
+                    if (!_keepAlive) return true;
+                    break;
+                default:
+                    wrote = true;
+                    WriteError(step);
+                    return true;
+            }
+        }
+    }
+
+    private void WriteResponse(ReadOnlySpan<byte> status, ReadOnlySpan<byte> body, bool close)
+    {
+        // "HTTP/1.1 " 9 + status + CRLF 2 + "Content-Type: application/json\r\n" 32
+        // + "Content-Length: " 16 + ≤ 10 digits + "\r\nConnection: keep-alive" 24 + CRLF CRLF 4
+        Span<byte> span = _output.GetSpan(97 + status.Length);
+        int n = Append(span, 0, "HTTP/1.1 "u8);
+        n = Append(span, n, status);
+        n = Append(span, n, "\r\nContent-Type: application/json\r\nContent-Length: "u8);
+        body.Length.TryFormat(span[n..], out int digits);
+        n += digits;
+        if (close) n = Append(span, n, "\r\nConnection: close"u8);
+        else if (!_http11) n = Append(span, n, "\r\nConnection: keep-alive"u8);   // an HTTP/1.0 client that asked for it
+        n = Append(span, n, "\r\n\r\n"u8);
+        _output.Advance(n);
+        _output.Write(body);
+    }
+
+    private static int Append(Span<byte> span, int at, ReadOnlySpan<byte> text)
+    {
+        text.CopyTo(span[at..]);
+        return at + text.Length;
+    }
+}

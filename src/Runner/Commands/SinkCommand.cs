@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using FastLoad.Engine.Sink;
+
+namespace FastLoad.Runner.Commands;
+
+/// <summary><c>fastload sink</c>: a null JSON-RPC endpoint that accepts every well-formed tx, to measure FastLoad's own ceiling.</summary>
+public static class SinkCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int>("--port", "-p")
+        {
+            Description = "TCP port to listen on (0 picks a free one).",
+            DefaultValueFactory = _ => 8545,
+        };
+        var host = new Option<string>("--host")
+        {
+            Description = "Address to listen on: an IP address or localhost. Only loopback unless given explicitly.",
+            DefaultValueFactory = _ => "127.0.0.1",
+        };
+        var chainId = new Option<ulong>("--chain-id")
+        {
+            Description = "Chain id that eth_chainId and net_version answer.",
+            DefaultValueFactory = _ => 31337,
+        };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No per-second line; only the listening line and the totals." };
+        var command = new Command("sink", """
+            Run a null JSON-RPC sink over HTTP/1.1 (keep-alive, pipelining) that a load run can target instead of a node.
+            eth_sendRawTransaction: the tx is hex-decoded and checked structurally (types 0, 1, 2, 4; no sender
+            recovery), then answered with its keccak256 hash, or with error -32000 when malformed. Requests and
+            batches both work. Fixed answers: eth_chainId, net_version, eth_getTransactionCount (0x0), eth_gasPrice and
+            eth_maxPriorityFeePerGas (1 gwei), eth_getBalance (huge), eth_blockNumber (0x0), eth_getBlockByNumber
+            (a minimal block, baseFeePerGas 1 gwei), eth_estimateGas (0x5208). Prints accepted/rejected txs per second.
+            Ctrl-C or SIGTERM stops it and prints the totals.
+
+            Example:
+              fastload sink --port 8545 --chain-id 31337
+            """)
+        {
+            port, host, chainId, quiet,
+        };
+        command.SetAction(parse => Run(
+            parse.GetValue(port),
+            parse.GetValue(host)!,
+            hostGiven: parse.GetResult(host) is { Implicit: false },
+            parse.GetValue(chainId),
+            parse.GetValue(quiet)));
+        return command;
+    }
+
+    private static int Run(int port, string host, bool hostGiven, ulong chainId, bool quiet)
+    {
+        if (port is < 0 or > IPEndPoint.MaxPort)
+        {
+            Console.Error.WriteLine($"fastload sink: --port {port} is not a TCP port (0..65535)");
+            return 2;
+        }
+        IPAddress? address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+            : IPAddress.TryParse(host, out IPAddress? parsed) ? parsed : null;
+        if (address is null)
+        {
+            Console.Error.WriteLine($"fastload sink: --host '{host}' is not an IP address (or localhost)");
+            return 2;
+        }
+
+        SinkServer server;
+        try
+        {
+            server = SinkServer.Start(new SinkOptions { Address = address, Port = port, ChainId = chainId, AllowNonLoopback = hostGiven });
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            Console.Error.WriteLine($"fastload sink: port {port} on {address} is already in use; stop whatever listens there or choose another port with --port");
+            return 1;
+        }
+        catch (SocketException e)
+        {
+            Console.Error.WriteLine($"fastload sink: cannot listen on {address} port {port}: {e.Message}");
+            return 1;
+        }
+
+        using var stop = new CancellationTokenSource();
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        Console.WriteLine($"sink listening on {server.Url}");
+        if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine($"fastload sink: warning: listening on {address}, reachable from other hosts");
+
+        SinkSnapshot last = server.Counters.Snapshot();
+        long lastTicks = Environment.TickCount64;
+        while (!stop.Token.WaitHandle.WaitOne(1000))
+        {
+            if (quiet) continue;
+            SinkSnapshot now = server.Counters.Snapshot();
+            long ticks = Environment.TickCount64;
+            double seconds = Math.Max(ticks - lastTicks, 1) / 1000.0;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sink: {(now.Accepted - last.Accepted) / seconds:N0} tx/s accepted, {(now.Rejected - last.Rejected) / seconds:N0} rejected/s, {(now.Requests - last.Requests) / seconds:N0} req/s; total {now.Accepted:N0} accepted, {now.Rejected:N0} rejected"));
+            last = now;
+            lastTicks = ticks;
+        }
+
+        server.StopAsync().GetAwaiter().GetResult();
+        SinkSnapshot total = server.Counters.Snapshot();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"sink stopped: {total.Accepted:N0} txs accepted, {total.Rejected:N0} rejected, {total.Requests:N0} requests on {total.Connections:N0} connections"));
+        return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+}
