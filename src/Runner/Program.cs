@@ -12,12 +12,16 @@ public static class Program
             FastLoad — signs EVM transactions at the speed of the hardware and pushes them into nodes.
 
             Examples:
+              fastload run                                  start a local anvil, send 200 tx/s for 10 s, print the summary
+              fastload run --rpc http://127.0.0.1:8545 --rate 1000 --duration 1m
               fastload demo                                 sign 100,000 EIP-1559 transfers on every core, print the rate
               fastload sign < requests.jsonl > signed.jsonl sign JSON-line tx requests from stdin
               fastload sign --verify < requests.jsonl       also decode each signed tx and check its sender
             """);
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(SignCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(SinkCommand.Create());
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

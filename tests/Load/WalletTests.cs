@@ -34,19 +34,76 @@ public class WalletTests
     {
         Wallet wallet = WalletSet.Derive("resync", 1, Shard.Single, 1, 1).All[0];
         wallet.NextNonce = 10;
-        Assert.True(wallet.TryPrepareToSign(out _));
-        int epoch = wallet.Epoch;
+        Assert.True(wallet.TryPrepareToSign(out int epoch, out _));
+        wallet.RecordSent();
+        wallet.RecordSent();
         Assert.True(wallet.Invalidate(epoch));
         Assert.False(wallet.Invalidate(epoch)); // a second failure of the same epoch is already handled
+        Assert.Equal(0, wallet.InFlight);
         Assert.Equal(epoch + 1, wallet.Epoch);
-        Assert.False(wallet.TryPrepareToSign(out bool mustFetch));
+        Assert.False(wallet.TryPrepareToSign(out _, out bool mustFetch));
         Assert.True(mustFetch);
-        Assert.False(wallet.TryPrepareToSign(out mustFetch)); // fetch under way: not twice
+        Assert.False(wallet.TryPrepareToSign(out _, out mustFetch)); // fetch under way: not twice
         Assert.False(mustFetch);
-        wallet.SetFetchedNonce(7);
-        Assert.True(wallet.TryPrepareToSign(out _));
+        wallet.SetFetchedNonce(wallet.FetchEpoch, 7);
+        Assert.True(wallet.TryPrepareToSign(out int after, out _));
+        Assert.Equal(epoch + 1, after);
         Assert.Equal(7ul, wallet.NextNonce);
         Assert.Equal(1, wallet.Resyncs);
+    }
+
+    [Fact]
+    public void A_resync_requested_during_a_fetch_discards_the_stale_answer()
+    {
+        Wallet wallet = WalletSet.Derive("resync", 1, Shard.Single, 1, 1).All[0];
+        wallet.RequestResync();
+        Assert.False(wallet.TryPrepareToSign(out _, out bool mustFetch));
+        Assert.True(mustFetch);
+        int fetchEpoch = wallet.FetchEpoch;
+        wallet.RequestResync();                 // e.g. the circuit breaker, while the fetch is under way
+        wallet.SetFetchedNonce(fetchEpoch, 99); // answer for the old epoch: ignored
+        Assert.False(wallet.TryPrepareToSign(out int epoch, out mustFetch));
+        Assert.True(mustFetch);                 // a fresh fetch is needed
+        wallet.SetFetchedNonce(wallet.FetchEpoch, 5);
+        Assert.True(wallet.TryPrepareToSign(out int signEpoch, out _));
+        Assert.Equal(epoch, signEpoch);
+        Assert.Equal(5ul, wallet.NextNonce);
+    }
+
+    [Fact]
+    public void Signer_never_pairs_a_new_epoch_with_an_old_nonce_under_concurrent_resyncs()
+    {
+        Wallet wallet = WalletSet.Derive("race", 1, Shard.Single, 1, 1).All[0];
+        var fetched = new Dictionary<int, ulong>(); // epoch -> nonce the resync gave it (each fetch answers 1000 * epoch)
+        var next = new Dictionary<int, ulong>();    // epoch -> the nonce a tx of that epoch must carry next
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var requester = new Thread(() => { while (!stop.IsCancellationRequested) { wallet.RequestResync(); Thread.SpinWait(500); } });
+        requester.Start();
+        int violations = 0, sent = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            if (!wallet.TryPrepareToSign(out int epoch, out bool mustFetch))
+            {
+                if (mustFetch)
+                {
+                    int fetchEpoch = wallet.FetchEpoch;
+                    fetched[fetchEpoch] = 1000UL * (ulong)fetchEpoch;
+                    wallet.SetFetchedNonce(fetchEpoch, fetched[fetchEpoch]);
+                }
+                continue;
+            }
+            ulong nonce = wallet.NextNonce++;
+            if (epoch != wallet.Epoch) continue; // stale: the sender would discard it
+            // A tx stamped with epoch E must continue the sequence that E's resync started.
+            if (!fetched.ContainsKey(epoch) && epoch != 0) { violations++; continue; }
+            ulong expected = next.TryGetValue(epoch, out ulong n) ? n : fetched.GetValueOrDefault(epoch);
+            if (nonce != expected) violations++;
+            next[epoch] = nonce + 1;
+            sent++;
+        }
+        requester.Join();
+        Assert.Equal(0, violations);
+        Assert.True(wallet.Resyncs > 10 && sent > 100, $"only {wallet.Resyncs} resyncs and {sent} sends happened");
     }
 
     [Fact]

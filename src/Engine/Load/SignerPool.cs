@@ -79,7 +79,7 @@ public sealed class SignerPool
         {
             Wallet wallet = wallets[next];
             next = next + 1 == wallets.Length ? 0 : next + 1;
-            if (!wallet.TryPrepareToSign(out bool mustFetch))
+            if (!wallet.TryPrepareToSign(out int epoch, out bool mustFetch))
             {
                 if (mustFetch) _requestFetch(wallet);
                 if (++idle >= wallets.Length) { Thread.Sleep(1); idle = 0; }
@@ -106,7 +106,7 @@ public sealed class SignerPool
                 if (_stop) return;
                 spin.SpinOnce(sleep1Threshold: 30);
             }
-            int epoch = wallet.Epoch; // read before the nonce is reserved: an invalidation meanwhile makes this tx stale
+            // `epoch` was read together with the resync state: an invalidation from now on makes this tx stale.
             ulong nonce = wallet.NextNonce++;
             wallet.SignedSinceSync++;
             int length = _workload.Sign(wallet, nonce, envelope, slot.TxHash, authorization);

@@ -8,15 +8,20 @@ namespace FastLoad.Engine.Wallets;
 /// reserves nonces (<see cref="NextNonce"/>). Response handlers, on any thread, record outcomes and
 /// may invalidate the wallet; the owner then waits for a resync before signing again.
 /// </summary>
+/// <remarks>
+/// The epoch and the resync state live in one 64-bit word changed only by compare-and-swap, so the
+/// signer always sees a consistent pair: it can never pair a new epoch with a stale nonce.
+/// </remarks>
 public sealed class Wallet
 {
-    private const int InSync = 0, ResyncRequested = 1, ResyncFetching = 2, ResyncReady = 3;
+    private const long InSync = 0, ResyncRequested = 1, ResyncFetching = 2, ResyncReady = 3, StateMask = 3;
 
-    private int _epoch;
-    private int _resync;
+    private long _state; // (epoch << 2) | resync state
     private ulong _resyncNonce;
     private long _accepted;
     private long _rejected;
+    private long _resyncs;
+    private long _inFlight;
 
     public Wallet(int index, PrivateKey key)
     {
@@ -39,57 +44,78 @@ public sealed class Wallet
     public ulong NextNonce { get; set; }
 
     /// <summary>Bumped whenever the wallet's sequence is in doubt; presigned txs of older epochs are discarded.</summary>
-    public int Epoch => Volatile.Read(ref _epoch);
+    public int Epoch => (int)(Volatile.Read(ref _state) >> 2);
 
     /// <summary>True while the wallet waits for a resync: its owner must not sign for it.</summary>
-    public bool NeedsResync => Volatile.Read(ref _resync) != InSync;
+    public bool NeedsResync => (Volatile.Read(ref _state) & StateMask) != InSync;
 
     public long Accepted => Interlocked.Read(ref _accepted);
 
     public long Rejected => Interlocked.Read(ref _rejected);
 
+    /// <summary>Resyncs completed.</summary>
+    public long Resyncs => Interlocked.Read(ref _resyncs);
+
+    /// <summary>Txs sent and not yet answered.</summary>
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
     /// <summary>Txs signed since the last (re)sync; used for the optional periodic resync.</summary>
     public int SignedSinceSync { get; set; }
 
-    public void RecordAccepted() => Interlocked.Increment(ref _accepted);
+    public void RecordSent() => Interlocked.Increment(ref _inFlight);
+
+    public void RecordAccepted()
+    {
+        Interlocked.Increment(ref _accepted);
+        Interlocked.Decrement(ref _inFlight);
+    }
 
     /// <summary>
-    /// Puts the wallet's sequence in doubt: bumps the epoch (so its presigned txs are discarded)
-    /// and asks for a resync. Returns false if the failed tx belongs to an older epoch (already handled).
+    /// The tx failed: puts the wallet's sequence in doubt — bumps the epoch (its presigned txs are then
+    /// discarded) and asks for a resync. Returns false if the failed tx belongs to an older epoch (already handled).
     /// </summary>
     public bool Invalidate(int epochOfFailedTx)
     {
         Interlocked.Increment(ref _rejected);
-        if (Interlocked.CompareExchange(ref _epoch, epochOfFailedTx + 1, epochOfFailedTx) != epochOfFailedTx) return false;
-        Volatile.Write(ref _resync, ResyncRequested);
-        return true;
+        Interlocked.Decrement(ref _inFlight);
+        while (true)
+        {
+            long state = Volatile.Read(ref _state);
+            if ((int)(state >> 2) != epochOfFailedTx) return false;
+            if (Interlocked.CompareExchange(ref _state, ((state >> 2) + 1) << 2 | ResyncRequested, state) == state) return true;
+        }
     }
 
     /// <summary>Requests a resync without an error (periodic resync, circuit breaker); also discards presigned txs.</summary>
     public void RequestResync()
     {
-        Interlocked.Increment(ref _epoch);
-        Volatile.Write(ref _resync, ResyncRequested);
+        while (true)
+        {
+            long state = Volatile.Read(ref _state);
+            if (Interlocked.CompareExchange(ref _state, ((state >> 2) + 1) << 2 | ResyncRequested, state) == state) return;
+        }
     }
 
     /// <summary>
-    /// Called by the owner before signing. Returns true when the wallet may sign now. When a resync
-    /// was requested it returns false once with <paramref name="mustFetch"/> set: the caller hands
-    /// the wallet to the resyncer, which calls <see cref="SetFetchedNonce"/>.
+    /// Called by the owner before signing. Returns true with the epoch to stamp on the tx when the wallet may
+    /// sign now. When a resync was requested it returns false once with <paramref name="mustFetch"/> set:
+    /// the caller hands the wallet to the resyncer, which calls <see cref="SetFetchedNonce"/>.
     /// </summary>
-    public bool TryPrepareToSign(out bool mustFetch)
+    public bool TryPrepareToSign(out int epoch, out bool mustFetch)
     {
         mustFetch = false;
-        switch (Volatile.Read(ref _resync))
+        long state = Volatile.Read(ref _state);
+        epoch = (int)(state >> 2);
+        switch (state & StateMask)
         {
             case InSync:
                 return true;
             case ResyncRequested:
-                mustFetch = Interlocked.CompareExchange(ref _resync, ResyncFetching, ResyncRequested) == ResyncRequested;
+                mustFetch = Interlocked.CompareExchange(ref _state, (state & ~StateMask) | ResyncFetching, state) == state;
                 return false;
             case ResyncReady:
                 ulong nonce = Volatile.Read(ref _resyncNonce);
-                if (Interlocked.CompareExchange(ref _resync, InSync, ResyncReady) != ResyncReady) return false;
+                if (Interlocked.CompareExchange(ref _state, state & ~StateMask, state) != state) return false;
                 NextNonce = nonce;
                 SignedSinceSync = 0;
                 Interlocked.Increment(ref _resyncs);
@@ -99,20 +125,23 @@ public sealed class Wallet
         }
     }
 
-    private long _resyncs;
+    /// <summary>Epoch of the fetch under way; pass it back to <see cref="SetFetchedNonce"/>.</summary>
+    public int FetchEpoch => Epoch;
 
-    /// <summary>Resyncs completed.</summary>
-    public long Resyncs => Interlocked.Read(ref _resyncs);
-
-    /// <summary>The resyncer's answer: the node's pending nonce. Ignored if another error asked for a newer fetch meanwhile.</summary>
-    public void SetFetchedNonce(ulong pendingNonce)
+    /// <summary>
+    /// The resyncer's answer: the node's pending nonce. Ignored if another error asked for a newer fetch
+    /// meanwhile (the epoch moved on).
+    /// </summary>
+    public void SetFetchedNonce(int epoch, ulong pendingNonce)
     {
         Volatile.Write(ref _resyncNonce, pendingNonce);
-        Interlocked.CompareExchange(ref _resync, ResyncReady, ResyncFetching);
+        long fetching = (long)epoch << 2 | ResyncFetching;
+        Interlocked.CompareExchange(ref _state, (long)epoch << 2 | ResyncReady, fetching);
     }
 
     /// <summary>The fetch failed (node unreachable): ask again later.</summary>
-    public void FetchFailed() => Interlocked.CompareExchange(ref _resync, ResyncRequested, ResyncFetching);
+    public void FetchFailed(int epoch) =>
+        Interlocked.CompareExchange(ref _state, (long)epoch << 2 | ResyncRequested, (long)epoch << 2 | ResyncFetching);
 
     public override string ToString() => $"wallet {Index} {Address}";
 }

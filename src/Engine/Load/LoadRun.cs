@@ -1,0 +1,303 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Threading.Channels;
+using FastLoad.Engine.Nodes;
+using System.Text.Json;
+using FastLoad.Engine.Primitives;
+using FastLoad.Engine.Rpc;
+using FastLoad.Engine.Signing;
+using FastLoad.Engine.Transactions;
+using FastLoad.Engine.Wallets;
+
+namespace FastLoad.Engine.Load;
+
+/// <summary>A run can't start as asked; the message is one line saying what to do.</summary>
+public sealed class RunSetupException(string message) : Exception(message);
+
+/// <summary>
+/// One load run: connect (or start a local anvil), derive and fund wallets, fetch their nonces,
+/// then signer threads fill per-node rings while per-node senders drain them at the target rate.
+/// Ends at the duration, the count, or cancellation (Ctrl-C), always with a summary.
+/// </summary>
+public sealed class LoadRun(RunOptions options)
+{
+    private readonly RunOptions _options = options;
+
+    /// <summary>The wallets of the last run (for tests and `sweep`).</summary>
+    public WalletSet? Wallets { get; private set; }
+
+    /// <summary>Receives every tx outcome; set before <see cref="RunAsync"/>.</summary>
+    public ITxResultSink? Results { get; init; }
+
+    public async Task<RunSummary> RunAsync(CancellationToken interrupt)
+    {
+        LocalAnvil? anvil = null;
+        var apis = new List<RpcClient>();
+        try
+        {
+            IReadOnlyList<string> urls = _options.Rpc;
+            string? funderKey = _options.FunderKey;
+            if (urls.Count == 0)
+            {
+                Log($"Starting a local anvil (block time {_options.LocalBlockTime} s)...");
+                anvil = await LocalAnvil.StartAsync(_options.LocalBlockTime, cancellation: interrupt).ConfigureAwait(false);
+                urls = [anvil.Url.ToString()];
+                funderKey ??= LocalAnvil.DevKey;
+                Log($"anvil listening on {anvil.Url}");
+            }
+            foreach (string url in urls) apis.Add(await RpcClient.ConnectAsync(url, ct: interrupt).ConfigureAwait(false));
+            return await RunOnNodesAsync(apis, funderKey, interrupt).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (RpcClient api in apis) await api.DisposeAsync().ConfigureAwait(false);
+            if (anvil is not null) await anvil.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Log(string line)
+    {
+        if (!_options.Quiet) _options.Log.WriteLine(line);
+    }
+
+    private async Task<RunSummary> RunOnNodesAsync(List<RpcClient> apis, string? funderKey, CancellationToken interrupt)
+    {
+        // Chain and gas.
+        ulong chainId = await apis[0].GetChainIdAsync().ConfigureAwait(false);
+        for (int i = 1; i < apis.Count; i++)
+        {
+            ulong other = await apis[i].GetChainIdAsync().ConfigureAwait(false);
+            if (other != chainId) throw new RunSetupException($"nodes disagree on chain id ({apis[0].Endpoint.Url} is {chainId}, {apis[i].Endpoint.Url} is {other}): pass nodes of one chain");
+        }
+        GasPricing gas = await PriceGasAsync(apis[0]).ConfigureAwait(false);
+        var workload = new TransferWorkload(_options.TxType, chainId, gas);
+
+        // Wallets and their nonces.
+        WalletSet wallets = WalletSet.Derive(_options.Seed, _options.Wallets, _options.Shard, _options.Signers, apis.Count);
+        Wallets = wallets;
+        Log(string.Create(CultureInfo.InvariantCulture, $"{wallets.All.Length:N0} wallets (shard {wallets.Shard}), {wallets.BySigner.Length} signer threads, {SignerName(_options.TxType)} transfers, chain {chainId}"));
+        await ForEachWalletAsync(wallets.All, async w => w.NextNonce = await apis[w.Node].GetTransactionCountAsync(w.Address).ConfigureAwait(false)).ConfigureAwait(false);
+
+        await FundAsync(apis, wallets, workload, funderKey, interrupt).ConfigureAwait(false);
+
+        // Rings, signers, senders.
+        int ringCapacity = (int)Math.Clamp((_options.Rate ?? 20_000) / apis.Count, 1024, 65_536);
+        var rings = new PresignedRing[apis.Count];
+        for (int i = 0; i < rings.Length; i++) rings[i] = new PresignedRing(ringCapacity, CallWriter.MaxLength(512));
+        var resync = Channel.CreateUnbounded<Wallet>();
+        var signers = new SignerPool(wallets, rings, workload, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w));
+        var breaker = new CircuitBreaker();
+        var senders = new NodeSender[apis.Count];
+        for (int i = 0; i < apis.Count; i++)
+        {
+            senders[i] = new NodeSender(apis[i].Endpoint, new NodeStats(apis[i].Endpoint.Url), rings[i],
+                _options.Sender with { Rate = _options.Rate / apis.Count }, breaker, signers, Results);
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+        Task resyncer = ResyncAsync(resync.Reader, apis, stop.Token);
+        double cpuBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        signers.Start();
+        // Give the signers a head start so the first batches are full (presign ahead).
+        var warm = Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 500 && rings.Sum(r => r.Count) < Math.Min(ringCapacity / 2, _options.Count ?? long.MaxValue)) await Task.Delay(5, interrupt).ConfigureAwait(false);
+
+        Log(_options.Rate is double rate
+            ? string.Create(CultureInfo.InvariantCulture, $"Sending at {rate:N0} tx/s to {apis.Count} node(s){(_options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "")}{(_options.Count is long n ? string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs") : "")}...")
+            : $"Sending as fast as the node(s) take (--max) to {apis.Count} node(s)...");
+        var clock = Stopwatch.StartNew();
+        long startTicks = Stopwatch.GetTimestamp();
+        long stopAtTicks = _options.Duration is TimeSpan limit ? startTicks + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stop.Token))).ToArray();
+        bool interrupted = false;
+        long lastSent = 0;
+        double lastProgress = 0;
+        while (!sendTasks.All(t => t.IsCompleted))
+        {
+            try
+            {
+                await Task.Delay(100, interrupt).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                interrupted = true;
+                break;
+            }
+            long sent = senders.Sum(s => s.Stats.Sent);
+            long errors = senders.Sum(s => s.Stats.Errors);
+            long revoked = senders.Sum(s => s.Stats.Revoked);
+            if (breaker.Observe(Stopwatch.GetTimestamp(), sent, errors, signers.Signed, revoked))
+            {
+                Log($"circuit breaker open: errors/revocations spiked ({senders.Select(s => s.LastError).FirstOrDefault(e => e is not null)}); resyncing every wallet, rate down to {breaker.OpenRateFraction:P0}");
+                foreach (Wallet w in wallets.All) w.RequestResync();
+            }
+            if (_options.Count is long count && sent >= count) break;
+            if (clock.Elapsed.TotalSeconds - lastProgress >= 1)
+            {
+                double span = clock.Elapsed.TotalSeconds - lastProgress;
+                lastProgress = clock.Elapsed.TotalSeconds;
+                long accepted = senders.Sum(s => s.Stats.Accepted);
+                Log(string.Create(CultureInfo.InvariantCulture,
+                    $"[{clock.Elapsed.TotalSeconds,5:F0}s] sent {sent:N0} ({(sent - lastSent) / span:N0} tx/s)  accepted {accepted:N0}  errors {errors:N0}  ring {rings.Sum(r => r.Count):N0}{(breaker.IsOpen ? string.Create(CultureInfo.InvariantCulture, $"  BREAKER {breaker.Multiplier:P0}") : "")}"));
+                lastSent = sent;
+            }
+        }
+        TimeSpan sendDuration = _options.Duration is TimeSpan planned && !interrupted && clock.Elapsed >= planned ? planned : clock.Elapsed;
+        // Stop signing first, then stop sending and drain what is in flight.
+        signers.Stop();
+        await stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(sendTasks).ConfigureAwait(false);
+        try { await resyncer.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        double cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore;
+        return new RunSummary
+        {
+            Nodes = senders.Select(s => s.Stats).ToArray(),
+            SendDuration = sendDuration,
+            TargetRate = _options.Rate,
+            Signed = signers.Signed,
+            CpuSeconds = cpu,
+            BreakerTrips = breaker.Trips,
+            Resyncs = wallets.All.Sum(w => w.Resyncs),
+            Interrupted = interrupted,
+        };
+    }
+
+    private static string SignerName(TxType type) => Requests.SignRequest.TypeName(type);
+
+    private async Task<GasPricing> PriceGasAsync(RpcClient api)
+    {
+        UInt256 nodePrice = await api.GetGasPriceAsync().ConfigureAwait(false);
+        UInt256 tip = _options.PriorityFee ?? await NodeTipAsync(api).ConfigureAwait(false);
+        // Headroom over the node's current price so a rising base fee doesn't strand the run.
+        BigInteger price = nodePrice.ToBigInteger() * 2 + tip.ToBigInteger();
+        UInt256 gasPrice = _options.GasPrice ?? FromBig(price);
+        UInt256 maxFee = _options.MaxFeePerGas ?? FromBig(price);
+        if (tip > maxFee) tip = maxFee;
+        return new GasPricing(gasPrice, maxFee, tip);
+    }
+
+    /// <summary>The node's suggested priority fee; 1 gwei when it has no eth_maxPriorityFeePerGas.</summary>
+    private static async Task<UInt256> NodeTipAsync(RpcClient api)
+    {
+        try
+        {
+            return await api.GetMaxPriorityFeePerGasAsync().ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            return 1_000_000_000;
+        }
+    }
+
+    /// <summary>true/false from a receipt's status; null while there is no receipt.</summary>
+    private static bool? Succeeded(JsonElement? receipt) =>
+        receipt is not { ValueKind: JsonValueKind.Object } r ? null
+        : r.TryGetProperty("status", out JsonElement status) && status.GetString() == "0x1";
+
+    private static UInt256 FromBig(BigInteger value) => UInt256.Parse(value.ToString(CultureInfo.InvariantCulture));
+
+    private static async Task ForEachWalletAsync(IReadOnlyList<Wallet> wallets, Func<Wallet, Task> action)
+    {
+        using var gate = new SemaphoreSlim(32);
+        await Task.WhenAll(wallets.Select(async w =>
+        {
+            await gate.WaitAsync().ConfigureAwait(false);
+            try { await action(w).ConfigureAwait(false); }
+            finally { gate.Release(); }
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>Tops every wallet up to what the run can spend, from the funder, and verifies it landed.</summary>
+    private async Task FundAsync(List<RpcClient> apis, WalletSet wallets, TransferWorkload workload, string? funderKey, CancellationToken cancel)
+    {
+        double expectedTxs = _options.Count ?? (_options.Rate ?? 20_000) * (_options.Duration ?? TimeSpan.FromSeconds(60)).TotalSeconds;
+        double perWallet = Math.Ceiling(expectedTxs / wallets.All.Length * 1.5) + 10; // 50% margin + resync slack
+        BigInteger need = workload.MaxCostPerTx.ToBigInteger() * new BigInteger(perWallet);
+        var balances = new Dictionary<Wallet, BigInteger>();
+        await ForEachWalletAsync(wallets.All, async w =>
+        {
+            BigInteger balance = (await apis[w.Node].GetBalanceAsync(w.Address).ConfigureAwait(false)).ToBigInteger();
+            lock (balances) balances[w] = balance;
+        }).ConfigureAwait(false);
+        Wallet[] poor = wallets.All.Where(w => balances[w] < need).ToArray();
+        if (poor.Length == 0)
+        {
+            Log("All wallets already hold enough to run.");
+            return;
+        }
+        BigInteger total = poor.Aggregate(BigInteger.Zero, (sum, w) => sum + (need - balances[w]));
+        if (funderKey is null)
+            throw new RunSetupException($"{poor.Length} wallets need {FormatEth(total)} ETH in total: set FASTLOAD_FUNDER_KEY (or --funder-key-file FILE) to a funded key");
+        if (!PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funder))
+            throw new RunSetupException("the funder key is not a 32-byte 0x-hex secp256k1 private key");
+        Log(string.Create(CultureInfo.InvariantCulture, $"Funding {poor.Length:N0} wallets with {FormatEth(need)} ETH each from {funder.Address}..."));
+
+        for (int node = 0; node < apis.Count; node++)
+        {
+            RpcClient api = apis[node];
+            Wallet[] mine = poor.Where(w => w.Node == node).ToArray();
+            if (mine.Length == 0) continue;
+            BigInteger nodeTotal = mine.Aggregate(BigInteger.Zero, (sum, w) => sum + (need - balances[w]));
+            var fundingGas = new GasPricing(workload.Gas.GasPrice, workload.Gas.MaxFeePerGas, workload.Gas.MaxPriorityFeePerGas);
+            BigInteger fees = new BigInteger(mine.Length) * 21_000 * fundingGas.MaxFeePerGas.ToBigInteger();
+            BigInteger funderBalance = (await api.GetBalanceAsync(funder.Address).ConfigureAwait(false)).ToBigInteger();
+            if (funderBalance < nodeTotal + fees)
+                throw new RunSetupException($"funder {funder.Address} holds {FormatEth(funderBalance)} ETH on {api.Endpoint.Url} but funding needs {FormatEth(nodeTotal + fees)} ETH: top it up, or use fewer wallets / a shorter run");
+            ulong nonce = await api.GetTransactionCountAsync(funder.Address).ConfigureAwait(false);
+            byte[] envelope = new byte[256];
+            byte[] hash = new byte[32];
+            Hash256 lastHash = default;
+            foreach (Wallet w in mine)
+            {
+                var tx = new DynamicFeeTransaction
+                {
+                    ChainId = workload.ChainId, Nonce = nonce++, MaxFeePerGas = fundingGas.MaxFeePerGas, MaxPriorityFeePerGas = fundingGas.MaxPriorityFeePerGas,
+                    GasLimit = 21_000, To = w.Address, Value = FromBig(need - balances[w]),
+                };
+                int length = TransactionSigner.Sign(tx, funder, envelope, hash);
+                lastHash = await api.SendRawTransactionAsync(envelope.AsMemory(0, length)).ConfigureAwait(false);
+            }
+            // Wait for the last funding tx (same sender, so all earlier ones are in by then).
+            var waited = Stopwatch.StartNew();
+            while (true)
+            {
+                bool? ok = Succeeded(await api.GetTransactionReceiptAsync(lastHash).ConfigureAwait(false));
+                if (ok == true) break;
+                if (ok == false) throw new RunSetupException($"a funding tx failed on {api.Endpoint.Url} ({lastHash}): check the funder's balance and the node's logs");
+                if (waited.Elapsed > TimeSpan.FromSeconds(120)) throw new RunSetupException($"funding txs were not included within 120 s on {api.Endpoint.Url}: is the node producing blocks?");
+                await Task.Delay(200, cancel).ConfigureAwait(false);
+            }
+        }
+        // Verify.
+        int short_ = 0;
+        await ForEachWalletAsync(poor, async w =>
+        {
+            if ((await apis[w.Node].GetBalanceAsync(w.Address).ConfigureAwait(false)).ToBigInteger() < need) Interlocked.Increment(ref short_);
+        }).ConfigureAwait(false);
+        if (short_ > 0) throw new RunSetupException($"{short_} wallets are still short of funds after funding: check the funder and the node");
+        Log("Funding confirmed.");
+    }
+
+    private static string FormatEth(BigInteger wei) =>
+        ((decimal)(wei / new BigInteger(1_000_000_000_000)) / 1_000_000m).ToString("0.######", CultureInfo.InvariantCulture);
+
+    private static async Task ResyncAsync(ChannelReader<Wallet> requests, List<RpcClient> apis, CancellationToken stop)
+    {
+        await foreach (Wallet wallet in requests.ReadAllAsync(stop).ConfigureAwait(false))
+        {
+            int epoch = wallet.FetchEpoch;
+            try
+            {
+                // Let the wallet's txs still in flight be answered first, so the pending nonce counts them.
+                for (int i = 0; i < 200 && wallet.InFlight > 0; i++) await Task.Delay(10, stop).ConfigureAwait(false);
+                wallet.SetFetchedNonce(epoch, await apis[wallet.Node].GetTransactionCountAsync(wallet.Address).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                wallet.FetchFailed(epoch);
+                await Task.Delay(100, stop).ConfigureAwait(false);
+            }
+        }
+    }
+}

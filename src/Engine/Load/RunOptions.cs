@@ -1,0 +1,52 @@
+using FastLoad.Engine.Transactions;
+using FastLoad.Engine.Wallets;
+
+namespace FastLoad.Engine.Load;
+
+/// <summary>Everything a load run is told; defaults are what `fastload run` uses with no flags.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Node URLs; empty = start a local anvil.</summary>
+    public IReadOnlyList<string> Rpc { get; init; } = [];
+
+    /// <summary>Total tx/s across all nodes; null = --max.</summary>
+    public double? Rate { get; init; } = 200;
+
+    public TimeSpan? Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Stop after this many txs sent (instead of, or as well as, a duration).</summary>
+    public long? Count { get; init; }
+
+    public int Wallets { get; init; } = 100;
+
+    public int Signers { get; init; } = Environment.ProcessorCount;
+
+    public TxType TxType { get; init; } = TxType.DynamicFee;
+
+    public string Seed { get; init; } = "fastload";
+
+    public Shard Shard { get; init; } = Shard.Single;
+
+    public SenderOptions Sender { get; init; } = new();
+
+    /// <summary>Resync each wallet every K txs (0 = only on errors).</summary>
+    public int PeriodicResync { get; init; }
+
+    /// <summary>Block time of the local anvil FastLoad starts, seconds.</summary>
+    public double LocalBlockTime { get; init; } = 1;
+
+    /// <summary>Funder key (0x-hex) when not using the local anvil's dev account.</summary>
+    public string? FunderKey { get; init; }
+
+    /// <summary>Gas price overrides in wei.</summary>
+    public Primitives.UInt256? GasPrice { get; init; }
+
+    public Primitives.UInt256? MaxFeePerGas { get; init; }
+
+    public Primitives.UInt256? PriorityFee { get; init; }
+
+    public bool Quiet { get; init; }
+
+    /// <summary>Progress and messages; the CLI points it at the console.</summary>
+    public TextWriter Log { get; init; } = TextWriter.Null;
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text;
+using FastLoad.Engine.Rpc;
+
+namespace FastLoad.Engine.Load;
+
+/// <summary>What a run did, per node and in total.</summary>
+public sealed class RunSummary
+{
+    public required IReadOnlyList<NodeStats> Nodes { get; init; }
+
+    public required TimeSpan SendDuration { get; init; }
+
+    public required double? TargetRate { get; init; }
+
+    public required long Signed { get; init; }
+
+    public required double CpuSeconds { get; init; }
+
+    public required int BreakerTrips { get; init; }
+
+    public required long Resyncs { get; init; }
+
+    public bool Interrupted { get; init; }
+
+    public long Sent => Nodes.Sum(n => n.Sent);
+
+    public long Accepted => Nodes.Sum(n => n.Accepted + n.Count(TxOutcome.AlreadyKnown));
+
+    public long Errors => Nodes.Sum(n => n.Errors);
+
+    public double AchievedRate => SendDuration.TotalSeconds > 0 ? Sent / SendDuration.TotalSeconds : 0;
+
+    public string Format()
+    {
+        var s = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        s.AppendLine(Interrupted ? "Run interrupted (Ctrl-C): summary of what was sent" : "Run complete");
+        s.AppendLine(string.Create(c, $"  duration     {SendDuration.TotalSeconds:F2} s"));
+        s.AppendLine(string.Create(c, $"  rate         {AchievedRate:N0} tx/s achieved{(TargetRate is double t ? string.Create(c, $" (target {t:N0}, {AchievedRate / t:P1})") : " (--max)")}"));
+        s.AppendLine(string.Create(c, $"  sent         {Sent:N0}   accepted {Accepted:N0}   errors {Errors:N0}   signed {Signed:N0}"));
+        s.AppendLine(string.Create(c, $"  nonce resyncs {Resyncs:N0}   breaker trips {BreakerTrips}   CPU {CpuSeconds:F1} s ({CpuSeconds / Math.Max(0.001, SendDuration.TotalSeconds) * 100:F0}% of one core)"));
+        foreach (NodeStats node in Nodes)
+        {
+            s.Append(string.Create(c, $"  node {node.Url}: sent {node.Sent:N0}, accepted {node.Accepted:N0}, {node.Sent / Math.Max(0.001, SendDuration.TotalSeconds):N0} tx/s, batches {node.Batches:N0}, revoked {node.Revoked:N0}"));
+            foreach (TxOutcome outcome in Enum.GetValues<TxOutcome>())
+            {
+                if (outcome is TxOutcome.Pending or TxOutcome.Accepted) continue;
+                long count = node.Count(outcome);
+                if (count > 0) s.Append(string.Create(c, $", {outcome} {count:N0}"));
+            }
+            s.AppendLine();
+        }
+        return s.ToString();
+    }
+}

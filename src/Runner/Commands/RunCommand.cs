@@ -1,0 +1,162 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using FastLoad.Engine.Load;
+using FastLoad.Engine.Primitives;
+using FastLoad.Engine.Rpc;
+using FastLoad.Engine.Wallets;
+
+namespace FastLoad.Runner.Commands;
+
+/// <summary><c>fastload run</c>: the load run.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated (http://host:port). Default: start a local anvil." };
+        var rate = new Option<double?>("--rate") { Description = "Total tx/s, split evenly across nodes (default 200)." };
+        var max = new Option<bool>("--max") { Description = "Send as fast as the node(s) take, no rate limit." };
+        var duration = new Option<string?>("--duration", "-d") { Description = "How long to send: 30s, 2m, 1h (default 10s unless --count)." };
+        var count = new Option<long?>("--count", "-n") { Description = "Stop after this many txs sent." };
+        var wallets = new Option<int>("--wallets", "-w") { Description = "Wallets across all shards.", DefaultValueFactory = _ => 100 };
+        var signers = new Option<int>("--signers") { Description = "Signer threads (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var txType = new Option<string>("--tx-type") { Description = "legacy, 2930, 1559 or 7702.", DefaultValueFactory = _ => "1559" };
+        var batch = new Option<int>("--batch") { Description = "eth_sendRawTransaction calls per JSON-RPC batch.", DefaultValueFactory = _ => 50 };
+        var connections = new Option<int>("--connections") { Description = "Keep-alive connections per node.", DefaultValueFactory = _ => 2 };
+        var pipelining = new Option<int>("--pipelining") { Description = "Requests in flight per connection.", DefaultValueFactory = _ => 4 };
+        var shard = new Option<string>("--shard") { Description = "This process's shard i/N of the wallets (0-based).", DefaultValueFactory = _ => "0/1" };
+        var seed = new Option<string>("--seed") { Description = "Seed the wallets are derived from.", DefaultValueFactory = _ => "fastload" };
+        var resyncEvery = new Option<int>("--resync-every") { Description = "Also resync each wallet's nonce every K txs (0 = only on errors).", DefaultValueFactory = _ => 0 };
+        var blockTime = new Option<double>("--block-time") { Description = "Block time of the local anvil, seconds.", DefaultValueFactory = _ => 1 };
+        var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY)." };
+        var gasPrice = new Option<decimal?>("--gas-price-gwei") { Description = "Gas price for legacy/2930 (default: 2x the node's + tip)." };
+        var maxFee = new Option<decimal?>("--max-fee-gwei") { Description = "Max fee per gas for 1559/7702." };
+        var priorityFee = new Option<decimal?>("--priority-fee-gwei") { Description = "Priority fee per gas for 1559/7702." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print errors and the final summary only." };
+        var command = new Command("run", """
+            Run a load: derive and fund wallets, sign ahead on every core, send batched eth_sendRawTransaction
+            over pipelined HTTP/1.1 at a smooth rate, keep nonces right, print a summary. Ctrl-C stops cleanly.
+
+            Examples:
+              fastload run                                        local anvil, 200 tx/s for 10 s
+              fastload run --rpc http://127.0.0.1:8545 --rate 1000 --duration 1m --wallets 500
+              fastload run --rpc http://a:8545,http://b:8545 --rate 2000 --count 100000
+              fastload run --rpc http://127.0.0.1:9545 --max --duration 20s   (e.g. against `fastload sink`)
+            The funder key comes from FASTLOAD_FUNDER_KEY or --funder-key-file, never from the command line;
+            with the local anvil, its funded dev account is used.
+            """)
+        {
+            rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
+            resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            RunOptions options;
+            try
+            {
+                bool isMax = parse.GetValue(max);
+                double? rateValue = parse.GetValue(rate);
+                if (isMax && rateValue is not null) throw new ArgumentException("--rate and --max exclude each other: pick one");
+                if (rateValue is <= 0) throw new ArgumentException("--rate must be positive");
+                long? countValue = parse.GetValue(count);
+                if (countValue is <= 0) throw new ArgumentException("--count must be positive");
+                string? durationText = parse.GetValue(duration);
+                TimeSpan? durationValue = durationText is not null ? ParseDuration(durationText) : countValue is null ? TimeSpan.FromSeconds(10) : null;
+                var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                foreach (string url in urls) RpcEndpoint.Parse(url); // fail fast with the URL's own message
+                foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)) })
+                    if (value < 1) throw new ArgumentException($"{name} must be at least 1");
+                options = new RunOptions
+                {
+                    Rpc = urls,
+                    Rate = isMax ? null : rateValue ?? 200,
+                    Duration = durationValue,
+                    Count = countValue,
+                    Wallets = parse.GetValue(wallets),
+                    Signers = parse.GetValue(signers),
+                    TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),
+                    Seed = parse.GetValue(seed)!,
+                    Shard = Shard.Parse(parse.GetValue(shard)!),
+                    PeriodicResync = parse.GetValue(resyncEvery),
+                    LocalBlockTime = parse.GetValue(blockTime),
+                    FunderKey = ReadFunderKey(parse.GetValue(funderKeyFile)),
+                    GasPrice = Gwei(parse.GetValue(gasPrice)),
+                    MaxFeePerGas = Gwei(parse.GetValue(maxFee)),
+                    PriorityFee = Gwei(parse.GetValue(priorityFee)),
+                    Sender = new SenderOptions { Batch = parse.GetValue(batch), Connections = parse.GetValue(connections), Pipelining = parse.GetValue(pipelining) },
+                    Quiet = parse.GetValue(quiet),
+                    Log = Console.Out,
+                };
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"fastload run: {e.Message}");
+                return 2;
+            }
+
+            using var interrupt = new CancellationTokenSource();
+            int presses = 0;
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                if (Interlocked.Increment(ref presses) > 1) return; // a second Ctrl-C kills the process
+                e.Cancel = true;
+                Console.Error.WriteLine("Stopping: no more signing, draining in-flight requests... (Ctrl-C again to kill)");
+                interrupt.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                RunSummary summary = new LoadRun(options).RunAsync(interrupt.Token).GetAwaiter().GetResult();
+                Console.Write(summary.Format());
+                return 0;
+            }
+            catch (Exception e) when (e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException)
+            {
+                Console.Error.WriteLine($"fastload run: {e.Message}");
+                return 2;
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("fastload run: interrupted before sending started");
+                return 130;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+        return command;
+    }
+
+    private static string? ReadFunderKey(FileInfo? file)
+    {
+        if (file is not null)
+        {
+            if (!file.Exists) throw new ArgumentException($"--funder-key-file {file.FullName} does not exist");
+            return File.ReadAllText(file.FullName).Trim();
+        }
+        string? env = Environment.GetEnvironmentVariable("FASTLOAD_FUNDER_KEY");
+        return string.IsNullOrWhiteSpace(env) ? null : env.Trim();
+    }
+
+    private static UInt256? Gwei(decimal? gwei)
+    {
+        if (gwei is null) return null;
+        if (gwei < 0) throw new ArgumentException("gas prices must not be negative");
+        return UInt256.Parse(new BigInteger(decimal.Truncate(gwei.Value * 1_000_000_000m)).ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>"30s", "2m", "1h", "500ms", or plain seconds.</summary>
+    public static TimeSpan ParseDuration(string text)
+    {
+        string t = text.Trim().ToLowerInvariant();
+        (string number, double scale) = t.EndsWith("ms", StringComparison.Ordinal) ? (t[..^2], 0.001)
+            : t.EndsWith('s') ? (t[..^1], 1)
+            : t.EndsWith('m') ? (t[..^1], 60)
+            : t.EndsWith('h') ? (t[..^1], 3600)
+            : (t, 1);
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value <= 0)
+            throw new ArgumentException($"--duration '{text}' is not a duration: use e.g. 30s, 2m, 1h");
+        return TimeSpan.FromSeconds(value * scale);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using FastLoad.Engine.Load;
+using FastLoad.Engine.Rpc;
+using FastLoad.Tests.Infrastructure;
+
+namespace FastLoad.Tests.Integration;
+
+/// <summary>`fastload run` against real anvil nodes: nonces on chain match what FastLoad says, every accepted tx is mined.</summary>
+public class LoadRunAnvilTests
+{
+    private sealed class Collector : ITxResultSink
+    {
+        public readonly ConcurrentQueue<(InFlightTx Tx, TxOutcome Outcome)> Results = new();
+
+        public void OnResult(in InFlightTx tx, TxOutcome outcome, long ackTicks) => Results.Enqueue((tx, outcome));
+    }
+
+    private static async Task AssertChainAgreesAsync(AnvilNode node, LoadRun run, Collector results, int nodeIndex)
+    {
+        // Every wallet's on-chain nonce equals the txs FastLoad says were accepted.
+        foreach (var wallet in run.Wallets!.All.Where(w => w.Node == nodeIndex))
+        {
+            string nonce = (await node.CallAsync("eth_getTransactionCount", wallet.Address.ToString(), "latest"))!.GetValue<string>();
+            Assert.Equal(wallet.Accepted, Convert.ToInt64(nonce, 16));
+        }
+        // Every accepted tx is in a block.
+        foreach (var (tx, outcome) in results.Results.Where(r => r.Tx.Wallet.Node == nodeIndex && r.Outcome == TxOutcome.Accepted))
+        {
+            JsonNode? receipt = await node.CallAsync("eth_getTransactionReceipt", tx.TxHash.ToString());
+            Assert.True(receipt is not null, $"accepted tx {tx.TxHash} has no receipt");
+            Assert.Equal("0x1", receipt!["status"]!.GetValue<string>());
+        }
+    }
+
+    private static async Task WaitForInclusionAsync(AnvilNode node)
+    {
+        // Let the last block (1 s block time) include what is pending.
+        for (int i = 0; i < 50; i++)
+        {
+            JsonNode? pending = await node.CallAsync("txpool_status");
+            if (pending?["pending"]?.GetValue<string>() is "0x0") return;
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public async Task Twenty_second_run_with_500_wallets_matches_the_chain_and_the_rate()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        var results = new Collector();
+        var run = new LoadRun(new RunOptions
+        {
+            Rpc = [node.Url.ToString()], Rate = 100, Duration = TimeSpan.FromSeconds(20), Wallets = 500,
+            FunderKey = AnvilNode.DevKey, Seed = "run-test-1",
+        }) { Results = results };
+        RunSummary summary = await run.RunAsync(CancellationToken.None);
+        await WaitForInclusionAsync(node);
+
+        Assert.Equal(0, summary.Errors);
+        Assert.True(summary.Accepted > 1900, $"only {summary.Accepted} accepted");
+        Assert.InRange(summary.AchievedRate, 98, 102); // within 2% of 100 tx/s
+        await AssertChainAgreesAsync(node, run, results, 0);
+    }
+
+    [Fact]
+    public async Task Two_independent_anvils_get_an_even_split_and_stay_consistent()
+    {
+        await using AnvilNode a = await AnvilNode.StartAsync("--block-time", "1");
+        await using AnvilNode b = await AnvilNode.StartAsync("--block-time", "1");
+        var results = new Collector();
+        var run = new LoadRun(new RunOptions
+        {
+            Rpc = [a.Url.ToString(), b.Url.ToString()], Rate = 100, Duration = TimeSpan.FromSeconds(10), Wallets = 100,
+            FunderKey = AnvilNode.DevKey, Seed = "run-test-2",
+        }) { Results = results };
+        RunSummary summary = await run.RunAsync(CancellationToken.None);
+        await WaitForInclusionAsync(a);
+        await WaitForInclusionAsync(b);
+
+        Assert.Equal(2, summary.Nodes.Count);
+        Assert.Equal(0, summary.Errors);
+        Assert.InRange(summary.Nodes[0].Sent, 480, 520); // 50 tx/s each for 10 s
+        Assert.InRange(summary.Nodes[1].Sent, 480, 520);
+        await AssertChainAgreesAsync(a, run, results, 0);
+        await AssertChainAgreesAsync(b, run, results, 1);
+    }
+}
+
+/// <summary>A wallet whose tx the node rejects mid-run resyncs its nonce and carries on, leaving no gap.</summary>
+public class NonceRecoveryTests
+{
+    [Fact]
+    public async Task Wallet_rejected_by_the_node_mid_run_resyncs_and_leaves_no_nonce_gap()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        const string seed = "nonce-recovery";
+        var run = new LoadRun(new RunOptions
+        {
+            Rpc = [node.Url.ToString()], Rate = 40, Duration = TimeSpan.FromSeconds(12), Wallets = 4,
+            FunderKey = AnvilNode.DevKey, Seed = seed,
+        });
+        Task<RunSummary> running = run.RunAsync(CancellationToken.None);
+
+        // Mid-run, an outside party sends from wallet 0 with the node's pending nonce at a high fee. FastLoad has
+        // already signed that nonce (it signs ahead), so its own tx collides: rejected or replaced, then resynced.
+        var key = FastLoad.Engine.Signing.DeterministicKeys.Derive(seed, 0);
+        var wallet0 = key.Address.ToString();
+        int injected = 0;
+        for (int attempt = 0; attempt < 5 && (run.Wallets is null || run.Wallets.All[0].Resyncs == 0); attempt++)
+        {
+            await Task.Delay(2000);
+            ulong pending = Convert.ToUInt64((await node.CallAsync("eth_getTransactionCount", wallet0, "pending"))!.GetValue<string>(), 16);
+            var tx = new FastLoad.Engine.Transactions.DynamicFeeTransaction
+            {
+                ChainId = AnvilNode.ChainId, Nonce = pending, MaxFeePerGas = 500_000_000_000, MaxPriorityFeePerGas = 100_000_000_000,
+                GasLimit = 21_000, To = key.Address, Value = 0,
+            };
+            byte[] envelope = new byte[256], hash = new byte[32];
+            int length = FastLoad.Engine.Transactions.TransactionSigner.Sign(tx, key, envelope, hash);
+            try
+            {
+                await node.CallAsync("eth_sendRawTransaction", FastLoad.Engine.Primitives.Hex.ToPrefixedString(envelope.AsSpan(0, length)));
+                injected++;
+            }
+            catch (InvalidOperationException)
+            {
+                // FastLoad got there first with this nonce; try again with the next one.
+            }
+        }
+        RunSummary summary = await running;
+        for (int i = 0; i < 25 && (await node.CallAsync("txpool_status"))!["pending"]!.GetValue<string>() != "0x0"; i++) await Task.Delay(200);
+
+        var wallet = run.Wallets!.All[0];
+        Assert.True(injected > 0, "no outside tx got in");
+        Assert.True(wallet.Resyncs >= 1, "wallet 0 never resynced");
+        Assert.True(summary.Errors > 0 || summary.Nodes[0].Revoked > 0);
+        // Carried on: wallet 0 kept sending after the resync (it sent in every second of the run).
+        Assert.True(wallet.Accepted > 20, $"wallet 0 only got {wallet.Accepted} accepted");
+        // No gap: everything is mined, nothing queued, and the chain's nonce is FastLoad's accepted + the outside txs.
+        var status = (await node.CallAsync("txpool_status"))!;
+        Assert.Equal("0x0", status["pending"]!.GetValue<string>());
+        Assert.Equal("0x0", status["queued"]!.GetValue<string>());
+        ulong latest = Convert.ToUInt64((await node.CallAsync("eth_getTransactionCount", wallet0, "latest"))!.GetValue<string>(), 16);
+        Assert.Equal(latest, Convert.ToUInt64((await node.CallAsync("eth_getTransactionCount", wallet0, "pending"))!.GetValue<string>(), 16));
+        Assert.InRange((long)latest, wallet.Accepted, wallet.Accepted + injected);
+    }
+}
