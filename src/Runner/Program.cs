@@ -19,6 +19,7 @@ public static class Program
               fastload sign --verify < requests.jsonl       also decode each signed tx and check its sender
             """);
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(PresignCommand.Create());
         root.Subcommands.Add(SignCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(SinkCommand.Create());

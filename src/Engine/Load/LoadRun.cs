@@ -70,23 +70,34 @@ public sealed class LoadRun(RunOptions options)
             ulong other = await apis[i].GetChainIdAsync().ConfigureAwait(false);
             if (other != chainId) throw new RunSetupException($"nodes disagree on chain id ({apis[0].Endpoint.Url} is {chainId}, {apis[i].Endpoint.Url} is {other}): pass nodes of one chain");
         }
-        GasPricing gas = await PriceGasAsync(apis[0]).ConfigureAwait(false);
-        var workload = new TransferWorkload(_options.TxType, chainId, gas);
+        PresignedHeader? replay = null;
+        RunOptions options = _options;
+        if (_options.ReplayFile is string file)
+        {
+            using (FileStream stream = File.OpenRead(file)) replay = PresignedFile.ReadHeader(stream);
+            if (replay.ChainId != chainId)
+                throw new RunSetupException($"{file} was signed for chain {replay.ChainId} but {apis[0].Endpoint.Url} is chain {chainId}: presign again against this chain");
+            options = options with { Seed = replay.Seed, Wallets = replay.Wallets, Shard = Shard.Parse(replay.Shard), TxType = replay.ParsedTxType };
+        }
+        GasPricing gas = await PriceGasAsync(apis[0], options).ConfigureAwait(false);
+        var workload = new TransferWorkload(options.TxType, chainId, gas);
 
         // Wallets and their nonces.
-        WalletSet wallets = WalletSet.Derive(_options.Seed, _options.Wallets, _options.Shard, _options.Signers, apis.Count);
+        WalletSet wallets = WalletSet.Derive(options.Seed, options.Wallets, options.Shard, options.Signers, apis.Count);
         Wallets = wallets;
-        Log(string.Create(CultureInfo.InvariantCulture, $"{wallets.All.Length:N0} wallets (shard {wallets.Shard}), {wallets.BySigner.Length} signer threads, {SignerName(_options.TxType)} transfers, chain {chainId}"));
+        Log(string.Create(CultureInfo.InvariantCulture, $"{wallets.All.Length:N0} wallets (shard {wallets.Shard}), {(replay is null ? $"{wallets.BySigner.Length} signer threads" : $"replaying {replay.Count:N0} presigned txs")}, {SignerName(options.TxType)} transfers, chain {chainId}"));
         await ForEachWalletAsync(wallets.All, async w => w.NextNonce = await apis[w.Node].GetTransactionCountAsync(w.Address).ConfigureAwait(false)).ConfigureAwait(false);
+        if (replay is not null) CheckReplayNonces(_options.ReplayFile!, wallets);
 
-        await FundAsync(apis, wallets, workload, funderKey, interrupt).ConfigureAwait(false);
+        await FundAsync(apis, wallets, replay is null ? workload.MaxCostPerTx : UInt256.Parse(replay.MaxCostPerTx), workload, funderKey, replay?.Count, interrupt).ConfigureAwait(false);
 
         // Rings, signers, senders.
         int ringCapacity = (int)Math.Clamp((_options.Rate ?? 20_000) / apis.Count, 1024, 65_536);
         var rings = new PresignedRing[apis.Count];
         for (int i = 0; i < rings.Length; i++) rings[i] = new PresignedRing(ringCapacity, CallWriter.MaxLength(512));
         var resync = Channel.CreateUnbounded<Wallet>();
-        var signers = new SignerPool(wallets, rings, workload, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w));
+        ReplayFeeder? feeder = replay is null ? null : new ReplayFeeder(_options.ReplayFile!, wallets, rings, _options.Count ?? replay.Count);
+        ITxSource signers = feeder ?? (ITxSource)new SignerPool(wallets, rings, workload, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w));
         var breaker = new CircuitBreaker();
         var senders = new NodeSender[apis.Count];
         for (int i = 0; i < apis.Count; i++)
@@ -127,12 +138,14 @@ public sealed class LoadRun(RunOptions options)
             long sent = senders.Sum(s => s.Stats.Sent);
             long errors = senders.Sum(s => s.Stats.Errors);
             long revoked = senders.Sum(s => s.Stats.Revoked);
-            if (breaker.Observe(Stopwatch.GetTimestamp(), sent, errors, signers.Signed, revoked))
+            if (breaker.Observe(Stopwatch.GetTimestamp(), sent, errors, signers.Produced, revoked))
             {
                 Log($"circuit breaker open: errors/revocations spiked ({senders.Select(s => s.LastError).FirstOrDefault(e => e is not null)}); resyncing every wallet, rate down to {breaker.OpenRateFraction:P0}");
                 foreach (Wallet w in wallets.All) w.RequestResync();
             }
             if (_options.Count is long count && sent >= count) break;
+            if (feeder is { Finished: true } && rings.All(r => r.Count == 0) && senders.All(s => s.InFlightBatches == 0)) break;
+            if (feeder?.Error is Exception replayError) throw new RunSetupException($"replay failed: {replayError.Message}");
             if (clock.Elapsed.TotalSeconds - lastProgress >= 1)
             {
                 double span = clock.Elapsed.TotalSeconds - lastProgress;
@@ -155,7 +168,7 @@ public sealed class LoadRun(RunOptions options)
             Nodes = senders.Select(s => s.Stats).ToArray(),
             SendDuration = sendDuration,
             TargetRate = _options.Rate,
-            Signed = signers.Signed,
+            Signed = signers.Produced,
             CpuSeconds = cpu,
             BreakerTrips = breaker.Trips,
             Resyncs = wallets.All.Sum(w => w.Resyncs),
@@ -165,7 +178,7 @@ public sealed class LoadRun(RunOptions options)
 
     private static string SignerName(TxType type) => Requests.SignRequest.TypeName(type);
 
-    private async Task<GasPricing> PriceGasAsync(RpcClient api)
+    internal static async Task<GasPricing> PriceGasAsync(RpcClient api, RunOptions _options)
     {
         UInt256 nodePrice = await api.GetGasPriceAsync().ConfigureAwait(false);
         UInt256 tip = _options.PriorityFee ?? await NodeTipAsync(api).ConfigureAwait(false);
@@ -197,7 +210,22 @@ public sealed class LoadRun(RunOptions options)
 
     private static UInt256 FromBig(BigInteger value) => UInt256.Parse(value.ToString(CultureInfo.InvariantCulture));
 
-    private static async Task ForEachWalletAsync(IReadOnlyList<Wallet> wallets, Func<Wallet, Task> action)
+    /// <summary>A replay only works if each wallet's first presigned nonce is the node's pending nonce.</summary>
+    private static void CheckReplayNonces(string file, WalletSet wallets)
+    {
+        var first = new Dictionary<int, ulong>();
+        using var stream = new BufferedStream(File.OpenRead(file), 1 << 20);
+        PresignedFile.ReadHeader(stream);
+        var scratch = new PresignedTx(512);
+        while (first.Count < wallets.All.Length && PresignedFile.TryReadRecord(stream, scratch, out int index)) first.TryAdd(index, scratch.Nonce);
+        foreach (Wallet w in wallets.All)
+        {
+            if (first.TryGetValue(w.Index, out ulong nonce) && nonce != w.NextNonce)
+                throw new RunSetupException($"{file}: wallet {w.Index} ({w.Address}) starts at nonce {nonce} but the node expects {w.NextNonce}: presign again against this node's state");
+        }
+    }
+
+    internal static async Task ForEachWalletAsync(IReadOnlyList<Wallet> wallets, Func<Wallet, Task> action)
     {
         using var gate = new SemaphoreSlim(32);
         await Task.WhenAll(wallets.Select(async w =>
@@ -209,11 +237,11 @@ public sealed class LoadRun(RunOptions options)
     }
 
     /// <summary>Tops every wallet up to what the run can spend, from the funder, and verifies it landed.</summary>
-    private async Task FundAsync(List<RpcClient> apis, WalletSet wallets, TransferWorkload workload, string? funderKey, CancellationToken cancel)
+    private async Task FundAsync(List<RpcClient> apis, WalletSet wallets, UInt256 maxCostPerTx, TransferWorkload workload, string? funderKey, long? replayCount, CancellationToken cancel)
     {
-        double expectedTxs = _options.Count ?? (_options.Rate ?? 20_000) * (_options.Duration ?? TimeSpan.FromSeconds(60)).TotalSeconds;
+        double expectedTxs = _options.Count ?? replayCount ?? (_options.Rate ?? 20_000) * (_options.Duration ?? TimeSpan.FromSeconds(60)).TotalSeconds;
         double perWallet = Math.Ceiling(expectedTxs / wallets.All.Length * 1.5) + 10; // 50% margin + resync slack
-        BigInteger need = workload.MaxCostPerTx.ToBigInteger() * new BigInteger(perWallet);
+        BigInteger need = maxCostPerTx.ToBigInteger() * new BigInteger(perWallet);
         var balances = new Dictionary<Wallet, BigInteger>();
         await ForEachWalletAsync(wallets.All, async w =>
         {

@@ -7,7 +7,7 @@ namespace FastLoad.Engine.Load;
 public sealed record SenderOptions
 {
     /// <summary>Calls per JSON-RPC batch.</summary>
-    public int Batch { get; init; } = 50;
+    public int Batch { get; init; } = 100;
 
     /// <summary>Keep-alive connections to the node.</summary>
     public int Connections { get; init; } = 2;
@@ -110,7 +110,7 @@ public sealed class NodeSender : IRpcResponseHandler
     private readonly PresignedRing _ring;
     private readonly SenderOptions _options;
     private readonly CircuitBreaker _breaker;
-    private readonly SignerPool? _signers;
+    private readonly ITxSource? _source;
     private readonly ITxResultSink? _results;
     private readonly Stack<SendBatch> _pool = new();
     private readonly PipelinedHttpConnection?[] _connections;
@@ -118,14 +118,14 @@ public sealed class NodeSender : IRpcResponseHandler
     private int _inFlightBatches;
     private string? _lastError;
 
-    public NodeSender(RpcEndpoint endpoint, NodeStats stats, PresignedRing ring, SenderOptions options, CircuitBreaker breaker, SignerPool? signers, ITxResultSink? results)
+    public NodeSender(RpcEndpoint endpoint, NodeStats stats, PresignedRing ring, SenderOptions options, CircuitBreaker breaker, ITxSource? source, ITxResultSink? results)
     {
         _endpoint = endpoint;
         Stats = stats;
         _ring = ring;
         _options = options;
         _breaker = breaker;
-        _signers = signers;
+        _source = source;
         _results = results;
         _connections = new PipelinedHttpConnection?[options.Connections];
     }
@@ -199,7 +199,7 @@ public sealed class NodeSender : IRpcResponseHandler
                     // The wallet was invalidated after this tx was signed: its nonce is in doubt.
                     _ring.EndRead(position);
                     Stats.AddRevoked();
-                    _signers?.GiveBack(1);
+                    _source?.GiveBack(1);
                     continue;
                 }
                 batch.Append(slot.Call.AsSpan(0, slot.CallLength));
@@ -224,8 +224,28 @@ public sealed class NodeSender : IRpcResponseHandler
             batch.Body[batch.BodyLength++] = (byte)']';
             Stats.AddSent(batch.Count);
             Interlocked.Increment(ref _inFlightBatches);
-            PipelinedHttpConnection connection = await GetConnectionAsync(stop).ConfigureAwait(false);
-            await connection.SendAsync(batch.Body.AsMemory(0, batch.BodyLength), this, batch, stop).ConfigureAwait(false);
+            PipelinedHttpConnection connection;
+            try
+            {
+                connection = await GetConnectionAsync(stop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcTransportException or System.Net.Sockets.SocketException or IOException)
+            {
+                // Node unreachable: the batch was never sent; its txs count as lost and their wallets resync.
+                ((IRpcResponseHandler)this).OnFailure(TxOutcome.ConnectionLost, e.Message, batch);
+                await Task.Delay(100, stop).ConfigureAwait(false);
+                continue;
+            }
+            try
+            {
+                await connection.SendAsync(batch.Body.AsMemory(0, batch.BodyLength), this, batch, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Cancelled while waiting for a pipelining slot: the handler will never hear of this batch.
+                ((IRpcResponseHandler)this).OnFailure(TxOutcome.ConnectionLost, "stopped before sending", batch);
+                throw;
+            }
         }
     }
 
@@ -294,7 +314,7 @@ public sealed class NodeSender : IRpcResponseHandler
     {
         var batch = (SendBatch)state!;
         long ackTicks = Stopwatch.GetTimestamp();
-        if (status != 200)
+        if (status is < 200 or >= 300)
         {
             Finish(batch, ErrorClassifier.FromHttpStatus(status), ackTicks);
             return;

@@ -45,6 +45,9 @@ public sealed record RunOptions
 
     public Primitives.UInt256? PriorityFee { get; init; }
 
+    /// <summary>Replay this presigned file instead of signing (the file sets seed, wallets, tx type, chain).</summary>
+    public string? ReplayFile { get; init; }
+
     public bool Quiet { get; init; }
 
     /// <summary>Progress and messages; the CLI points it at the console.</summary>

@@ -9,7 +9,7 @@ namespace FastLoad.Engine.Load;
 /// each wallet's node with ready-to-send calls. A wallet that needs a resync is skipped (and handed to
 /// the resyncer) until its pending nonce is back. Sending never waits for a signature.
 /// </summary>
-public sealed class SignerPool
+public sealed class SignerPool : ITxSource
 {
     private readonly WalletSet _wallets;
     private readonly PresignedRing[] _rings;
@@ -36,6 +36,8 @@ public sealed class SignerPool
     }
 
     public int Threads => _threads.Length;
+
+    public long Produced => Signed;
 
     public long Signed
     {

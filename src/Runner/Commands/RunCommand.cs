@@ -21,7 +21,7 @@ public static class RunCommand
         var wallets = new Option<int>("--wallets", "-w") { Description = "Wallets across all shards.", DefaultValueFactory = _ => 100 };
         var signers = new Option<int>("--signers") { Description = "Signer threads (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var txType = new Option<string>("--tx-type") { Description = "legacy, 2930, 1559 or 7702.", DefaultValueFactory = _ => "1559" };
-        var batch = new Option<int>("--batch") { Description = "eth_sendRawTransaction calls per JSON-RPC batch.", DefaultValueFactory = _ => 50 };
+        var batch = new Option<int>("--batch") { Description = "eth_sendRawTransaction calls per JSON-RPC batch.", DefaultValueFactory = _ => 100 };
         var connections = new Option<int>("--connections") { Description = "Keep-alive connections per node.", DefaultValueFactory = _ => 2 };
         var pipelining = new Option<int>("--pipelining") { Description = "Requests in flight per connection.", DefaultValueFactory = _ => 4 };
         var shard = new Option<string>("--shard") { Description = "This process's shard i/N of the wallets (0-based).", DefaultValueFactory = _ => "0/1" };
@@ -33,6 +33,7 @@ public static class RunCommand
         var maxFee = new Option<decimal?>("--max-fee-gwei") { Description = "Max fee per gas for 1559/7702." };
         var priorityFee = new Option<decimal?>("--priority-fee-gwei") { Description = "Priority fee per gas for 1559/7702." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print errors and the final summary only." };
+        var replay = new Option<FileInfo?>("--replay") { Description = "Send the txs of a file made by `fastload presign` instead of signing (its seed, wallets and tx type apply)." };
         var command = new Command("run", """
             Run a load: derive and fund wallets, sign ahead on every core, send batched eth_sendRawTransaction
             over pipelined HTTP/1.1 at a smooth rate, keep nonces right, print a summary. Ctrl-C stops cleanly.
@@ -47,7 +48,7 @@ public static class RunCommand
             """)
         {
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
-            resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet,
+            resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay,
         };
         command.SetAction(parse =>
         {
@@ -61,7 +62,10 @@ public static class RunCommand
                 long? countValue = parse.GetValue(count);
                 if (countValue is <= 0) throw new ArgumentException("--count must be positive");
                 string? durationText = parse.GetValue(duration);
-                TimeSpan? durationValue = durationText is not null ? ParseDuration(durationText) : countValue is null ? TimeSpan.FromSeconds(10) : null;
+                FileInfo? replayFile = parse.GetValue(replay);
+                if (replayFile is { Exists: false }) throw new ArgumentException($"--replay {replayFile.FullName} does not exist");
+                // A replay runs until its file is sent, unless told otherwise.
+                TimeSpan? durationValue = durationText is not null ? ParseDuration(durationText) : countValue is null && replayFile is null ? TimeSpan.FromSeconds(10) : null;
                 var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 foreach (string url in urls) RpcEndpoint.Parse(url); // fail fast with the URL's own message
                 foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)) })
@@ -85,6 +89,7 @@ public static class RunCommand
                     PriorityFee = Gwei(parse.GetValue(priorityFee)),
                     Sender = new SenderOptions { Batch = parse.GetValue(batch), Connections = parse.GetValue(connections), Pipelining = parse.GetValue(pipelining) },
                     Quiet = parse.GetValue(quiet),
+                    ReplayFile = replayFile?.FullName,
                     Log = Console.Out,
                 };
             }
@@ -110,7 +115,7 @@ public static class RunCommand
                 Console.Write(summary.Format());
                 return 0;
             }
-            catch (Exception e) when (e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException)
+            catch (Exception e) when (e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException or InvalidDataException or IOException)
             {
                 Console.Error.WriteLine($"fastload run: {e.Message}");
                 return 2;

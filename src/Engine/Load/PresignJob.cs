@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Globalization;
+using FastLoad.Engine.Primitives;
+using FastLoad.Engine.Rpc;
+using FastLoad.Engine.Wallets;
+
+namespace FastLoad.Engine.Load;
+
+/// <summary>
+/// `fastload presign`: signs N txs up front on every core into a file that `run --replay` blasts
+/// without signing. With a node, chain id, gas prices and nonces come from it; without one, the txs
+/// are for a fresh chain (nonces from 0) with the given chain id and fees.
+/// </summary>
+public sealed class PresignJob(RunOptions options, long count, string outputPath, ulong chainIdWithoutNode)
+{
+    public sealed record Result(long Count, TimeSpan Elapsed, long Bytes)
+    {
+        public double Rate => Count / Math.Max(1e-9, Elapsed.TotalSeconds);
+    }
+
+    public async Task<Result> RunAsync(CancellationToken cancel)
+    {
+        RpcClient? api = options.Rpc.Count > 0 ? await RpcClient.ConnectAsync(options.Rpc[0], ct: cancel).ConfigureAwait(false) : null;
+        try
+        {
+            ulong chainId = api is null ? chainIdWithoutNode : await api.GetChainIdAsync(cancel).ConfigureAwait(false);
+            GasPricing gas = api is null
+                ? new GasPricing(options.GasPrice ?? 10_000_000_000, options.MaxFeePerGas ?? 10_000_000_000, options.PriorityFee ?? 1_000_000_000)
+                : await LoadRun.PriceGasAsync(api, options).ConfigureAwait(false);
+            var workload = new TransferWorkload(options.TxType, chainId, gas);
+            WalletSet wallets = WalletSet.Derive(options.Seed, options.Wallets, options.Shard, options.Signers, nodeCount: 1);
+            if (api is not null)
+                await LoadRun.ForEachWalletAsync(wallets.All, async w => w.NextNonce = await api.GetTransactionCountAsync(w.Address, ct: cancel).ConfigureAwait(false)).ConfigureAwait(false);
+
+            var ring = new PresignedRing(65_536, CallWriter.MaxLength(512));
+            var signers = new SignerPool(wallets, [ring], workload, count, periodicResync: 0, requestFetch: _ => { });
+            await using var file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+            PresignedFile.WriteHeader(file, new PresignedHeader
+            {
+                ChainId = chainId, TxType = Requests.SignRequest.TypeName(options.TxType), Seed = options.Seed,
+                Wallets = options.Wallets, Shard = options.Shard.ToString(), Count = count, MaxCostPerTx = workload.MaxCostPerTx.ToString(),
+            });
+            var clock = Stopwatch.StartNew();
+            signers.Start();
+            long written = 0;
+            var spin = new SpinWait();
+            try
+            {
+                while (written < count)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    if (!ring.TryBeginRead(out PresignedTx slot, out long position))
+                    {
+                        spin.SpinOnce(sleep1Threshold: 30);
+                        continue;
+                    }
+                    PresignedFile.WriteRecord(file, slot);
+                    ring.EndRead(position);
+                    written++;
+                }
+            }
+            finally
+            {
+                signers.Stop();
+            }
+            await file.FlushAsync(cancel).ConfigureAwait(false);
+            return new Result(written, clock.Elapsed, file.Length);
+        }
+        finally
+        {
+            if (api is not null) await api.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using FastLoad.Engine.Wallets;
+
+namespace FastLoad.Engine.Load;
+
+/// <summary>
+/// Replays a presigned file into the rings: no signing at all, just copying ready calls. A wallet that is
+/// invalidated during the replay cannot be re-signed, so the rest of its txs are skipped (counted as revoked).
+/// </summary>
+public sealed class ReplayFeeder : ITxSource
+{
+    private readonly string _path;
+    private readonly Dictionary<int, Wallet> _wallets;
+    private readonly PresignedRing[] _rings;
+    private readonly long _limit;
+    private Thread? _thread;
+    private volatile bool _stop;
+    private long _produced;
+    private long _skipped;
+
+    public ReplayFeeder(string path, WalletSet wallets, PresignedRing[] rings, long limit)
+    {
+        _path = path;
+        _wallets = wallets.All.ToDictionary(w => w.Index);
+        _rings = rings;
+        _limit = limit < 0 ? long.MaxValue : limit;
+    }
+
+    public long Produced => Interlocked.Read(ref _produced);
+
+    /// <summary>Records skipped because their wallet was invalidated or is not this shard's.</summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
+
+    /// <summary>Set when the whole file has been fed.</summary>
+    public bool Finished { get; private set; }
+
+    public Exception? Error { get; private set; }
+
+    public void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = "fastload-replay" };
+        _thread.Start();
+    }
+
+    public void Stop()
+    {
+        _stop = true;
+        _thread?.Join();
+    }
+
+    public void GiveBack(int count)
+    {
+        // Nothing to make up for: a presigned tx can't be re-signed during a replay.
+    }
+
+    private void Run()
+    {
+        try
+        {
+            using var stream = new BufferedStream(File.OpenRead(_path), 1 << 20);
+            PresignedFile.ReadHeader(stream);
+            var scratch = new PresignedTx(512);
+            var startEpochs = _wallets.ToDictionary(p => p.Key, p => p.Value.Epoch);
+            while (!_stop && Produced < _limit && PresignedFile.TryReadRecord(stream, scratch, out int walletIndex))
+            {
+                if (!_wallets.TryGetValue(walletIndex, out Wallet? wallet) || wallet.Epoch != startEpochs[walletIndex])
+                {
+                    Interlocked.Increment(ref _skipped);
+                    continue;
+                }
+                PresignedRing ring = _rings[wallet.Node];
+                PresignedTx slot;
+                long position;
+                var spin = new SpinWait();
+                while (!ring.TryBeginWrite(out slot, out position))
+                {
+                    if (_stop) return;
+                    spin.SpinOnce(sleep1Threshold: 30);
+                }
+                slot.EnsureCapacity(scratch.CallLength);
+                scratch.Call.AsSpan(0, scratch.CallLength).CopyTo(slot.Call);
+                slot.CallLength = scratch.CallLength;
+                scratch.TxHash.CopyTo(slot.TxHash, 0);
+                slot.Id = scratch.Id;
+                slot.Nonce = scratch.Nonce;
+                slot.Wallet = wallet;
+                slot.Epoch = wallet.Epoch;
+                slot.SignedTicks = Stopwatch.GetTimestamp();
+                ring.EndWrite(position);
+                Interlocked.Increment(ref _produced);
+            }
+            Finished = true;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Error = e;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Globalization;
+using FastLoad.Engine.Load;
+using FastLoad.Engine.Rpc;
+using FastLoad.Engine.Wallets;
+
+namespace FastLoad.Runner.Commands;
+
+/// <summary><c>fastload presign</c>: sign N txs into a file for <c>run --replay</c>.</summary>
+public static class PresignCommand
+{
+    public static Command Create()
+    {
+        var count = new Option<long>("--count", "-n") { Description = "Transactions to sign.", Required = true };
+        var output = new Option<FileInfo>("--out", "-o") { Description = "File to write.", Required = true };
+        var rpc = new Option<string?>("--rpc") { Description = "Node to take chain id, gas prices and nonces from (default: a fresh chain, nonces from 0)." };
+        var chainId = new Option<ulong>("--chain-id") { Description = "Chain id when there is no --rpc.", DefaultValueFactory = _ => 31337 };
+        var wallets = new Option<int>("--wallets", "-w") { Description = "Wallets across all shards.", DefaultValueFactory = _ => 100 };
+        var signers = new Option<int>("--signers") { Description = "Signer threads (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var txType = new Option<string>("--tx-type") { Description = "legacy, 2930, 1559 or 7702.", DefaultValueFactory = _ => "1559" };
+        var seed = new Option<string>("--seed") { Description = "Seed the wallets are derived from.", DefaultValueFactory = _ => "fastload" };
+        var shard = new Option<string>("--shard") { Description = "This process's shard i/N of the wallets.", DefaultValueFactory = _ => "0/1" };
+        var command = new Command("presign", """
+            Sign transactions up front on every core into a file; `fastload run --replay FILE` then sends them without signing.
+            Examples:
+              fastload presign --count 1000000 --out txs.bin                       for a fresh local anvil (chain 31337, nonces from 0)
+              fastload presign --count 1000000 --out txs.bin --rpc http://127.0.0.1:8545
+              fastload run --replay txs.bin --max
+            """)
+        {
+            count, output, rpc, chainId, wallets, signers, txType, seed, shard,
+        };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                long n = parse.GetValue(count);
+                if (n < 1) throw new ArgumentException("--count must be at least 1");
+                string? url = parse.GetValue(rpc);
+                if (url is not null) RpcEndpoint.Parse(url);
+                var options = new RunOptions
+                {
+                    Rpc = url is null ? [] : [url],
+                    Wallets = parse.GetValue(wallets),
+                    Signers = parse.GetValue(signers),
+                    TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),
+                    Seed = parse.GetValue(seed)!,
+                    Shard = Shard.Parse(parse.GetValue(shard)!),
+                };
+                string path = parse.GetValue(output)!.FullName;
+                PresignJob.Result result = new PresignJob(options, n, path, parse.GetValue(chainId)).RunAsync(CancellationToken.None).GetAwaiter().GetResult();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Presigned {result.Count:N0} txs into {path} ({result.Bytes / 1048576.0:F1} MiB) in {result.Elapsed.TotalSeconds:F2} s: {result.Rate:N0} tx/s"));
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or RpcTransportException or RpcException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"fastload presign: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+}
