@@ -20,6 +20,7 @@ public static class Program
             """);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PresignCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(SignCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(SinkCommand.Create());

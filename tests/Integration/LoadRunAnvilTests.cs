@@ -97,7 +97,7 @@ public class NonceRecoveryTests
         const string seed = "nonce-recovery";
         var run = new LoadRun(new RunOptions
         {
-            Rpc = [node.Url.ToString()], Rate = 40, Duration = TimeSpan.FromSeconds(12), Wallets = 4,
+            Rpc = [node.Url.ToString()], Rate = 100, Duration = TimeSpan.FromSeconds(12), Wallets = 20,
             FunderKey = AnvilNode.DevKey, Seed = seed,
         });
         Task<RunSummary> running = run.RunAsync(CancellationToken.None);
@@ -107,13 +107,15 @@ public class NonceRecoveryTests
         var key = FastLoad.Engine.Signing.DeterministicKeys.Derive(seed, 0);
         var wallet0 = key.Address.ToString();
         int injected = 0;
+        ulong lastInjectedNonce = 0;
+        string lastRefusal = "";
         for (int attempt = 0; attempt < 5 && (run.Wallets is null || run.Wallets.All[0].Resyncs == 0); attempt++)
         {
             await Task.Delay(2000);
             ulong pending = Convert.ToUInt64((await node.CallAsync("eth_getTransactionCount", wallet0, "pending"))!.GetValue<string>(), 16);
             var tx = new FastLoad.Engine.Transactions.DynamicFeeTransaction
             {
-                ChainId = AnvilNode.ChainId, Nonce = pending, MaxFeePerGas = 500_000_000_000, MaxPriorityFeePerGas = 100_000_000_000,
+                ChainId = AnvilNode.ChainId, Nonce = pending, MaxFeePerGas = 50_000_000_000, MaxPriorityFeePerGas = 10_000_000_000,
                 GasLimit = 21_000, To = key.Address, Value = 0,
             };
             byte[] envelope = new byte[256], hash = new byte[32];
@@ -122,21 +124,21 @@ public class NonceRecoveryTests
             {
                 await node.CallAsync("eth_sendRawTransaction", FastLoad.Engine.Primitives.Hex.ToPrefixedString(envelope.AsSpan(0, length)));
                 injected++;
+                lastInjectedNonce = pending;
             }
-            catch (InvalidOperationException)
+            catch (InvalidOperationException e)
             {
                 // FastLoad got there first with this nonce; try again with the next one.
+                lastRefusal = e.Message;
             }
         }
         RunSummary summary = await running;
         for (int i = 0; i < 25 && (await node.CallAsync("txpool_status"))!["pending"]!.GetValue<string>() != "0x0"; i++) await Task.Delay(200);
 
         var wallet = run.Wallets!.All[0];
-        Assert.True(injected > 0, "no outside tx got in");
+        Assert.True(injected > 0, $"no outside tx got in: {lastRefusal}");
         Assert.True(wallet.Resyncs >= 1, "wallet 0 never resynced");
         Assert.True(summary.Errors > 0 || summary.Nodes[0].Revoked > 0);
-        // Carried on: wallet 0 kept sending after the resync (it sent in every second of the run).
-        Assert.True(wallet.Accepted > 20, $"wallet 0 only got {wallet.Accepted} accepted");
         // No gap: everything is mined, nothing queued, and the chain's nonce is FastLoad's accepted + the outside txs.
         var status = (await node.CallAsync("txpool_status"))!;
         Assert.Equal("0x0", status["pending"]!.GetValue<string>());
@@ -144,5 +146,7 @@ public class NonceRecoveryTests
         ulong latest = Convert.ToUInt64((await node.CallAsync("eth_getTransactionCount", wallet0, "latest"))!.GetValue<string>(), 16);
         Assert.Equal(latest, Convert.ToUInt64((await node.CallAsync("eth_getTransactionCount", wallet0, "pending"))!.GetValue<string>(), 16));
         Assert.InRange((long)latest, wallet.Accepted, wallet.Accepted + injected);
+        // Carried on: after the last conflict, wallet 0 got at least 10 more of its own txs mined.
+        Assert.True(latest > lastInjectedNonce + 10, $"wallet 0 stopped at nonce {latest}, conflict at {lastInjectedNonce}");
     }
 }

@@ -164,11 +164,19 @@ public class RpcAllocationTests(ITestOutputHelper output)
         var handler = new CountingHandler();
 
         // No synchronisation context inside: continuations run on the pool, as in a sender loop.
-        SendFigures figures = await Task.Run(async () =>
+        // Three measured rounds; the process-wide figure takes the quietest one, since other tests' leftovers
+        // (process output readers, timers) allocate at random moments, while a per-request object would
+        // show in every round.
+        SendFigures[] rounds = await Task.Run(async () =>
         {
             await RunRoundTripsAsync(connection, handler, body, 0, 3 * RoundTrips); // warm-up: JIT, pools, caches
-            return await RunRoundTripsAsync(connection, handler, body, 3 * RoundTrips, RoundTrips);
+            var measured = new SendFigures[3];
+            for (int r = 0; r < measured.Length; r++)
+                measured[r] = await RunRoundTripsAsync(connection, handler, body, (3 + r) * RoundTrips, RoundTrips);
+            return measured;
         });
+        SendFigures figures = rounds.MinBy(f => f.ProcessBytes);
+        Assert.All(rounds, f => Assert.Equal(0, f.SyncBytes + f.AsyncBytes)); // the sender thread: 0 B in every round
 
         output.WriteLine($"maxInFlight {maxInFlight}: {figures.Sync} sends completed synchronously ({figures.SyncBytes} B on the sender thread), "
                          + $"{figures.Async} waited ({figures.AsyncBytes} B on the sender thread before awaiting); "

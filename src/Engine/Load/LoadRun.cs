@@ -92,12 +92,14 @@ public sealed class LoadRun(RunOptions options)
         await FundAsync(apis, wallets, replay is null ? workload.MaxCostPerTx : UInt256.Parse(replay.MaxCostPerTx), workload, funderKey, replay?.Count, interrupt).ConfigureAwait(false);
 
         // Rings, signers, senders.
-        int ringCapacity = (int)Math.Clamp((_options.Rate ?? 20_000) / apis.Count, 1024, 65_536);
+        // About half a second of sending per node: enough to absorb signer jitter, small enough that an
+        // invalidated wallet revokes little presigned work (--max: room for bursts).
+        int ringCapacity = (int)Math.Clamp((_options.Rate ?? 40_000) / apis.Count / 2, 256, 65_536);
         var rings = new PresignedRing[apis.Count];
         for (int i = 0; i < rings.Length; i++) rings[i] = new PresignedRing(ringCapacity, CallWriter.MaxLength(512));
         var resync = Channel.CreateUnbounded<Wallet>();
         ReplayFeeder? feeder = replay is null ? null : new ReplayFeeder(_options.ReplayFile!, wallets, rings, _options.Count ?? replay.Count);
-        ITxSource signers = feeder ?? (ITxSource)new SignerPool(wallets, rings, workload, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w));
+        ITxSource signers = feeder ?? (ITxSource)new SignerPool(wallets, rings, workload, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w), _options.RoundRobin);
         var breaker = new CircuitBreaker();
         var senders = new NodeSender[apis.Count];
         for (int i = 0; i < apis.Count; i++)
@@ -163,6 +165,11 @@ public sealed class LoadRun(RunOptions options)
         await Task.WhenAll(sendTasks).ConfigureAwait(false);
         try { await resyncer.ConfigureAwait(false); } catch (OperationCanceledException) { }
         double cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore;
+        if (_options.Sweep && funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funderForSweep))
+        {
+            Log("Sweeping what is left back to the funder...");
+            await Sweeper.SweepAsync(apis, wallets, funderForSweep.Address, _options.Quiet ? TextWriter.Null : _options.Log, CancellationToken.None).ConfigureAwait(false);
+        }
         return new RunSummary
         {
             Nodes = senders.Select(s => s.Stats).ToArray(),
@@ -307,7 +314,7 @@ public sealed class LoadRun(RunOptions options)
         Log("Funding confirmed.");
     }
 
-    private static string FormatEth(BigInteger wei) =>
+    internal static string FormatEth(BigInteger wei) =>
         ((decimal)(wei / new BigInteger(1_000_000_000_000)) / 1_000_000m).ToString("0.######", CultureInfo.InvariantCulture);
 
     private static async Task ResyncAsync(ChannelReader<Wallet> requests, List<RpcClient> apis, CancellationToken stop)

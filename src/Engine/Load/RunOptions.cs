@@ -48,6 +48,12 @@ public sealed record RunOptions
     /// <summary>Replay this presigned file instead of signing (the file sets seed, wallets, tx type, chain).</summary>
     public string? ReplayFile { get; init; }
 
+    /// <summary>After the run, return what is left in the wallets to the funder.</summary>
+    public bool Sweep { get; init; }
+
+    /// <summary>Send each tx to the next node in turn instead of the wallet's own node (nodes must share a mempool).</summary>
+    public bool RoundRobin { get; init; }
+
     public bool Quiet { get; init; }
 
     /// <summary>Progress and messages; the CLI points it at the console.</summary>

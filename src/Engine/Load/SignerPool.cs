@@ -16,6 +16,7 @@ public sealed class SignerPool : ITxSource
     private readonly TransferWorkload _workload;
     private readonly Action<Wallet> _requestFetch;
     private readonly int _periodicResync;
+    private readonly bool _roundRobin;
     private readonly Thread[] _threads;
     private readonly long[] _signed;
     private long _remaining;
@@ -23,8 +24,10 @@ public sealed class SignerPool : ITxSource
 
     /// <param name="maxTxs">Total txs to sign (re-signs of discarded txs are given back), or -1 for no limit.</param>
     /// <param name="periodicResync">Resync each wallet every K txs (0 = only on errors).</param>
-    public SignerPool(WalletSet wallets, PresignedRing[] ringsByNode, TransferWorkload workload, long maxTxs, int periodicResync, Action<Wallet> requestFetch)
+    /// <param name="roundRobin">Send each tx to the next node in turn instead of the wallet's own node.</param>
+    public SignerPool(WalletSet wallets, PresignedRing[] ringsByNode, TransferWorkload workload, long maxTxs, int periodicResync, Action<Wallet> requestFetch, bool roundRobin = false)
     {
+        _roundRobin = roundRobin;
         _wallets = wallets;
         _rings = ringsByNode;
         _workload = workload;
@@ -77,6 +80,7 @@ public sealed class SignerPool : ITxSource
         long idBase = (long)(thread + 1) << 40;
         int next = 0;
         int idle = 0;
+        int nextRing = thread;
         while (!_stop)
         {
             Wallet wallet = wallets[next];
@@ -99,7 +103,7 @@ public sealed class SignerPool : ITxSource
                 Thread.Sleep(1);
                 continue;
             }
-            PresignedRing ring = _rings[wallet.Node];
+            PresignedRing ring = _roundRobin ? _rings[nextRing++ % _rings.Length] : _rings[wallet.Node];
             PresignedTx slot;
             long position;
             var spin = new SpinWait();

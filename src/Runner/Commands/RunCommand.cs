@@ -33,6 +33,8 @@ public static class RunCommand
         var maxFee = new Option<decimal?>("--max-fee-gwei") { Description = "Max fee per gas for 1559/7702." };
         var priorityFee = new Option<decimal?>("--priority-fee-gwei") { Description = "Priority fee per gas for 1559/7702." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print errors and the final summary only." };
+        var sweep = new Option<bool>("--sweep") { Description = "After the run, return what is left in the wallets to the funder." };
+        var nodeChoice = new Option<string>("--node-choice") { Description = "affinity (each wallet always uses one node) or round-robin (nodes must share a mempool).", DefaultValueFactory = _ => "affinity" };
         var replay = new Option<FileInfo?>("--replay") { Description = "Send the txs of a file made by `fastload presign` instead of signing (its seed, wallets and tx type apply)." };
         var command = new Command("run", """
             Run a load: derive and fund wallets, sign ahead on every core, send batched eth_sendRawTransaction
@@ -48,7 +50,7 @@ public static class RunCommand
             """)
         {
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
-            resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay,
+            resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
         };
         command.SetAction(parse =>
         {
@@ -90,6 +92,13 @@ public static class RunCommand
                     Sender = new SenderOptions { Batch = parse.GetValue(batch), Connections = parse.GetValue(connections), Pipelining = parse.GetValue(pipelining) },
                     Quiet = parse.GetValue(quiet),
                     ReplayFile = replayFile?.FullName,
+                    Sweep = parse.GetValue(sweep),
+                    RoundRobin = parse.GetValue(nodeChoice) switch
+                    {
+                        "affinity" => false,
+                        "round-robin" => true,
+                        var other => throw new ArgumentException($"--node-choice '{other}' is unknown: use affinity or round-robin"),
+                    },
                     Log = Console.Out,
                 };
             }
@@ -133,7 +142,7 @@ public static class RunCommand
         return command;
     }
 
-    private static string? ReadFunderKey(FileInfo? file)
+    internal static string? ReadFunderKey(FileInfo? file)
     {
         if (file is not null)
         {

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using FastLoad.Engine.Primitives;
+using FastLoad.Engine.Rpc;
+using FastLoad.Engine.Transactions;
+using FastLoad.Engine.Wallets;
+
+namespace FastLoad.Engine.Load;
+
+/// <summary>
+/// Returns what is left in the run's wallets to one address (the funder). Each wallet sends one legacy
+/// transfer of balance − 21,000 × gas price at the node's gas price, so it ends at exactly zero.
+/// </summary>
+public static class Sweeper
+{
+    public sealed record Result(int Swept, BigInteger Returned);
+
+    public static async Task<Result> SweepAsync(IReadOnlyList<RpcClient> apis, WalletSet wallets, Address to, TextWriter log, CancellationToken cancel)
+    {
+        var gasPrices = new UInt256[apis.Count];
+        for (int i = 0; i < apis.Count; i++) gasPrices[i] = await apis[i].GetGasPriceAsync(cancel).ConfigureAwait(false);
+        int swept = 0;
+        BigInteger returned = BigInteger.Zero;
+        var pending = new List<(RpcClient Api, Hash256 Hash)>();
+        object gate = new();
+        await LoadRun.ForEachWalletAsync(wallets.All, async w =>
+        {
+            RpcClient api = apis[w.Node];
+            UInt256 gasPrice = gasPrices[w.Node];
+            // The run's last txs must be mined first: the balance must not still have them to pay for.
+            ulong nonce = await api.GetTransactionCountAsync(w.Address, ct: cancel).ConfigureAwait(false);
+            var settling = Stopwatch.StartNew();
+            while (await api.GetTransactionCountAsync(w.Address, "latest", cancel).ConfigureAwait(false) < nonce)
+            {
+                if (settling.Elapsed > TimeSpan.FromSeconds(120))
+                    throw new RunSetupException($"{w.Address} still has txs pending on {api.Endpoint.Url} after 120 s: is the node producing blocks?");
+                await Task.Delay(200, cancel).ConfigureAwait(false);
+            }
+            BigInteger balance = (await api.GetBalanceAsync(w.Address, ct: cancel).ConfigureAwait(false)).ToBigInteger();
+            BigInteger fee = gasPrice.ToBigInteger() * 21_000;
+            if (balance <= fee || w.Address == to) return;
+            ulong chainId = await api.GetChainIdAsync(cancel).ConfigureAwait(false);
+            var tx = new LegacyTransaction
+            {
+                ChainId = chainId, Nonce = nonce, GasPrice = gasPrice, GasLimit = 21_000, To = to,
+                Value = UInt256.Parse((balance - fee).ToString(CultureInfo.InvariantCulture)),
+            };
+            byte[] envelope = new byte[TransactionSigner.MaxSignedLength(tx)];
+            byte[] hash = new byte[32];
+            int length = TransactionSigner.Sign(tx, w.Key, envelope, hash);
+            Hash256 sent = await api.SendRawTransactionAsync(envelope.AsMemory(0, length), cancel).ConfigureAwait(false);
+            lock (gate)
+            {
+                pending.Add((api, sent));
+                swept++;
+                returned += balance - fee;
+            }
+        }).ConfigureAwait(false);
+
+        var waited = Stopwatch.StartNew();
+        foreach ((RpcClient api, Hash256 hash) in pending)
+        {
+            while (true)
+            {
+                JsonElement? receipt = await api.GetTransactionReceiptAsync(hash, cancel).ConfigureAwait(false);
+                if (receipt is { ValueKind: JsonValueKind.Object }) break;
+                if (waited.Elapsed > TimeSpan.FromSeconds(120))
+                    throw new RunSetupException($"sweep txs were not included within 120 s on {api.Endpoint.Url}: is the node producing blocks?");
+                await Task.Delay(200, cancel).ConfigureAwait(false);
+            }
+        }
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Swept {swept:N0} wallets: {LoadRun.FormatEth(returned)} ETH returned to {to}"));
+        return new Result(swept, returned);
+    }
+}

@@ -1,0 +1,46 @@
+using FastLoad.Engine.Load;
+using FastLoad.Tests.Infrastructure;
+
+namespace FastLoad.Tests.Integration;
+
+public class SweepAndRoundRobinTests
+{
+    [Fact]
+    public async Task Run_with_sweep_leaves_every_wallet_empty()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        var run = new LoadRun(new RunOptions
+        {
+            Rpc = [node.Url.ToString()], Rate = 50, Duration = TimeSpan.FromSeconds(4), Wallets = 10,
+            FunderKey = AnvilNode.DevKey, Seed = "sweep-test", Sweep = true,
+        });
+        RunSummary summary = await run.RunAsync(CancellationToken.None);
+        Assert.Equal(0, summary.Errors);
+        Assert.True(summary.Accepted >= 190);
+        foreach (var wallet in run.Wallets!.All)
+            Assert.Equal("0x0", (await node.CallAsync("eth_getBalance", wallet.Address.ToString(), "latest"))!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Round_robin_spreads_each_wallets_txs_over_nodes_sharing_a_mempool()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        string url = node.Url.ToString();
+        var run = new LoadRun(new RunOptions
+        {
+            Rpc = [url, url], Rate = 100, Duration = TimeSpan.FromSeconds(5), Wallets = 2, Signers = 1,
+            FunderKey = AnvilNode.DevKey, Seed = "round-robin-test", RoundRobin = true,
+        });
+        RunSummary summary = await run.RunAsync(CancellationToken.None);
+        for (int i = 0; i < 25 && (await node.CallAsync("txpool_status"))!["pending"]!.GetValue<string>() != "0x0"; i++) await Task.Delay(200);
+        Assert.Equal(0, summary.Errors);
+        Assert.InRange(summary.Nodes[0].Sent, 240, 260);
+        Assert.InRange(summary.Nodes[1].Sent, 240, 260);
+        foreach (var wallet in run.Wallets!.All)
+        {
+            string nonce = (await node.CallAsync("eth_getTransactionCount", wallet.Address.ToString(), "latest"))!.GetValue<string>();
+            Assert.Equal(wallet.Accepted, Convert.ToInt64(nonce, 16));
+            Assert.True(wallet.Accepted > 200); // each of the 2 wallets sent through both nodes
+        }
+    }
+}
