@@ -5,6 +5,8 @@ using FastLoad.Benchmarks.Macro;
 // Macro harnesses by name; everything else goes to BenchmarkDotNet (use --filter to pick).
 if (args.Length > 0 && args[0] == "sign-ratio")
     return SignRatio.Run(args[1..]);
+if (args.Length > 0 && args[0] == "send-alloc")
+    return SendAllocation.Run(args[1..]);
 if (args.Length > 0 && args[0] == "sign-requests")
     return SignRequests.Run(args[1..]);
 

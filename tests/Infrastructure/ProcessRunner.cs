@@ -7,7 +7,10 @@ public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
 public static class ProcessRunner
 {
     /// <summary>Runs the built <c>fastload</c> with the given arguments and stdin; bounded in time.</summary>
-    public static async Task<ProcessResult> RunFastloadAsync(string stdin, params string[] args)
+    public static Task<ProcessResult> RunFastloadAsync(string stdin, params string[] args) => RunFastloadAsync(stdin, null, args);
+
+    /// <summary>As above, with extra environment variables.</summary>
+    public static async Task<ProcessResult> RunFastloadAsync(string stdin, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -17,6 +20,7 @@ public static class ProcessRunner
             UseShellExecute = false,
         };
         start.ArgumentList.Add(TestPaths.FastloadDll);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (string arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();

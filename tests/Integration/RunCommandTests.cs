@@ -57,3 +57,36 @@ public class RunCommandTests
         Assert.Single(result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }
+
+public class FundingErrorTests
+{
+    [Fact]
+    public async Task Unfunded_funder_stops_before_the_run_saying_how_much_is_needed()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync();
+        string emptyKey = "0x" + Convert.ToHexStringLower(FastLoad.Engine.Signing.DeterministicKeys.Derive("no-funds", 0).Bytes);
+        ProcessResult result = await ProcessRunner.RunFastloadAsync("", new Dictionary<string, string> { ["FASTLOAD_FUNDER_KEY"] = emptyKey },
+            "run", "--rpc", node.Url.ToString(), "--rate", "10", "--duration", "2s", "--wallets", "5", "--seed", "funding-error");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("holds 0 ETH", result.StdErr);
+        Assert.Contains("funding needs", result.StdErr);
+        Assert.DoesNotContain("Sending at", result.StdOut);
+    }
+
+    [Fact]
+    public async Task Periodic_resync_keeps_nonces_right()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        var run = new FastLoad.Engine.Load.LoadRun(new FastLoad.Engine.Load.RunOptions
+        {
+            Rpc = [node.Url.ToString()], Rate = 50, Duration = TimeSpan.FromSeconds(5), Wallets = 5,
+            FunderKey = AnvilNode.DevKey, Seed = "periodic", PeriodicResync = 20,
+        });
+        var summary = await run.RunAsync(CancellationToken.None);
+        for (int i = 0; i < 25 && (await node.CallAsync("txpool_status"))!["pending"]!.GetValue<string>() != "0x0"; i++) await Task.Delay(200);
+        Assert.Equal(0, summary.Errors);
+        Assert.True(summary.Resyncs >= 5, $"only {summary.Resyncs} resyncs");
+        foreach (var wallet in run.Wallets!.All)
+            Assert.Equal(wallet.Accepted, Convert.ToInt64((await node.CallAsync("eth_getTransactionCount", wallet.Address.ToString(), "latest"))!.GetValue<string>(), 16));
+    }
+}

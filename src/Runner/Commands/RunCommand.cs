@@ -26,7 +26,8 @@ public static class RunCommand
         var pipelining = new Option<int>("--pipelining") { Description = "Requests in flight per connection.", DefaultValueFactory = _ => 4 };
         var shard = new Option<string>("--shard") { Description = "This process's shard i/N of the wallets (0-based).", DefaultValueFactory = _ => "0/1" };
         var seed = new Option<string>("--seed") { Description = "Seed the wallets are derived from.", DefaultValueFactory = _ => "fastload" };
-        var resyncEvery = new Option<int>("--resync-every") { Description = "Also resync each wallet's nonce every K txs (0 = only on errors).", DefaultValueFactory = _ => 0 };
+        var periodicResync = new Option<bool>("--periodic-resync") { Description = "Also resync each wallet's nonce from the node every --resync-every txs (default: only after errors)." };
+        var resyncEvery = new Option<int>("--resync-every") { Description = "K for --periodic-resync.", DefaultValueFactory = _ => 20 };
         var blockTime = new Option<double>("--block-time") { Description = "Block time of the local anvil, seconds.", DefaultValueFactory = _ => 1 };
         var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY)." };
         var gasPrice = new Option<decimal?>("--gas-price-gwei") { Description = "Gas price for legacy/2930 (default: 2x the node's + tip)." };
@@ -50,7 +51,7 @@ public static class RunCommand
             """)
         {
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
-            resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
+            periodicResync, resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
         };
         command.SetAction(parse =>
         {
@@ -83,7 +84,7 @@ public static class RunCommand
                     TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),
                     Seed = parse.GetValue(seed)!,
                     Shard = Shard.Parse(parse.GetValue(shard)!),
-                    PeriodicResync = parse.GetValue(resyncEvery),
+                    PeriodicResync = parse.GetValue(periodicResync) ? Math.Max(1, parse.GetValue(resyncEvery)) : 0,
                     LocalBlockTime = parse.GetValue(blockTime),
                     FunderKey = ReadFunderKey(parse.GetValue(funderKeyFile)),
                     GasPrice = Gwei(parse.GetValue(gasPrice)),
