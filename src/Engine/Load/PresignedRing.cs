@@ -45,51 +45,44 @@ public sealed class PresignedRing
     public int Count => (int)Math.Clamp(Volatile.Read(ref _cursors.Enqueue) - Volatile.Read(ref _cursors.Dequeue), 0, _cells.Length);
 
     /// <summary>Claims a free slot to fill; false when the ring is full.</summary>
-    public bool TryBeginWrite(out PresignedTx tx, out long position)
+    public bool TryBeginWrite(out PresignedTx tx, out long position) => TryClaim(ref _cursors.Enqueue, 0, out tx, out position);
+
+    /// <summary>
+    /// Claims a free slot, waiting while the ring is full (spinning, then 1 ms sleeps); false if
+    /// <paramref name="shouldStop"/> says to give up.
+    /// </summary>
+    public bool BeginWrite(out PresignedTx tx, out long position, Func<bool> shouldStop)
     {
-        long pos = Volatile.Read(ref _cursors.Enqueue);
-        while (true)
+        var spin = new SpinWait();
+        while (!TryBeginWrite(out tx, out position))
         {
-            ref Cell cell = ref _cells[pos & _mask];
-            long difference = Volatile.Read(ref cell.Sequence) - pos;
-            if (difference == 0)
-            {
-                long seen = Interlocked.CompareExchange(ref _cursors.Enqueue, pos + 1, pos);
-                if (seen == pos)
-                {
-                    tx = cell.Tx;
-                    position = pos;
-                    return true;
-                }
-                pos = seen;
-            }
-            else if (difference < 0)
-            {
-                tx = null!;
-                position = 0;
-                return false;
-            }
-            else
-            {
-                pos = Volatile.Read(ref _cursors.Enqueue);
-            }
+            if (shouldStop()) return false;
+            spin.SpinOnce(sleep1Threshold: 30);
         }
+        return true;
     }
 
     /// <summary>Publishes a slot filled after <see cref="TryBeginWrite"/>.</summary>
     public void EndWrite(long position) => Volatile.Write(ref _cells[position & _mask].Sequence, position + 1);
 
     /// <summary>Claims the oldest ready slot; false when the ring is empty.</summary>
-    public bool TryBeginRead(out PresignedTx tx, out long position)
+    public bool TryBeginRead(out PresignedTx tx, out long position) => TryClaim(ref _cursors.Dequeue, 1, out tx, out position);
+
+    /// <summary>
+    /// The one step of Vyukov's queue both sides share: a cell is the cursor's when its sequence equals
+    /// cursor + <paramref name="offset"/> (0 for a writer: free; 1 for a reader: published); behind it means
+    /// full (writer) or empty (reader); ahead means another thread moved the cursor, so reload it.
+    /// </summary>
+    private bool TryClaim(ref long cursor, long offset, out PresignedTx tx, out long position)
     {
-        long pos = Volatile.Read(ref _cursors.Dequeue);
+        long pos = Volatile.Read(ref cursor);
         while (true)
         {
             ref Cell cell = ref _cells[pos & _mask];
-            long difference = Volatile.Read(ref cell.Sequence) - (pos + 1);
+            long difference = Volatile.Read(ref cell.Sequence) - (pos + offset);
             if (difference == 0)
             {
-                long seen = Interlocked.CompareExchange(ref _cursors.Dequeue, pos + 1, pos);
+                long seen = Interlocked.CompareExchange(ref cursor, pos + 1, pos);
                 if (seen == pos)
                 {
                     tx = cell.Tx;
@@ -106,7 +99,7 @@ public sealed class PresignedRing
             }
             else
             {
-                pos = Volatile.Read(ref _cursors.Dequeue);
+                pos = Volatile.Read(ref cursor);
             }
         }
     }

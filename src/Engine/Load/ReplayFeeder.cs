@@ -61,6 +61,7 @@ public sealed class ReplayFeeder : ITxSource
             PresignedFile.ReadHeader(stream);
             var scratch = new PresignedTx(512);
             var startEpochs = _wallets.ToDictionary(p => p.Key, p => p.Value.Epoch);
+            Func<bool> shouldStop = () => _stop;
             while (!_stop && Produced < _limit && PresignedFile.TryReadRecord(stream, scratch, out int walletIndex))
             {
                 if (!_wallets.TryGetValue(walletIndex, out Wallet? wallet) || wallet.Epoch != startEpochs[walletIndex])
@@ -68,15 +69,8 @@ public sealed class ReplayFeeder : ITxSource
                     Interlocked.Increment(ref _skipped);
                     continue;
                 }
+                if (!_rings[wallet.Node].BeginWrite(out PresignedTx slot, out long position, shouldStop)) return;
                 PresignedRing ring = _rings[wallet.Node];
-                PresignedTx slot;
-                long position;
-                var spin = new SpinWait();
-                while (!ring.TryBeginWrite(out slot, out position))
-                {
-                    if (_stop) return;
-                    spin.SpinOnce(sleep1Threshold: 30);
-                }
                 slot.EnsureCapacity(scratch.CallLength);
                 scratch.Call.AsSpan(0, scratch.CallLength).CopyTo(slot.Call);
                 slot.CallLength = scratch.CallLength;

@@ -81,6 +81,7 @@ public sealed class SignerPool : ITxSource
         int next = 0;
         int idle = 0;
         int nextRing = thread;
+        Func<bool> shouldStop = () => _stop;
         while (!_stop)
         {
             Wallet wallet = wallets[next];
@@ -104,14 +105,7 @@ public sealed class SignerPool : ITxSource
                 continue;
             }
             PresignedRing ring = _roundRobin ? _rings[nextRing++ % _rings.Length] : _rings[wallet.Node];
-            PresignedTx slot;
-            long position;
-            var spin = new SpinWait();
-            while (!ring.TryBeginWrite(out slot, out position))
-            {
-                if (_stop) return;
-                spin.SpinOnce(sleep1Threshold: 30);
-            }
+            if (!ring.BeginWrite(out PresignedTx slot, out long position, shouldStop)) return;
             // `epoch` was read together with the resync state: an invalidation from now on makes this tx stale.
             ulong nonce = wallet.NextNonce++;
             wallet.SignedSinceSync++;
