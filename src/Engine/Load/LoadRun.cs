@@ -282,7 +282,7 @@ public sealed class LoadRun(RunOptions options)
             ulong nonce = await api.GetTransactionCountAsync(funder.Address).ConfigureAwait(false);
             byte[] envelope = new byte[256];
             byte[] hash = new byte[32];
-            Hash256 lastHash = default;
+            var calls = new List<(string Method, object?[] Params)>();
             foreach (Wallet w in mine)
             {
                 var tx = new DynamicFeeTransaction
@@ -291,7 +291,15 @@ public sealed class LoadRun(RunOptions options)
                     GasLimit = 21_000, To = w.Address, Value = FromBig(need - balances[w]),
                 };
                 int length = TransactionSigner.Sign(tx, funder, envelope, hash);
-                lastHash = await api.SendRawTransactionAsync(envelope.AsMemory(0, length)).ConfigureAwait(false);
+                calls.Add(("eth_sendRawTransaction", [Hex.ToPrefixedString(envelope.AsSpan(0, length))]));
+            }
+            Hash256 lastHash = new(hash); // the funder's txs are mined in nonce order: the last one closes the set
+            // Sent as JSON-RPC batches of 100, in nonce order.
+            for (int start = 0; start < calls.Count; start += 100)
+            {
+                IReadOnlyList<RpcBatchResult> results = await api.CallBatchAsync(calls.GetRange(start, Math.Min(100, calls.Count - start)), cancel).ConfigureAwait(false);
+                foreach (RpcBatchResult result in results)
+                    if (result.Error is RpcException error) throw new RunSetupException($"a funding tx was refused by {api.Endpoint.Url}: {error.RpcMessage}");
             }
             // Wait for the last funding tx (same sender, so all earlier ones are in by then).
             var waited = Stopwatch.StartNew();
