@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using FastLoad.Engine.Inclusion;
+using FastLoad.Engine.Primitives;
+using FastLoad.Engine.Rpc;
+using FastLoad.Engine.Signing;
+using FastLoad.Engine.Transactions;
+using FastLoad.Tests.Infrastructure;
+
+namespace FastLoad.Tests.Inclusion;
+
+public class InclusionTrackerTests
+{
+    private static Hash256 RandomHash(Random random)
+    {
+        var bytes = new byte[32];
+        random.NextBytes(bytes);
+        return new Hash256(bytes);
+    }
+
+    [Fact]
+    public void Matches_each_added_hash_once_and_nothing_else()
+    {
+        var random = new Random(7);
+        var tracker = new InclusionTracker(capacity: 16); // forces growth
+        Hash256[] ours = Enumerable.Range(0, 5000).Select(_ => RandomHash(random)).ToArray();
+        for (int i = 0; i < ours.Length; i++) tracker.Add(ours[i], token: i + 1, sentTicks: i * 10);
+        Assert.False(tracker.TryMatch(RandomHash(random).Bytes, out _, out _));
+        // Remove in a scrambled order: backward-shift deletion must keep every other entry findable.
+        foreach (int i in Enumerable.Range(0, ours.Length).OrderBy(_ => random.Next()))
+        {
+            Assert.True(tracker.TryMatch(ours[i].Bytes, out long token, out long sent), $"hash {i} lost");
+            Assert.Equal(i + 1, token);
+            Assert.Equal(i * 10, sent);
+            Assert.False(tracker.TryMatch(ours[i].Bytes, out _, out _));
+        }
+        Assert.Equal(0, tracker.Pending);
+        Assert.Equal(5000, tracker.Included);
+    }
+
+    [Fact]
+    public void Adding_and_matching_allocate_nothing()
+    {
+        var random = new Random(3);
+        var tracker = new InclusionTracker(capacity: 4096);
+        Hash256[] hashes = Enumerable.Range(0, 1000).Select(_ => RandomHash(random)).ToArray();
+        tracker.Add(hashes[0], 1, 0);
+        tracker.TryMatch(hashes[0].Bytes, out _, out _);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < hashes.Length; i++) tracker.Add(hashes[i], i + 1, i);
+        for (int i = 0; i < hashes.Length; i++) tracker.TryMatch(hashes[i].Bytes, out _, out _);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
+
+public class BlockWatcherAnvilTests
+{
+    [Fact]
+    public async Task Sees_every_block_once_and_finds_our_txs_in_them()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        await using RpcClient client = await RpcClient.ConnectAsync(node.Url.ToString());
+        var tracker = new InclusionTracker();
+        var found = new ConcurrentBag<TxIncluded>();
+        var watcher = new BlockWatcher(client, tracker, TimeSpan.FromMilliseconds(100)) { OnIncluded = found.Add };
+        using var stop = new CancellationTokenSource();
+        Task watching = watcher.RunAsync(stop.Token);
+        await Task.Delay(300);
+
+        Assert.True(PrivateKey.TryParse(AnvilNode.DevKey, out PrivateKey key));
+        var to = Address.Parse("0x000000000000000000000000000000000000dead");
+        byte[] envelope = new byte[256], hash = new byte[32];
+        var hashes = new Hash256[30];
+        for (ulong nonce = 0; nonce < 30; nonce++)
+        {
+            var tx = new DynamicFeeTransaction { ChainId = AnvilNode.ChainId, Nonce = nonce, MaxFeePerGas = 10_000_000_000, MaxPriorityFeePerGas = 1_000_000_000, GasLimit = 21_000, To = to, Value = 1 };
+            int length = TransactionSigner.Sign(tx, key, envelope, hash);
+            hashes[nonce] = new Hash256(hash);
+            tracker.Add(hashes[nonce], token: (long)nonce + 1, sentTicks: 0);
+            await client.SendRawTransactionAsync(envelope.AsMemory(0, length));
+            if (nonce % 10 == 9) await Task.Delay(1100); // spread over several blocks
+        }
+        for (int i = 0; i < 50 && tracker.Pending > 0; i++) await Task.Delay(100);
+        await stop.CancelAsync();
+        await watching;
+
+        Assert.Equal(0, tracker.Pending);
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), found.Select(f => f.Token).Order());
+        BlockSeen[] blocks = watcher.Blocks.ToArray();
+        Assert.Equal(blocks.Length, blocks.Select(b => b.Number).Distinct().Count()); // each block once
+        Assert.Equal(blocks.Select(b => b.Number).Order(), blocks.Select(b => b.Number)); // in order, no gaps skipped
+        Assert.Equal(blocks[^1].Number - blocks[0].Number + 1, (ulong)blocks.Length);
+        Assert.Equal(30, blocks.Sum(b => b.OurTxCount));
+        foreach (TxIncluded tx in found)
+            Assert.Equal(blocks.Single(b => b.Number == tx.Block).SeenTicks, tx.SeenTicks);
+        Assert.True(blocks.Count(b => b.OurTxCount > 0) >= 2); // the txs were spread over several blocks
+        // Cross-check with the node: each of our txs' receipt names the block the watcher matched it in.
+        foreach (TxIncluded tx in found)
+        {
+            var receipt = (await node.CallAsync("eth_getTransactionReceipt", hashes[tx.Token - 1].ToString()))!;
+            Assert.Equal(tx.Block, Convert.ToUInt64(receipt["blockNumber"]!.GetValue<string>(), 16));
+        }
+    }
+}
