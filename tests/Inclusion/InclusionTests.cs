@@ -38,6 +38,16 @@ public class InclusionTrackerTests
     }
 
     [Fact]
+    public void Stops_tracking_at_its_bound_and_counts_the_rest()
+    {
+        var random = new Random(5);
+        var tracker = new InclusionTracker(capacity: 16) { MaxPending = 100 };
+        for (int i = 0; i < 150; i++) tracker.Add(RandomHash(random), i + 1, 0);
+        Assert.Equal(100, tracker.Pending);
+        Assert.Equal(50, tracker.Untracked);
+    }
+
+    [Fact]
     public void Adding_and_matching_allocate_nothing()
     {
         var random = new Random(3);

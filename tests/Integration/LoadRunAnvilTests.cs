@@ -60,6 +60,8 @@ public class LoadRunAnvilTests
         Assert.Equal(0, summary.Errors);
         Assert.True(summary.Accepted > 1900, $"only {summary.Accepted} accepted");
         Assert.InRange(summary.AchievedRate, 98, 102); // within 2% of 100 tx/s
+        Assert.Equal(summary.Accepted, summary.Included); // the run's own block watcher saw every accepted tx mined
+        Assert.Equal(0, summary.NotIncluded);
         await AssertChainAgreesAsync(node, run, results, 0);
     }
 

@@ -21,6 +21,7 @@ public sealed class InclusionTracker
     private Entry[] _entries;
     private int _count;
     private long _included;
+    private long _untracked;
 
     public InclusionTracker(int capacity = 1 << 16)
     {
@@ -32,12 +33,23 @@ public sealed class InclusionTracker
 
     public long Included => Interlocked.Read(ref _included);
 
+    /// <summary>Most txs waiting at once; beyond it new ones are counted in <see cref="Untracked"/> instead (bounded memory).</summary>
+    public int MaxPending { get; init; } = 1 << 20;
+
+    /// <summary>Txs not tracked because <see cref="MaxPending"/> were already waiting.</summary>
+    public long Untracked => Interlocked.Read(ref _untracked);
+
     /// <summary>Remembers an accepted tx. <paramref name="token"/> must be non-zero.</summary>
     public void Add(in Hash256 hash, long token, long sentTicks)
     {
         if (token == 0) throw new ArgumentOutOfRangeException(nameof(token), "token 0 is reserved");
         lock (_gate)
         {
+            if (_count >= MaxPending)
+            {
+                _untracked++;
+                return;
+            }
             if ((_count + 1) * 2 > _entries.Length) Grow();
             Insert(_entries, hash, token, sentTicks);
             _count++;

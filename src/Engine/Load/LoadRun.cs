@@ -101,14 +101,21 @@ public sealed class LoadRun(RunOptions options)
         ReplayFeeder? feeder = replay is null ? null : new ReplayFeeder(_options.ReplayFile!, wallets, rings, _options.Count ?? replay.Count);
         ITxSource signers = feeder ?? (ITxSource)new SignerPool(wallets, rings, workload, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w), _options.RoundRobin);
         var breaker = new CircuitBreaker();
+        var recorder = new RunRecorder(Results);
         var senders = new NodeSender[apis.Count];
         for (int i = 0; i < apis.Count; i++)
         {
             senders[i] = new NodeSender(apis[i].Endpoint, new NodeStats(apis[i].Endpoint.Url), rings[i],
-                _options.Sender with { Rate = _options.Rate / apis.Count }, breaker, signers, Results);
+                _options.Sender with { Rate = _options.Rate / apis.Count }, breaker, signers, recorder);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+        // Inclusion: every accepted tx is looked for in the blocks each node produces from now on.
+        var tracker = new Inclusion.InclusionTracker();
+        recorder.Tracker = tracker;
+        var watchers = apis.Select(api => new Inclusion.BlockWatcher(api, tracker, TimeSpan.FromMilliseconds(100))).ToArray();
+        using var watchStop = new CancellationTokenSource();
+        Task[] watching = watchers.Select(w => w.RunAsync(watchStop.Token)).ToArray();
         Task resyncer = ResyncAsync(resync.Reader, apis, stop.Token);
         double cpuBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         signers.Start();
@@ -164,6 +171,23 @@ public sealed class LoadRun(RunOptions options)
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(sendTasks).ConfigureAwait(false);
         try { await resyncer.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        // Grace period: give accepted txs time to show up in blocks (stops early once all are in, or when
+        // no new block has come for a while).
+        // A target that produced no block at all while we sent (e.g. the null sink) won't now: don't wait.
+        if (senders.Sum(s => s.Stats.Accepted) > 0 && !interrupted && watchers.Sum(w => w.Blocks.Count) > 0)
+        {
+            var grace = Stopwatch.StartNew();
+            int blocksBefore = watchers.Sum(w => w.Blocks.Count);
+            var lastNewBlock = Stopwatch.StartNew();
+            while (tracker.Pending > 0 && grace.Elapsed < _options.InclusionGrace && lastNewBlock.Elapsed < TimeSpan.FromSeconds(6))
+            {
+                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+                int blocks = watchers.Sum(w => w.Blocks.Count);
+                if (blocks != blocksBefore) { blocksBefore = blocks; lastNewBlock.Restart(); }
+            }
+        }
+        await watchStop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(watching).ConfigureAwait(false);
         double cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore;
         if (_options.Sweep && funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funderForSweep))
         {
@@ -180,6 +204,10 @@ public sealed class LoadRun(RunOptions options)
             BreakerTrips = breaker.Trips,
             Resyncs = wallets.All.Sum(w => w.Resyncs),
             Interrupted = interrupted,
+            Included = tracker.Included,
+            NotIncluded = tracker.Pending,
+            Untracked = tracker.Untracked,
+            Blocks = watchers.Sum(w => w.Blocks.Count),
         };
     }
 

@@ -54,6 +54,9 @@ public sealed record RunOptions
     /// <summary>Send each tx to the next node in turn instead of the wallet's own node (nodes must share a mempool).</summary>
     public bool RoundRobin { get; init; }
 
+    /// <summary>After sending stops, how long to wait for accepted txs to appear in blocks.</summary>
+    public TimeSpan InclusionGrace { get; init; } = TimeSpan.FromSeconds(15);
+
     public bool Quiet { get; init; }
 
     /// <summary>Progress and messages; the CLI points it at the console.</summary>

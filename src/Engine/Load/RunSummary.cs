@@ -23,6 +23,18 @@ public sealed class RunSummary
 
     public bool Interrupted { get; init; }
 
+    /// <summary>Accepted txs seen in a block by the end of the grace period.</summary>
+    public long Included { get; init; }
+
+    /// <summary>Accepted txs not seen in any block by the end of the grace period.</summary>
+    public long NotIncluded { get; init; }
+
+    /// <summary>Accepted txs not tracked for inclusion (the tracker's bound was reached).</summary>
+    public long Untracked { get; init; }
+
+    /// <summary>Blocks observed during the run.</summary>
+    public int Blocks { get; init; }
+
     public long Sent => Nodes.Sum(n => n.Sent);
 
     public long Accepted => Nodes.Sum(n => n.Accepted + n.Count(TxOutcome.AlreadyKnown));
@@ -39,6 +51,9 @@ public sealed class RunSummary
         s.AppendLine(string.Create(c, $"  duration     {SendDuration.TotalSeconds:F2} s"));
         s.AppendLine(string.Create(c, $"  rate         {AchievedRate:N0} tx/s achieved{(TargetRate is double t ? string.Create(c, $" (target {t:N0}, {AchievedRate / t:P1})") : " (--max)")}"));
         s.AppendLine(string.Create(c, $"  sent         {Sent:N0}   accepted {Accepted:N0}   errors {Errors:N0}   signed {Signed:N0}"));
+        s.AppendLine(Blocks == 0
+            ? "  included     - (the node produced no block during the run)"
+            : string.Create(c, $"  included     {Included:N0} in {Blocks:N0} blocks{(NotIncluded > 0 ? string.Create(c, $"   NOT included after the grace period: {NotIncluded:N0}") : "")}{(Untracked > 0 ? string.Create(c, $"   not tracked (bound reached): {Untracked:N0}") : "")}"));
         s.AppendLine(string.Create(c, $"  nonce resyncs {Resyncs:N0}   breaker trips {BreakerTrips}   CPU {CpuSeconds:F1} s ({CpuSeconds / Math.Max(0.001, SendDuration.TotalSeconds) * 100:F0}% of one core)"));
         foreach (NodeStats node in Nodes)
         {
