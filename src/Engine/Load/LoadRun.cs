@@ -113,7 +113,7 @@ public sealed class LoadRun(RunOptions options)
         // Inclusion: every accepted tx is looked for in the blocks each node produces from now on.
         var tracker = new Inclusion.InclusionTracker();
         recorder.Tracker = tracker;
-        var watchers = apis.Select(api => new Inclusion.BlockWatcher(api, tracker, TimeSpan.FromMilliseconds(100))).ToArray();
+        var watchers = apis.Select(api => new Inclusion.BlockWatcher(api, tracker, TimeSpan.FromMilliseconds(100)) { OnIncluded = recorder.OnIncluded }).ToArray();
         using var watchStop = new CancellationTokenSource();
         Task[] watching = watchers.Select(w => w.RunAsync(watchStop.Token)).ToArray();
         Task resyncer = ResyncAsync(resync.Reader, apis, stop.Token);
@@ -208,6 +208,9 @@ public sealed class LoadRun(RunOptions options)
             NotIncluded = tracker.Pending,
             Untracked = tracker.Untracked,
             Blocks = watchers.Sum(w => w.Blocks.Count),
+            AckLatency = recorder.AckFromIntended,
+            AckLatencyFromSend = recorder.AckFromSent,
+            InclusionLatency = recorder.Inclusion,
         };
     }
 

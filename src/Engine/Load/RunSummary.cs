@@ -32,6 +32,15 @@ public sealed class RunSummary
     /// <summary>Accepted txs not tracked for inclusion (the tracker's bound was reached).</summary>
     public long Untracked { get; init; }
 
+    /// <summary>Ack latency from each tx's intended send time (µs).</summary>
+    public Metrics.LatencyHistogram? AckLatency { get; init; }
+
+    /// <summary>Ack latency from the actual send time (µs).</summary>
+    public Metrics.LatencyHistogram? AckLatencyFromSend { get; init; }
+
+    /// <summary>Block-seen time minus intended send time, included txs (µs).</summary>
+    public Metrics.LatencyHistogram? InclusionLatency { get; init; }
+
     /// <summary>Blocks observed during the run.</summary>
     public int Blocks { get; init; }
 
@@ -54,6 +63,9 @@ public sealed class RunSummary
         s.AppendLine(Blocks == 0
             ? "  included     - (the node produced no block during the run)"
             : string.Create(c, $"  included     {Included:N0} in {Blocks:N0} blocks{(NotIncluded > 0 ? string.Create(c, $"   NOT included after the grace period: {NotIncluded:N0}") : "")}{(Untracked > 0 ? string.Create(c, $"   not tracked (bound reached): {Untracked:N0}") : "")}"));
+        AppendLatency(s, "ack latency ", AckLatency, "from intended send time");
+        AppendLatency(s, "  (raw)     ", AckLatencyFromSend, "from actual send time");
+        AppendLatency(s, "inclusion   ", InclusionLatency, "block seen - intended send time");
         s.AppendLine(string.Create(c, $"  nonce resyncs {Resyncs:N0}   breaker trips {BreakerTrips}   CPU {CpuSeconds:F1} s ({CpuSeconds / Math.Max(0.001, SendDuration.TotalSeconds) * 100:F0}% of one core)"));
         foreach (NodeStats node in Nodes)
         {
@@ -67,5 +79,12 @@ public sealed class RunSummary
             s.AppendLine();
         }
         return s.ToString();
+    }
+
+    private static void AppendLatency(StringBuilder s, string label, Metrics.LatencyHistogram? h, string what)
+    {
+        if (h is null || h.Count == 0) return;
+        static string Ms(long micros) => (micros / 1000.0).ToString("N1", CultureInfo.InvariantCulture);
+        s.AppendLine($"  {label} p50 {Ms(h.ValueAtPercentile(50))} ms   p99 {Ms(h.ValueAtPercentile(99))} ms   max {Ms(h.Max)} ms   ({what})");
     }
 }
