@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Unicode;
+
+namespace FastLoad.Engine.DuckDb;
+
+/// <summary>
+/// Bulk insert through DuckDB's data-chunk appender: each row is written straight into the column buffers of one
+/// <c>duckdb_data_chunk</c> (pointers cached per chunk), and the chunk is handed to <c>duckdb_append_data_chunk</c>
+/// when it holds <see cref="ChunkCapacity"/> rows (2048) and on <see cref="Flush"/>. No managed allocation per row.
+/// <para>
+/// Per row: call one <c>SetXxx</c> or <see cref="SetNull"/> for <b>every</b> column (an unset cell keeps whatever the
+/// buffer held before), then <see cref="EndRow"/>. Each setter checks the column index and the column's declared
+/// type (writing an 8-byte value into a 1-byte column would corrupt memory), nothing more.
+/// </para>
+/// Not thread-safe. Dispose flushes; errors (constraint violations, type mismatches with the table) surface as
+/// <see cref="DuckDbException"/> from the flush that hands DuckDB the offending chunk.
+/// </summary>
+public sealed unsafe class DuckDbChunkAppender : IDisposable
+{
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Column
+    {
+        public nint Vector;
+        public byte* Data;
+        public ulong* Validity; // null until the first NULL in the current chunk
+        public DuckDbType Type;
+    }
+
+    private readonly DuckDbConnection _owner; // keeps the connection (and its finalizer) alive while appending
+    private nint _appender;
+    private nint _chunk;
+    private Column* _columns;
+    private readonly int _columnCount;
+    private readonly int _capacity;
+    private int _row;
+    private long _rowsAppended;
+    private bool _closed;
+
+    internal DuckDbChunkAppender(DuckDbConnection connection, string table, ReadOnlySpan<DuckDbType> columnTypes, string? schema)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (columnTypes.IsEmpty) throw new ArgumentException("at least one column type is required", nameof(columnTypes));
+        foreach (DuckDbType t in columnTypes)
+        {
+            if (ElementSize(t) == 0)
+                throw new ArgumentException($"column type {t} is not supported by the chunk appender (BIGINT, INTEGER, UTINYINT, DOUBLE, VARCHAR, BLOB, BOOLEAN are)", nameof(columnTypes));
+        }
+        _owner = connection;
+        _columnCount = columnTypes.Length;
+        _capacity = checked((int)DuckDbNative.VectorSize());
+
+        byte[] tableZ = DuckDbConnection.Utf8Z(table);
+        byte[]? schemaZ = schema is null ? null : DuckDbConnection.Utf8Z(schema);
+        nint appender = 0;
+        int state;
+        fixed (byte* t = tableZ)
+        fixed (byte* s = schemaZ)
+            state = DuckDbNative.AppenderCreate(connection.Handle, s, t, &appender);
+        if (state != DuckDbNative.Success)
+        {
+            DuckDbException ex = DuckDbException.FromNative(appender == 0 ? null : DuckDbNative.AppenderError(appender), $"cannot create an appender for table '{table}'");
+            if (appender != 0) DuckDbNative.AppenderDestroy(&appender);
+            throw ex;
+        }
+        _appender = appender;
+
+        nint* types = stackalloc nint[_columnCount];
+        for (int c = 0; c < _columnCount; c++) types[c] = DuckDbNative.CreateLogicalType(columnTypes[c]);
+        _chunk = DuckDbNative.CreateDataChunk(types, (ulong)_columnCount);
+        for (int c = 0; c < _columnCount; c++) DuckDbNative.DestroyLogicalType(&types[c]); // the chunk keeps its own copies
+
+        _columns = (Column*)NativeMemory.AllocZeroed((nuint)_columnCount, (nuint)sizeof(Column));
+        for (int c = 0; c < _columnCount; c++) _columns[c].Type = columnTypes[c];
+        BindVectors();
+    }
+
+    /// <summary>Rows per chunk (DuckDB's vector size, 2048).</summary>
+    public int ChunkCapacity => _capacity;
+
+    /// <summary>Rows completed with <see cref="EndRow"/> so far.</summary>
+    public long RowCount => _rowsAppended + _row;
+
+    public int ColumnCount => _columnCount;
+
+    // --- per-row writes -------------------------------------------------------------------------------
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetInt64(int column, long value) => ((long*)Cell(column, DuckDbType.BigInt).Data)[_row] = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetInt32(int column, int value) => ((int*)Cell(column, DuckDbType.Integer).Data)[_row] = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetByte(int column, byte value) => Cell(column, DuckDbType.UTinyInt).Data[_row] = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetDouble(int column, double value) => ((double*)Cell(column, DuckDbType.Double).Data)[_row] = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetBoolean(int column, bool value) => Cell(column, DuckDbType.Boolean).Data[_row] = value ? (byte)1 : (byte)0;
+
+    /// <summary>Writes a BLOB cell; the bytes are copied (inline up to 12 bytes, else into the chunk's heap).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetBlob(int column, ReadOnlySpan<byte> value) => WriteString(ref Cell(column, DuckDbType.Blob), value);
+
+    /// <summary>Writes a VARCHAR cell from UTF-8 bytes (validated: DuckDB requires valid UTF-8).</summary>
+    public void SetVarchar(int column, ReadOnlySpan<byte> utf8)
+    {
+        ref Column c = ref Cell(column, DuckDbType.Varchar);
+        if (!Utf8.IsValid(utf8)) ThrowInvalidUtf8(column);
+        WriteString(ref c, utf8);
+    }
+
+    /// <summary>Writes a VARCHAR cell from UTF-16 text (transcoded on the stack up to 1 KiB, pooled above).</summary>
+    public void SetVarchar(int column, ReadOnlySpan<char> text)
+    {
+        ref Column c = ref Cell(column, DuckDbType.Varchar);
+        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (max <= 1024)
+        {
+            Span<byte> buffer = stackalloc byte[1024];
+            int n = Encoding.UTF8.GetBytes(text, buffer); // replaces lone surrogates, so always valid UTF-8
+            WriteString(ref c, buffer[..n]);
+        }
+        else
+        {
+            byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+            int n = Encoding.UTF8.GetBytes(text, rented);
+            WriteString(ref c, rented.AsSpan(0, n));
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Marks the cell NULL (any column type).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetNull(int column)
+    {
+        if ((uint)column >= (uint)_columnCount) ThrowColumnOutOfRange(column);
+        ref Column c = ref _columns[column];
+        ulong* validity = c.Validity;
+        if (validity is null) validity = MakeValidityWritable(ref c);
+        // Documented layout: 64 rows per word, bit set = valid.
+        validity[_row >> 6] &= ~(1UL << (_row & 63));
+    }
+
+    /// <summary>Completes the row; hands the chunk to DuckDB when it is full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void EndRow()
+    {
+        if (++_row == _capacity) AppendChunk();
+    }
+
+    // --- flushing -------------------------------------------------------------------------------------
+
+    /// <summary>Appends the partial chunk and flushes the appender into the table (its rows become visible).</summary>
+    public void Flush()
+    {
+        ThrowIfClosed();
+        if (_row > 0) AppendChunk();
+        if (DuckDbNative.AppenderFlush(_appender) != DuckDbNative.Success) ThrowAppenderError();
+    }
+
+    /// <summary>Flushes and closes the appender; further writes throw.</summary>
+    public void Close()
+    {
+        if (_closed) return;
+        if (_row > 0) AppendChunk();
+        _closed = true;
+        if (DuckDbNative.AppenderClose(_appender) != DuckDbNative.Success) ThrowAppenderError();
+    }
+
+    /// <summary>Closes (flushing pending rows, which may throw <see cref="DuckDbException"/>) and frees native memory.</summary>
+    public void Dispose()
+    {
+        if (_appender == 0) return;
+        try
+        {
+            Close();
+        }
+        finally
+        {
+            nint appender = _appender;
+            _appender = 0;
+            DuckDbNative.AppenderDestroy(&appender);
+            nint chunk = _chunk;
+            _chunk = 0;
+            DuckDbNative.DestroyDataChunk(&chunk);
+            NativeMemory.Free(_columns);
+            _columns = null;
+            GC.KeepAlive(_owner);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AppendChunk()
+    {
+        ThrowIfClosed();
+        DuckDbNative.DataChunkSetSize(_chunk, (ulong)_row);
+        int state = DuckDbNative.AppendDataChunk(_appender, _chunk);
+        _rowsAppended += _row;
+        _row = 0;
+        DuckDbNative.DataChunkReset(_chunk); // also resets validity to all-valid
+        BindVectors();
+        if (state != DuckDbNative.Success) ThrowAppenderError();
+    }
+
+    private void BindVectors()
+    {
+        for (int c = 0; c < _columnCount; c++)
+        {
+            nint vector = DuckDbNative.DataChunkGetVector(_chunk, (ulong)c);
+            _columns[c].Vector = vector;
+            _columns[c].Data = (byte*)DuckDbNative.VectorGetData(vector);
+            _columns[c].Validity = null;
+        }
+    }
+
+    // --- helpers --------------------------------------------------------------------------------------
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Column Cell(int column, DuckDbType type)
+    {
+        if ((uint)column >= (uint)_columnCount) ThrowColumnOutOfRange(column);
+        ref Column c = ref _columns[column];
+        if (c.Type != type) ThrowTypeMismatch(column, c.Type, type);
+        return ref c;
+    }
+
+    /// <summary>
+    /// <c>duckdb_string_t</c> is 16 bytes: uint32 length, then the bytes inline when ≤ 12 (rest zeroed: DuckDB compares
+    /// all 16 bytes), else a 4-byte prefix and a pointer — for those DuckDB copies the bytes into the vector's heap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteString(ref Column c, ReadOnlySpan<byte> value)
+    {
+        if (value.Length <= 12)
+        {
+            byte* s = c.Data + 16 * _row;
+            *(ulong*)s = 0;
+            *(ulong*)(s + 8) = 0;
+            *(uint*)s = (uint)value.Length;
+            value.CopyTo(new Span<byte>(s + 4, 12));
+        }
+        else
+        {
+            fixed (byte* p = value) DuckDbNative.UnsafeVectorAssignStringElementLen(c.Vector, (ulong)_row, p, (ulong)value.Length);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong* MakeValidityWritable(ref Column c)
+    {
+        DuckDbNative.VectorEnsureValidityWritable(c.Vector);
+        c.Validity = DuckDbNative.VectorGetValidity(c.Vector);
+        return c.Validity;
+    }
+
+    private static int ElementSize(DuckDbType type) => type switch
+    {
+        DuckDbType.BigInt or DuckDbType.Double => 8,
+        DuckDbType.Integer => 4,
+        DuckDbType.UTinyInt or DuckDbType.Boolean => 1,
+        DuckDbType.Varchar or DuckDbType.Blob => 16,
+        _ => 0,
+    };
+
+    private void ThrowIfClosed()
+    {
+        if (_closed) ThrowClosed();
+    }
+
+    [DoesNotReturn]
+    private void ThrowAppenderError() => throw DuckDbException.FromNative(DuckDbNative.AppenderError(_appender), "DuckDB appender failed");
+
+    [DoesNotReturn, StackTraceHidden]
+    private static void ThrowClosed() => throw new InvalidOperationException("the appender is closed");
+
+    [DoesNotReturn, StackTraceHidden]
+    private void ThrowColumnOutOfRange(int column) =>
+        throw new ArgumentOutOfRangeException(nameof(column), column, $"the appender has {_columnCount} columns");
+
+    [DoesNotReturn, StackTraceHidden]
+    private static void ThrowTypeMismatch(int column, DuckDbType declared, DuckDbType written) =>
+        throw new InvalidOperationException($"column {column} is {declared}, not {written}");
+
+    [DoesNotReturn, StackTraceHidden]
+    private static void ThrowInvalidUtf8(int column) =>
+        throw new ArgumentException($"column {column}: VARCHAR value is not valid UTF-8", "utf8");
+}
