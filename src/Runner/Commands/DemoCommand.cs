@@ -87,7 +87,7 @@ public static class DemoCommand
         Console.WriteLine(failures == 0
             ? $"Verified {(count + 999) / 1000:N0} sampled txs: decoded, sender recovered, hash matches."
             : $"VERIFY FAILED for {failures} sampled txs");
-        Console.WriteLine("(The send path — `fastload run` against a node — is not implemented yet.)");
+        Console.WriteLine("(To send txs to a node: fastload run --help.)");
         return failures == 0 ? 0 : 1;
     }
 
