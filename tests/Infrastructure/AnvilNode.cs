@@ -59,6 +59,12 @@ public sealed class AnvilNode : IAsyncDisposable
         throw new TimeoutException($"no receipt for {hash}");
     }
 
+    /// <summary>Waits (200 ms steps, at most <paramref name="attempts"/>) until the pool holds no pending tx.</summary>
+    public async Task WaitForEmptyPoolAsync(int attempts = 25)
+    {
+        for (int i = 0; i < attempts && (await CallAsync("txpool_status"))!["pending"]!.GetValue<string>() != "0x0"; i++) await Task.Delay(200);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _anvil.DisposeAsync();

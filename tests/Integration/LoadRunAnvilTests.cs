@@ -33,17 +33,6 @@ public class LoadRunAnvilTests
         }
     }
 
-    private static async Task WaitForInclusionAsync(AnvilNode node)
-    {
-        // Let the last block (1 s block time) include what is pending.
-        for (int i = 0; i < 50; i++)
-        {
-            JsonNode? pending = await node.CallAsync("txpool_status");
-            if (pending?["pending"]?.GetValue<string>() is "0x0") return;
-            await Task.Delay(200);
-        }
-    }
-
     [Fact]
     public async Task Twenty_second_run_with_500_wallets_matches_the_chain_and_the_rate()
     {
@@ -55,7 +44,7 @@ public class LoadRunAnvilTests
             FunderKey = AnvilNode.DevKey, Seed = "run-test-1",
         }) { Results = results };
         RunSummary summary = await run.RunAsync(CancellationToken.None);
-        await WaitForInclusionAsync(node);
+        await node.WaitForEmptyPoolAsync(attempts: 50);
 
         Assert.Equal(0, summary.Errors);
         Assert.True(summary.Accepted > 1900, $"only {summary.Accepted} accepted");
@@ -77,8 +66,8 @@ public class LoadRunAnvilTests
             FunderKey = AnvilNode.DevKey, Seed = "run-test-2",
         }) { Results = results };
         RunSummary summary = await run.RunAsync(CancellationToken.None);
-        await WaitForInclusionAsync(a);
-        await WaitForInclusionAsync(b);
+        await a.WaitForEmptyPoolAsync(attempts: 50);
+        await b.WaitForEmptyPoolAsync(attempts: 50);
 
         Assert.Equal(2, summary.Nodes.Count);
         Assert.Equal(0, summary.Errors);
@@ -135,7 +124,7 @@ public class NonceRecoveryTests
             }
         }
         RunSummary summary = await running;
-        for (int i = 0; i < 25 && (await node.CallAsync("txpool_status"))!["pending"]!.GetValue<string>() != "0x0"; i++) await Task.Delay(200);
+        await node.WaitForEmptyPoolAsync();
 
         var wallet = run.Wallets!.All[0];
         Assert.True(injected > 0, $"no outside tx got in: {lastRefusal}");

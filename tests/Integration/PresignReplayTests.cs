@@ -22,7 +22,7 @@ public class PresignReplayTests
             Assert.Equal(3000, summary.Sent);
             Assert.Equal(3000, summary.Accepted);
             Assert.Equal(30, run.Wallets!.All.Length); // the file's wallets, not the options'
-            for (int i = 0; i < 25 && (await node.CallAsync("txpool_status"))!["pending"]!.GetValue<string>() != "0x0"; i++) await Task.Delay(200);
+            await node.WaitForEmptyPoolAsync();
             // Each wallet's on-chain nonce equals its number of records in the file.
             var perWallet = new Dictionary<int, long>();
             using (var stream = File.OpenRead(file))

@@ -83,7 +83,7 @@ public class FundingErrorTests
             FunderKey = AnvilNode.DevKey, Seed = "periodic", PeriodicResync = 20,
         });
         var summary = await run.RunAsync(CancellationToken.None);
-        for (int i = 0; i < 25 && (await node.CallAsync("txpool_status"))!["pending"]!.GetValue<string>() != "0x0"; i++) await Task.Delay(200);
+        await node.WaitForEmptyPoolAsync();
         Assert.Equal(0, summary.Errors);
         Assert.True(summary.Resyncs >= 5, $"only {summary.Resyncs} resyncs");
         foreach (var wallet in run.Wallets!.All)

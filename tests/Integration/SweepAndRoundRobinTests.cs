@@ -32,7 +32,7 @@ public class SweepAndRoundRobinTests
             FunderKey = AnvilNode.DevKey, Seed = "round-robin-test", RoundRobin = true,
         });
         RunSummary summary = await run.RunAsync(CancellationToken.None);
-        for (int i = 0; i < 25 && (await node.CallAsync("txpool_status"))!["pending"]!.GetValue<string>() != "0x0"; i++) await Task.Delay(200);
+        await node.WaitForEmptyPoolAsync();
         Assert.Equal(0, summary.Errors);
         Assert.InRange(summary.Nodes[0].Sent, 240, 260);
         Assert.InRange(summary.Nodes[1].Sent, 240, 260);

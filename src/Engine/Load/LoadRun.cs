@@ -222,8 +222,8 @@ public sealed class LoadRun(RunOptions options)
         UInt256 tip = _options.PriorityFee ?? await NodeTipAsync(api).ConfigureAwait(false);
         // Headroom over the node's current price so a rising base fee doesn't strand the run.
         BigInteger price = nodePrice.ToBigInteger() * 2 + tip.ToBigInteger();
-        UInt256 gasPrice = _options.GasPrice ?? FromBig(price);
-        UInt256 maxFee = _options.MaxFeePerGas ?? FromBig(price);
+        UInt256 gasPrice = _options.GasPrice ?? UInt256.FromBigInteger(price);
+        UInt256 maxFee = _options.MaxFeePerGas ?? UInt256.FromBigInteger(price);
         if (tip > maxFee) tip = maxFee;
         return new GasPricing(gasPrice, maxFee, tip);
     }
@@ -245,8 +245,6 @@ public sealed class LoadRun(RunOptions options)
     private static bool? Succeeded(JsonElement? receipt) =>
         receipt is not { ValueKind: JsonValueKind.Object } r ? null
         : r.TryGetProperty("status", out JsonElement status) && status.GetString() == "0x1";
-
-    private static UInt256 FromBig(BigInteger value) => UInt256.Parse(value.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>A replay only works if each wallet's first presigned nonce is the node's pending nonce.</summary>
     private static void CheckReplayNonces(string file, WalletSet wallets)
@@ -319,7 +317,7 @@ public sealed class LoadRun(RunOptions options)
                 var tx = new DynamicFeeTransaction
                 {
                     ChainId = workload.ChainId, Nonce = nonce++, MaxFeePerGas = fundingGas.MaxFeePerGas, MaxPriorityFeePerGas = fundingGas.MaxPriorityFeePerGas,
-                    GasLimit = 21_000, To = w.Address, Value = FromBig(need - balances[w]),
+                    GasLimit = 21_000, To = w.Address, Value = UInt256.FromBigInteger(need - balances[w]),
                 };
                 int length = TransactionSigner.Sign(tx, funder, envelope, hash);
                 calls.Add(("eth_sendRawTransaction", [Hex.ToPrefixedString(envelope.AsSpan(0, length))]));
@@ -333,15 +331,9 @@ public sealed class LoadRun(RunOptions options)
                     if (result.Error is RpcException error) throw new RunSetupException($"a funding tx was refused by {api.Endpoint.Url}: {error.RpcMessage}");
             }
             // Wait for the last funding tx (same sender, so all earlier ones are in by then).
-            var waited = Stopwatch.StartNew();
-            while (true)
-            {
-                bool? ok = Succeeded(await api.GetTransactionReceiptAsync(lastHash).ConfigureAwait(false));
-                if (ok == true) break;
-                if (ok == false) throw new RunSetupException($"a funding tx failed on {api.Endpoint.Url} ({lastHash}): check the funder's balance and the node's logs");
-                if (waited.Elapsed > TimeSpan.FromSeconds(120)) throw new RunSetupException($"funding txs were not included within 120 s on {api.Endpoint.Url}: is the node producing blocks?");
-                await Task.Delay(200, cancel).ConfigureAwait(false);
-            }
+            bool? ok = Succeeded(await api.WaitForReceiptAsync(lastHash, Stopwatch.StartNew(), TimeSpan.FromSeconds(120), cancel).ConfigureAwait(false));
+            if (ok is null) throw new RunSetupException($"funding txs were not included within 120 s on {api.Endpoint.Url}: is the node producing blocks?");
+            if (ok == false) throw new RunSetupException($"a funding tx failed on {api.Endpoint.Url} ({lastHash}): check the funder's balance and the node's logs");
         }
         // Verify.
         int short_ = 0;

@@ -20,7 +20,12 @@ public static class Sweeper
     public static async Task<Result> SweepAsync(IReadOnlyList<RpcClient> apis, WalletSet wallets, Address to, TextWriter log, CancellationToken cancel)
     {
         var gasPrices = new UInt256[apis.Count];
-        for (int i = 0; i < apis.Count; i++) gasPrices[i] = await apis[i].GetGasPriceAsync(cancel).ConfigureAwait(false);
+        var chainIds = new ulong[apis.Count];
+        for (int i = 0; i < apis.Count; i++)
+        {
+            gasPrices[i] = await apis[i].GetGasPriceAsync(cancel).ConfigureAwait(false);
+            chainIds[i] = await apis[i].GetChainIdAsync(cancel).ConfigureAwait(false);
+        }
         int swept = 0;
         BigInteger returned = BigInteger.Zero;
         var pending = new List<(RpcClient Api, Hash256 Hash)>();
@@ -41,11 +46,10 @@ public static class Sweeper
             BigInteger balance = (await api.GetBalanceAsync(w.Address, ct: cancel).ConfigureAwait(false)).ToBigInteger();
             BigInteger fee = gasPrice.ToBigInteger() * 21_000;
             if (balance <= fee || w.Address == to) return;
-            ulong chainId = await api.GetChainIdAsync(cancel).ConfigureAwait(false);
             var tx = new LegacyTransaction
             {
-                ChainId = chainId, Nonce = nonce, GasPrice = gasPrice, GasLimit = 21_000, To = to,
-                Value = UInt256.Parse((balance - fee).ToString(CultureInfo.InvariantCulture)),
+                ChainId = chainIds[w.Node], Nonce = nonce, GasPrice = gasPrice, GasLimit = 21_000, To = to,
+                Value = UInt256.FromBigInteger(balance - fee),
             };
             byte[] envelope = new byte[TransactionSigner.MaxSignedLength(tx)];
             byte[] hash = new byte[32];
@@ -62,14 +66,8 @@ public static class Sweeper
         var waited = Stopwatch.StartNew();
         foreach ((RpcClient api, Hash256 hash) in pending)
         {
-            while (true)
-            {
-                JsonElement? receipt = await api.GetTransactionReceiptAsync(hash, cancel).ConfigureAwait(false);
-                if (receipt is { ValueKind: JsonValueKind.Object }) break;
-                if (waited.Elapsed > TimeSpan.FromSeconds(120))
-                    throw new RunSetupException($"sweep txs were not included within 120 s on {api.Endpoint.Url}: is the node producing blocks?");
-                await Task.Delay(200, cancel).ConfigureAwait(false);
-            }
+            if (await api.WaitForReceiptAsync(hash, waited, TimeSpan.FromSeconds(120), cancel).ConfigureAwait(false) is null)
+                throw new RunSetupException($"sweep txs were not included within 120 s on {api.Endpoint.Url}: is the node producing blocks?");
         }
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Swept {swept:N0} wallets: {LoadRun.FormatEth(returned)} ETH returned to {to}"));
         return new Result(swept, returned);

@@ -35,7 +35,7 @@ public sealed class TransferWorkload(TxType type, UInt256 chainId, GasPricing ga
             UInt256 fee = Type is TxType.Legacy or TxType.AccessList ? Gas.GasPrice : Gas.MaxFeePerGas;
             if (!fee.TryMultiplyAdd(GasLimit, 0, out UInt256 cost)) return UInt256.MaxValue;
             var total = new System.Numerics.BigInteger(Value.U0) + cost.ToBigInteger();
-            return UInt256.Parse(total.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return UInt256.FromBigInteger(total);
         }
     }
 

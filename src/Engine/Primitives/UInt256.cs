@@ -154,6 +154,17 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
         return new BigInteger(tmp, isUnsigned: true, isBigEndian: true);
     }
 
+    /// <summary>From a <see cref="BigInteger"/> in 0 .. 2^256-1 (cold path).</summary>
+    public static UInt256 FromBigInteger(BigInteger value)
+    {
+        if (value.Sign < 0 || value.GetByteCount(isUnsigned: true) > 32)
+            throw new OverflowException($"{value} is not an unsigned 256-bit integer");
+        Bytes32 full = default;
+        Span<byte> tmp = full;
+        value.TryWriteBytes(tmp, out int written, isUnsigned: true, isBigEndian: true);
+        return FromBigEndian(tmp[..written]);
+    }
+
     public override string ToString() => IsUInt64 ? U0.ToString(CultureInfo.InvariantCulture) : ToBigInteger().ToString(CultureInfo.InvariantCulture);
 
     public bool Equals(UInt256 other) => U0 == other.U0 && U1 == other.U1 && U2 == other.U2 && U3 == other.U3;

@@ -119,6 +119,18 @@ public sealed class RpcClient : IAsyncDisposable
     public async Task<JsonElement?> GetTransactionReceiptAsync(Hash256 hash, CancellationToken ct = default) =>
         NullToNone(await CallAsync("eth_getTransactionReceipt", [hash], ct).ConfigureAwait(false));
 
+    /// <summary>Polls for the receipt every 200 ms until it exists or <paramref name="deadline"/> passes; null on time-out.</summary>
+    public async Task<JsonElement?> WaitForReceiptAsync(Hash256 hash, System.Diagnostics.Stopwatch clock, TimeSpan deadline, CancellationToken ct = default)
+    {
+        while (true)
+        {
+            JsonElement? receipt = await GetTransactionReceiptAsync(hash, ct).ConfigureAwait(false);
+            if (receipt is { ValueKind: JsonValueKind.Object }) return receipt;
+            if (clock.Elapsed > deadline) return null;
+            await Task.Delay(200, ct).ConfigureAwait(false);
+        }
+    }
+
     // ---- generic calls ---------------------------------------------------------------------------------------------
 
     /// <summary>Calls <paramref name="method"/>; see <see cref="CallAsync(string, object?[], CancellationToken)"/> for the parameter types.</summary>

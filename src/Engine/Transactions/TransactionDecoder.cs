@@ -83,7 +83,7 @@ public static class TransactionDecoder
         else if (v >= 35)
         {
             yParity = (byte)((v - 35) % 2);
-            tx.ChainId = UInt256.Parse(((v - 35) / 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            tx.ChainId = UInt256.FromBigInteger((v - 35) / 2);
         }
         else
         {

@@ -158,7 +158,7 @@ public static class RunCommand
     {
         if (gwei is null) return null;
         if (gwei < 0) throw new ArgumentException("gas prices must not be negative");
-        return UInt256.Parse(new BigInteger(decimal.Truncate(gwei.Value * 1_000_000_000m)).ToString(CultureInfo.InvariantCulture));
+        return UInt256.FromBigInteger(new BigInteger(decimal.Truncate(gwei.Value * 1_000_000_000m)));
     }
 
     /// <summary>"30s", "2m", "1h", "500ms", or plain seconds.</summary>
