@@ -47,7 +47,7 @@ public sealed unsafe class DuckDbChunkAppender : IDisposable
         foreach (DuckDbType t in columnTypes)
         {
             if (ElementSize(t) == 0)
-                throw new ArgumentException($"column type {t} is not supported by the chunk appender (BIGINT, INTEGER, UTINYINT, DOUBLE, VARCHAR, BLOB, BOOLEAN are)", nameof(columnTypes));
+                throw new ArgumentException($"column type {t} is not supported by the chunk appender (BIGINT, INTEGER, UTINYINT, UHUGEINT, DOUBLE, VARCHAR, BLOB, BOOLEAN are)", nameof(columnTypes));
         }
         _owner = connection;
         _columnCount = columnTypes.Length;
@@ -96,6 +96,10 @@ public sealed unsafe class DuckDbChunkAppender : IDisposable
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetByte(int column, byte value) => Cell(column, DuckDbType.UTinyInt).Data[_row] = value;
+
+    /// <summary>Writes a UHUGEINT cell (DuckDB's layout is .NET's: lower 64 bits first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetUInt128(int column, UInt128 value) => ((UInt128*)Cell(column, DuckDbType.UHugeInt).Data)[_row] = value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetDouble(int column, double value) => ((double*)Cell(column, DuckDbType.Double).Data)[_row] = value;
@@ -264,7 +268,7 @@ public sealed unsafe class DuckDbChunkAppender : IDisposable
         DuckDbType.BigInt or DuckDbType.Double => 8,
         DuckDbType.Integer => 4,
         DuckDbType.UTinyInt or DuckDbType.Boolean => 1,
-        DuckDbType.Varchar or DuckDbType.Blob => 16,
+        DuckDbType.Varchar or DuckDbType.Blob or DuckDbType.UHugeInt => 16,
         _ => 0,
     };
 

@@ -1,0 +1,130 @@
+using FastLoad.Engine.DuckDb;
+using FastLoad.Engine.Rpc;
+
+namespace FastLoad.Engine.Results;
+
+/// <summary>
+/// The tables of a results file (one run per file). The hot table <c>tx_log</c> is kept narrow (9 columns) so the
+/// writer appends well over 2M rows/s: what is the same for every tx of the run (run id, tx type, op) lives in
+/// <c>runs</c>, wallet addresses in <c>wallets</c>, node URLs in <c>nodes</c>, error texts once each in <c>errors</c>,
+/// and inclusion (known seconds after the ack) in its own table. The <c>txs</c> view joins it all back into one
+/// row per tx; that is what users query.
+/// <para>Times: <c>*_us</c> columns are microseconds since <c>runs.started_at</c> (the moment sending began) on the
+/// local monotonic clock; the view also gives them as timestamps.</para>
+/// </summary>
+public static class ResultsSchema
+{
+    /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
+    public const int Version = 1;
+
+    public const string Tables = """
+        CREATE TABLE runs (
+            run_id VARCHAR,             -- e.g. 20261122T083000Z-4f1c: unique per run, also across files
+            schema_version INTEGER,
+            started_at TIMESTAMPTZ,     -- wall clock when sending began; every *_us column counts from here
+            ended_at TIMESTAMPTZ,       -- NULL while running (or if the process was killed)
+            status VARCHAR,             -- running | complete | interrupted | failed
+            command_line VARCHAR,       -- as typed, secrets removed
+            version VARCHAR,            -- FastLoad version
+            machine VARCHAR,            -- host, OS, cores, .NET
+            targets VARCHAR,            -- node URLs, comma-separated
+            settings VARCHAR,           -- JSON: rate, duration, wallets, signers, batch, ...
+            tx_type VARCHAR,            -- legacy | 2930 | 1559 | 7702
+            workload_op VARCHAR,        -- transfer
+            target_rate DOUBLE,         -- tx/s; NULL for --max
+            duration_s DOUBLE,          -- sending time
+            sent BIGINT, accepted BIGINT, errors BIGINT, included BIGINT, not_included BIGINT,
+            dropped_records BIGINT,     -- result records the writer could not keep up with (0 = every tx has a row)
+            ack_p50_ms DOUBLE, ack_p99_ms DOUBLE, inclusion_p50_ms DOUBLE, inclusion_p99_ms DOUBLE,
+            verdict VARCHAR             -- PASS | FAIL | NULL when no --expect-* target was given
+        );
+        CREATE TABLE nodes (node UTINYINT, url VARCHAR);
+        CREATE TABLE wallets (wallet INTEGER, address VARCHAR, node UTINYINT);
+        CREATE TABLE outcomes (outcome UTINYINT, name VARCHAR);
+        CREATE TABLE tx_log (
+            id BIGINT,                  -- JSON-RPC id, unique in the run
+            tx_hash BLOB,               -- 32 bytes
+            wallet INTEGER,
+            nonce BIGINT,
+            node UTINYINT,
+            intended_us BIGINT,         -- when the rate limiter meant it to go
+            sent_us BIGINT,             -- when its batch was written to the socket
+            ack_us BIGINT,              -- when the node's answer was read
+            outcome UTINYINT            -- see outcomes
+        );
+        CREATE TABLE errors (error_id INTEGER, outcome VARCHAR, message VARCHAR);
+        CREATE TABLE tx_errors (id BIGINT, error_id INTEGER);
+        CREATE TABLE tx_inclusions (id BIGINT, block BIGINT, seen_us BIGINT);
+        CREATE TABLE blocks (
+            node UTINYINT, number BIGINT, hash VARCHAR,
+            seen_us BIGINT,             -- when FastLoad first saw it
+            timestamp BIGINT,           -- the block's own timestamp (unix seconds)
+            tx_count INTEGER, gas_used BIGINT, our_tx_count INTEGER
+        );
+        CREATE TABLE samples (
+            t_s INTEGER,                -- end of the 1 s interval, seconds since started_at
+            node UTINYINT,
+            sent BIGINT, acked BIGINT, errors BIGINT, included BIGINT,   -- during the interval
+            in_flight BIGINT,           -- sent and not answered, at the sample
+            ring_fill INTEGER,          -- presigned txs waiting for this node
+            signer_rate DOUBLE,         -- txs signed per second over the interval (all signers)
+            cpu_percent DOUBLE,         -- process CPU over the interval, 100 = one core
+            gc0 INTEGER, gc1 INTEGER, gc2 INTEGER   -- collections so far
+        );
+        CREATE TABLE verdicts (target VARCHAR, expected DOUBLE, actual DOUBLE, pass BOOLEAN);
+        """;
+
+    public const string Views = """
+        CREATE VIEW txs AS
+        SELECT r.run_id, l.id,
+               '0x' || lower(hex(l.tx_hash)) AS tx_hash,
+               l.wallet, w.address, l.nonce, l.node, n.url AS node_url,
+               r.tx_type, r.workload_op AS op,
+               l.intended_us, l.sent_us, l.ack_us,
+               (l.ack_us - l.intended_us) / 1000.0 AS ack_ms,
+               o.name AS outcome, e.message AS error,
+               i.block, i.seen_us AS block_seen_us,
+               (i.seen_us - l.intended_us) / 1000.0 AS inclusion_ms,
+               CAST(NULL AS BIGINT) AS gas_used,   -- receipts are not fetched (blocks.gas_used has per-block gas)
+               r.started_at + to_microseconds(l.intended_us) AS intended_at,
+               r.started_at + to_microseconds(l.sent_us) AS sent_at,
+               r.started_at + to_microseconds(l.ack_us) AS ack_at,
+               r.started_at + to_microseconds(i.seen_us) AS block_seen_at
+        FROM tx_log l
+        CROSS JOIN runs r
+        JOIN outcomes o USING (outcome)
+        LEFT JOIN wallets w USING (wallet)
+        LEFT JOIN nodes n ON n.node = l.node
+        LEFT JOIN tx_errors te USING (id)
+        LEFT JOIN errors e USING (error_id)
+        LEFT JOIN tx_inclusions i USING (id);
+        """;
+
+    /// <summary>Creates every table and view in an empty database and fills the outcome names.</summary>
+    public static void Create(DuckDbConnection db)
+    {
+        db.Execute(Tables);
+        db.Execute(Views);
+        var values = new System.Text.StringBuilder("INSERT INTO outcomes VALUES ");
+        TxOutcome[] all = Enum.GetValues<TxOutcome>();
+        for (int i = 0; i < all.Length; i++) values.Append(i == 0 ? "" : ", ").Append($"({(int)all[i]}, '{OutcomeName(all[i])}')");
+        db.Execute(values.ToString());
+    }
+
+    /// <summary>snake_case outcome name as stored (e.g. nonce_too_low).</summary>
+    public static string OutcomeName(TxOutcome outcome) => outcome switch
+    {
+        TxOutcome.Pending => "pending",
+        TxOutcome.Accepted => "accepted",
+        TxOutcome.NonceTooLow => "nonce_too_low",
+        TxOutcome.NonceTooHigh => "nonce_too_high",
+        TxOutcome.Underpriced => "underpriced",
+        TxOutcome.AlreadyKnown => "already_known",
+        TxOutcome.InsufficientFunds => "insufficient_funds",
+        TxOutcome.PoolFull => "pool_full",
+        TxOutcome.RateLimited => "rate_limited",
+        TxOutcome.ServerError => "server_error",
+        TxOutcome.ConnectionLost => "connection_lost",
+        _ => "other",
+    };
+}
