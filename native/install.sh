@@ -5,19 +5,24 @@
 #   native/.deps/lib/libduckdb.so        from npm @duckdb/node-bindings-linux-x64
 #   native/.deps/bin/anvil, cast         from npm @foundry-rs/{anvil,cast}-linux-amd64
 #   native/.deps/bin/sign_loop           C baseline, built from native/bench/sign_loop.c
+#   chromium (system, /usr/bin)          only with --with-chromium: headless browser the
+#                                        report tests render HTML in (Debian package chromium)
 #
 # Idempotent: a run whose stamp (pinned versions) matches and whose outputs
 # exist only prints "native: ok (...)". Change a pin below to re-install.
 #
-# Usage: native/install.sh [--quiet|-q] [--force|-f] [--help|-h]
-#   --quiet  print nothing on success (errors still go to stderr)
-#   --force  ignore the stamp and re-check/re-install every part
+# Usage: native/install.sh [--quiet|-q] [--force|-f] [--with-chromium] [--help|-h]
+#   --quiet          print nothing on success (errors still go to stderr)
+#   --force          ignore the stamp and re-check/re-install every part
+#   --with-chromium  also make sure `chromium` is on PATH (apt-get install chromium when
+#                    it is not; needs root); test.sh passes it, ./fastload does not
 set -Eeuo pipefail
 
 # ---------------------------------------------------------------- pins ------
 SECP_DEB_PKG=libsecp256k1-dev         # pulls libsecp256k1-1; bookworm has 0.2.0-2
 SECP_RUNTIME_DEB=libsecp256k1-1
 SECP_SONAME=libsecp256k1.so.1
+CHROMIUM_DEB_PKG=chromium             # not pinned: whatever the distribution has (bookworm-security)
 DUCKDB_NPM_PKG=@duckdb/node-bindings-linux-x64
 DUCKDB_NPM_VERSION=1.5.6-r.1          # DuckDB v1.5.6 (npm revision r.1)
 ANVIL_NPM_PKG=@foundry-rs/anvil-linux-amd64
@@ -29,10 +34,12 @@ STAMP_FORMAT=1
 ME=native/install.sh
 QUIET=0
 FORCE=0
+WITH_CHROMIUM=0
 for arg in "$@"; do
     case "$arg" in
         -q|--quiet) QUIET=1 ;;
         -f|--force) FORCE=1 ;;
+        --with-chromium) WITH_CHROMIUM=1 ;;
         -h|--help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) printf '%s: unknown argument %q (try --help)\n' "$ME" "$arg" >&2; exit 2 ;;
     esac
@@ -99,6 +106,33 @@ fast_path_ok() {
     [ "$FORCE" = 0 ] && [ -f "$STAMP" ] && secp_present && outputs_present \
         && [ "$(cat "$STAMP")" = "$(expected_stamp "$SECP_VER")" ]
 }
+
+# ------------------------------------------------------------- chromium -----
+# Not part of the stamp: it is a system package, present or not, and only the tests need it.
+# Checked before the fast path so a stamped tree still gets it.
+if [ "$WITH_CHROMIUM" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
+    PART="chromium"
+    how="run as root or 'sudo apt-get install $CHROMIUM_DEB_PKG'"
+    [ "$(id -u)" -eq 0 ] || die "cannot install chromium (Debian package $CHROMIUM_DEB_PKG, for the report tests): $how"
+    command -v apt-get >/dev/null 2>&1 || die "cannot install chromium (for the report tests): apt-get not found; install Chromium so that 'chromium' is on PATH"
+    say "installing $CHROMIUM_DEB_PKG with apt-get (for the report tests; a few minutes the first time)"
+    mkdir -p "$DEPS/logs"
+    clog="$DEPS/logs/apt-chromium.log"
+    : >"$clog"
+    chromium_install() {
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            -o Dpkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 "$CHROMIUM_DEB_PKG" >>"$clog" 2>&1
+    }
+    if ! chromium_install; then
+        say "apt-get install $CHROMIUM_DEB_PKG failed; running apt-get update and retrying"
+        if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq >>"$clog" 2>&1 && chromium_install; }; then
+            why="$(grep -m 1 -E '^(E|Err):' "$clog")" || why=""
+            die "cannot install chromium (Debian package $CHROMIUM_DEB_PKG, for the report tests): apt-get failed${why:+ ($why)} (log: native/.deps/logs/${clog##*/}); try 'apt-get update && apt-get install $CHROMIUM_DEB_PKG' by hand"
+        fi
+    fi
+    command -v chromium >/dev/null 2>&1 || die "chromium: $CHROMIUM_DEB_PKG installed but 'chromium' is not on PATH; install Chromium by hand"
+    say "chromium: $(chromium --version 2>/dev/null || echo installed)"
+fi
 
 # ------------------------------------------------------------ fast path -----
 SECP_VER="$(secp_version)"
