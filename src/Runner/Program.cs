@@ -17,6 +17,8 @@ public static class Program
               fastload demo                                 sign 100,000 EIP-1559 transfers on every core, print the rate
               fastload sign < requests.jsonl > signed.jsonl sign JSON-line tx requests from stdin
               fastload sign --verify < requests.jsonl       also decode each signed tx and check its sender
+              fastload report run.duckdb --html run.html    summary of a results file, and a page with charts
+              fastload compare base.duckdb new.duckdb       side by side; exit 1 when NEW regressed
             """);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PresignCommand.Create());
@@ -24,6 +26,7 @@ public static class Program
         root.Subcommands.Add(SignCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(SinkCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

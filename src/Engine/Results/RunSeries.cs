@@ -1,0 +1,162 @@
+using FastLoad.Engine.DuckDb;
+
+namespace FastLoad.Engine.Results;
+
+/// <summary>
+/// Per-second and per-block series of one results file, for the report's charts. Seconds count from
+/// <c>runs.started_at</c>; second <c>s</c> is the interval [s, s+1). Like <see cref="RunMetrics"/>, everything comes from
+/// the tx rows and <c>blocks</c>, so a killed run charts too.
+/// </summary>
+public sealed class RunSeries
+{
+    /// <summary>Txs sent per second (by actual send time), index = second.</summary>
+    public required double[] SentPerSecond { get; init; }
+
+    /// <summary>Ack latency percentiles of the txs intended in each second (ms; NaN when none was answered).</summary>
+    public required double[] AckP50 { get; init; }
+    public required double[] AckP99 { get; init; }
+
+    /// <summary>Inclusion latency percentiles of the txs intended in each second (ms; NaN when none was included).</summary>
+    public required double[] InclusionP50 { get; init; }
+    public required double[] InclusionP99 { get; init; }
+
+    /// <summary>Error outcome name → errors answered in each second.</summary>
+    public required IReadOnlyList<KeyValuePair<string, double[]>> ErrorsPerSecond { get; init; }
+
+    /// <summary>Inclusion latency histogram: bucket lower bounds (ms, equal width <see cref="InclusionBucketMs"/>) and counts.</summary>
+    public required double[] InclusionBucketStart { get; init; }
+    public required long[] InclusionBucketCount { get; init; }
+    public double InclusionBucketMs { get; init; }
+
+    /// <summary>Blocks in number order (a block seen by several nodes once): number, all txs, ours, gas used.</summary>
+    public required BlockPoint[] Blocks { get; init; }
+
+    public int Seconds => SentPerSecond.Length;
+
+    public static RunSeries Load(DuckDbConnection db, int histogramBuckets = 40)
+    {
+        long lastSecond = Scalar(db, """
+            SELECT greatest(coalesce(max(sent_us), -1), coalesce(max(intended_us), -1), coalesce(max(ack_us), -1)) // 1000000 FROM tx_log
+            """);
+        int seconds = (int)Math.Max(0, lastSecond + 1);
+
+        double[] sent = new double[seconds];
+        DuckDbResult r = db.Query("SELECT sent_us // 1000000 AS s, count(*) FROM tx_log WHERE sent_us IS NOT NULL GROUP BY s");
+        for (int i = 0; i < r.RowCount; i++) Put(sent, r.GetInt64(i, 0), r.GetInt64(i, 1));
+
+        double[] ackP50 = Nan(seconds), ackP99 = Nan(seconds), incP50 = Nan(seconds), incP99 = Nan(seconds);
+        r = db.Query("""
+            WITH inc AS (SELECT id, min(seen_us) AS seen_us FROM tx_inclusions GROUP BY id)
+            SELECT l.intended_us // 1000000 AS s,
+                   quantile_disc((l.ack_us - l.intended_us) / 1000.0, 0.5) FILTER (l.outcome <> 0 AND l.ack_us IS NOT NULL),
+                   quantile_disc((l.ack_us - l.intended_us) / 1000.0, 0.99) FILTER (l.outcome <> 0 AND l.ack_us IS NOT NULL),
+                   quantile_disc((inc.seen_us - l.intended_us) / 1000.0, 0.5),
+                   quantile_disc((inc.seen_us - l.intended_us) / 1000.0, 0.99)
+            FROM tx_log l LEFT JOIN inc USING (id)
+            GROUP BY s
+            """);
+        for (int i = 0; i < r.RowCount; i++)
+        {
+            long s = r.GetInt64(i, 0);
+            if (!r.IsNull(i, 1)) Put(ackP50, s, r.GetDouble(i, 1));
+            if (!r.IsNull(i, 2)) Put(ackP99, s, r.GetDouble(i, 2));
+            if (!r.IsNull(i, 3)) Put(incP50, s, r.GetDouble(i, 3));
+            if (!r.IsNull(i, 4)) Put(incP99, s, r.GetDouble(i, 4));
+        }
+
+        var errors = new List<KeyValuePair<string, double[]>>();
+        r = db.Query("""
+            SELECT o.name, coalesce(l.ack_us, l.sent_us) // 1000000 AS s, count(*)
+            FROM tx_log l JOIN outcomes o USING (outcome)
+            WHERE o.name NOT IN ('pending', 'accepted', 'already_known')
+            GROUP BY ALL ORDER BY o.name, s
+            """);
+        for (int i = 0; i < r.RowCount; i++)
+        {
+            string name = r.GetString(i, 0)!;
+            if (errors.Count == 0 || errors[^1].Key != name) errors.Add(new(name, new double[seconds]));
+            Put(errors[^1].Value, r.GetInt64(i, 1), r.GetInt64(i, 2));
+        }
+
+        // Histogram up to the 99.9th percentile (the tail beyond it goes into the last bucket), nice bucket width.
+        double top = ScalarDouble(db, """
+            SELECT quantile_disc((i.seen_us - l.intended_us) / 1000.0, 0.999)
+            FROM (SELECT id, min(seen_us) AS seen_us FROM tx_inclusions GROUP BY id) i JOIN tx_log l USING (id)
+            """);
+        double width = 0;
+        double[] starts = [];
+        long[] counts = [];
+        if (!double.IsNaN(top))
+        {
+            width = NiceStep(Math.Max(top, 1) / histogramBuckets);
+            int buckets = (int)Math.Floor(top / width) + 1;
+            starts = new double[buckets];
+            counts = new long[buckets];
+            for (int b = 0; b < buckets; b++) starts[b] = b * width;
+            r = db.Query(FormattableString.Invariant($"""
+                SELECT least(greatest(floor((i.seen_us - l.intended_us) / 1000.0 / {width}), 0), {buckets - 1})::BIGINT AS b, count(*)
+                FROM (SELECT id, min(seen_us) AS seen_us FROM tx_inclusions GROUP BY id) i JOIN tx_log l USING (id)
+                GROUP BY b
+                """));
+            for (int i = 0; i < r.RowCount; i++) counts[r.GetInt64(i, 0)] = r.GetInt64(i, 1);
+        }
+
+        r = db.Query("""
+            SELECT number, max(tx_count), max(our_tx_count), max(gas_used) FROM blocks GROUP BY number ORDER BY number
+            """);
+        var blocks = new BlockPoint[r.RowCount];
+        for (int i = 0; i < r.RowCount; i++)
+            blocks[i] = new BlockPoint(r.GetInt64(i, 0), r.IsNull(i, 1) ? 0 : r.GetInt64(i, 1), r.IsNull(i, 2) ? 0 : r.GetInt64(i, 2), r.IsNull(i, 3) ? 0 : r.GetInt64(i, 3));
+
+        return new RunSeries
+        {
+            SentPerSecond = sent,
+            AckP50 = ackP50,
+            AckP99 = ackP99,
+            InclusionP50 = incP50,
+            InclusionP99 = incP99,
+            ErrorsPerSecond = errors,
+            InclusionBucketStart = starts,
+            InclusionBucketCount = counts,
+            InclusionBucketMs = width,
+            Blocks = blocks,
+        };
+    }
+
+    /// <summary>1, 2, 2.5 or 5 times a power of ten, at least <paramref name="raw"/>.</summary>
+    public static double NiceStep(double raw)
+    {
+        if (raw <= 0 || double.IsNaN(raw)) return 1;
+        double power = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        foreach (double m in (ReadOnlySpan<double>)[1, 2, 2.5, 5, 10])
+            if (m * power >= raw * (1 - 1e-9)) return m * power;
+        return 10 * power;
+    }
+
+    private static void Put(double[] series, long second, double value)
+    {
+        if (second >= 0 && second < series.Length) series[second] = value;
+    }
+
+    private static double[] Nan(int n)
+    {
+        var a = new double[n];
+        Array.Fill(a, double.NaN);
+        return a;
+    }
+
+    private static long Scalar(DuckDbConnection db, string sql)
+    {
+        DuckDbResult r = db.Query(sql);
+        return r.IsNull(0, 0) ? -1 : r.GetInt64(0, 0);
+    }
+
+    private static double ScalarDouble(DuckDbConnection db, string sql)
+    {
+        DuckDbResult r = db.Query(sql);
+        return r.IsNull(0, 0) ? double.NaN : r.GetDouble(0, 0);
+    }
+}
+
+/// <summary>One block: its number, all its txs, how many were ours, gas used.</summary>
+public readonly record struct BlockPoint(long Number, long TxCount, long OurTxCount, long GasUsed);

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using FastLoad.Engine.DuckDb;
+using FastLoad.Engine.Results;
+using FastLoad.Runner.Report;
+
+namespace FastLoad.Runner.Commands;
+
+/// <summary><c>fastload report FILE [--html out.html]</c>: the summary of a results file, and an HTML page with charts.</summary>
+public static class ReportCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "Results file written by `fastload run --out FILE` (also a killed run's)." };
+        var html = new Option<FileInfo?>("--html") { Description = "Also write one self-contained HTML page with charts here (no network needed to view it)." };
+        var command = new Command("report", """
+            Print the summary of a results file: rate, success, errors by class, ack and inclusion latency
+            percentiles, blocks, and the same per node when there is more than one. With --html, also write a
+            page with charts: rate vs target, latency percentiles over time, inclusion histogram, txs and gas
+            per block, errors over time, per-node table.
+
+            Examples:
+              fastload report results/run.duckdb
+              fastload report results/run.duckdb --html run.html
+            """)
+        {
+            file, html,
+        };
+        command.SetAction(parse =>
+        {
+            FileInfo input = parse.GetValue(file)!;
+            FileInfo? output = parse.GetValue(html);
+            try
+            {
+                using DuckDbConnection db = ResultsFile.OpenReadOnly(input.FullName);
+                RunMetrics metrics = RunMetrics.Load(db);
+                Console.Write(MetricsText.Format(metrics, input.Name));
+                if (output is not null)
+                {
+                    string page = HtmlReport.Render(metrics, RunSeries.Load(db), input.Name);
+                    if (output.Directory is { Exists: false } dir) throw new ArgumentException($"--html {output.FullName}: folder {dir.FullName} does not exist");
+                    File.WriteAllText(output.FullName, page);
+                    Console.WriteLine($"  html         {output.FullName}");
+                }
+                return 0;
+            }
+            catch (Exception e) when (e is InvalidDataException or DuckDbException or ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"fastload report: {OneLine(e.Message)}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    internal static string OneLine(string message)
+    {
+        int newline = message.IndexOf('\n', StringComparison.Ordinal);
+        return (newline < 0 ? message : message[..newline]).TrimEnd();
+    }
+}

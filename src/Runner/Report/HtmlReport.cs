@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+using FastLoad.Engine.Results;
+
+namespace FastLoad.Runner.Report;
+
+/// <summary>
+/// One self-contained HTML page for a results file: inline CSS and inline SVG charts drawn here, no script, no
+/// network, system fonts only. Chart ids: <c>chart-rate</c>, <c>chart-ack</c>, <c>chart-inclusion</c>,
+/// <c>chart-inclusion-histogram</c>, <c>chart-block-txs</c>, <c>chart-block-gas</c>, <c>chart-errors</c>;
+/// the per-node table is <c>table-nodes</c>.
+/// </summary>
+internal static class HtmlReport
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static readonly string[] ChartIds =
+        ["chart-rate", "chart-ack", "chart-inclusion", "chart-inclusion-histogram", "chart-block-txs", "chart-block-gas", "chart-errors"];
+
+    private const string Css = """
+        :root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --card: #f9fafb; }
+        * { box-sizing: border-box; }
+        body { margin: 0; padding: 24px 32px 40px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--fg); background: #fff; }
+        header h1 { font-size: 22px; margin: 0 0 4px; }
+        header p { margin: 0; color: var(--muted); }
+        .status-killed, .status-interrupted, .status-failed { color: #b91c1c; font-weight: 600; }
+        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px; margin: 20px 0; }
+        .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
+        .card .k { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
+        .card .v { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
+        .card .s { color: var(--muted); font-size: 12px; }
+        .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(620px, 1fr)); gap: 16px; }
+        figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 12px 12px 4px; }
+        figure h2 { font-size: 15px; margin: 0 0 2px; }
+        figure p { margin: 0 0 6px; color: var(--muted); font-size: 12px; }
+        svg.chart { display: block; width: 100%; height: auto; max-width: 620px; }
+        svg.chart text { font-size: 11px; fill: #374151; }
+        svg.chart .label { fill: var(--muted); }
+        svg.chart .grid { stroke: #eef0f3; }
+        svg.chart .base { stroke: #9ca3af; }
+        svg.chart .empty { font-size: 14px; fill: var(--muted); }
+        h2.section { font-size: 17px; margin: 28px 0 8px; }
+        table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+        th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+        th { color: var(--muted); font-weight: 600; font-size: 12px; }
+        td.l, th.l { text-align: left; }
+        tr.total td { font-weight: 600; border-top: 2px solid #d1d5db; }
+        footer { margin-top: 24px; color: var(--muted); font-size: 12px; }
+        """;
+
+    public static string Render(RunMetrics m, RunSeries series, string sourceName)
+    {
+        TxMetrics t = m.Total;
+        var s = new StringBuilder();
+        s.Append($"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>FastLoad report {Html.Escape(m.RunId)}</title>
+            <style>
+            {Css}
+            </style>
+            </head>
+            <body>
+            <header>
+            <h1>FastLoad run {Html.Escape(m.RunId)}</h1>
+            <p><span class="status-{Html.Escape(m.Status)}">{Html.Escape(m.Status)}</span> · started {MetricsText.When(m.StartedAt)} · {Html.Escape(MetricsText.Duration(m))} · {Html.Escape(sourceName)}</p>
+            </header>
+
+            """);
+
+        s.Append("""<section class="cards">""").Append('\n');
+        Card(s, "achieved rate", string.Create(C, $"{t.AchievedRate:N0} tx/s"), m.TargetRate is double target ? string.Create(C, $"target {target:N0} ({t.AchievedRate / target:P1})") : "--max (no target)");
+        Card(s, "sent", t.Sent.ToString("N0", C), string.Create(C, $"accepted {t.Accepted:N0}, errors {t.Errors:N0}"));
+        Card(s, "success", MetricsText.Pct(t.SuccessPercent), "accepted / answered");
+        Card(s, "ack p50 / p99", $"{Num(t.AckP50Ms)} / {Num(t.AckP99Ms)} ms", $"max {MetricsText.Ms(t.AckMaxMs)}, raw p99 {MetricsText.Ms(t.RawAckP99Ms)}");
+        Card(s, "inclusion p50 / p99", $"{Num(t.InclusionP50Ms)} / {Num(t.InclusionP99Ms)} ms", "block seen − intended send");
+        Card(s, "included", t.Included.ToString("N0", C), string.Create(C, $"in {t.Blocks:N0} blocks, not included {t.NotIncluded:N0}"));
+        s.Append("</section>\n");
+
+        double[] seconds = new double[series.Seconds];
+        for (int i = 0; i < seconds.Length; i++) seconds[i] = i;
+
+        s.Append("""<section class="charts">""").Append('\n');
+        var rate = new SvgChart("chart-rate", "seconds since start", "tx/s").Line("achieved", SvgChart.Palette[0], seconds, series.SentPerSecond);
+        if (m.TargetRate is double tr)
+        {
+            double[] targetLine = new double[seconds.Length];
+            Array.Fill(targetLine, tr);
+            rate.Line("target", SvgChart.Palette[7], seconds, targetLine, dashed: true);
+        }
+        Figure(s, "Achieved vs target rate", "txs sent in each second", rate);
+
+        Figure(s, "Ack latency over time", "ms from intended send to the node's answer, txs intended in each second",
+            new SvgChart("chart-ack", "seconds since start", "ms").Line("p50", SvgChart.Palette[0], seconds, series.AckP50).Line("p99", SvgChart.Palette[1], seconds, series.AckP99));
+
+        Figure(s, "Inclusion latency over time", "ms from intended send until the block holding the tx was seen",
+            new SvgChart("chart-inclusion", "seconds since start", "ms") { EmptyText = "no tx was seen in a block" }
+                .Line("p50", SvgChart.Palette[2], seconds, series.InclusionP50).Line("p99", SvgChart.Palette[3], seconds, series.InclusionP99));
+
+        double[] bucketMid = new double[series.InclusionBucketStart.Length];
+        double[] bucketCount = new double[bucketMid.Length];
+        for (int i = 0; i < bucketMid.Length; i++)
+        {
+            bucketMid[i] = series.InclusionBucketStart[i] + series.InclusionBucketMs / 2;
+            bucketCount[i] = series.InclusionBucketCount[i];
+        }
+        Figure(s, "Inclusion latency histogram", string.Create(C, $"txs per {series.InclusionBucketMs:0.##} ms bucket (the last bucket holds the slowest 0.1 %)"),
+            new SvgChart("chart-inclusion-histogram", "inclusion latency, ms", "txs") { BarWidth = Math.Max(series.InclusionBucketMs, 1e-9), EmptyText = "no tx was seen in a block" }
+                .Bars("included txs", SvgChart.Palette[2], bucketMid, bucketCount, 0.92));
+
+        double[] blockNumber = new double[series.Blocks.Length], allTxs = new double[blockNumber.Length], ours = new double[blockNumber.Length], gas = new double[blockNumber.Length];
+        for (int i = 0; i < blockNumber.Length; i++)
+        {
+            BlockPoint b = series.Blocks[i];
+            (blockNumber[i], allTxs[i], ours[i], gas[i]) = (b.Number, b.TxCount, b.OurTxCount, b.GasUsed);
+        }
+        Figure(s, "Txs per block", "all txs in the block and FastLoad's",
+            new SvgChart("chart-block-txs", "block number", "txs") { BarWidth = 1, EmptyText = "no block recorded" }
+                .Bars("all txs", "#93c5fd", blockNumber, allTxs, 0.8).Bars("ours", SvgChart.Palette[0], blockNumber, ours, 0.45));
+        Figure(s, "Gas per block", "gas used by each block",
+            new SvgChart("chart-block-gas", "block number", "gas") { BarWidth = 1, EmptyText = "no block recorded" }
+                .Bars("gas used", SvgChart.Palette[4], blockNumber, gas, 0.8));
+
+        var errors = new SvgChart("chart-errors", "seconds since start", "errors / s");
+        double[] totalErrors = new double[seconds.Length];
+        foreach (var (_, perSecond) in series.ErrorsPerSecond)
+            for (int i = 0; i < perSecond.Length; i++) totalErrors[i] += perSecond[i];
+        errors.Line("all errors", SvgChart.Palette[7], seconds, totalErrors, dashed: series.ErrorsPerSecond.Count > 0);
+        int color = 1;
+        foreach (var (name, perSecond) in series.ErrorsPerSecond) errors.Line(name, SvgChart.Palette[color++ % 7], seconds, perSecond);
+        Figure(s, "Errors by class over time", series.ErrorsPerSecond.Count == 0 ? "no errors in this run" : "error answers in each second, by class", errors);
+        s.Append("</section>\n");
+
+        NodeTable(s, m);
+        s.Append(C, $"""
+            <footer>Generated by <code>fastload report</code> from {Html.Escape(sourceName)}. Percentiles are observed values (quantile_disc). Ack latency counts from each tx's intended send time, so sender stalls show up as latency.</footer>
+            </body>
+            </html>
+
+            """);
+        return s.ToString();
+    }
+
+    private static string Num(double? v) => v is double d ? d.ToString(d >= 100 ? "N0" : "N1", C) : "-";
+
+    private static void Card(StringBuilder s, string key, string value, string sub) =>
+        s.Append($"""<div class="card"><div class="k">{Html.Escape(key)}</div><div class="v">{Html.Escape(value)}</div><div class="s">{Html.Escape(sub)}</div></div>""").Append('\n');
+
+    private static void Figure(StringBuilder s, string title, string caption, SvgChart chart) =>
+        s.Append($"""<figure><h2>{Html.Escape(title)}</h2><p>{Html.Escape(caption)}</p>""").Append('\n').Append(chart.Render()).Append("\n</figure>\n");
+
+    private static void NodeTable(StringBuilder s, RunMetrics m)
+    {
+        s.Append("""
+            <h2 class="section">Per node</h2>
+            <table id="table-nodes">
+            <thead><tr><th class="l">node</th><th class="l">url</th><th>sent</th><th>tx/s</th><th>accepted</th><th>errors</th><th>success</th><th>ack p50</th><th>ack p90</th><th>ack p99</th><th>ack max</th><th>raw p99</th><th>included</th><th>not incl.</th><th>incl. p50</th><th>incl. p99</th><th>blocks</th><th class="l">errors by class</th></tr></thead>
+            <tbody>
+
+            """);
+        foreach (TxMetrics n in m.Nodes) Row(s, n, total: false);
+        Row(s, m.Total, total: true);
+        s.Append("</tbody>\n</table>\n");
+    }
+
+    private static void Row(StringBuilder s, TxMetrics n, bool total)
+    {
+        s.Append(total ? """<tr class="total">""" : "<tr>");
+        s.Append($"""<td class="l">{(total ? "all" : n.Node?.ToString(C))}</td><td class="l">{Html.Escape(total ? "" : n.Url)}</td>""");
+        foreach (string cell in (ReadOnlySpan<string>)
+        [
+            n.Sent.ToString("N0", C), n.AchievedRate.ToString("N1", C), n.Accepted.ToString("N0", C), n.Errors.ToString("N0", C),
+            MetricsText.Pct(n.SuccessPercent), MetricsText.Ms(n.AckP50Ms), MetricsText.Ms(n.AckP90Ms), MetricsText.Ms(n.AckP99Ms),
+            MetricsText.Ms(n.AckMaxMs), MetricsText.Ms(n.RawAckP99Ms), n.Included.ToString("N0", C), n.NotIncluded.ToString("N0", C),
+            MetricsText.Ms(n.InclusionP50Ms), MetricsText.Ms(n.InclusionP99Ms), n.Blocks.ToString("N0", C),
+        ])
+            s.Append("<td>").Append(Html.Escape(cell)).Append("</td>");
+        s.Append($"""<td class="l">{Html.Escape(n.ErrorsByClass.Count == 0 ? "-" : MetricsText.ErrorList(n))}</td></tr>""").Append('\n');
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text;
+using FastLoad.Engine.Results;
+
+namespace FastLoad.Runner.Report;
+
+/// <summary>The terminal summary of a results file, laid out like <c>fastload run</c>'s own summary.</summary>
+internal static class MetricsText
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static string Ms(double? ms) => ms is double v ? v.ToString("N1", C) + " ms" : "-";
+
+    public static string Pct(double? p) => p is double v ? v.ToString("F2", C) + " %" : "-";
+
+    public static string When(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", C);
+
+    public static string Duration(RunMetrics m) =>
+        m.DurationSeconds.ToString("F2", C) + " s" + (m.DurationFromData ? " (to the last send: no end recorded)" : "");
+
+    public static string Format(RunMetrics m, string path)
+    {
+        var s = new StringBuilder();
+        TxMetrics t = m.Total;
+        s.AppendLine($"Run {m.RunId}  {m.Status}  ({path})");
+        s.AppendLine($"  started      {When(m.StartedAt)}   duration {Duration(m)}");
+        s.AppendLine(string.Create(C, $"  rate         {t.AchievedRate:N0} tx/s achieved{(m.TargetRate is double target ? string.Create(C, $" (target {target:N0}, {t.AchievedRate / target:P1})") : " (--max)")}"));
+        s.AppendLine(string.Create(C, $"  sent         {t.Sent:N0}   accepted {t.Accepted:N0}   errors {t.Errors:N0}   unanswered {t.Sent - t.Answered:N0}   success {Pct(t.SuccessPercent)}"));
+        if (t.ErrorsByClass.Count > 0) s.AppendLine($"  errors       {ErrorList(t)}");
+        s.AppendLine($"  ack latency  p50 {Ms(t.AckP50Ms)}   p90 {Ms(t.AckP90Ms)}   p99 {Ms(t.AckP99Ms)}   max {Ms(t.AckMaxMs)}   (from intended send time)");
+        s.AppendLine($"    (raw)      p99 {Ms(t.RawAckP99Ms)}   (from actual send time)");
+        s.AppendLine(t.Blocks == 0
+            ? "  included     - (no block recorded)"
+            : string.Create(C, $"  included     {t.Included:N0} in {t.Blocks:N0} blocks   not included {t.NotIncluded:N0}"));
+        s.AppendLine($"  inclusion    p50 {Ms(t.InclusionP50Ms)}   p99 {Ms(t.InclusionP99Ms)}   (block seen - intended send time)");
+        if (m.Nodes.Count > 1)
+        {
+            s.AppendLine();
+            s.AppendLine(string.Create(C, $"  {"node",-28} {"sent",9} {"tx/s",8} {"success",9} {"ack p50",10} {"ack p99",10} {"incl p99",11} {"included",9} {"not incl",9}  errors"));
+            foreach (TxMetrics n in m.Nodes)
+            {
+                string name = $"{n.Node} {n.Url}";
+                if (name.Length > 28) name = name[..27] + "…";
+                s.AppendLine(string.Create(C, $"  {name,-28} {n.Sent,9:N0} {n.AchievedRate,8:N0} {Pct(n.SuccessPercent),9} {Ms(n.AckP50Ms),10} {Ms(n.AckP99Ms),10} {Ms(n.InclusionP99Ms),11} {n.Included,9:N0} {n.NotIncluded,9:N0}  {(n.ErrorsByClass.Count == 0 ? "-" : ErrorList(n))}"));
+            }
+        }
+        return s.ToString();
+    }
+
+    public static string ErrorList(TxMetrics t)
+    {
+        var s = new StringBuilder();
+        foreach (var (name, count) in t.ErrorsByClass)
+            s.Append(s.Length == 0 ? "" : ", ").Append(name).Append(' ').Append(count.ToString("N0", C));
+        return s.ToString();
+    }
+}
