@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using FastLoad.Engine.Native;
 using FastLoad.Runner.Commands;
 
@@ -27,9 +28,24 @@ public static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(SinkCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            ParseResult parsed = root.Parse(args);
+            // Bad flags/arguments are bad input like any other: one line, exit 2 (1 means "ran and failed", e.g. a
+            // compare regression). A bare `fastload` still prints the help.
+            if (parsed.Errors.Count > 0 && args.Length > 0)
+            {
+                string name = parsed.CommandResult.Command is RootCommand ? "fastload" : $"fastload {parsed.CommandResult.Command.Name}";
+                ParseError error = parsed.Errors[0];
+                foreach (ParseError e in parsed.Errors) // "Unrecognized command 'x'" says more than "Required command was not provided"
+                    if (e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) { error = e; break; }
+                // "as expected type 'System.Nullable`1[System.Double]'" helps no user
+                string message = System.Text.RegularExpressions.Regex.Replace(error.Message, " as expected type '[^']*'", "").TrimEnd('.');
+                Console.Error.WriteLine($"{name}: {message} (see {name} --help)");
+                return 2;
+            }
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (Unwrap(e) is NativeLibraryMissingException missing)
         {

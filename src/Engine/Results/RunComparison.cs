@@ -1,0 +1,63 @@
+namespace FastLoad.Engine.Results;
+
+/// <summary>How much worse NEW may be than BASE before <c>fastload compare</c> calls it a regression.</summary>
+public sealed record CompareThresholds
+{
+    /// <summary>Achieved tx/s may drop by at most this many percent.</summary>
+    public double MaxRateDropPercent { get; init; } = 5;
+
+    /// <summary>Ack latency p99 may rise by at most this many percent.</summary>
+    public double MaxAckP99RisePercent { get; init; } = 10;
+
+    /// <summary>Success % may drop by at most this many percentage points.</summary>
+    public double MaxSuccessDropPoints { get; init; } = 0.5;
+
+    /// <summary>Inclusion latency p99 may rise by at most this many percent.</summary>
+    public double MaxInclusionP99RisePercent { get; init; } = 20;
+}
+
+/// <summary>One metric of BASE and NEW side by side. <see cref="Limit"/> is set for the metrics with a threshold.</summary>
+public sealed record MetricDelta(string Name, string Unit, double? Base, double? New, bool Regressed, string? Limit)
+{
+    public double? Delta => Base is double b && New is double n ? n - b : null;
+
+    /// <summary>Relative change in percent; null when BASE is zero or either side is missing.</summary>
+    public double? DeltaPercent => Base is double b && New is double n && b != 0 ? (n - b) / Math.Abs(b) * 100 : null;
+}
+
+/// <summary>The comparison of two runs' <see cref="RunMetrics"/>.</summary>
+public static class RunComparison
+{
+    public static IReadOnlyList<MetricDelta> Compare(RunMetrics baseRun, RunMetrics newRun, CompareThresholds limits) =>
+        Compare(baseRun.Total, newRun.Total, baseRun.TargetRate, newRun.TargetRate, limits);
+
+    /// <summary>The metric lines for two sets of tx metrics (a whole run, or one node of each).</summary>
+    public static IReadOnlyList<MetricDelta> Compare(TxMetrics b, TxMetrics n, double? baseTarget, double? newTarget, CompareThresholds limits) =>
+    [
+        new("target", "tx/s", baseTarget, newTarget, false, null),
+        Drop("achieved", "tx/s", b.AchievedRate, n.AchievedRate, limits.MaxRateDropPercent),
+        new("sent", "", b.Sent, n.Sent, false, null),
+        new("accepted", "", b.Accepted, n.Accepted, false, null),
+        new("errors", "", b.Errors, n.Errors, false, null),
+        new("success", "%", b.SuccessPercent, n.SuccessPercent,
+            b.SuccessPercent is double bs && (n.SuccessPercent is not double ns || bs - ns > limits.MaxSuccessDropPoints),
+            $"drop > {limits.MaxSuccessDropPoints:0.###} points"),
+        new("ack p50", "ms", b.AckP50Ms, n.AckP50Ms, false, null),
+        new("ack p90", "ms", b.AckP90Ms, n.AckP90Ms, false, null),
+        Rise("ack p99", "ms", b.AckP99Ms, n.AckP99Ms, limits.MaxAckP99RisePercent),
+        new("ack max", "ms", b.AckMaxMs, n.AckMaxMs, false, null),
+        new("raw ack p99", "ms", b.RawAckP99Ms, n.RawAckP99Ms, false, null),
+        new("included", "", b.Included, n.Included, false, null),
+        new("not included", "", b.NotIncluded, n.NotIncluded, false, null),
+        new("inclusion p50", "ms", b.InclusionP50Ms, n.InclusionP50Ms, false, null),
+        Rise("inclusion p99", "ms", b.InclusionP99Ms, n.InclusionP99Ms, limits.MaxInclusionP99RisePercent),
+        new("blocks", "", b.Blocks, n.Blocks, false, null),
+    ];
+
+    // A missing NEW value where BASE had one (nothing answered / nothing included) is a regression too.
+    private static MetricDelta Drop(string name, string unit, double? b, double? n, double maxPercent) =>
+        new(name, unit, b, n, b is double bv && bv > 0 && (n is not double nv || (nv - bv) / bv * 100 < -maxPercent), $"drop > {maxPercent:0.###} %");
+
+    private static MetricDelta Rise(string name, string unit, double? b, double? n, double maxPercent) =>
+        new(name, unit, b, n, b is double bv && bv > 0 && (n is not double nv || (nv - bv) / bv * 100 > maxPercent), $"rise > {maxPercent:0.###} %");
+}
