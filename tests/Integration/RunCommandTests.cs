@@ -10,7 +10,7 @@ public class RunCommandTests
     [Fact]
     public async Task Ctrl_c_mid_run_prints_the_summary_and_exits_cleanly()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = TestPaths.Scratch };
         foreach (string arg in new[] { TestPaths.FastloadDll, "run", "--rate", "50", "--duration", "60s", "--wallets", "20" }) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var output = new StringBuilder();

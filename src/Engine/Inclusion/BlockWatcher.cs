@@ -29,6 +29,9 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     /// <summary>Called for each of our txs found in a block (on the watcher's task).</summary>
     public Action<TxIncluded>? OnIncluded { get; init; }
 
+    /// <summary>Called for each block once it is matched (on the watcher's task).</summary>
+    public Action<BlockSeen>? OnBlock { get; init; }
+
     /// <summary>Watches until cancelled, starting after the block that is current when called.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
@@ -80,6 +83,7 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
         }
         var info = new BlockSeen(number, b.GetProperty("hash").GetString() ?? "", seen, Quantity(b, "timestamp"), count, Quantity(b, "gasUsed"), ours);
         lock (_blocks) _blocks.Add(info);
+        OnBlock?.Invoke(info);
     }
 
     private static ulong Quantity(JsonElement block, string name) =>

@@ -41,6 +41,15 @@ public sealed class RunSummary
     /// <summary>Block-seen time minus intended send time, included txs (µs).</summary>
     public Metrics.LatencyHistogram? InclusionLatency { get; init; }
 
+    /// <summary>Ack latency from the intended send time, per node (same order as <see cref="Nodes"/>).</summary>
+    public IReadOnlyList<Metrics.LatencyHistogram>? AckLatencyByNode { get; init; }
+
+    /// <summary>The results file, if one was written.</summary>
+    public string? ResultsPath { get; init; }
+
+    /// <summary>Result records the writer could not keep (it fell behind or failed).</summary>
+    public long DroppedRecords { get; init; }
+
     /// <summary>Blocks observed during the run.</summary>
     public int Blocks { get; init; }
 
@@ -67,9 +76,12 @@ public sealed class RunSummary
         AppendLatency(s, "  (raw)     ", AckLatencyFromSend, "from actual send time");
         AppendLatency(s, "inclusion   ", InclusionLatency, "block seen - intended send time");
         s.AppendLine(string.Create(c, $"  nonce resyncs {Resyncs:N0}   breaker trips {BreakerTrips}   CPU {CpuSeconds:F1} s ({CpuSeconds / Math.Max(0.001, SendDuration.TotalSeconds) * 100:F0}% of one core)"));
-        foreach (NodeStats node in Nodes)
+        for (int n = 0; n < Nodes.Count; n++)
         {
+            NodeStats node = Nodes[n];
             s.Append(string.Create(c, $"  node {node.Url}: sent {node.Sent:N0}, accepted {node.Accepted:N0}, {node.Sent / Math.Max(0.001, SendDuration.TotalSeconds):N0} tx/s, batches {node.Batches:N0}, revoked {node.Revoked:N0}"));
+            if (AckLatencyByNode?[n] is { Count: > 0 } h)
+                s.Append(string.Create(c, $", ack p50/p99 {h.ValueAtPercentile(50) / 1000.0:N1}/{h.ValueAtPercentile(99) / 1000.0:N1} ms"));
             foreach (TxOutcome outcome in Enum.GetValues<TxOutcome>())
             {
                 if (outcome is TxOutcome.Pending or TxOutcome.Accepted) continue;
@@ -78,6 +90,10 @@ public sealed class RunSummary
             }
             s.AppendLine();
         }
+        if (ResultsPath is not null)
+            s.AppendLine(DroppedRecords == 0
+                ? $"  results      {ResultsPath}"
+                : string.Create(c, $"  results      {ResultsPath}   WARNING: {DroppedRecords:N0} records dropped (the writer fell behind)"));
         return s.ToString();
     }
 
