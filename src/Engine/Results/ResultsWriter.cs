@@ -201,11 +201,14 @@ public sealed class ResultsWriter : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Queues an answered tx (any thread; never blocks, never allocates).</summary>
+    /// <summary>Queues an answered tx (any thread; never blocks, never allocates); counts it as dropped if the ring is full.</summary>
     public void Add(in TxRecord record)
     {
         if (!_txs.TryWrite(record)) Interlocked.Increment(ref _dropped);
     }
+
+    /// <summary>Queues an answered tx if there is room (for callers that would rather wait than drop, e.g. benchmarks).</summary>
+    public bool TryAdd(in TxRecord record) => _txs.TryWrite(record);
 
     /// <summary>Queues one of our txs seen in a block (any thread).</summary>
     public void AddInclusion(in InclusionRecord record)
