@@ -123,6 +123,7 @@ public sealed class LoadRun(RunOptions options)
         {
             OnIncluded = included => recorder.OnIncluded(node, included),
             OnBlock = block => Writer?.AddBlock(node, block),
+            WebSocketUrl = WebSocketFor(node, api.Endpoint),
         }).ToArray();
         using var watchStop = new CancellationTokenSource();
         Task[] watching = watchers.Select(w => w.RunAsync(watchStop.Token)).ToArray();
@@ -220,6 +221,7 @@ public sealed class LoadRun(RunOptions options)
             NotIncluded = tracker.Pending,
             Untracked = tracker.Untracked,
             Blocks = watchers.Sum(w => w.Blocks.Count),
+            HeadsVia = string.Join(", ", watchers.Select(w => w.Mode).Distinct()),
             AckLatency = recorder.AckFromIntended,
             AckLatencyFromSend = recorder.AckFromSent,
             InclusionLatency = recorder.Inclusion,
@@ -227,6 +229,15 @@ public sealed class LoadRun(RunOptions options)
             ResultsPath = Writer?.Path,
             DroppedRecords = Writer?.Dropped ?? 0,
         };
+    }
+
+    /// <summary>The node's newHeads WebSocket: as given, or ws:// on its HTTP host and port (anvil, reth, nethermind serve both there).</summary>
+    private Uri? WebSocketFor(int node, RpcEndpoint endpoint)
+    {
+        if (_options.WebSockets is not { } given) return null;
+        if (given.Count > node) return new Uri(given[node]);
+        var http = new Uri(endpoint.Url);
+        return new UriBuilder(http) { Scheme = "ws", Port = http.Port }.Uri;
     }
 
     private static string SignerName(TxType type) => Requests.SignRequest.TypeName(type);

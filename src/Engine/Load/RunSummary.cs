@@ -50,6 +50,9 @@ public sealed class RunSummary
     /// <summary>Result records the writer could not keep (it fell behind or failed).</summary>
     public long DroppedRecords { get; init; }
 
+    /// <summary>How new blocks were learned of: websocket, polling (or both, per node).</summary>
+    public string? HeadsVia { get; init; }
+
     /// <summary>Blocks observed during the run.</summary>
     public int Blocks { get; init; }
 
@@ -71,7 +74,7 @@ public sealed class RunSummary
         s.AppendLine(string.Create(c, $"  sent         {Sent:N0}   accepted {Accepted:N0}   errors {Errors:N0}   signed {Signed:N0}"));
         s.AppendLine(Blocks == 0
             ? "  included     - (the node produced no block during the run)"
-            : string.Create(c, $"  included     {Included:N0} in {Blocks:N0} blocks{(NotIncluded > 0 ? string.Create(c, $"   NOT included after the grace period: {NotIncluded:N0}") : "")}{(Untracked > 0 ? string.Create(c, $"   not tracked (bound reached): {Untracked:N0}") : "")}"));
+            : string.Create(c, $"  included     {Included:N0} in {Blocks:N0} blocks{(HeadsVia is null ? "" : $" (heads via {HeadsVia})")}{(NotIncluded > 0 ? string.Create(c, $"   NOT included after the grace period: {NotIncluded:N0}") : "")}{(Untracked > 0 ? string.Create(c, $"   not tracked (bound reached): {Untracked:N0}") : "")}"));
         AppendLatency(s, "ack latency ", AckLatency, "from intended send time");
         AppendLatency(s, "  (raw)     ", AckLatencyFromSend, "from actual send time");
         AppendLatency(s, "inclusion   ", InclusionLatency, "block seen - intended send time");

@@ -38,6 +38,7 @@ public static class RunCommand
         var nodeChoice = new Option<string>("--node-choice") { Description = "affinity (each wallet always uses one node) or round-robin (nodes must share a mempool).", DefaultValueFactory = _ => "affinity" };
         var replay = new Option<FileInfo?>("--replay") { Description = "Send the txs of a file made by `fastload presign` instead of signing (its seed, wallets and tx type apply)." };
         var outPath = new Option<string?>("--out", "-o") { Description = "Results file (DuckDB) to write: every tx, block and per-second sample. Default: results/<start time>.duckdb." };
+        var ws = new Option<string?>("--ws") { Description = "newHeads WebSocket URL(s), comma-separated, one per --rpc node; 'none' to poll for blocks. Default: try ws:// on each node's host and port, poll if refused." };
         var noResults = new Option<bool>("--no-results") { Description = "Write no results file (the summary is still printed)." };
         var expectTps = new Option<double?>("--expect-tps") { Description = "Verdict: at least this many accepted tx/s, or exit 1." };
         var expectP99 = new Option<double?>("--expect-p99-ms") { Description = "Verdict: ack latency p99 (from intended send time) at most this many ms." };
@@ -61,7 +62,7 @@ public static class RunCommand
         {
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
-            outPath, noResults, expectTps, expectP99, expectSuccess, expectInclusion,
+            ws, outPath, noResults, expectTps, expectP99, expectSuccess, expectInclusion,
         };
         command.SetAction(parse =>
         {
@@ -92,6 +93,7 @@ public static class RunCommand
                 TimeSpan? durationValue = durationText is not null ? ParseDuration(durationText) : countValue is null && replayFile is null ? TimeSpan.FromSeconds(10) : null;
                 var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 foreach (string url in urls) RpcEndpoint.Parse(url); // fail fast with the URL's own message
+                IReadOnlyList<string>? webSockets = ParseWebSockets(parse.GetValue(ws), urls.Length);
                 foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)) })
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
                 options = new RunOptions
@@ -113,6 +115,7 @@ public static class RunCommand
                     PriorityFee = Gwei(parse.GetValue(priorityFee)),
                     Sender = new SenderOptions { Batch = parse.GetValue(batch), Connections = parse.GetValue(connections), Pipelining = parse.GetValue(pipelining) },
                     Quiet = parse.GetValue(quiet),
+                    WebSockets = webSockets,
                     ReplayFile = replayFile?.FullName,
                     Sweep = parse.GetValue(sweep),
                     RoundRobin = parse.GetValue(nodeChoice) switch
@@ -197,6 +200,22 @@ public static class RunCommand
             }
         });
         return command;
+    }
+
+    /// <summary>--ws: null (none) = poll; empty = try ws:// on each node; else one ws:// URL per node.</summary>
+    private static IReadOnlyList<string>? ParseWebSockets(string? text, int nodes)
+    {
+        if (text is null) return [];
+        if (text.Trim() == "none") return null;
+        string[] urls = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string url in urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("ws" or "wss"))
+                throw new ArgumentException($"--ws '{url}' is not a ws:// URL: give ws://host:port, or 'none' to poll");
+        }
+        if (urls.Length != Math.Max(1, nodes))
+            throw new ArgumentException($"--ws gives {urls.Length} URL(s) for {Math.Max(1, nodes)} node(s): give one per --rpc node, in the same order");
+        return urls;
     }
 
     private static void DeleteUnused(string path)
