@@ -1,40 +1,36 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using FastLoad.Engine.DuckDb;
+using FastLoad.Engine.Primitives;
+using FastLoad.Engine.Results;
+using FastLoad.Engine.Rpc;
 
 namespace FastLoad.Benchmarks.DuckDb;
 
 /// <summary>
-/// Bulk-appends N txs-like rows (12 columns, two of them NULL half the time) through <see cref="DuckDbChunkAppender"/>
-/// into a fresh table, in memory and in a file. One op = one row, so Op/s is rows/s (goal: ≥ 2,000,000).
-/// Each iteration opens a new database, so the file case includes the final flush and the checkpoint on close.
+/// How fast results reach a DuckDB file. One op = one tx row, so Op/s is rows/s (goal: ≥ 2,000,000).
+/// <list type="bullet">
+/// <item><c>AppendTxLog</c>: the chunk appender alone, writing the results schema's <c>tx_log</c> row (9 columns, a
+/// 32-byte hash blob), into memory or a file (with the final checkpoint).</item>
+/// <item><c>WriterEndToEnd</c>: the <see cref="ResultsWriter"/> as a run uses it: records queued from this thread
+/// through the lock-free ring (waiting, not dropping, when it is full), drained by the writer thread, committed every
+/// 500 ms, then Finish (summary + checkpoint). Every iteration writes a new file.</item>
+/// </list>
 /// </summary>
 [MemoryDiagnoser]
 public class AppendBenchmarks
 {
     private const int Rows = 1_000_000;
 
-    private static readonly DuckDbType[] TxsTypes =
+    private static readonly DuckDbType[] TxLogTypes =
     [
-        DuckDbType.Integer,  // run_id
-        DuckDbType.Blob,     // tx_hash (32 bytes)
-        DuckDbType.Integer,  // wallet
-        DuckDbType.BigInt,   // nonce
-        DuckDbType.UTinyInt, // node
-        DuckDbType.UTinyInt, // tx_type
-        DuckDbType.BigInt,   // intended_us
-        DuckDbType.BigInt,   // sent_us
-        DuckDbType.BigInt,   // ack_us
-        DuckDbType.UTinyInt, // outcome
-        DuckDbType.BigInt,   // block (NULL half the time)
-        DuckDbType.BigInt,   // included_us (NULL half the time)
+        DuckDbType.BigInt, DuckDbType.Blob, DuckDbType.Integer, DuckDbType.BigInt, DuckDbType.UTinyInt,
+        DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.UTinyInt,
     ];
-
-    private const string CreateTxs =
-        "CREATE TABLE txs (run_id INTEGER, tx_hash BLOB, wallet INTEGER, nonce BIGINT, node UTINYINT, tx_type UTINYINT, " +
-        "intended_us BIGINT, sent_us BIGINT, ack_us BIGINT, outcome UTINYINT, block BIGINT, included_us BIGINT)";
 
     private readonly byte[] _hashes = new byte[1024 * 32];
     private string _dir = "";
+    private string _path = "";
     private DuckDbConnection? _db;
 
     [Params("memory", "file")]
@@ -52,57 +48,102 @@ public class AppendBenchmarks
     public void GlobalCleanup() => Directory.Delete(_dir, recursive: true);
 
     [IterationSetup]
-    public void IterationSetup()
+    public void AppendSetup()
     {
-        string path = Path.Combine(_dir, "txs.duckdb");
-        File.Delete(path);
-        File.Delete(path + ".wal");
-        _db = DuckDbConnection.Open(Target == "file" ? path : ":memory:");
-        _db.Execute(CreateTxs);
+        _path = NewPath();
+        _db = DuckDbConnection.Open(Target == "file" ? _path : ":memory:");
+        ResultsSchema.Create(_db);
     }
 
     [IterationCleanup]
-    public void IterationCleanup()
+    public void AppendCleanup()
     {
         _db?.Dispose();
         _db = null;
     }
 
+    private string NewPath()
+    {
+        foreach (string f in Directory.GetFiles(_dir)) File.Delete(f);
+        return Path.Combine(_dir, $"run-{Guid.NewGuid():N}.duckdb");
+    }
+
     [Benchmark(OperationsPerInvoke = Rows)]
-    public long AppendTxs()
+    public long AppendTxLog()
     {
         DuckDbConnection db = _db!;
-        using (DuckDbChunkAppender a = db.CreateAppender("txs", TxsTypes))
+        using (DuckDbChunkAppender a = db.CreateAppender("tx_log", TxLogTypes))
         {
             ReadOnlySpan<byte> hashes = _hashes;
-            long t0 = 1_700_000_000_000_000;
             for (int i = 0; i < Rows; i++)
             {
-                long intended = t0 + i * 100L;
-                a.SetInt32(0, 7);
+                long intended = i * 100L;
+                a.SetInt64(0, i + 1);
                 a.SetBlob(1, hashes.Slice((i & 1023) * 32, 32));
                 a.SetInt32(2, i & 4095);
                 a.SetInt64(3, i >> 12);
                 a.SetByte(4, (byte)(i & 3));
-                a.SetByte(5, 2);
-                a.SetInt64(6, intended);
-                a.SetInt64(7, intended + 35);
-                a.SetInt64(8, intended + 900);
-                a.SetByte(9, (byte)(i & 1));
-                if ((i & 1) == 0)
-                {
-                    a.SetInt64(10, 1000 + (i >> 10));
-                    a.SetInt64(11, intended + 2_000_000);
-                }
-                else
-                {
-                    a.SetNull(10);
-                    a.SetNull(11);
-                }
+                a.SetInt64(5, intended);
+                a.SetInt64(6, intended + 35);
+                a.SetInt64(7, intended + 900);
+                a.SetByte(8, (byte)TxOutcome.Accepted);
                 a.EndRow();
             }
         }
         if (Target == "file") db.Execute("CHECKPOINT");
         return Rows;
+    }
+}
+
+/// <summary>The <see cref="ResultsWriter"/> end to end (see <see cref="AppendBenchmarks"/>); always a file.</summary>
+[MemoryDiagnoser]
+public class ResultsWriterBenchmarks
+{
+    private const int Rows = 1_000_000;
+
+    private readonly byte[] _hashes = new byte[1024 * 32];
+    private string _dir = "";
+    private string _path = "";
+
+    [GlobalSetup]
+    public void GlobalSetup()
+    {
+        new Random(42).NextBytes(_hashes);
+        _dir = Path.Combine(Path.GetTempPath(), "fastload-bench-writer-" + Environment.ProcessId);
+        Directory.CreateDirectory(_dir);
+    }
+
+    [GlobalCleanup]
+    public void GlobalCleanup() => Directory.Delete(_dir, recursive: true);
+
+    [IterationSetup]
+    public void IterationSetup()
+    {
+        foreach (string f in Directory.GetFiles(_dir)) File.Delete(f);
+        _path = Path.Combine(_dir, $"run-{Guid.NewGuid():N}.duckdb");
+    }
+
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public long WriterEndToEnd()
+    {
+        var info = new RunInfo { RunId = "bench", CommandLine = "bench", SettingsJson = "{}", TxType = "eip1559" };
+        using ResultsWriter writer = ResultsWriter.Create(_path, info);
+        writer.WriteNodes(["http://127.0.0.1:8545/"]);
+        long start = Stopwatch.GetTimestamp();
+        writer.Begin(start, DateTime.UtcNow, null);
+        var record = new TxRecord { Outcome = (byte)TxOutcome.Accepted };
+        for (int i = 0; i < Rows; i++)
+        {
+            record.Id = i + 1;
+            record.Hash = new Hash256(_hashes.AsSpan((i & 1023) * 32, 32));
+            record.Wallet = i & 4095;
+            record.Nonce = (ulong)(i >> 12);
+            record.IntendedTicks = start + i * 100L;
+            record.SentTicks = record.IntendedTicks + 35_000;
+            record.AckTicks = record.IntendedTicks + 900_000;
+            while (!writer.TryAdd(record)) Thread.SpinWait(20);
+        }
+        writer.Finish(new RunFinal { Status = "complete" });
+        return writer.Rows;
     }
 }

@@ -64,14 +64,23 @@ public class InclusionTrackerTests
 
 public class BlockWatcherAnvilTests
 {
-    [Fact]
-    public async Task Sees_every_block_once_and_finds_our_txs_in_them()
+    [Theory]
+    [InlineData("polling")]
+    [InlineData("websocket")]
+    [InlineData("websocket-refused")]
+    public async Task Sees_every_block_once_and_finds_our_txs_in_them(string heads)
     {
         await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
         await using RpcClient client = await RpcClient.ConnectAsync(node.Url.ToString());
         var tracker = new InclusionTracker();
         var found = new ConcurrentBag<TxIncluded>();
-        var watcher = new BlockWatcher(client, tracker, TimeSpan.FromMilliseconds(100)) { OnIncluded = found.Add };
+        Uri? ws = heads switch
+        {
+            "websocket" => new UriBuilder(node.Url) { Scheme = "ws", Port = node.Url.Port }.Uri,
+            "websocket-refused" => new Uri("ws://127.0.0.1:1/"), // nothing listens: falls back to polling
+            _ => null,
+        };
+        var watcher = new BlockWatcher(client, tracker, TimeSpan.FromMilliseconds(100)) { OnIncluded = found.Add, WebSocketUrl = ws };
         using var stop = new CancellationTokenSource();
         Task watching = watcher.RunAsync(stop.Token);
         await Task.Delay(300);
@@ -93,6 +102,8 @@ public class BlockWatcherAnvilTests
         await stop.CancelAsync();
         await watching;
 
+        Assert.Equal(heads == "websocket" ? "websocket" : "polling", watcher.Mode);
+        Assert.Equal(heads == "websocket-refused", watcher.WebSocketError is not null);
         Assert.Equal(0, tracker.Pending);
         Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), found.Select(f => f.Token).Order());
         BlockSeen[] blocks = watcher.Blocks.ToArray();

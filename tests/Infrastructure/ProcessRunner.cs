@@ -18,6 +18,7 @@ public static class ProcessRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = TestPaths.Scratch,
         };
         start.ArgumentList.Add(TestPaths.FastloadDll);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;

@@ -16,6 +16,15 @@ public static class TestPaths
     /// <summary>The fastload program built next to the tests (the tests reference the Runner project).</summary>
     public static string FastloadDll => Path.Combine(AppContext.BaseDirectory, "fastload.dll");
 
+    /// <summary>
+    /// Working directory for the fastload processes tests start (runs write their default results file under
+    /// <c>results/</c> there), and a place for test files; one per test process, removed by nobody in particular.
+    /// </summary>
+    public static string Scratch { get; } = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"fastload-tests-{Environment.ProcessId}")).FullName;
+
+    /// <summary>A fresh path under <see cref="Scratch"/> (the file does not exist).</summary>
+    public static string NewFile(string extension) => Path.Combine(Scratch, $"{Guid.NewGuid():N}{extension}");
+
     private static string FindRepoRoot()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -13,7 +13,7 @@ public class LoadRunAnvilTests
     {
         public readonly ConcurrentQueue<(InFlightTx Tx, TxOutcome Outcome)> Results = new();
 
-        public void OnResult(in InFlightTx tx, TxOutcome outcome, long ackTicks) => Results.Enqueue((tx, outcome));
+        public void OnResult(in InFlightTx tx, TxOutcome outcome, long ackTicks, ReadOnlySpan<byte> error) => Results.Enqueue((tx, outcome));
     }
 
     private static async Task AssertChainAgreesAsync(AnvilNode node, LoadRun run, Collector results, int nodeIndex)

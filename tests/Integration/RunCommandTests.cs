@@ -10,8 +10,9 @@ public class RunCommandTests
     [Fact]
     public async Task Ctrl_c_mid_run_prints_the_summary_and_exits_cleanly()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { TestPaths.FastloadDll, "run", "--rate", "50", "--duration", "60s", "--wallets", "20" }) start.ArgumentList.Add(arg);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = TestPaths.Scratch };
+        string file = TestPaths.NewFile(".duckdb");
+        foreach (string arg in new[] { TestPaths.FastloadDll, "run", "--rate", "50", "--duration", "60s", "--wallets", "20", "--out", file }) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var output = new StringBuilder();
         var sending = new TaskCompletionSource();
@@ -39,6 +40,12 @@ public class RunCommandTests
         Assert.Contains("Run interrupted (Ctrl-C)", text);
         Assert.Contains("accepted", text);
         Assert.DoesNotContain("   at ", text);
+        // The results file is complete and says the run was interrupted.
+        using var db = FastLoad.Engine.DuckDb.DuckDbConnection.Open(file);
+        var run = db.Query("SELECT status, sent, (SELECT count(*) FROM tx_log) FROM runs");
+        Assert.Equal("interrupted", run.GetString(0, 0));
+        Assert.True(run.GetInt64(0, 1) > 0);
+        Assert.Equal(run.GetInt64(0, 1), run.GetInt64(0, 2));
     }
 
     [Theory]

@@ -82,3 +82,49 @@ public class PresignedRingTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
+
+public class BoundedRingTests
+{
+    [Fact]
+    public void Structs_go_through_in_order_and_a_full_ring_refuses()
+    {
+        var ring = new FastLoad.Engine.Load.BoundedRing<(long A, int B)>(4);
+        for (int i = 0; i < 4; i++) Assert.True(ring.TryWrite((i, i * 10)));
+        Assert.False(ring.TryWrite((99, 99)));
+        Assert.Equal(4, ring.Count);
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(ring.TryRead(out (long A, int B) item));
+            Assert.Equal((i, i * 10), item);
+        }
+        Assert.False(ring.TryRead(out _));
+    }
+
+    [Fact]
+    public void Many_writers_one_reader_lose_nothing_and_allocate_nothing()
+    {
+        var ring = new FastLoad.Engine.Load.BoundedRing<long>(1024);
+        const int perWriter = 200_000;
+        long sum = 0, count = 0, readerAllocated = 0;
+        var writers = Enumerable.Range(0, 3).Select(w => new Thread(() =>
+        {
+            for (long i = 1; i <= perWriter; i++)
+                while (!ring.TryWrite(i)) Thread.SpinWait(10);
+        })).ToArray();
+        var reader = new Thread(() =>
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            while (count < 3L * perWriter)
+            {
+                if (ring.TryRead(out long v)) { sum += v; count++; }
+            }
+            readerAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        reader.Start();
+        foreach (Thread t in writers) t.Start();
+        foreach (Thread t in writers) t.Join();
+        reader.Join();
+        Assert.Equal(3L * perWriter * (perWriter + 1) / 2, sum);
+        Assert.Equal(0, readerAllocated);
+    }
+}

@@ -13,13 +13,16 @@ public sealed record BlockSeen(ulong Number, string Hash, long SeenTicks, ulong 
 public readonly record struct TxIncluded(long Token, ulong Block, long SentTicks, long SeenTicks);
 
 /// <summary>
-/// Watches a node for new blocks by polling (<c>eth_blockNumber</c>, then each new block once with its tx
-/// hashes) and matches their txs against an <see cref="InclusionTracker"/>. Every block is fetched exactly
-/// once, in order, even when several arrive between two polls.
+/// Watches a node for new blocks and matches their txs against an <see cref="InclusionTracker"/>. Heads come from a
+/// WebSocket <c>eth_subscribe("newHeads")</c> when <see cref="WebSocketUrl"/> is set and the node accepts it, else
+/// (or once the socket drops) from polling <c>eth_blockNumber</c>. Either way each new block is then fetched once
+/// over HTTP with its tx hashes, in order, even when several arrive at once; with WebSocket the seen time is when
+/// the head notification arrived.
 /// </summary>
 public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeSpan pollInterval)
 {
     private readonly List<BlockSeen> _blocks = [];
+    private ulong _next; // the next block to fetch
 
     public IReadOnlyList<BlockSeen> Blocks
     {
@@ -29,17 +32,46 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     /// <summary>Called for each of our txs found in a block (on the watcher's task).</summary>
     public Action<TxIncluded>? OnIncluded { get; init; }
 
+    /// <summary>Where to subscribe to newHeads (e.g. ws://host:port/); null = poll only.</summary>
+    public Uri? WebSocketUrl { get; init; }
+
+    /// <summary>"websocket" while heads come from the subscription, "polling" otherwise.</summary>
+    public string Mode { get; private set; } = "polling";
+
+    /// <summary>Why the WebSocket was not used or was given up, if it was.</summary>
+    public string? WebSocketError { get; private set; }
+
+    /// <summary>Called for each block once it is matched (on the watcher's task).</summary>
+    public Action<BlockSeen>? OnBlock { get; init; }
+
     /// <summary>Watches until cancelled, starting after the block that is current when called.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        ulong next = await node.GetBlockNumberAsync(stop).ConfigureAwait(false) + 1;
+        _next = await node.GetBlockNumberAsync(stop).ConfigureAwait(false) + 1;
+        if (WebSocketUrl is not null)
+        {
+            try
+            {
+                await FollowHeadsAsync(WebSocketUrl, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or RpcTransportException or RpcException or JsonException or IOException or InvalidOperationException)
+            {
+                if (stop.IsCancellationRequested) return;
+                WebSocketError = e.Message;
+            }
+            Mode = "polling";
+        }
         while (!stop.IsCancellationRequested)
         {
             ulong head;
             try
             {
                 head = await node.GetBlockNumberAsync(stop).ConfigureAwait(false);
-                for (; next <= head && !stop.IsCancellationRequested; next++) await FetchAsync(next, stop).ConfigureAwait(false);
+                for (; _next <= head && !stop.IsCancellationRequested; _next++) await FetchAsync(_next, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -47,7 +79,7 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
             }
             catch (Exception e) when (e is RpcTransportException or RpcException)
             {
-                // The node hiccuped: try again at the next poll; no block is skipped since `next` did not move.
+                // The node hiccuped: try again at the next poll; no block is skipped since `_next` did not move.
             }
             try
             {
@@ -60,11 +92,58 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
         }
     }
 
+    /// <summary>
+    /// Subscribes to newHeads and fetches every block up to each announced head. Returns only when cancelled;
+    /// throws if the node refuses the subscription or the socket fails (polling then carries on from <see cref="_next"/>).
+    /// </summary>
+    private async Task FollowHeadsAsync(Uri url, CancellationToken stop)
+    {
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
+        {
+            connectTimeout.CancelAfter(TimeSpan.FromSeconds(3));
+            await socket.ConnectAsync(url, connectTimeout.Token).ConfigureAwait(false);
+        }
+        await socket.SendAsync("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_subscribe\",\"params\":[\"newHeads\"]}"u8.ToArray(),
+            System.Net.WebSockets.WebSocketMessageType.Text, endOfMessage: true, stop).ConfigureAwait(false);
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        bool subscribed = false;
+        while (!stop.IsCancellationRequested)
+        {
+            buffer.SetLength(0);
+            System.Net.WebSockets.WebSocketReceiveResult received;
+            do
+            {
+                received = await socket.ReceiveAsync(chunk, stop).ConfigureAwait(false);
+                if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                    throw new IOException($"{url} closed the WebSocket ({received.CloseStatusDescription})");
+                buffer.Write(chunk, 0, received.Count);
+            }
+            while (!received.EndOfMessage);
+            long seen = Stopwatch.GetTimestamp();
+            using JsonDocument message = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            JsonElement root = message.RootElement;
+            if (!subscribed)
+            {
+                if (root.TryGetProperty("error", out JsonElement error))
+                    throw new RpcException(error.TryGetProperty("code", out JsonElement c) ? c.GetInt32() : 0, error.TryGetProperty("message", out JsonElement m) ? m.GetString() ?? "" : "");
+                if (!root.TryGetProperty("result", out _)) continue;
+                subscribed = true;
+                Mode = "websocket";
+                continue;
+            }
+            if (!root.TryGetProperty("params", out JsonElement p) || !p.TryGetProperty("result", out JsonElement head)) continue;
+            ulong number = Quantity(head, "number");
+            for (; _next <= number && !stop.IsCancellationRequested; _next++) await FetchAsync(_next, stop, _next == number ? seen : null).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Fetches and matches one block (also used to catch up after the run, during the grace period).</summary>
-    public async Task FetchAsync(ulong number, CancellationToken stop)
+    public async Task FetchAsync(ulong number, CancellationToken stop, long? seenTicks = null)
     {
         JsonElement? block = await node.GetBlockByNumberAsync(number, fullTransactions: false, stop).ConfigureAwait(false);
-        long seen = Stopwatch.GetTimestamp();
+        long seen = seenTicks ?? Stopwatch.GetTimestamp();
         if (block is not { ValueKind: JsonValueKind.Object } b) throw new RpcTransportException($"block {number} not available from {node.Endpoint.Url}");
         int ours = 0, count = 0;
         Bytes32 hash = default;
@@ -80,6 +159,7 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
         }
         var info = new BlockSeen(number, b.GetProperty("hash").GetString() ?? "", seen, Quantity(b, "timestamp"), count, Quantity(b, "gasUsed"), ours);
         lock (_blocks) _blocks.Add(info);
+        OnBlock?.Invoke(info);
     }
 
     private static ulong Quantity(JsonElement block, string name) =>

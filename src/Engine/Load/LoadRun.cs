@@ -30,6 +30,9 @@ public sealed class LoadRun(RunOptions options)
     /// <summary>Receives every tx outcome; set before <see cref="RunAsync"/>.</summary>
     public ITxResultSink? Results { get; init; }
 
+    /// <summary>Streams every tx, inclusion, block and per-second sample into a results file; the caller finishes it.</summary>
+    public Results.ResultsWriter? Writer { get; init; }
+
     public async Task<RunSummary> RunAsync(CancellationToken interrupt)
     {
         LocalAnvil? anvil = null;
@@ -83,9 +86,12 @@ public sealed class LoadRun(RunOptions options)
         var workload = new TransferWorkload(options.TxType, chainId, gas);
 
         // Wallets and their nonces.
+        if (apis.Count > 255) throw new RunSetupException($"{apis.Count} nodes given: FastLoad sends to at most 255 at once");
         WalletSet wallets = WalletSet.Derive(options.Seed, options.Wallets, options.Shard, options.Signers, apis.Count);
         Wallets = wallets;
         Log(string.Create(CultureInfo.InvariantCulture, $"{wallets.All.Length:N0} wallets (shard {wallets.Shard}), {(replay is null ? $"{wallets.BySigner.Length} signer threads" : $"replaying {replay.Count:N0} presigned txs")}, {SignerName(options.TxType)} transfers, chain {chainId}"));
+        Writer?.WriteNodes(apis.Select(a => a.Endpoint.Url).ToArray());
+        Writer?.WriteWallets(wallets.All);
         await ForEachWalletAsync(wallets.All, async w => w.NextNonce = await apis[w.Node].GetTransactionCountAsync(w.Address).ConfigureAwait(false)).ConfigureAwait(false);
         if (replay is not null) CheckReplayNonces(_options.ReplayFile!, wallets);
 
@@ -101,19 +107,24 @@ public sealed class LoadRun(RunOptions options)
         ReplayFeeder? feeder = replay is null ? null : new ReplayFeeder(_options.ReplayFile!, wallets, rings, _options.Count ?? replay.Count);
         ITxSource signers = feeder ?? (ITxSource)new SignerPool(wallets, rings, workload, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w), _options.RoundRobin);
         var breaker = new CircuitBreaker();
-        var recorder = new RunRecorder(Results);
+        var recorder = new RunRecorder(apis.Count, Results, Writer);
         var senders = new NodeSender[apis.Count];
         for (int i = 0; i < apis.Count; i++)
         {
             senders[i] = new NodeSender(apis[i].Endpoint, new NodeStats(apis[i].Endpoint.Url), rings[i],
-                _options.Sender with { Rate = _options.Rate / apis.Count }, breaker, signers, recorder);
+                _options.Sender with { Rate = _options.Rate / apis.Count, NodeIndex = i }, breaker, signers, recorder.ForNode(i));
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
         // Inclusion: every accepted tx is looked for in the blocks each node produces from now on.
         var tracker = new Inclusion.InclusionTracker();
         recorder.Tracker = tracker;
-        var watchers = apis.Select(api => new Inclusion.BlockWatcher(api, tracker, TimeSpan.FromMilliseconds(100)) { OnIncluded = recorder.OnIncluded }).ToArray();
+        var watchers = apis.Select((api, node) => new Inclusion.BlockWatcher(api, tracker, TimeSpan.FromMilliseconds(100))
+        {
+            OnIncluded = included => recorder.OnIncluded(node, included),
+            OnBlock = block => Writer?.AddBlock(node, block),
+            WebSocketUrl = WebSocketFor(node, api.Endpoint),
+        }).ToArray();
         using var watchStop = new CancellationTokenSource();
         Task[] watching = watchers.Select(w => w.RunAsync(watchStop.Token)).ToArray();
         Task resyncer = ResyncAsync(resync.Reader, apis, stop.Token);
@@ -128,6 +139,8 @@ public sealed class LoadRun(RunOptions options)
             : $"Sending as fast as the node(s) take (--max) to {apis.Count} node(s)...");
         var clock = Stopwatch.StartNew();
         long startTicks = Stopwatch.GetTimestamp();
+        Writer?.Begin(startTicks, DateTime.UtcNow, () => (signers.Produced, senders.Select((s, i) =>
+            new Results.NodeCounters(s.Stats.Sent, s.Stats.Answered, s.Stats.Errors, recorder.IncludedAt(i), s.Stats.Sent - s.Stats.Answered, rings[i].Count)).ToArray()));
         long stopAtTicks = _options.Duration is TimeSpan limit ? startTicks + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stop.Token))).ToArray();
         bool interrupted = false;
@@ -208,10 +221,23 @@ public sealed class LoadRun(RunOptions options)
             NotIncluded = tracker.Pending,
             Untracked = tracker.Untracked,
             Blocks = watchers.Sum(w => w.Blocks.Count),
+            HeadsVia = string.Join(", ", watchers.Select(w => w.Mode).Distinct()),
             AckLatency = recorder.AckFromIntended,
             AckLatencyFromSend = recorder.AckFromSent,
             InclusionLatency = recorder.Inclusion,
+            AckLatencyByNode = recorder.AckByNode,
+            ResultsPath = Writer?.Path,
+            DroppedRecords = Writer?.Dropped ?? 0,
         };
+    }
+
+    /// <summary>The node's newHeads WebSocket: as given, or ws:// on its HTTP host and port (anvil, reth, nethermind serve both there).</summary>
+    private Uri? WebSocketFor(int node, RpcEndpoint endpoint)
+    {
+        if (_options.WebSockets is not { } given) return null;
+        if (given.Count > node) return new Uri(given[node]);
+        var http = new Uri(endpoint.Url);
+        return new UriBuilder(http) { Scheme = "ws", Port = http.Port }.Uri;
     }
 
     private static string SignerName(TxType type) => Requests.SignRequest.TypeName(type);

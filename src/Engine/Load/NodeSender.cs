@@ -18,6 +18,9 @@ public sealed record SenderOptions
     /// <summary>Tx/s for this node, or null for as fast as the node takes (--max).</summary>
     public double? Rate { get; init; }
 
+    /// <summary>This node's index in the run (recorded with each tx).</summary>
+    public int NodeIndex { get; init; }
+
     /// <summary>How long due tokens may wait for a fuller batch.</summary>
     public TimeSpan Linger { get; init; } = TimeSpan.FromMilliseconds(2);
 
@@ -85,7 +88,7 @@ public sealed class NodeSender : IRpcResponseHandler
         public void OnResult(long id, ReadOnlySpan<byte> resultRaw)
         {
             int i = batch.Find(id);
-            if (i >= 0 && !batch.Answered[i]) sender.Complete(batch, i, TxOutcome.Accepted, ackTicks);
+            if (i >= 0 && !batch.Answered[i]) sender.Complete(batch, i, TxOutcome.Accepted, ackTicks, default);
         }
 
         public void OnError(long id, int code, ReadOnlySpan<byte> message)
@@ -94,14 +97,14 @@ public sealed class NodeSender : IRpcResponseHandler
             if (id < 0)
             {
                 for (int i = 0; i < batch.Count; i++)
-                    if (!batch.Answered[i]) sender.Complete(batch, i, outcome, ackTicks);
+                    if (!batch.Answered[i]) sender.Complete(batch, i, outcome, ackTicks, message);
                 return;
             }
             int index = batch.Find(id);
             if (index >= 0 && !batch.Answered[index])
             {
                 sender.NoteError(outcome, message);
-                sender.Complete(batch, index, outcome, ackTicks);
+                sender.Complete(batch, index, outcome, ackTicks, message);
             }
         }
     }
@@ -117,6 +120,7 @@ public sealed class NodeSender : IRpcResponseHandler
     private int _nextConnection;
     private int _inFlightBatches;
     private string? _lastError;
+    private readonly byte _node;
 
     public NodeSender(RpcEndpoint endpoint, NodeStats stats, PresignedRing ring, SenderOptions options, CircuitBreaker breaker, ITxSource? source, ITxResultSink? results)
     {
@@ -127,6 +131,7 @@ public sealed class NodeSender : IRpcResponseHandler
         _breaker = breaker;
         _source = source;
         _results = results;
+        _node = (byte)options.NodeIndex;
         _connections = new PipelinedHttpConnection?[options.Connections];
     }
 
@@ -174,7 +179,8 @@ public sealed class NodeSender : IRpcResponseHandler
                     await DelayUntilAsync(limiter.NextDueTicks, stop).ConfigureAwait(false);
                     continue;
                 }
-                if (available < _options.Batch && now - limiter.NextDueTicks < lingerTicks)
+                // Linger for a fuller batch, but not at the deadline (now is clamped there: no more tokens will come).
+                if (available < _options.Batch && now - limiter.NextDueTicks < lingerTicks && now < stopAtTicks - 1)
                 {
                     await DelayUntilAsync(Math.Min(limiter.NextDueTicks + lingerTicks, limiter.IntendedTicks(limiter.Issued + _options.Batch - 1)), stop).ConfigureAwait(false);
                     continue;
@@ -208,6 +214,7 @@ public sealed class NodeSender : IRpcResponseHandler
                 tx.Wallet = slot.Wallet;
                 tx.Nonce = slot.Nonce;
                 tx.Epoch = slot.Epoch;
+                tx.Node = _node;
                 tx.TxHash = new Primitives.Hash256(slot.TxHash);
                 tx.IntendedTicks = limiter is not null ? limiter.IntendedTicks(firstToken + batch.Count - 1) : sentTicks;
                 tx.SentTicks = sentTicks;
@@ -292,20 +299,20 @@ public sealed class NodeSender : IRpcResponseHandler
             Volatile.Write(ref _lastError, $"{outcome}: {System.Text.Encoding.UTF8.GetString(message)}");
     }
 
-    private void Complete(SendBatch batch, int index, TxOutcome outcome, long ackTicks)
+    private void Complete(SendBatch batch, int index, TxOutcome outcome, long ackTicks, ReadOnlySpan<byte> error)
     {
         batch.Answered[index] = true;
         ref InFlightTx tx = ref batch.Txs[index];
         Stats.Add(outcome);
         if (outcome is TxOutcome.Accepted or TxOutcome.AlreadyKnown) tx.Wallet.RecordAccepted();
         else tx.Wallet.Invalidate(tx.Epoch); // any gap puts the wallet's later nonces in doubt
-        _results?.OnResult(tx, outcome, ackTicks);
+        _results?.OnResult(tx, outcome, ackTicks, error);
     }
 
-    private void Finish(SendBatch batch, TxOutcome unanswered, long ackTicks)
+    private void Finish(SendBatch batch, TxOutcome unanswered, long ackTicks, ReadOnlySpan<byte> error)
     {
         for (int i = 0; i < batch.Count; i++)
-            if (!batch.Answered[i]) Complete(batch, i, unanswered, ackTicks);
+            if (!batch.Answered[i]) Complete(batch, i, unanswered, ackTicks, error);
         Return(batch);
         Interlocked.Decrement(ref _inFlightBatches);
     }
@@ -316,18 +323,18 @@ public sealed class NodeSender : IRpcResponseHandler
         long ackTicks = Stopwatch.GetTimestamp();
         if (status is < 200 or >= 300)
         {
-            Finish(batch, ErrorClassifier.FromHttpStatus(status), ackTicks);
+            Finish(batch, ErrorClassifier.FromHttpStatus(status), ackTicks, System.Text.Encoding.UTF8.GetBytes($"HTTP {status}"));
             return;
         }
         var sink = new EntrySink(this, batch, ackTicks);
         JsonRpcResponseReader.TryRead(body, ref sink);
         // Entries the node did not answer (or an unreadable body) count as server errors.
-        Finish(batch, TxOutcome.ServerError, ackTicks);
+        Finish(batch, TxOutcome.ServerError, ackTicks, "no answer for this tx in the node's response"u8);
     }
 
     void IRpcResponseHandler.OnFailure(TxOutcome reason, string message, object? state)
     {
         Volatile.Write(ref _lastError, $"{reason}: {message}");
-        Finish((SendBatch)state!, reason, Stopwatch.GetTimestamp());
+        Finish((SendBatch)state!, reason, Stopwatch.GetTimestamp(), System.Text.Encoding.UTF8.GetBytes(message));
     }
 }

@@ -41,6 +41,9 @@ public struct InFlightTx
     public Wallet Wallet;
     public ulong Nonce;
     public int Epoch;
+
+    /// <summary>Index of the node it went to.</summary>
+    public byte Node;
     public long IntendedTicks;
     public long SentTicks;
     public Primitives.Hash256 TxHash;

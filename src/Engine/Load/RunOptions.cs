@@ -57,6 +57,12 @@ public sealed record RunOptions
     /// <summary>After sending stops, how long to wait for accepted txs to appear in blocks.</summary>
     public TimeSpan InclusionGrace { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Where each node's newHeads WebSocket is (same order as <see cref="Rpc"/>); empty = try ws:// on each node's
+    /// HTTP host and port; null = poll only.
+    /// </summary>
+    public IReadOnlyList<string>? WebSockets { get; init; } = [];
+
     public bool Quiet { get; init; }
 
     /// <summary>Progress and messages; the CLI points it at the console.</summary>

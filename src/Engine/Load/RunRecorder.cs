@@ -1,20 +1,37 @@
 using System.Diagnostics;
 using FastLoad.Engine.Inclusion;
 using FastLoad.Engine.Metrics;
+using FastLoad.Engine.Results;
 using FastLoad.Engine.Rpc;
 
 namespace FastLoad.Engine.Load;
 
 /// <summary>
 /// The run's own view of every outcome: ack latency from the intended send time (so a stalled sender shows up
-/// as latency: no coordinated omission) and from the actual send time; accepted txs go to the inclusion
-/// tracker; everything is passed on to the caller's sink, if any. Runs on response-handler threads; allocates nothing.
+/// as latency: no coordinated omission) and from the actual send time, overall and per node; accepted txs go to
+/// the inclusion tracker; every outcome and inclusion becomes a record for the results file, if one is written;
+/// everything is passed on to the caller's sink, if any. Runs on response-handler threads; allocates nothing
+/// (except the first time an error text is seen).
 /// </summary>
-internal sealed class RunRecorder(ITxResultSink? next) : ITxResultSink
+internal sealed class RunRecorder
 {
     private static readonly double MicrosPerTick = 1_000_000.0 / Stopwatch.Frequency;
 
+    private readonly ITxResultSink? _next;
+    private readonly long[] _includedByNode;
+
+    public RunRecorder(int nodes, ITxResultSink? next, ResultsWriter? results)
+    {
+        _next = next;
+        Results = results;
+        AckByNode = new LatencyHistogram[nodes];
+        for (int i = 0; i < nodes; i++) AckByNode[i] = new LatencyHistogram();
+        _includedByNode = new long[nodes];
+    }
+
     public InclusionTracker? Tracker { get; set; }
+
+    public ResultsWriter? Results { get; }
 
     /// <summary>Ack latency measured from each tx's intended send time.</summary>
     public LatencyHistogram AckFromIntended { get; } = new();
@@ -22,18 +39,50 @@ internal sealed class RunRecorder(ITxResultSink? next) : ITxResultSink
     /// <summary>Ack latency measured from the moment the tx actually went out.</summary>
     public LatencyHistogram AckFromSent { get; } = new();
 
+    /// <summary>Ack latency from the intended send time, per node.</summary>
+    public LatencyHistogram[] AckByNode { get; }
+
     /// <summary>Block-seen time minus intended send time, for included txs.</summary>
     public LatencyHistogram Inclusion { get; } = new();
 
+    public long IncludedAt(int node) => Interlocked.Read(ref _includedByNode[node]);
+
     public static long Micros(long ticks) => (long)(ticks * MicrosPerTick);
 
-    public void OnResult(in InFlightTx tx, TxOutcome outcome, long ackTicks)
+    /// <summary>The sink a node's sender reports to.</summary>
+    public ITxResultSink ForNode(int node) => new NodeSink(this, node);
+
+    private void OnResult(int node, in InFlightTx tx, TxOutcome outcome, long ackTicks, ReadOnlySpan<byte> error)
     {
-        AckFromIntended.RecordConcurrent(Micros(ackTicks - tx.IntendedTicks));
+        long fromIntended = Micros(ackTicks - tx.IntendedTicks);
+        AckFromIntended.RecordConcurrent(fromIntended);
+        AckByNode[node].RecordConcurrent(fromIntended);
         AckFromSent.RecordConcurrent(Micros(ackTicks - tx.SentTicks));
         if (outcome == TxOutcome.Accepted) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks);
-        next?.OnResult(tx, outcome, ackTicks);
+        if (Results is { } results)
+        {
+            var record = new TxRecord
+            {
+                Id = tx.Id, Hash = tx.TxHash, Wallet = tx.Wallet.Index, Nonce = tx.Nonce, Node = tx.Node, Outcome = (byte)outcome,
+                ErrorId = error.IsEmpty ? 0 : results.Errors.Intern(outcome, error),
+                IntendedTicks = tx.IntendedTicks, SentTicks = tx.SentTicks, AckTicks = ackTicks,
+            };
+            results.Add(record);
+        }
+        _next?.OnResult(tx, outcome, ackTicks, error);
     }
 
-    public void OnIncluded(TxIncluded included) => Inclusion.RecordConcurrent(Micros(included.SeenTicks - included.SentTicks));
+    /// <summary>One of our txs was seen in a block by the watcher of node <paramref name="node"/>.</summary>
+    public void OnIncluded(int node, TxIncluded included)
+    {
+        Inclusion.RecordConcurrent(Micros(included.SeenTicks - included.SentTicks));
+        Interlocked.Increment(ref _includedByNode[node]);
+        Results?.AddInclusion(new InclusionRecord { Id = included.Token, Block = included.Block, SeenTicks = included.SeenTicks });
+    }
+
+    private sealed class NodeSink(RunRecorder recorder, int node) : ITxResultSink
+    {
+        public void OnResult(in InFlightTx tx, TxOutcome outcome, long ackTicks, ReadOnlySpan<byte> error) =>
+            recorder.OnResult(node, tx, outcome, ackTicks, error);
+    }
 }

@@ -41,6 +41,18 @@ public sealed class RunSummary
     /// <summary>Block-seen time minus intended send time, included txs (µs).</summary>
     public Metrics.LatencyHistogram? InclusionLatency { get; init; }
 
+    /// <summary>Ack latency from the intended send time, per node (same order as <see cref="Nodes"/>).</summary>
+    public IReadOnlyList<Metrics.LatencyHistogram>? AckLatencyByNode { get; init; }
+
+    /// <summary>The results file, if one was written.</summary>
+    public string? ResultsPath { get; init; }
+
+    /// <summary>Result records the writer could not keep (it fell behind or failed).</summary>
+    public long DroppedRecords { get; init; }
+
+    /// <summary>How new blocks were learned of: websocket, polling (or both, per node).</summary>
+    public string? HeadsVia { get; init; }
+
     /// <summary>Blocks observed during the run.</summary>
     public int Blocks { get; init; }
 
@@ -62,14 +74,17 @@ public sealed class RunSummary
         s.AppendLine(string.Create(c, $"  sent         {Sent:N0}   accepted {Accepted:N0}   errors {Errors:N0}   signed {Signed:N0}"));
         s.AppendLine(Blocks == 0
             ? "  included     - (the node produced no block during the run)"
-            : string.Create(c, $"  included     {Included:N0} in {Blocks:N0} blocks{(NotIncluded > 0 ? string.Create(c, $"   NOT included after the grace period: {NotIncluded:N0}") : "")}{(Untracked > 0 ? string.Create(c, $"   not tracked (bound reached): {Untracked:N0}") : "")}"));
+            : string.Create(c, $"  included     {Included:N0} in {Blocks:N0} blocks{(HeadsVia is null ? "" : $" (heads via {HeadsVia})")}{(NotIncluded > 0 ? string.Create(c, $"   NOT included after the grace period: {NotIncluded:N0}") : "")}{(Untracked > 0 ? string.Create(c, $"   not tracked (bound reached): {Untracked:N0}") : "")}"));
         AppendLatency(s, "ack latency ", AckLatency, "from intended send time");
         AppendLatency(s, "  (raw)     ", AckLatencyFromSend, "from actual send time");
         AppendLatency(s, "inclusion   ", InclusionLatency, "block seen - intended send time");
         s.AppendLine(string.Create(c, $"  nonce resyncs {Resyncs:N0}   breaker trips {BreakerTrips}   CPU {CpuSeconds:F1} s ({CpuSeconds / Math.Max(0.001, SendDuration.TotalSeconds) * 100:F0}% of one core)"));
-        foreach (NodeStats node in Nodes)
+        for (int n = 0; n < Nodes.Count; n++)
         {
+            NodeStats node = Nodes[n];
             s.Append(string.Create(c, $"  node {node.Url}: sent {node.Sent:N0}, accepted {node.Accepted:N0}, {node.Sent / Math.Max(0.001, SendDuration.TotalSeconds):N0} tx/s, batches {node.Batches:N0}, revoked {node.Revoked:N0}"));
+            if (AckLatencyByNode?[n] is { Count: > 0 } h)
+                s.Append(string.Create(c, $", ack p50/p99 {h.ValueAtPercentile(50) / 1000.0:N1}/{h.ValueAtPercentile(99) / 1000.0:N1} ms"));
             foreach (TxOutcome outcome in Enum.GetValues<TxOutcome>())
             {
                 if (outcome is TxOutcome.Pending or TxOutcome.Accepted) continue;
@@ -78,6 +93,10 @@ public sealed class RunSummary
             }
             s.AppendLine();
         }
+        if (ResultsPath is not null)
+            s.AppendLine(DroppedRecords == 0
+                ? $"  results      {ResultsPath}"
+                : string.Create(c, $"  results      {ResultsPath}   WARNING: {DroppedRecords:N0} records dropped (the writer fell behind)"));
         return s.ToString();
     }
 

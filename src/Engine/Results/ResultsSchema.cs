@@ -29,7 +29,7 @@ public static class ResultsSchema
             machine VARCHAR,            -- host, OS, cores, .NET
             targets VARCHAR,            -- node URLs, comma-separated
             settings VARCHAR,           -- JSON: rate, duration, wallets, signers, batch, ...
-            tx_type VARCHAR,            -- legacy | 2930 | 1559 | 7702
+            tx_type VARCHAR,            -- legacy | eip2930 | eip1559 | eip7702
             workload_op VARCHAR,        -- transfer
             target_rate DOUBLE,         -- tx/s; NULL for --max
             duration_s DOUBLE,          -- sending time

@@ -37,6 +37,13 @@ public static class RunCommand
         var sweep = new Option<bool>("--sweep") { Description = "After the run, return what is left in the wallets to the funder." };
         var nodeChoice = new Option<string>("--node-choice") { Description = "affinity (each wallet always uses one node) or round-robin (nodes must share a mempool).", DefaultValueFactory = _ => "affinity" };
         var replay = new Option<FileInfo?>("--replay") { Description = "Send the txs of a file made by `fastload presign` instead of signing (its seed, wallets and tx type apply)." };
+        var outPath = new Option<string?>("--out", "-o") { Description = "Results file (DuckDB) to write: every tx, block and per-second sample. Default: results/<start time>.duckdb." };
+        var ws = new Option<string?>("--ws") { Description = "newHeads WebSocket URL(s), comma-separated, one per --rpc node; 'none' to poll for blocks. Default: try ws:// on each node's host and port, poll if refused." };
+        var noResults = new Option<bool>("--no-results") { Description = "Write no results file (the summary is still printed)." };
+        var expectTps = new Option<double?>("--expect-tps") { Description = "Verdict: at least this many accepted tx/s, or exit 1." };
+        var expectP99 = new Option<double?>("--expect-p99-ms") { Description = "Verdict: ack latency p99 (from intended send time) at most this many ms." };
+        var expectSuccess = new Option<double?>("--expect-success") { Description = "Verdict: at least this % of sent txs accepted (e.g. 99.5)." };
+        var expectInclusion = new Option<double?>("--expect-inclusion-p99-ms") { Description = "Verdict: inclusion latency p99 at most this many ms (and every accepted tx included)." };
         var command = new Command("run", """
             Run a load: derive and fund wallets, sign ahead on every core, send batched eth_sendRawTransaction
             over pipelined HTTP/1.1 at a smooth rate, keep nonces right, print a summary. Ctrl-C stops cleanly.
@@ -46,18 +53,33 @@ public static class RunCommand
               fastload run --rpc http://127.0.0.1:8545 --rate 1000 --duration 1m --wallets 500
               fastload run --rpc http://a:8545,http://b:8545 --rate 2000 --count 100000
               fastload run --rpc http://127.0.0.1:9545 --max --duration 20s   (e.g. against `fastload sink`)
+              fastload run --rate 500 --out run.duckdb --expect-success 99.5 --expect-p99-ms 50   (exit 1 on FAIL)
+            Every tx is written to a DuckDB results file (see `fastload query` and `fastload report`).
+            Exit codes: 0 done (all verdicts PASS), 1 a verdict FAILed, 2 bad input or setup error, 3 native library missing.
             The funder key comes from FASTLOAD_FUNDER_KEY or --funder-key-file, never from the command line;
             with the local anvil, its funded dev account is used.
             """)
         {
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
+            ws, outPath, noResults, expectTps, expectP99, expectSuccess, expectInclusion,
         };
         command.SetAction(parse =>
         {
             RunOptions options;
+            RunExpectations expectations;
+            string? resultsPath;
             try
             {
+                expectations = new RunExpectations
+                {
+                    Tps = Positive(parse.GetValue(expectTps), "--expect-tps"),
+                    AckP99Ms = Positive(parse.GetValue(expectP99), "--expect-p99-ms"),
+                    SuccessPercent = parse.GetValue(expectSuccess) is double pct && (pct <= 0 || pct > 100) ? throw new ArgumentException("--expect-success is a percentage: give a value in (0, 100]") : parse.GetValue(expectSuccess),
+                    InclusionP99Ms = Positive(parse.GetValue(expectInclusion), "--expect-inclusion-p99-ms"),
+                };
+                if (parse.GetValue(noResults) && parse.GetValue(outPath) is not null) throw new ArgumentException("--out and --no-results exclude each other: pick one");
+                resultsPath = parse.GetValue(noResults) ? null : parse.GetValue(outPath) ?? DefaultResultsPath(DateTime.UtcNow);
                 bool isMax = parse.GetValue(max);
                 double? rateValue = parse.GetValue(rate);
                 if (isMax && rateValue is not null) throw new ArgumentException("--rate and --max exclude each other: pick one");
@@ -71,6 +93,7 @@ public static class RunCommand
                 TimeSpan? durationValue = durationText is not null ? ParseDuration(durationText) : countValue is null && replayFile is null ? TimeSpan.FromSeconds(10) : null;
                 var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 foreach (string url in urls) RpcEndpoint.Parse(url); // fail fast with the URL's own message
+                IReadOnlyList<string>? webSockets = ParseWebSockets(parse.GetValue(ws), urls.Length);
                 foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)) })
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
                 options = new RunOptions
@@ -92,6 +115,7 @@ public static class RunCommand
                     PriorityFee = Gwei(parse.GetValue(priorityFee)),
                     Sender = new SenderOptions { Batch = parse.GetValue(batch), Connections = parse.GetValue(connections), Pipelining = parse.GetValue(pipelining) },
                     Quiet = parse.GetValue(quiet),
+                    WebSockets = webSockets,
                     ReplayFile = replayFile?.FullName,
                     Sweep = parse.GetValue(sweep),
                     RoundRobin = parse.GetValue(nodeChoice) switch
@@ -109,6 +133,29 @@ public static class RunCommand
                 return 2;
             }
 
+            // The results file is created before anything starts, so a bad path fails fast and nothing is lost later.
+            Engine.Results.ResultsWriter? writer = null;
+            if (resultsPath is not null)
+            {
+                try
+                {
+                    writer = Engine.Results.ResultsWriter.Create(resultsPath, new Engine.Results.RunInfo
+                    {
+                        RunId = Engine.Results.RunInfo.NewRunId(DateTime.UtcNow),
+                        CommandLine = CommandLineForRecord(),
+                        SettingsJson = SettingsJson(options),
+                        TxType = Engine.Requests.SignRequest.TypeName(options.TxType),
+                        TargetRate = options.Rate,
+                    });
+                }
+                catch (IOException e)
+                {
+                    Console.Error.WriteLine($"fastload run: {e.Message}");
+                    return 2;
+                }
+            }
+
+            bool finished = false;
             using var interrupt = new CancellationTokenSource();
             int presses = 0;
             ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -121,9 +168,15 @@ public static class RunCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                RunSummary summary = new LoadRun(options).RunAsync(interrupt.Token).GetAwaiter().GetResult();
+                RunSummary summary = new LoadRun(options) { Writer = writer }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
+                IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary);
+                writer?.Finish(FinalOf(summary, verdicts));
+                finished = true;
                 Console.Write(summary.Format());
-                return 0;
+                if (writer?.Failure is Exception failed)
+                    Console.Error.WriteLine($"fastload run: writing results failed part-way ({failed.Message}); {writer.Path} keeps the rows committed before that");
+                Console.Write(Verdicts.Format(verdicts));
+                return verdicts.All(v => v.Pass) ? 0 : 1;
             }
             catch (Exception e) when (e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException or InvalidDataException or IOException)
             {
@@ -138,9 +191,96 @@ public static class RunCommand
             finally
             {
                 Console.CancelKeyPress -= onCancel;
+                if (writer is not null && !finished)
+                {
+                    writer.Dispose(); // a run that failed part-way: keep what was written, marked failed
+                    if (writer.Begun) Console.Error.WriteLine($"fastload run: results so far are in {writer.Path}");
+                    else DeleteUnused(writer.Path); // failed before sending: there is nothing to keep
+                }
             }
         });
         return command;
+    }
+
+    /// <summary>--ws: null (none) = poll; empty = try ws:// on each node; else one ws:// URL per node.</summary>
+    private static IReadOnlyList<string>? ParseWebSockets(string? text, int nodes)
+    {
+        if (text is null) return [];
+        if (text.Trim() == "none") return null;
+        string[] urls = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string url in urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("ws" or "wss"))
+                throw new ArgumentException($"--ws '{url}' is not a ws:// URL: give ws://host:port, or 'none' to poll");
+        }
+        if (urls.Length != Math.Max(1, nodes))
+            throw new ArgumentException($"--ws gives {urls.Length} URL(s) for {Math.Max(1, nodes)} node(s): give one per --rpc node, in the same order");
+        return urls;
+    }
+
+    private static void DeleteUnused(string path)
+    {
+        File.Delete(path);
+        File.Delete(path + ".wal");
+    }
+
+    private static double? Positive(double? value, string name) =>
+        value is <= 0 ? throw new ArgumentException($"{name} must be positive") : value;
+
+    /// <summary>results/20261122-083000.duckdb (with -2, -3... if that exists).</summary>
+    internal static string DefaultResultsPath(DateTime utc)
+    {
+        string stem = Path.Combine("results", utc.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        string path = stem + ".duckdb";
+        for (int i = 2; File.Exists(path); i++) path = $"{stem}-{i}.duckdb";
+        return path;
+    }
+
+    /// <summary>The command line as typed, with anything that looks like a private key blanked.</summary>
+    private static string CommandLineForRecord()
+    {
+        string line = "fastload " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
+        return System.Text.RegularExpressions.Regex.Replace(line, "(0x)?[0-9a-fA-F]{64}", "<redacted>");
+    }
+
+    private static string SettingsJson(RunOptions o)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            if (o.Rate is double r) json.WriteNumber("rate", r); else json.WriteString("rate", "max");
+            if (o.Duration is TimeSpan d) json.WriteNumber("duration_s", d.TotalSeconds);
+            if (o.Count is long n) json.WriteNumber("count", n);
+            json.WriteNumber("wallets", o.Wallets);
+            json.WriteNumber("signers", o.Signers);
+            json.WriteString("tx_type", Engine.Requests.SignRequest.TypeName(o.TxType));
+            json.WriteString("seed", o.Seed);
+            json.WriteString("shard", o.Shard.ToString());
+            json.WriteNumber("batch", o.Sender.Batch);
+            json.WriteNumber("connections", o.Sender.Connections);
+            json.WriteNumber("pipelining", o.Sender.Pipelining);
+            json.WriteNumber("periodic_resync", o.PeriodicResync);
+            json.WriteBoolean("round_robin", o.RoundRobin);
+            if (o.ReplayFile is string f) json.WriteString("replay", f);
+            if (o.Rpc.Count == 0) json.WriteNumber("local_block_time_s", o.LocalBlockTime);
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static Engine.Results.RunFinal FinalOf(RunSummary s, IReadOnlyList<VerdictLine> verdicts)
+    {
+        static double? Ms(Engine.Metrics.LatencyHistogram? h, double p) => h is { Count: > 0 } ? h.ValueAtPercentile(p) / 1000.0 : null;
+        return new Engine.Results.RunFinal
+        {
+            Status = s.Interrupted ? "interrupted" : "complete",
+            DurationSeconds = s.SendDuration.TotalSeconds,
+            Sent = s.Sent, Accepted = s.Accepted, Errors = s.Errors, Included = s.Included, NotIncluded = s.NotIncluded,
+            AckP50Ms = Ms(s.AckLatency, 50), AckP99Ms = Ms(s.AckLatency, 99),
+            InclusionP50Ms = Ms(s.InclusionLatency, 50), InclusionP99Ms = Ms(s.InclusionLatency, 99),
+            Verdicts = verdicts,
+        };
     }
 
     internal static string? ReadFunderKey(FileInfo? file)

@@ -1,0 +1,26 @@
+using FastLoad.Engine.Primitives;
+
+namespace FastLoad.Engine.Results;
+
+/// <summary>One answered tx, as queued from a response handler to the results writer (times are raw Stopwatch ticks).</summary>
+public struct TxRecord
+{
+    public long Id;
+    public Hash256 Hash;
+    public int Wallet;
+    public ulong Nonce;
+    public byte Node;
+    public byte Outcome;
+    public int ErrorId; // 0 = no message
+    public long IntendedTicks;
+    public long SentTicks;
+    public long AckTicks;
+}
+
+/// <summary>One of our txs seen in a block.</summary>
+public struct InclusionRecord
+{
+    public long Id;
+    public ulong Block;
+    public long SeenTicks;
+}

@@ -1,0 +1,428 @@
+using System.Diagnostics;
+using System.Globalization;
+using FastLoad.Engine.DuckDb;
+using FastLoad.Engine.Inclusion;
+using FastLoad.Engine.Load;
+using FastLoad.Engine.Rpc;
+using FastLoad.Engine.Wallets;
+
+namespace FastLoad.Engine.Results;
+
+/// <summary>What a results file says about its run, written when the file is created.</summary>
+public sealed record RunInfo
+{
+    public required string RunId { get; init; }
+    public required string CommandLine { get; init; }
+    public string Version { get; init; } = typeof(RunInfo).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    public string Machine { get; init; } = $"{Environment.MachineName}; {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; {Environment.ProcessorCount} cores; .NET {Environment.Version}";
+    public required string SettingsJson { get; init; }
+    public required string TxType { get; init; }
+    public string WorkloadOp { get; init; } = "transfer";
+    public double? TargetRate { get; init; }
+
+    /// <summary>A run id from the start time plus 4 random hex digits: sorts by time, unique across files.</summary>
+    public static string NewRunId(DateTime utc) =>
+        string.Create(CultureInfo.InvariantCulture, $"{utc:yyyyMMdd'T'HHmmss'Z'}-{Random.Shared.Next(0x10000):x4}");
+}
+
+/// <summary>Cumulative counters of one node, read once a second for the <c>samples</c> table.</summary>
+public readonly record struct NodeCounters(long Sent, long Acked, long Errors, long Included, long InFlight, int RingFill);
+
+/// <summary>What the run reports at the end, for the <c>runs</c> row and <c>verdicts</c>.</summary>
+public sealed record RunFinal
+{
+    public required string Status { get; init; } // complete | interrupted | failed
+    public double? DurationSeconds { get; init; }
+    public long? Sent { get; init; }
+    public long? Accepted { get; init; }
+    public long? Errors { get; init; }
+    public long? Included { get; init; }
+    public long? NotIncluded { get; init; }
+    public double? AckP50Ms { get; init; }
+    public double? AckP99Ms { get; init; }
+    public double? InclusionP50Ms { get; init; }
+    public double? InclusionP99Ms { get; init; }
+    public IReadOnlyList<VerdictLine> Verdicts { get; init; } = [];
+}
+
+/// <summary>
+/// Streams a run's results into a DuckDB file (schema: <see cref="ResultsSchema"/>). Response handlers and the
+/// block watchers hand it fixed-size records through bounded lock-free rings (<see cref="Add"/>,
+/// <see cref="AddInclusion"/>: no allocation, never blocks; a full ring drops the record and counts it in
+/// <see cref="Dropped"/>). One background thread drains the rings into chunk appenders, takes a sample per second,
+/// and commits at least every <see cref="FlushInterval"/>, so a crash loses at most that much and the file stays
+/// valid (DuckDB replays its WAL on open). <see cref="Finish"/> writes the summary and checkpoints.
+/// </summary>
+public sealed class ResultsWriter : IDisposable
+{
+    private static readonly DuckDbType[] TxLogTypes =
+    [
+        DuckDbType.BigInt, DuckDbType.Blob, DuckDbType.Integer, DuckDbType.BigInt, DuckDbType.UTinyInt,
+        DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.UTinyInt,
+    ];
+
+    private static readonly DuckDbType[] InclusionTypes = [DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.BigInt];
+    private static readonly DuckDbType[] TxErrorTypes = [DuckDbType.BigInt, DuckDbType.Integer];
+    private static readonly DuckDbType[] ErrorTypes = [DuckDbType.Integer, DuckDbType.Varchar, DuckDbType.Varchar];
+
+    private static readonly DuckDbType[] BlockTypes =
+    [
+        DuckDbType.UTinyInt, DuckDbType.BigInt, DuckDbType.Varchar, DuckDbType.BigInt, DuckDbType.BigInt,
+        DuckDbType.Integer, DuckDbType.BigInt, DuckDbType.Integer,
+    ];
+
+    private static readonly DuckDbType[] SampleTypes =
+    [
+        DuckDbType.Integer, DuckDbType.UTinyInt, DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.BigInt,
+        DuckDbType.BigInt, DuckDbType.Integer, DuckDbType.Double, DuckDbType.Double, DuckDbType.Integer, DuckDbType.Integer, DuckDbType.Integer,
+    ];
+
+    private readonly DuckDbConnection _db;
+    private readonly BoundedRing<TxRecord> _txs;
+    private readonly BoundedRing<InclusionRecord> _inclusions;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(int Node, BlockSeen Block)> _blocks = new();
+    private DuckDbChunkAppender? _txLog, _txErrors, _txInclusions, _errors, _blockRows, _samples;
+    private Thread? _thread;
+    private volatile bool _stopping;
+    private long _startTicks;
+    private static readonly double MicrosPerTick = 1_000_000.0 / Stopwatch.Frequency;
+    private Func<(long Signed, NodeCounters[] Nodes)>? _sampler;
+    private long _dropped;
+    private long _rows;
+    private int _errorsWritten = 1;
+    private Exception? _failure;
+
+    private ResultsWriter(string path, DuckDbConnection db, int capacity)
+    {
+        Path = path;
+        _db = db;
+        _txs = new BoundedRing<TxRecord>(capacity);
+        _inclusions = new BoundedRing<InclusionRecord>(capacity);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Error texts of this run; response handlers intern into it.</summary>
+    public ErrorTable Errors { get; } = new();
+
+    /// <summary>Longest time between two commits while running.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Records not kept because the writer had fallen behind (its ring was full) or had failed.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>tx_log rows written so far.</summary>
+    public long Rows => Interlocked.Read(ref _rows);
+
+    /// <summary>Sending began (<see cref="Begin"/>), so the file may hold results.</summary>
+    public bool Begun => _thread is not null;
+
+    /// <summary>Set if writing failed part-way (e.g. disk full); the file keeps what was committed before.</summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>
+    /// Creates a new results file (refusing to overwrite one) with the schema and the run's row. The default
+    /// ring capacity holds about 4 s of records at 60k tx/s.
+    /// </summary>
+    public static ResultsWriter Create(string path, RunInfo info, int capacity = 1 << 18)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (File.Exists(full)) throw new IOException($"results file {full} already exists: pass another --out path or delete it");
+        string? dir = System.IO.Path.GetDirectoryName(full);
+        try
+        {
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot create the folder for results file {full}: {e.Message}");
+        }
+        DuckDbConnection db;
+        try
+        {
+            db = DuckDbConnection.Open(full);
+        }
+        catch (DuckDbException e)
+        {
+            throw new IOException($"cannot create results file {full}: {e.Message}");
+        }
+        try
+        {
+            ResultsSchema.Create(db);
+            db.Execute($"""
+                INSERT INTO runs (run_id, schema_version, status, command_line, version, machine, settings, tx_type, workload_op, target_rate)
+                VALUES ({Sql(info.RunId)}, {ResultsSchema.Version}, 'starting', {Sql(info.CommandLine)}, {Sql(info.Version)}, {Sql(info.Machine)},
+                        {Sql(info.SettingsJson)}, {Sql(info.TxType)}, {Sql(info.WorkloadOp)}, {Num(info.TargetRate)})
+                """);
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+        return new ResultsWriter(full, db, capacity);
+    }
+
+    /// <summary>Records the nodes (index = position) and the run's targets. Before <see cref="Begin"/>.</summary>
+    public void WriteNodes(IReadOnlyList<string> urls)
+    {
+        var sql = new System.Text.StringBuilder("INSERT INTO nodes VALUES ");
+        for (int i = 0; i < urls.Count; i++) sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"({i}, {Sql(urls[i])})");
+        _db.Execute(sql.ToString());
+        _db.Execute($"UPDATE runs SET targets = {Sql(string.Join(',', urls))}");
+    }
+
+    /// <summary>Records each wallet's index, address and node. Before <see cref="Begin"/>.</summary>
+    public void WriteWallets(IReadOnlyList<Wallet> wallets)
+    {
+        using DuckDbChunkAppender a = _db.CreateAppender("wallets", [DuckDbType.Integer, DuckDbType.Varchar, DuckDbType.UTinyInt]);
+        foreach (Wallet w in wallets)
+        {
+            a.SetInt32(0, w.Index);
+            a.SetVarchar(1, w.Address.ToString().AsSpan());
+            a.SetByte(2, (byte)w.Node);
+            a.EndRow();
+        }
+    }
+
+    /// <summary>Sending starts now: times count from <paramref name="startTicks"/>; the writer thread starts.</summary>
+    public void Begin(long startTicks, DateTime startUtc, Func<(long Signed, NodeCounters[] Nodes)>? sampler)
+    {
+        _startTicks = startTicks;
+        _sampler = sampler;
+        _db.Execute($"UPDATE runs SET started_at = {Sql(startUtc.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00")}::TIMESTAMPTZ, status = 'running'");
+        _txLog = _db.CreateAppender("tx_log", TxLogTypes);
+        _txErrors = _db.CreateAppender("tx_errors", TxErrorTypes);
+        _txInclusions = _db.CreateAppender("tx_inclusions", InclusionTypes);
+        _errors = _db.CreateAppender("errors", ErrorTypes);
+        _blockRows = _db.CreateAppender("blocks", BlockTypes);
+        _samples = _db.CreateAppender("samples", SampleTypes);
+        _thread = new Thread(Run) { Name = "fastload-results", IsBackground = true };
+        _thread.Start();
+    }
+
+    /// <summary>Queues an answered tx (any thread; never blocks, never allocates); counts it as dropped if the ring is full.</summary>
+    public void Add(in TxRecord record)
+    {
+        if (!_txs.TryWrite(record)) Interlocked.Increment(ref _dropped);
+    }
+
+    /// <summary>Queues an answered tx if there is room (for callers that would rather wait than drop, e.g. benchmarks).</summary>
+    public bool TryAdd(in TxRecord record) => _txs.TryWrite(record);
+
+    /// <summary>Queues one of our txs seen in a block (any thread).</summary>
+    public void AddInclusion(in InclusionRecord record)
+    {
+        if (!_inclusions.TryWrite(record)) Interlocked.Increment(ref _dropped);
+    }
+
+    /// <summary>Queues a block as the watcher of node <paramref name="node"/> saw it.</summary>
+    public void AddBlock(int node, BlockSeen block) => _blocks.Enqueue((node, block));
+
+    private long Micros(long ticks) => (long)((ticks - _startTicks) * MicrosPerTick);
+
+    private void Run()
+    {
+        long lastFlush = Stopwatch.GetTimestamp();
+        long flushTicks = (long)(FlushInterval.TotalSeconds * Stopwatch.Frequency);
+        long nextSample = _startTicks + Stopwatch.Frequency;
+        var sampler = new SampleState();
+        try
+        {
+            while (true)
+            {
+                bool stopping = _stopping; // read before draining: once set, a drain that finds nothing is the last
+                int drained = Drain();
+                long now = Stopwatch.GetTimestamp();
+                if (now >= nextSample)
+                {
+                    TakeSample(sampler, (int)Math.Round((now - _startTicks) / (double)Stopwatch.Frequency));
+                    nextSample += Stopwatch.Frequency;
+                    if (nextSample < now) nextSample = now + Stopwatch.Frequency;
+                }
+                if (now - lastFlush >= flushTicks)
+                {
+                    FlushAll();
+                    lastFlush = now;
+                }
+                if (stopping && drained == 0) break;
+                if (drained < 256) Thread.Sleep(2);
+            }
+            if (Stopwatch.GetTimestamp() - nextSample > -Stopwatch.Frequency / 2)
+                TakeSample(sampler, (int)Math.Round((Stopwatch.GetTimestamp() - _startTicks) / (double)Stopwatch.Frequency));
+            FlushAll();
+        }
+        catch (Exception e)
+        {
+            Volatile.Write(ref _failure, e);
+            // Keep draining so producers' rings don't just fill; what is read now is lost and counted.
+            while (!_stopping || _txs.Count > 0 || _inclusions.Count > 0)
+            {
+                while (_txs.TryRead(out _)) Interlocked.Increment(ref _dropped);
+                while (_inclusions.TryRead(out _)) Interlocked.Increment(ref _dropped);
+                Thread.Sleep(5);
+            }
+        }
+    }
+
+    /// <summary>Moves everything queued into the appenders; returns how many records it took.</summary>
+    private int Drain()
+    {
+        int n = 0;
+        DuckDbChunkAppender log = _txLog!, txErrors = _txErrors!, inclusions = _txInclusions!;
+        while (n < 65_536 && _txs.TryBeginRead(out long position))
+        {
+            ref TxRecord r = ref _txs[position];
+            log.SetInt64(0, r.Id);
+            log.SetBlob(1, r.Hash.Bytes);
+            log.SetInt32(2, r.Wallet);
+            log.SetInt64(3, (long)r.Nonce);
+            log.SetByte(4, r.Node);
+            log.SetInt64(5, Micros(r.IntendedTicks));
+            log.SetInt64(6, Micros(r.SentTicks));
+            log.SetInt64(7, Micros(r.AckTicks));
+            log.SetByte(8, r.Outcome);
+            log.EndRow();
+            if (r.ErrorId != 0)
+            {
+                txErrors.SetInt64(0, r.Id);
+                txErrors.SetInt32(1, r.ErrorId);
+                txErrors.EndRow();
+            }
+            _txs.EndRead(position);
+            n++;
+        }
+        Interlocked.Add(ref _rows, n);
+        while (_inclusions.TryRead(out InclusionRecord inc))
+        {
+            inclusions.SetInt64(0, inc.Id);
+            inclusions.SetInt64(1, (long)inc.Block);
+            inclusions.SetInt64(2, Micros(inc.SeenTicks));
+            inclusions.EndRow();
+            n++;
+        }
+        while (_blocks.TryDequeue(out (int Node, BlockSeen Block) b))
+        {
+            DuckDbChunkAppender a = _blockRows!;
+            a.SetByte(0, (byte)b.Node);
+            a.SetInt64(1, (long)b.Block.Number);
+            a.SetVarchar(2, b.Block.Hash.AsSpan());
+            a.SetInt64(3, Micros(b.Block.SeenTicks));
+            a.SetInt64(4, (long)b.Block.Timestamp);
+            a.SetInt32(5, b.Block.TxCount);
+            a.SetInt64(6, (long)b.Block.GasUsed);
+            a.SetInt32(7, b.Block.OurTxCount);
+            a.EndRow();
+            n++;
+        }
+        return n;
+    }
+
+    private void FlushAll()
+    {
+        // New error texts first, so a committed tx_errors row always finds its message.
+        foreach ((int id, TxOutcome outcome, string message) in Errors.Since(_errorsWritten))
+        {
+            _errors!.SetInt32(0, id);
+            _errors.SetVarchar(1, ResultsSchema.OutcomeName(outcome).AsSpan());
+            _errors.SetVarchar(2, message.AsSpan());
+            _errors.EndRow();
+            _errorsWritten = id + 1;
+        }
+        _errors!.Flush();
+        _txLog!.Flush();
+        _txErrors!.Flush();
+        _txInclusions!.Flush();
+        _blockRows!.Flush();
+        _samples!.Flush();
+    }
+
+    private sealed class SampleState
+    {
+        public NodeCounters[]? Last;
+        public long LastSigned;
+        public long LastTicks = Stopwatch.GetTimestamp();
+        public TimeSpan LastCpu = Environment.CpuUsage.TotalTime;
+    }
+
+    private void TakeSample(SampleState last, int second)
+    {
+        if (_sampler is null) return;
+        (long signed, NodeCounters[] nodes) = _sampler();
+        long now = Stopwatch.GetTimestamp();
+        double seconds = Math.Max(1e-3, (now - last.LastTicks) / (double)Stopwatch.Frequency);
+        TimeSpan cpu = Environment.CpuUsage.TotalTime;
+        double cpuPercent = (cpu - last.LastCpu).TotalSeconds / seconds * 100;
+        DuckDbChunkAppender a = _samples!;
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            NodeCounters c = nodes[i], p = last.Last?[i] ?? default;
+            a.SetInt32(0, second);
+            a.SetByte(1, (byte)i);
+            a.SetInt64(2, c.Sent - p.Sent);
+            a.SetInt64(3, c.Acked - p.Acked);
+            a.SetInt64(4, c.Errors - p.Errors);
+            a.SetInt64(5, c.Included - p.Included);
+            a.SetInt64(6, c.InFlight);
+            a.SetInt32(7, c.RingFill);
+            a.SetDouble(8, (signed - last.LastSigned) / seconds);
+            a.SetDouble(9, cpuPercent);
+            a.SetInt32(10, GC.CollectionCount(0));
+            a.SetInt32(11, GC.CollectionCount(1));
+            a.SetInt32(12, GC.CollectionCount(2));
+            a.EndRow();
+        }
+        last.Last = nodes;
+        last.LastSigned = signed;
+        last.LastTicks = now;
+        last.LastCpu = cpu;
+    }
+
+    /// <summary>
+    /// Stops the thread after it has written everything queued, then stores the run's end, summary and
+    /// verdicts, and checkpoints (the WAL is folded into the file). Safe to call once; Dispose calls it
+    /// with status "failed" if the run never did.
+    /// </summary>
+    public void Finish(RunFinal final)
+    {
+        if (_finished) return;
+        _finished = true;
+        _stopping = true;
+        _thread?.Join();
+        try
+        {
+            foreach (DuckDbChunkAppender? a in new[] { _txLog, _txErrors, _txInclusions, _errors, _blockRows, _samples })
+            {
+                try { a?.Dispose(); } catch (DuckDbException e) { _failure ??= e; }
+            }
+            _db.Execute($"""
+                UPDATE runs SET ended_at = now(), status = {Sql(final.Status)}, duration_s = {Num(final.DurationSeconds)},
+                    sent = {Num(final.Sent)}, accepted = {Num(final.Accepted)}, errors = {Num(final.Errors)},
+                    included = {Num(final.Included)}, not_included = {Num(final.NotIncluded)}, dropped_records = {Dropped},
+                    ack_p50_ms = {Num(final.AckP50Ms)}, ack_p99_ms = {Num(final.AckP99Ms)},
+                    inclusion_p50_ms = {Num(final.InclusionP50Ms)}, inclusion_p99_ms = {Num(final.InclusionP99Ms)},
+                    verdict = {(final.Verdicts.Count == 0 ? "NULL" : final.Verdicts.All(v => v.Pass) ? "'PASS'" : "'FAIL'")}
+                """);
+            foreach (VerdictLine v in final.Verdicts)
+                _db.Execute($"INSERT INTO verdicts VALUES ({Sql(v.Target)}, {Num(v.Expected)}, {Num(v.Actual)}, {(v.Pass ? "true" : "false")})");
+            _db.Execute("CHECKPOINT");
+        }
+        finally
+        {
+            _db.Dispose();
+        }
+    }
+
+    private bool _finished;
+
+    public void Dispose()
+    {
+        if (!_finished) Finish(new RunFinal { Status = "failed" });
+    }
+
+    private static string Sql(string? text) => text is null ? "NULL" : "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private static string Num(double? value) => value is double d && double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "NULL";
+
+    private static string Num(long? value) => value is long l ? l.ToString(CultureInfo.InvariantCulture) : "NULL";
+}
