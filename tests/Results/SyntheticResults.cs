@@ -95,7 +95,7 @@ public static class SyntheticResults
             """));
         db.Execute($"INSERT INTO errors VALUES (1, 'nonce_too_low', 'nonce too low'), (2, 'underpriced', 'replacement transaction underpriced')");
         db.Execute($"INSERT INTO tx_errors SELECT id, CASE outcome WHEN {(int)TxOutcome.NonceTooLow} THEN 1 ELSE 2 END FROM tx_log WHERE outcome NOT IN ({(int)TxOutcome.Accepted})");
-        // Block b holds the accepted txs intended in second b-1 (every tenth waits one block more); seen b s + lag.
+        // One chain: block b holds the accepted txs intended in second b-1 (every tenth waits one block more); every node sees it b s + lag.
         db.Execute(string.Create(C, $"""
             INSERT INTO tx_inclusions
             SELECT id, b, b * 1000000 + {p.BlockLagMs * 1000}
@@ -107,8 +107,7 @@ public static class SyntheticResults
             SELECT n.node, b.range, '0x' || b.range, b.range * 1000000 + {p.BlockLagMs * 1000}, 1795336200 + b.range,
                    coalesce(c.k, 0) + 3, (coalesce(c.k, 0) + 3) * 21000, coalesce(c.k, 0)
             FROM range(1, {p.Seconds + 3}) b CROSS JOIN nodes n
-            LEFT JOIN (SELECT l.node, i.block, count(*) AS k FROM tx_inclusions i JOIN tx_log l USING (id) GROUP BY ALL) c
-                   ON c.node = n.node AND c.block = b.range
+            LEFT JOIN (SELECT block, count(*) AS k FROM tx_inclusions GROUP BY ALL) c ON c.block = b.range
             """));
         db.Execute(string.Create(C, $"""
             INSERT INTO samples

@@ -89,9 +89,10 @@ public sealed class RunMetrics
             GROUP BY GROUPING SETS ((o.name), (l.node, o.name))
             ORDER BY n DESC, o.name
             """);
-        // A block seen by two nodes is one block of the run, one block for each node.
+        // A block seen by two nodes of one chain (same hash) is one block of the run, one block for each node;
+        // nodes on separate chains (e.g. two local anvils) have different blocks under the same numbers.
         DuckDbResult blocks = db.Query("""
-            SELECT GROUPING(node) AS total, node, count(DISTINCT number) AS n FROM blocks GROUP BY GROUPING SETS ((), (node))
+            SELECT GROUPING(node) AS total, node, count(DISTINCT coalesce(hash, number::VARCHAR)) AS n FROM blocks GROUP BY GROUPING SETS ((), (node))
             """);
         DuckDbResult urls = db.Query("SELECT node, url FROM nodes");
 

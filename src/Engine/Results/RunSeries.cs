@@ -20,7 +20,7 @@ public sealed class RunSeries
     public required double[] InclusionP50 { get; init; }
     public required double[] InclusionP99 { get; init; }
 
-    /// <summary>Error outcome name → errors answered in each second.</summary>
+    /// <summary>Error outcome name → errors answered in each second (answers after the last send second count in it).</summary>
     public required IReadOnlyList<KeyValuePair<string, double[]>> ErrorsPerSecond { get; init; }
 
     /// <summary>Inclusion latency histogram: bucket lower bounds (ms, equal width <see cref="InclusionBucketMs"/>) and counts.</summary>
@@ -31,18 +31,24 @@ public sealed class RunSeries
     /// <summary>Blocks in number order (a block seen by several nodes once): number, all txs, ours, gas used.</summary>
     public required BlockPoint[] Blocks { get; init; }
 
+    /// <summary>True when nodes reported different blocks under one number (separate chains); <see cref="Blocks"/> then sums them per number.</summary>
+    public bool SeparateChains { get; init; }
+
     public int Seconds => SentPerSecond.Length;
 
     public static RunSeries Load(DuckDbConnection db, int histogramBuckets = 40)
     {
-        long lastSecond = Scalar(db, """
-            SELECT greatest(coalesce(max(sent_us), -1), coalesce(max(intended_us), -1), coalesce(max(ack_us), -1)) // 1000000 FROM tx_log
+        // The seconds of sending: runs.duration_s rounded up, or (killed run) up to the last send. The last batch can
+        // leave a few µs after the end; it and answers after the last second count in the last second.
+        DuckDbResult span = db.Query("""
+            SELECT (SELECT ceil(max(duration_s) - 1e-6) FROM runs),
+                   (SELECT greatest(coalesce(max(sent_us), -1), coalesce(max(intended_us), -1)) // 1000000 + 1 FROM tx_log)
             """);
-        int seconds = (int)Math.Max(0, lastSecond + 1);
+        int seconds = (int)Math.Max(0, span.IsNull(0, 0) ? span.GetInt64(0, 1) : Math.Max(1, span.GetDouble(0, 0)));
 
         double[] sent = new double[seconds];
         DuckDbResult r = db.Query("SELECT sent_us // 1000000 AS s, count(*) FROM tx_log WHERE sent_us IS NOT NULL GROUP BY s");
-        for (int i = 0; i < r.RowCount; i++) Put(sent, r.GetInt64(i, 0), r.GetInt64(i, 1));
+        for (int i = 0; i < r.RowCount; i++) Add(sent, Math.Min(r.GetInt64(i, 0), seconds - 1), r.GetInt64(i, 1));
 
         double[] ackP50 = Nan(seconds), ackP99 = Nan(seconds), incP50 = Nan(seconds), incP99 = Nan(seconds);
         r = db.Query("""
@@ -75,7 +81,7 @@ public sealed class RunSeries
         {
             string name = r.GetString(i, 0)!;
             if (errors.Count == 0 || errors[^1].Key != name) errors.Add(new(name, new double[seconds]));
-            Put(errors[^1].Value, r.GetInt64(i, 1), r.GetInt64(i, 2));
+            Add(errors[^1].Value, Math.Min(r.GetInt64(i, 1), seconds - 1), r.GetInt64(i, 2));
         }
 
         // Histogram up to the 99.9th percentile (the tail beyond it goes into the last bucket), nice bucket width.
@@ -101,12 +107,20 @@ public sealed class RunSeries
             for (int i = 0; i < r.RowCount; i++) counts[r.GetInt64(i, 0)] = r.GetInt64(i, 1);
         }
 
+        // One row per block (hash); nodes on separate chains have different blocks under one number: summed.
         r = db.Query("""
-            SELECT number, max(tx_count), max(our_tx_count), max(gas_used) FROM blocks GROUP BY number ORDER BY number
+            SELECT number, sum(tx), sum(ours), sum(gas), count(*) AS chains
+            FROM (SELECT number, coalesce(hash, number::VARCHAR) AS h, max(tx_count) AS tx, max(our_tx_count) AS ours, max(gas_used) AS gas
+                  FROM blocks GROUP BY number, h)
+            GROUP BY number ORDER BY number
             """);
+        bool separateChains = false;
         var blocks = new BlockPoint[r.RowCount];
         for (int i = 0; i < r.RowCount; i++)
+        {
             blocks[i] = new BlockPoint(r.GetInt64(i, 0), r.IsNull(i, 1) ? 0 : r.GetInt64(i, 1), r.IsNull(i, 2) ? 0 : r.GetInt64(i, 2), r.IsNull(i, 3) ? 0 : r.GetInt64(i, 3));
+            separateChains |= r.GetInt64(i, 4) > 1;
+        }
 
         return new RunSeries
         {
@@ -120,6 +134,7 @@ public sealed class RunSeries
             InclusionBucketCount = counts,
             InclusionBucketMs = width,
             Blocks = blocks,
+            SeparateChains = separateChains,
         };
     }
 
@@ -138,17 +153,16 @@ public sealed class RunSeries
         if (second >= 0 && second < series.Length) series[second] = value;
     }
 
+    private static void Add(double[] series, long second, double value)
+    {
+        if (second >= 0 && second < series.Length) series[second] += value;
+    }
+
     private static double[] Nan(int n)
     {
         var a = new double[n];
         Array.Fill(a, double.NaN);
         return a;
-    }
-
-    private static long Scalar(DuckDbConnection db, string sql)
-    {
-        DuckDbResult r = db.Query(sql);
-        return r.IsNull(0, 0) ? -1 : r.GetInt64(0, 0);
     }
 
     private static double ScalarDouble(DuckDbConnection db, string sql)

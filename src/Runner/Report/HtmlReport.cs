@@ -24,7 +24,7 @@ internal static class HtmlReport
         header h1 { font-size: 22px; margin: 0 0 4px; }
         header p { margin: 0; color: var(--muted); }
         .status-killed, .status-interrupted, .status-failed { color: #b91c1c; font-weight: 600; }
-        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px; margin: 20px 0; }
+        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 12px; margin: 20px 0; }
         .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
         .card .k { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
         .card .v { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
@@ -39,10 +39,12 @@ internal static class HtmlReport
         svg.chart .grid { stroke: #eef0f3; }
         svg.chart .base { stroke: #9ca3af; }
         svg.chart .empty { font-size: 14px; fill: var(--muted); }
-        h2.section { font-size: 17px; margin: 28px 0 8px; }
-        table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-        th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
-        th { color: var(--muted); font-weight: 600; font-size: 12px; }
+        h2.section { font-size: 17px; margin: 28px 0 2px; }
+        p.note { margin: 0 0 8px; color: var(--muted); font-size: 12px; }
+        .table-wrap { overflow-x: auto; }
+        table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 12px; }
+        th, td { padding: 4px 6px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+        th { color: var(--muted); font-weight: 600; }
         td.l, th.l { text-align: left; }
         tr.total td { font-weight: 600; border-top: 2px solid #d1d5db; }
         footer { margin-top: 24px; color: var(--muted); font-size: 12px; }
@@ -75,8 +77,8 @@ internal static class HtmlReport
         Card(s, "achieved rate", string.Create(C, $"{t.AchievedRate:N0} tx/s"), m.TargetRate is double target ? string.Create(C, $"target {target:N0} ({t.AchievedRate / target:P1})") : "--max (no target)");
         Card(s, "sent", t.Sent.ToString("N0", C), string.Create(C, $"accepted {t.Accepted:N0}, errors {t.Errors:N0}"));
         Card(s, "success", MetricsText.Pct(t.SuccessPercent), "accepted / answered");
-        Card(s, "ack p50 / p99", $"{Num(t.AckP50Ms)} / {Num(t.AckP99Ms)} ms", $"max {MetricsText.Ms(t.AckMaxMs)}, raw p99 {MetricsText.Ms(t.RawAckP99Ms)}");
-        Card(s, "inclusion p50 / p99", $"{Num(t.InclusionP50Ms)} / {Num(t.InclusionP99Ms)} ms", "block seen − intended send");
+        Card(s, "ack p50 / p99 ms", $"{Num(t.AckP50Ms)} / {Num(t.AckP99Ms)}", $"max {MetricsText.Ms(t.AckMaxMs)}, raw p99 {MetricsText.Ms(t.RawAckP99Ms)}");
+        Card(s, "inclusion p50 / p99 ms", $"{Num(t.InclusionP50Ms)} / {Num(t.InclusionP99Ms)}", "block seen − intended send");
         Card(s, "included", t.Included.ToString("N0", C), string.Create(C, $"in {t.Blocks:N0} blocks, not included {t.NotIncluded:N0}"));
         s.Append("</section>\n");
 
@@ -117,10 +119,11 @@ internal static class HtmlReport
             BlockPoint b = series.Blocks[i];
             (blockNumber[i], allTxs[i], ours[i], gas[i]) = (b.Number, b.TxCount, b.OurTxCount, b.GasUsed);
         }
-        Figure(s, "Txs per block", "all txs in the block and FastLoad's",
+        string summed = series.SeparateChains ? " (the nodes run separate chains: summed per block number)" : "";
+        Figure(s, "Txs per block", "all txs in the block and FastLoad's" + summed,
             new SvgChart("chart-block-txs", "block number", "txs") { BarWidth = 1, EmptyText = "no block recorded" }
                 .Bars("all txs", "#93c5fd", blockNumber, allTxs, 0.8).Bars("ours", SvgChart.Palette[0], blockNumber, ours, 0.45));
-        Figure(s, "Gas per block", "gas used by each block",
+        Figure(s, "Gas per block", "gas used by each block" + summed,
             new SvgChart("chart-block-gas", "block number", "gas") { BarWidth = 1, EmptyText = "no block recorded" }
                 .Bars("gas used", SvgChart.Palette[4], blockNumber, gas, 0.8));
 
@@ -144,6 +147,8 @@ internal static class HtmlReport
         return s.ToString();
     }
 
+    private static string Cell(double? ms) => ms is double d ? d.ToString("N1", C) : "-";
+
     private static string Num(double? v) => v is double d ? d.ToString(d >= 100 ? "N0" : "N1", C) : "-";
 
     private static void Card(StringBuilder s, string key, string value, string sub) =>
@@ -156,14 +161,15 @@ internal static class HtmlReport
     {
         s.Append("""
             <h2 class="section">Per node</h2>
-            <table id="table-nodes">
-            <thead><tr><th class="l">node</th><th class="l">url</th><th>sent</th><th>tx/s</th><th>accepted</th><th>errors</th><th>success</th><th>ack p50</th><th>ack p90</th><th>ack p99</th><th>ack max</th><th>raw p99</th><th>included</th><th>not incl.</th><th>incl. p50</th><th>incl. p99</th><th>blocks</th><th class="l">errors by class</th></tr></thead>
+            <p class="note">latencies in ms: ack from intended send, raw from actual send, inclusion to the block being seen</p>
+            <div class="table-wrap"><table id="table-nodes">
+            <thead><tr><th class="l">node</th><th class="l">url</th><th>sent</th><th>tx/s</th><th>accepted</th><th>errors</th><th>success %</th><th>ack p50</th><th>ack p90</th><th>ack p99</th><th>ack max</th><th>raw p99</th><th>included</th><th>not incl.</th><th>incl. p50</th><th>incl. p99</th><th>blocks</th><th class="l">errors by class</th></tr></thead>
             <tbody>
 
             """);
         foreach (TxMetrics n in m.Nodes) Row(s, n, total: false);
         Row(s, m.Total, total: true);
-        s.Append("</tbody>\n</table>\n");
+        s.Append("</tbody>\n</table></div>\n");
     }
 
     private static void Row(StringBuilder s, TxMetrics n, bool total)
@@ -173,9 +179,9 @@ internal static class HtmlReport
         foreach (string cell in (ReadOnlySpan<string>)
         [
             n.Sent.ToString("N0", C), n.AchievedRate.ToString("N1", C), n.Accepted.ToString("N0", C), n.Errors.ToString("N0", C),
-            MetricsText.Pct(n.SuccessPercent), MetricsText.Ms(n.AckP50Ms), MetricsText.Ms(n.AckP90Ms), MetricsText.Ms(n.AckP99Ms),
-            MetricsText.Ms(n.AckMaxMs), MetricsText.Ms(n.RawAckP99Ms), n.Included.ToString("N0", C), n.NotIncluded.ToString("N0", C),
-            MetricsText.Ms(n.InclusionP50Ms), MetricsText.Ms(n.InclusionP99Ms), n.Blocks.ToString("N0", C),
+            n.SuccessPercent is double pct ? pct.ToString("F2", C) : "-", Cell(n.AckP50Ms), Cell(n.AckP90Ms), Cell(n.AckP99Ms),
+            Cell(n.AckMaxMs), Cell(n.RawAckP99Ms), n.Included.ToString("N0", C), n.NotIncluded.ToString("N0", C),
+            Cell(n.InclusionP50Ms), Cell(n.InclusionP99Ms), n.Blocks.ToString("N0", C),
         ])
             s.Append("<td>").Append(Html.Escape(cell)).Append("</td>");
         s.Append($"""<td class="l">{Html.Escape(n.ErrorsByClass.Count == 0 ? "-" : MetricsText.ErrorList(n))}</td></tr>""").Append('\n');
