@@ -20,7 +20,7 @@ internal static class HtmlReport
     private const string Css = """
         :root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --card: #f9fafb; }
         * { box-sizing: border-box; }
-        body { margin: 0; padding: 24px 32px 40px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--fg); background: #fff; }
+        body { margin: 0; padding: 24px 24px 40px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--fg); background: #fff; }
         header h1 { font-size: 22px; margin: 0 0 4px; }
         header p { margin: 0; color: var(--muted); }
         .status-killed, .status-interrupted, .status-failed { color: #b91c1c; font-weight: 600; }
@@ -43,9 +43,10 @@ internal static class HtmlReport
         p.note { margin: 0 0 8px; color: var(--muted); font-size: 12px; }
         .table-wrap { overflow-x: auto; }
         table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 12px; }
-        th, td { padding: 4px 6px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+        th, td { padding: 4px 5px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
         th { color: var(--muted); font-weight: 600; }
         td.l, th.l { text-align: left; }
+        td.wrap { white-space: normal; }
         tr.total td { font-weight: 600; border-top: 2px solid #d1d5db; }
         footer { margin-top: 24px; color: var(--muted); font-size: 12px; }
         """;
@@ -184,6 +185,6 @@ internal static class HtmlReport
             Cell(n.InclusionP50Ms), Cell(n.InclusionP99Ms), n.Blocks.ToString("N0", C),
         ])
             s.Append("<td>").Append(Html.Escape(cell)).Append("</td>");
-        s.Append($"""<td class="l">{Html.Escape(n.ErrorsByClass.Count == 0 ? "-" : MetricsText.ErrorList(n))}</td></tr>""").Append('\n');
+        s.Append($"""<td class="l wrap">{Html.Escape(n.ErrorsByClass.Count == 0 ? "-" : MetricsText.ErrorList(n))}</td></tr>""").Append('\n');
     }
 }
