@@ -72,6 +72,35 @@ public sealed partial class ReportCommandTests : IDisposable
         if (what == "missing") Assert.False(File.Exists(file));
     }
 
+    [Fact]
+    public async Task Run_killed_before_its_first_tx_reports_zeros_and_empty_charts()
+    {
+        string file = PathOf("empty.duckdb"), html = PathOf("empty.html");
+        SyntheticResults.WriteEmpty(file);
+        ProcessResult r = await ProcessRunner.RunFastloadAsync("", "report", file, "--html", html);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("  sent         0   accepted 0   errors 0   unanswered 0   success -", r.StdOut);
+        Assert.Contains("  ack latency  p50 -   p90 -   p99 -   max -   (from intended send time)", r.StdOut);
+        string page = File.ReadAllText(html);
+        Assert.Equal(HtmlReportChartCount, Regex.Count(page, "<svg id=\"chart-"));
+        Assert.Contains("no block recorded", page);
+    }
+
+    private const int HtmlReportChartCount = 7;
+
+    [Fact]
+    public async Task File_still_open_by_a_writer_is_named_as_such()
+    {
+        string file = PathOf("busy.duckdb");
+        SyntheticResults.WriteSmall(file);
+        using var writer = FastLoad.Engine.DuckDb.DuckDbConnection.Open(file); // this test process holds the write lock, like a run
+        ProcessResult r = await ProcessRunner.RunFastloadAsync("", "report", file);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"fastload report: {file} is open for writing by process {Environment.ProcessId} (a run still going?): report it when the run has ended", r.StdErr.TrimEnd());
+    }
+
     /// <summary>Measures every chart after layout and writes the results into the DOM.</summary>
     private const string RenderCheck = """
         <script>

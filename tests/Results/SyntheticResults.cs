@@ -55,6 +55,14 @@ public static class SyntheticResults
         db.Execute("INSERT INTO samples VALUES (1, 0, 4, 4, 1, 2, 0, 10, 100, 50, 1, 0, 0), (1, 1, 2, 2, 0, 1, 0, 10, 100, 50, 1, 0, 0), (2, 0, 2, 1, 0, 1, 1, 10, 100, 50, 1, 0, 0), (2, 1, 2, 2, 2, 1, 0, 10, 100, 50, 1, 0, 0)");
     }
 
+    /// <summary>A run killed before its first tx: schema and the runs row only.</summary>
+    public static void WriteEmpty(string path)
+    {
+        using DuckDbConnection db = DuckDbConnection.Open(path);
+        ResultsSchema.Create(db);
+        db.Execute("INSERT INTO runs (run_id, schema_version, started_at, status, target_rate) VALUES ('empty', 1, '2026-11-22 08:30:00+00', 'running', 100)");
+    }
+
     /// <summary>Shape of a generated run.</summary>
     public sealed record Profile
     {

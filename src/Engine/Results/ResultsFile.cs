@@ -21,9 +21,16 @@ public static class ResultsFile
             {
                 db.Execute($"ATTACH '{quoted}' AS results (READ_ONLY); USE results;");
             }
+            catch (DuckDbException e) when (e.Message.Contains("Could not set lock", StringComparison.Ordinal))
+            {
+                // DuckDB allows one writing process and no readers beside it: a run still writing its file.
+                int pid = e.Message.IndexOf("(PID ", StringComparison.Ordinal);
+                string who = pid < 0 ? "another process" : "process " + e.Message[(pid + 5)..].Split(')')[0];
+                throw new InvalidDataException($"{path} is open for writing by {who} (a run still going?): report it when the run has ended");
+            }
             catch (DuckDbException e)
             {
-                throw new InvalidDataException($"{path} is not a DuckDB results file ({FirstLine(e.Message)}); is another process still writing it?");
+                throw new InvalidDataException($"{path} is not a DuckDB results file ({FirstLine(e.Message)})");
             }
             DuckDbResult tables = db.Query("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'results' AND table_name IN ('runs', 'tx_log', 'tx_inclusions', 'blocks', 'samples', 'nodes', 'outcomes')");
             if (tables.GetInt64(0, 0) != 7) throw new InvalidDataException($"{path} is a DuckDB file but not a FastLoad results file (made by `fastload run --out FILE`)");
