@@ -88,7 +88,7 @@ public static class SyntheticResults
         string urls = string.Join(',', Enumerable.Range(0, p.Nodes).Select(n => $"http://127.0.0.1:{8545 + n}"));
         db.Execute(p.Killed
             ? string.Create(C, $"INSERT INTO runs (run_id, schema_version, started_at, status, targets, tx_type, workload_op, target_rate) VALUES ('gen-killed', 1, '2026-11-22 08:30:00+00', 'running', '{urls}', '1559', 'transfer', {p.TargetRate})")
-            : string.Create(C, $"INSERT INTO runs (run_id, schema_version, started_at, ended_at, status, targets, tx_type, workload_op, target_rate, duration_s) VALUES ('gen-{p.Rate}-{p.AckMs}', 1, '2026-11-22 08:30:00+00', '2026-11-22 08:30:{p.Seconds + 3:00}+00', 'complete', '{urls}', '1559', 'transfer', {p.TargetRate}, {p.Seconds})"));
+            : string.Create(C, $"INSERT INTO runs (run_id, schema_version, started_at, ended_at, status, targets, tx_type, workload_op, target_rate, duration_s) VALUES ('gen-{p.Rate}-{p.AckMs}', 1, '2026-11-22 08:30:00+00', TIMESTAMPTZ '2026-11-22 08:30:00+00' + INTERVAL ({p.Seconds + 3}) SECOND, 'complete', '{urls}', '1559', 'transfer', {p.TargetRate}, {p.Seconds})"));
         db.Execute(string.Create(C, $"INSERT INTO nodes SELECT range, 'http://127.0.0.1:' || (8545 + range) FROM range({p.Nodes})"));
         db.Execute(string.Create(C, $"INSERT INTO wallets SELECT range, 'w' || range, range % {p.Nodes} FROM range(100)"));
         db.Execute(string.Create(C, $"""
@@ -117,14 +117,15 @@ public static class SyntheticResults
             FROM range(1, {p.Seconds + 3}) b CROSS JOIN nodes n
             LEFT JOIN (SELECT block, count(*) AS k FROM tx_inclusions GROUP BY ALL) c ON c.block = b.range
             """));
+        // Per second and node, as the writer's sampler counts them (sent/acked/errors during the second).
         db.Execute(string.Create(C, $"""
             INSERT INTO samples
-            SELECT s.range, n.node,
-                   (SELECT count(*) FROM tx_log WHERE node = n.node AND sent_us // 1000000 = s.range - 1),
-                   (SELECT count(*) FROM tx_log WHERE node = n.node AND ack_us // 1000000 = s.range - 1),
-                   (SELECT count(*) FROM tx_log WHERE node = n.node AND ack_us // 1000000 = s.range - 1 AND outcome <> {(int)TxOutcome.Accepted}),
+            SELECT s.range, n.node, coalesce(a.sent, 0), coalesce(b.acked, 0), coalesce(b.errors, 0),
                    0, 3, 500, {p.Rate * 1.5}, 40.0, s.range * 2, s.range // 5, 0
             FROM range(1, {p.Seconds + 1}) s CROSS JOIN nodes n
+            LEFT JOIN (SELECT node, sent_us // 1000000 + 1 AS t, count(*) AS sent FROM tx_log GROUP BY ALL) a ON a.node = n.node AND a.t = s.range
+            LEFT JOIN (SELECT node, ack_us // 1000000 + 1 AS t, count(*) AS acked, count(*) FILTER (outcome <> {(int)TxOutcome.Accepted}) AS errors
+                       FROM tx_log GROUP BY ALL) b ON b.node = n.node AND b.t = s.range
             """));
     }
 }

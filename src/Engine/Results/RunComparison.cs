@@ -1,30 +1,5 @@
 namespace FastLoad.Engine.Results;
 
-/// <summary>How much worse NEW may be than BASE before <c>fastload compare</c> calls it a regression.</summary>
-public sealed record CompareThresholds
-{
-    /// <summary>Achieved tx/s may drop by at most this many percent.</summary>
-    public double MaxRateDropPercent { get; init; } = 5;
-
-    /// <summary>Ack latency p99 may rise by at most this many percent.</summary>
-    public double MaxAckP99RisePercent { get; init; } = 10;
-
-    /// <summary>Success % may drop by at most this many percentage points.</summary>
-    public double MaxSuccessDropPoints { get; init; } = 0.5;
-
-    /// <summary>Inclusion latency p99 may rise by at most this many percent.</summary>
-    public double MaxInclusionP99RisePercent { get; init; } = 20;
-}
-
-/// <summary>One metric of BASE and NEW side by side. <see cref="Limit"/> is set for the metrics with a threshold.</summary>
-public sealed record MetricDelta(string Name, string Unit, double? Base, double? New, bool Regressed, string? Limit)
-{
-    public double? Delta => Base is double b && New is double n ? n - b : null;
-
-    /// <summary>Relative change in percent; null when BASE is zero or either side is missing.</summary>
-    public double? DeltaPercent => Base is double b && New is double n && b != 0 ? (n - b) / Math.Abs(b) * 100 : null;
-}
-
 /// <summary>The comparison of two runs' <see cref="RunMetrics"/>.</summary>
 public static class RunComparison
 {

@@ -171,6 +171,3 @@ public sealed class RunSeries
         return r.IsNull(0, 0) ? double.NaN : r.GetDouble(0, 0);
     }
 }
-
-/// <summary>One block: its number, all its txs, how many were ours, gas used.</summary>
-public readonly record struct BlockPoint(long Number, long TxCount, long OurTxCount, long GasUsed);

@@ -165,8 +165,3 @@ internal sealed class SvgChart(string id, string xLabel, string yLabel)
 
     private sealed record Series(string Name, string Color, double[] X, double[] Y, bool Bars, bool Dashed, double WidthFraction);
 }
-
-internal static class Html
-{
-    public static string Escape(string? s) => System.Net.WebUtility.HtmlEncode(s ?? "");
-}
