@@ -138,7 +138,10 @@ public static class QueryCommand
             string argument = arguments[i];
             if (!FileArguments.IsGlob(argument))
             {
-                if (!File.Exists(argument)) throw new ArgumentException($"{argument} does not exist");
+                if (!File.Exists(argument))
+                    throw new ArgumentException(argument.Contains(' ', StringComparison.Ordinal)
+                        ? $"'{argument}' is not a file: the SQL must be the last argument"
+                        : $"{argument} does not exist");
                 if (seen.Add(Path.GetFullPath(argument))) files.Add(argument);
                 continue;
             }
