@@ -171,4 +171,16 @@ public sealed class QueryCommandTests : IDisposable
         Assert.Contains("'results/*.duckdb'", r.StdOut);
         Assert.Contains("--output", r.StdOut);
     }
+
+    [Fact]
+    public async Task A_file_another_process_is_writing_gives_one_line_saying_so()
+    {
+        string file = _fixture.WriteRun("a.duckdb", "run-a");
+        using var writer = FastLoad.Engine.DuckDb.DuckDbConnection.Open(file); // this process holds the write lock
+        ProcessResult r = await Query(file, "SELECT count(*) FROM txs");
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("fastload query: ", r.StdErr);
+        Assert.Contains("open for writing in another process", r.StdErr);
+        Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
 }

@@ -4,12 +4,13 @@ using FastLoad.Engine.DuckDb;
 namespace FastLoad.Engine.Results;
 
 /// <summary>
-/// Opens results files for querying: an in-memory database with each file attached READ_ONLY (the files are never
-/// changed, and a file still being written can be read). With one file its tables and views resolve unqualified
-/// (<c>USE</c>). With several, a view in the in-memory database per table and view name (<c>txs</c>, <c>runs</c>, <c>blocks</c>, ...)
-/// stacks the files with <c>UNION ALL BY NAME</c>; tables without a <c>run_id</c> column get the file's run id as a
-/// first column so every row stays attributable. Each file is also reachable by its alias (the file name without
-/// extension, see <see cref="Attached"/>), e.g. <c>"20261122T083000Z-4f1c".txs</c>.
+/// Opens results files for querying: an in-memory database with each file attached READ_ONLY (files are never
+/// changed; DuckDB's file lock still keeps out a file another process has open for writing). With one file its
+/// tables and views resolve unqualified (<c>USE</c>). With several, a view in the in-memory database per table and
+/// view name (<c>txs</c>, <c>runs</c>, <c>blocks</c>, ...) stacks the files with <c>UNION ALL BY NAME</c>; tables
+/// without a <c>run_id</c> column get the file's run id as a first column so every row stays attributable. Each file
+/// is also reachable by its alias (the file name without extension, see <see cref="Attached"/>), e.g.
+/// <c>"20261122T083000Z-4f1c".txs</c>.
 /// </summary>
 public sealed class ResultsFiles : IDisposable
 {
@@ -48,6 +49,11 @@ public sealed class ResultsFiles : IDisposable
                 try
                 {
                     db.Execute($"ATTACH {Literal(Path.GetFullPath(path))} AS {Identifier(alias)} (READ_ONLY)");
+                }
+                catch (DuckDbException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+                {
+                    // DuckDB lets one process write a file or several read it, not both.
+                    throw new InvalidDataException($"{path} is open for writing in another process (a run still going?): query it when that ends ({e.Message})");
                 }
                 catch (DuckDbException e)
                 {

@@ -121,7 +121,7 @@ public static class QueryCommand
     }
 
     /// <summary>The files (globs expanded) and the SQL, which is the last argument.</summary>
-    internal static (List<string> Files, string Sql) Split(string[] arguments)
+    public static (List<string> Files, string Sql) Split(string[] arguments)
     {
         if (arguments.Length == 0) throw new ArgumentException($"give one or more results files, then the SQL, e.g. {Example}");
         string sql = arguments[^1];
