@@ -74,7 +74,15 @@ public sealed class SpectreLiveView : IRunProgressView, IDisposable
         if (thread is null) return;
         _changed.Release();
         thread.Join();
-        if (_failure is not null) throw new InvalidOperationException("the live view failed: " + _failure.Message, _failure);
+        // A display that could not run (e.g. another live display holds the console) must not cost the run its
+        // result: say so and leave the last figures as a plain line.
+        if (_failure is not null)
+        {
+            RunProgress? last;
+            lock (_gate) last = _latest;
+            _console.WriteLine($"(live view failed: {_failure.Message})", Style.Plain);
+            if (last is not null) _console.WriteLine(PlainProgressView.Line(last), Style.Plain);
+        }
     }
 
     public void Dispose()
