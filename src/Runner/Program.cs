@@ -17,6 +17,7 @@ public static class Program
               fastload demo                                 sign 100,000 EIP-1559 transfers on every core, print the rate
               fastload sign < requests.jsonl > signed.jsonl sign JSON-line tx requests from stdin
               fastload sign --verify < requests.jsonl       also decode each signed tx and check its sender
+              fastload query 'results/*.duckdb' "SELECT run_id, outcome, count(*) FROM txs GROUP BY ALL"
             """);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PresignCommand.Create());
@@ -24,6 +25,7 @@ public static class Program
         root.Subcommands.Add(SignCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(SinkCommand.Create());
+        root.Subcommands.Add(QueryCommand.Create());
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
