@@ -14,6 +14,7 @@ public sealed class PlainProgressView(TextWriter writer) : IRunProgressView
     private readonly Lock _gate = new();
     private long _lastSecond;
     private RunProgress? _pending;
+    private string? _lastLine;
 
     public void Update(RunProgress progress)
     {
@@ -28,7 +29,8 @@ public sealed class PlainProgressView(TextWriter writer) : IRunProgressView
             }
             _lastSecond = second;
             _pending = null;
-            writer.WriteLine(Line(progress));
+            _lastLine = Line(progress);
+            writer.WriteLine(_lastLine);
             writer.Flush();
         }
     }
@@ -47,7 +49,9 @@ public sealed class PlainProgressView(TextWriter writer) : IRunProgressView
         lock (_gate)
         {
             if (_pending is null) return;
-            writer.WriteLine(Line(_pending));
+            string line = Line(_pending);
+            if (line == _lastLine) return; // nothing moved since the last line
+            writer.WriteLine(line);
             writer.Flush();
             _pending = null;
         }
