@@ -77,4 +77,28 @@ public sealed class SpectreLiveViewTests
         Assert.Contains("message 7", last);
         Assert.EndsWith("after the display\n", text);
     }
+
+    [Fact]
+    public void On_an_ansi_terminal_frames_redraw_in_place_and_the_last_one_stays()
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.Standard,
+            Interactive = InteractionSupport.Yes,
+        });
+        console.Profile.Width = 120;
+        var view = new SpectreLiveView(console);
+        view.Update(ProgressSnapshots.TwoNodes(1, sent: 200));
+        Thread.Sleep(200);
+        view.Update(ProgressSnapshots.TwoNodes(2, sent: 400));
+        view.Complete();
+        string text = output.ToString();
+        Assert.Contains("\u001b[?25l", text);  // cursor hidden while live
+        Assert.Matches("\r\u001b\\[14A", text);  // back up over the 14 lines of the frame to redraw it
+        Assert.Contains("\u001b[?25h", text);  // cursor back at the end
+        Assert.Contains("400", text[text.LastIndexOf("sent", StringComparison.Ordinal)..]);
+    }
 }
