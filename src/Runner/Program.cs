@@ -18,6 +18,7 @@ public static class Program
               fastload demo                                 sign 100,000 EIP-1559 transfers on every core, print the rate
               fastload sign < requests.jsonl > signed.jsonl sign JSON-line tx requests from stdin
               fastload sign --verify < requests.jsonl       also decode each signed tx and check its sender
+              fastload query 'results/*.duckdb' "SELECT run_id, outcome, count(*) FROM txs GROUP BY ALL"
               fastload report run.duckdb --html run.html    summary of a results file, and a page with charts
               fastload compare base.duckdb new.duckdb       side by side; exit 1 when NEW regressed
             """);
@@ -27,6 +28,7 @@ public static class Program
         root.Subcommands.Add(SignCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(SinkCommand.Create());
+        root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         try

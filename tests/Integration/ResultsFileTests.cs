@@ -83,34 +83,13 @@ public class ResultsFileTests
         await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
         string file = TestPaths.NewFile(".duckdb");
         const double rate = 200;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = TestPaths.Scratch };
-        start.Environment["FASTLOAD_FUNDER_KEY"] = AnvilNode.DevKey;
-        foreach (string arg in new[] { TestPaths.FastloadDll, "run", "--rpc", node.Url.ToString(), "--rate", "200", "--duration", "60s", "--wallets", "20", "--seed", "results-kill", "--out", file })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        var sending = new TaskCompletionSource();
-        process.OutputDataReceived += (_, e) =>
-        {
-            lock (output) output.AppendLine(e.Data);
-            if (e.Data?.Contains("4s] sent", StringComparison.Ordinal) == true) sending.TrySetResult();
-        };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        DateTime killedAt;
-        try
-        {
-            await sending.Task.WaitAsync(TimeSpan.FromSeconds(90));
-            await Task.Delay(700); // kill at an arbitrary point between two flushes
-            killedAt = DateTime.UtcNow;
-            process.Kill(); // SIGKILL
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
+        using var fastload = RunningFastload.Start(Funder,
+            "run", "--rpc", node.Url.ToString(), "--rate", "200", "--duration", "60s", "--wallets", "20", "--seed", "results-kill", "--out", file);
+        await fastload.WaitForLineAsync("4s] sent", TimeSpan.FromSeconds(90));
+        await Task.Delay(700); // kill at an arbitrary point between two flushes
+        DateTime killedAt = DateTime.UtcNow;
+        fastload.Process.Kill(); // SIGKILL
+        await fastload.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         using DuckDbConnection db = DuckDbConnection.Open(file); // replays the WAL
         DuckDbResult run = db.Query("SELECT status, epoch_us(started_at) FROM runs");

@@ -10,32 +10,13 @@ public class RunCommandTests
     [Fact]
     public async Task Ctrl_c_mid_run_prints_the_summary_and_exits_cleanly()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = TestPaths.Scratch };
         string file = TestPaths.NewFile(".duckdb");
-        foreach (string arg in new[] { TestPaths.FastloadDll, "run", "--rate", "50", "--duration", "60s", "--wallets", "20", "--out", file }) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        var sending = new TaskCompletionSource();
-        process.OutputDataReceived += (_, e) =>
-        {
-            lock (output) output.AppendLine(e.Data);
-            if (e.Data?.Contains("s] sent", StringComparison.Ordinal) == true) sending.TrySetResult();
-        };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await sending.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        string text;
-        lock (output) text = output.ToString();
+        using var fastload = RunningFastload.Start(null, "run", "--rate", "50", "--duration", "60s", "--wallets", "20", "--out", file);
+        Process process = fastload.Process;
+        await fastload.WaitForLineAsync("s] sent", TimeSpan.FromSeconds(60));
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        string text = fastload.Output;
         Assert.Equal(0, process.ExitCode);
         Assert.Contains("Run interrupted (Ctrl-C)", text);
         Assert.Contains("accepted", text);

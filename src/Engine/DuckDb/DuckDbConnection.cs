@@ -81,6 +81,12 @@ public sealed unsafe class DuckDbConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> (one or more statements) and streams the last statement's rows chunk by chunk;
+    /// see <see cref="DuckDbReader"/>. Dispose the reader before running anything else on this connection.
+    /// </summary>
+    public DuckDbReader ExecuteReader(string sql) => DuckDbReader.Execute(this, sql);
+
     /// <summary>A chunk appender for <paramref name="table"/> whose columns are, in order, <paramref name="columnTypes"/>.</summary>
     public DuckDbChunkAppender CreateAppender(string table, ReadOnlySpan<DuckDbType> columnTypes, string? schema = null) =>
         new(this, table, columnTypes, schema);
@@ -213,21 +219,7 @@ public sealed class DuckDbResult
 
     internal static unsafe DuckDbResult Read(DuckDbResultStruct* result)
     {
-        int columns = checked((int)DuckDbNative.ColumnCount(result));
-        var names = new string[columns];
-        var types = new DuckDbType[columns];
-        var decimals = new (DuckDbType Internal, int Scale)[columns];
-        for (int c = 0; c < columns; c++)
-        {
-            names[c] = Marshal.PtrToStringUTF8((nint)DuckDbNative.ColumnName(result, (ulong)c)) ?? "";
-            types[c] = DuckDbNative.ColumnType(result, (ulong)c);
-            if (types[c] == DuckDbType.Decimal)
-            {
-                nint logical = DuckDbNative.ColumnLogicalType(result, (ulong)c);
-                decimals[c] = (DuckDbNative.DecimalInternalType(logical), DuckDbNative.DecimalScale(logical));
-                DuckDbNative.DestroyLogicalType(&logical);
-            }
-        }
+        ResultColumns columns = ResultColumns.Of(result);
         var rows = new List<object?[]>();
         while (true)
         {
@@ -235,29 +227,70 @@ public sealed class DuckDbResult
             if (chunk == 0) break;
             try
             {
-                int size = (int)DuckDbNative.DataChunkGetSize(chunk);
-                int first = rows.Count;
-                for (int r = 0; r < size; r++) rows.Add(new object?[columns]);
-                for (int c = 0; c < columns; c++)
-                {
-                    nint vector = DuckDbNative.DataChunkGetVector(chunk, (ulong)c);
-                    void* data = DuckDbNative.VectorGetData(vector);
-                    ulong* validity = DuckDbNative.VectorGetValidity(vector);
-                    for (int r = 0; r < size; r++)
-                    {
-                        if (validity is not null && (validity[r >> 6] & (1UL << (r & 63))) == 0) continue;
-                        rows[first + r][c] = types[c] == DuckDbType.Decimal
-                            ? ReadDecimal(decimals[c].Internal, decimals[c].Scale, data, r)
-                            : ReadCell(types[c], data, r, names[c]);
-                    }
-                }
+                AppendChunk(chunk, columns, rows);
             }
             finally
             {
                 DuckDbNative.DestroyDataChunk(&chunk);
             }
         }
-        return new DuckDbResult(names, types, rows);
+        return new DuckDbResult(columns.Names, columns.Types, rows);
+    }
+
+    /// <summary>The types this reader turns into CLR values (see the class summary); others must be cast in SQL.</summary>
+    public static bool CanRead(DuckDbType type) => type is >= DuckDbType.Boolean and <= DuckDbType.Time
+        or >= DuckDbType.HugeInt and <= DuckDbType.TimestampNs
+        or DuckDbType.TimestampTz or DuckDbType.UHugeInt;
+
+    /// <summary>Names and types of a result's columns, with the physical layout of each DECIMAL.</summary>
+    internal sealed class ResultColumns
+    {
+        public required string[] Names { get; init; }
+        public required DuckDbType[] Types { get; init; }
+        public required (DuckDbType Internal, int Scale)[] Decimals { get; init; }
+
+        public static unsafe ResultColumns Of(DuckDbResultStruct* result)
+        {
+            int count = checked((int)DuckDbNative.ColumnCount(result));
+            var names = new string[count];
+            var types = new DuckDbType[count];
+            var decimals = new (DuckDbType Internal, int Scale)[count];
+            for (int c = 0; c < count; c++)
+            {
+                names[c] = Marshal.PtrToStringUTF8((nint)DuckDbNative.ColumnName(result, (ulong)c)) ?? "";
+                types[c] = DuckDbNative.ColumnType(result, (ulong)c);
+                if (types[c] == DuckDbType.Decimal)
+                {
+                    nint logical = DuckDbNative.ColumnLogicalType(result, (ulong)c);
+                    decimals[c] = (DuckDbNative.DecimalInternalType(logical), DuckDbNative.DecimalScale(logical));
+                    DuckDbNative.DestroyLogicalType(&logical);
+                }
+            }
+            return new ResultColumns { Names = names, Types = types, Decimals = decimals };
+        }
+    }
+
+    /// <summary>Appends one row array per row of <paramref name="chunk"/> to <paramref name="rows"/>.</summary>
+    internal static unsafe void AppendChunk(nint chunk, ResultColumns columns, List<object?[]> rows)
+    {
+        int count = columns.Names.Length;
+        int size = (int)DuckDbNative.DataChunkGetSize(chunk);
+        int first = rows.Count;
+        for (int r = 0; r < size; r++) rows.Add(new object?[count]);
+        for (int c = 0; c < count; c++)
+        {
+            DuckDbType type = columns.Types[c];
+            nint vector = DuckDbNative.DataChunkGetVector(chunk, (ulong)c);
+            void* data = DuckDbNative.VectorGetData(vector);
+            ulong* validity = DuckDbNative.VectorGetValidity(vector);
+            for (int r = 0; r < size; r++)
+            {
+                if (validity is not null && (validity[r >> 6] & (1UL << (r & 63))) == 0) continue;
+                rows[first + r][c] = type == DuckDbType.Decimal
+                    ? ReadDecimal(columns.Decimals[c].Internal, columns.Decimals[c].Scale, data, r)
+                    : ReadCell(type, data, r, columns.Names[c]);
+            }
+        }
     }
 
     private static unsafe object ReadCell(DuckDbType type, void* data, int r, string name) => type switch

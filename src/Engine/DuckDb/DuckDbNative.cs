@@ -83,6 +83,55 @@ public static unsafe partial class DuckDbNative
     [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_fetch_chunk")]
     internal static partial nint FetchChunk(DuckDbResultStruct result);
 
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_result_is_streaming")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    internal static partial bool ResultIsStreaming(DuckDbResultStruct result);
+
+    // --- statements: several in one text, prepared, streamed ---------------------------------------------
+
+    /// <summary>Splits <paramref name="sql"/> into statements; returns how many (0 on a parse error, see <see cref="ExtractStatementsError"/>).</summary>
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_extract_statements")]
+    internal static partial ulong ExtractStatements(nint connection, byte* sql, nint* outExtracted);
+
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_extract_statements_error")]
+    internal static partial byte* ExtractStatementsError(nint extracted);
+
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_destroy_extracted")]
+    internal static partial void DestroyExtracted(nint* extracted);
+
+    /// <summary>Prepares statement <paramref name="index"/>; on error the statement holds the message (<see cref="PrepareError"/>) and must still be destroyed.</summary>
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_prepare_extracted_statement")]
+    internal static partial int PrepareExtractedStatement(nint connection, nint extracted, ulong index, nint* outPrepared);
+
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_prepare")]
+    internal static partial int Prepare(nint connection, byte* sql, nint* outPrepared);
+
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_prepare_error")]
+    internal static partial byte* PrepareError(nint prepared);
+
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_destroy_prepare")]
+    internal static partial void DestroyPrepare(nint* prepared);
+
+    /// <summary><c>duckdb_statement_type</c>: 1 = SELECT.</summary>
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_prepared_statement_type")]
+    internal static partial int PreparedStatementType(nint prepared);
+
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_prepared_statement_column_count")]
+    internal static partial ulong PreparedStatementColumnCount(nint prepared);
+
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_prepared_statement_column_type")]
+    internal static partial DuckDbType PreparedStatementColumnType(nint prepared, ulong column);
+
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_prepared_statement_column_name")]
+    internal static partial byte* PreparedStatementColumnName(nint prepared, ulong column);
+
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_execute_prepared")]
+    internal static partial int ExecutePrepared(nint prepared, DuckDbResultStruct* outResult);
+
+    /// <summary>Executes lazily: rows are produced as <see cref="FetchChunk"/> asks for them, so the result is never whole in memory.</summary>
+    [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_execute_prepared_streaming")]
+    internal static partial int ExecutePreparedStreaming(nint prepared, DuckDbResultStruct* outResult);
+
     // --- logical types / data chunks / vectors ------------------------------------------------------------
 
     [LibraryImport(NativeLibraries.DuckDb, EntryPoint = "duckdb_create_logical_type")]

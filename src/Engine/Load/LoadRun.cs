@@ -61,8 +61,59 @@ public sealed class LoadRun(RunOptions options)
 
     private void Log(string line)
     {
-        if (!_options.Quiet) _options.Log.WriteLine(line);
+        if (_options.Quiet) return;
+        if (_options.Progress is { } view) view.Message(line);
+        else _options.Log.WriteLine(line);
     }
+
+    /// <summary>A snapshot for the live view (cold: a few times a second).</summary>
+    private RunProgress Snapshot(TimeSpan elapsed, double rate, NodeSender[] senders, PresignedRing[] rings, RunRecorder recorder, CircuitBreaker breaker)
+    {
+        static double? Ms(Metrics.LatencyHistogram h, double p) => h.Count > 0 ? h.ValueAtPercentile(p) / 1000.0 : null;
+        var errors = new List<KeyValuePair<string, long>>();
+        foreach (TxOutcome outcome in Enum.GetValues<TxOutcome>())
+        {
+            if (outcome is TxOutcome.Pending or TxOutcome.Accepted or TxOutcome.AlreadyKnown) continue;
+            long count = senders.Sum(s => s.Stats.Count(outcome));
+            if (count > 0) errors.Add(new(global::FastLoad.Engine.Results.ResultsSchema.OutcomeName(outcome), count));
+        }
+        var nodes = new NodeProgress[senders.Length];
+        for (int i = 0; i < senders.Length; i++)
+        {
+            NodeStats stats = senders[i].Stats;
+            nodes[i] = new NodeProgress(stats.Url, rate / senders.Length, stats.Sent, stats.Accepted + stats.Count(TxOutcome.AlreadyKnown), stats.Errors,
+                recorder.IncludedAt(i), Ms(recorder.AckByNode[i], 50), Ms(recorder.AckByNode[i], 99));
+        }
+        if (senders.Length > 1)
+        {
+            // Per-node rates from the per-node sent counters over the same interval.
+            for (int i = 0; i < nodes.Length; i++) nodes[i] = nodes[i] with { Rate = _nodeRates.Length == nodes.Length ? _nodeRates[i] : 0 };
+        }
+        return new RunProgress
+        {
+            Elapsed = elapsed,
+            Total = _options.Duration,
+            TargetCount = _options.Count,
+            TargetRate = _options.Rate,
+            Rate = rate,
+            Sent = senders.Sum(s => s.Stats.Sent),
+            Acked = senders.Sum(s => s.Stats.Answered),
+            Accepted = nodes.Sum(n => n.Accepted),
+            Included = recorder.Inclusion.Count,
+            Errors = errors,
+            AckP50Ms = Ms(recorder.AckFromIntended, 50),
+            AckP99Ms = Ms(recorder.AckFromIntended, 99),
+            InclusionP50Ms = Ms(recorder.Inclusion, 50),
+            InclusionP99Ms = Ms(recorder.Inclusion, 99),
+            RingFill = rings.Sum(r => r.Count),
+            RingCapacity = rings.Sum(r => r.Capacity),
+            BreakerFraction = breaker.IsOpen ? breaker.Multiplier : null,
+            DroppedRecords = Writer?.Dropped ?? 0,
+            Nodes = nodes,
+        };
+    }
+
+    private double[] _nodeRates = [];
 
     private async Task<RunSummary> RunOnNodesAsync(List<RpcClient> apis, string? funderKey, CancellationToken interrupt)
     {
@@ -144,8 +195,9 @@ public sealed class LoadRun(RunOptions options)
         long stopAtTicks = _options.Duration is TimeSpan limit ? startTicks + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stop.Token))).ToArray();
         bool interrupted = false;
-        long lastSent = 0;
-        double lastProgress = 0;
+        var recentSent = new Queue<(double At, long Sent, long[] Nodes)>();
+        recentSent.Enqueue((0, 0, new long[senders.Length]));
+        double lastProgress = 0, lastRate = 0;
         while (!sendTasks.All(t => t.IsCompleted))
         {
             try
@@ -168,15 +220,24 @@ public sealed class LoadRun(RunOptions options)
             if (_options.Count is long count && sent >= count) break;
             if (feeder is { Finished: true } && rings.All(r => r.Count == 0) && senders.All(s => s.InFlightBatches == 0)) break;
             if (feeder?.Error is Exception replayError) throw new RunSetupException($"replay failed: {replayError.Message}");
-            if (clock.Elapsed.TotalSeconds - lastProgress >= 1)
+            if (_options.Progress is { } view && !_options.Quiet && clock.Elapsed.TotalSeconds - lastProgress >= 0.25)
             {
-                double span = clock.Elapsed.TotalSeconds - lastProgress;
-                lastProgress = clock.Elapsed.TotalSeconds;
-                long accepted = senders.Sum(s => s.Stats.Accepted);
-                Log(string.Create(CultureInfo.InvariantCulture,
-                    $"[{clock.Elapsed.TotalSeconds,5:F0}s] sent {sent:N0} ({(sent - lastSent) / span:N0} tx/s)  accepted {accepted:N0}  errors {errors:N0}  ring {rings.Sum(r => r.Count):N0}{(breaker.IsOpen ? string.Create(CultureInfo.InvariantCulture, $"  BREAKER {breaker.Multiplier:P0}") : "")}"));
-                lastSent = sent;
+                // The rate over the last second (snapshots come every 250 ms).
+                double now = clock.Elapsed.TotalSeconds;
+                recentSent.Enqueue((now, sent, senders.Select(s => s.Stats.Sent).ToArray()));
+                while (recentSent.Count > 1 && now - recentSent.Peek().At > 1.0) recentSent.Dequeue();
+                (double at, long before, long[] nodesBefore) = recentSent.Count > 1 ? recentSent.Peek() : (0, 0, new long[senders.Length]);
+                double span = Math.Max(0.001, now - at);
+                _nodeRates = senders.Select((s, i) => (s.Stats.Sent - nodesBefore[i]) / span).ToArray();
+                lastProgress = now;
+                lastRate = (sent - before) / span;
+                view.Update(Snapshot(clock.Elapsed, lastRate, senders, rings, recorder, breaker));
             }
+        }
+        if (_options.Progress is { } last && !_options.Quiet)
+        {
+            last.Update(Snapshot(clock.Elapsed, lastRate, senders, rings, recorder, breaker));
+            last.Complete();
         }
         TimeSpan sendDuration = _options.Duration is TimeSpan planned && !interrupted && clock.Elapsed >= planned ? planned : clock.Elapsed;
         // Stop signing first, then stop sending and drain what is in flight.

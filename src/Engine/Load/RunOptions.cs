@@ -65,6 +65,9 @@ public sealed record RunOptions
 
     public bool Quiet { get; init; }
 
-    /// <summary>Progress and messages; the CLI points it at the console.</summary>
+    /// <summary>Shows progress a few times a second and the run's messages; null = messages to <see cref="Log"/>, no progress.</summary>
+    public IRunProgressView? Progress { get; init; }
+
+    /// <summary>Messages when there is no <see cref="Progress"/> view.</summary>
     public TextWriter Log { get; init; } = TextWriter.Null;
 }

@@ -1,0 +1,147 @@
+using System.Text;
+using FastLoad.Engine.DuckDb;
+
+namespace FastLoad.Engine.Results;
+
+/// <summary>
+/// Opens results files for querying: an in-memory database with each file attached READ_ONLY (files are never
+/// changed; DuckDB's file lock still keeps out a file another process has open for writing). With one file its
+/// tables and views resolve unqualified (<c>USE</c>). With several, a view in the in-memory database per table and
+/// view name (<c>txs</c>, <c>runs</c>, <c>blocks</c>, ...) stacks the files with <c>UNION ALL BY NAME</c>; tables
+/// without a <c>run_id</c> column get the file's run id as a first column so every row stays attributable. Each file
+/// is also reachable by its alias (the file name without extension, see <see cref="Attached"/>), e.g.
+/// <c>"20261122T083000Z-4f1c".txs</c>.
+/// </summary>
+public sealed class ResultsFiles : IDisposable
+{
+    private static readonly string[] ReservedAliases = ["memory", "temp", "system", "main"];
+
+    private ResultsFiles(DuckDbConnection connection, IReadOnlyList<AttachedFile> attached)
+    {
+        Connection = connection;
+        Attached = attached;
+    }
+
+    /// <summary>The in-memory database the files are attached to; queries run here.</summary>
+    public DuckDbConnection Connection { get; }
+
+    public IReadOnlyList<AttachedFile> Attached { get; }
+
+    /// <summary>
+    /// Attaches <paramref name="paths"/> (at least one). Throws <see cref="FileNotFoundException"/> for a missing file
+    /// and <see cref="InvalidDataException"/> for one that is not a DuckDB database or has no <c>runs</c> table.
+    /// </summary>
+    public static ResultsFiles Open(IReadOnlyList<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        if (paths.Count == 0) throw new ArgumentException("at least one results file is needed", nameof(paths));
+        foreach (string path in paths)
+            if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist", path);
+
+        DuckDbConnection db = DuckDbConnection.Open(":memory:");
+        try
+        {
+            var attached = new List<AttachedFile>(paths.Count);
+            var aliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (string path in paths)
+            {
+                string alias = UniqueAlias(Path.GetFileNameWithoutExtension(path), aliases);
+                try
+                {
+                    db.Execute($"ATTACH {Literal(Path.GetFullPath(path))} AS {Identifier(alias)} (READ_ONLY)");
+                }
+                catch (DuckDbException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+                {
+                    // DuckDB lets one process write a file or several read it, not both.
+                    throw new InvalidDataException($"{path} is open for writing in another process (a run still going?): query it when that ends ({e.Message})");
+                }
+                catch (DuckDbException e)
+                {
+                    throw new InvalidDataException($"{path} is not a DuckDB database ({e.Message})");
+                }
+                attached.Add(Describe(db, path, alias));
+            }
+            if (attached.Count == 1) db.Execute($"USE {Identifier(attached[0].Alias)}");
+            else CreateUnionViews(db, attached);
+            return new ResultsFiles(db, attached);
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+    }
+
+    private static AttachedFile Describe(DuckDbConnection db, string path, string alias)
+    {
+        DuckDbResult names = db.Query($"""
+            SELECT t.table_name, bool_or(c.column_name = 'run_id') AS has_run_id
+            FROM information_schema.tables t
+            JOIN information_schema.columns c USING (table_catalog, table_schema, table_name)
+            WHERE t.table_catalog = {Literal(alias)} AND t.table_schema = 'main'
+            GROUP BY t.table_name
+            ORDER BY t.table_name
+            """);
+        var relations = new List<(string Name, bool HasRunId)>(names.RowCount);
+        bool hasRuns = false;
+        for (int r = 0; r < names.RowCount; r++)
+        {
+            string name = names.GetString(r, 0)!;
+            relations.Add((name, names.GetBoolean(r, 1)));
+            hasRuns |= name == "runs";
+        }
+        if (!hasRuns) throw new InvalidDataException($"{path} is not a FastLoad results file (it has no runs table)");
+        DuckDbResult run = db.Query($"SELECT run_id FROM {Identifier(alias)}.main.runs WHERE run_id IS NOT NULL LIMIT 1");
+        string runId = run.RowCount > 0 ? run.GetString(0, 0)! : Path.GetFileNameWithoutExtension(path);
+        return new AttachedFile(path, alias, runId, relations);
+    }
+
+    /// <summary>
+    /// One view per name seen in any file, stacking the files that have it. They live in <c>memory.main</c>, not in
+    /// <c>temp</c>: a temp view would shadow the tables the files' own views (txs) name unqualified.
+    /// </summary>
+    private static void CreateUnionViews(DuckDbConnection db, List<AttachedFile> attached)
+    {
+        var order = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (AttachedFile file in attached)
+            foreach ((string name, _) in file.Relations)
+                if (seen.Add(name)) order.Add(name);
+        var sql = new StringBuilder();
+        foreach (string name in order)
+        {
+            sql.Append("CREATE VIEW memory.main.").Append(Identifier(name)).Append(" AS ");
+            bool first = true;
+            foreach (AttachedFile file in attached)
+            {
+                int index = file.Relations.FindIndex(r => r.Name == name);
+                if (index < 0) continue;
+                sql.Append(first ? "" : " UNION ALL BY NAME ").Append("SELECT ");
+                if (!file.Relations[index].HasRunId) sql.Append(Literal(file.RunId)).Append(" AS run_id, ");
+                sql.Append("* FROM ").Append(Identifier(file.Alias)).Append(".main.").Append(Identifier(name));
+                first = false;
+            }
+            sql.Append(";\n");
+        }
+        db.Execute(sql.ToString());
+    }
+
+    private static string UniqueAlias(string stem, HashSet<string> taken)
+    {
+        string alias = stem.Length == 0 ? "results" : stem;
+        if (Array.IndexOf(ReservedAliases, alias.ToLowerInvariant()) >= 0) alias += "_1";
+        for (int i = 2; !taken.Add(alias); i++) alias = $"{stem}_{i}";
+        return alias;
+    }
+
+    /// <summary>A SQL string literal.</summary>
+    public static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>A quoted SQL identifier.</summary>
+    public static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    public void Dispose() => Connection.Dispose();
+}
+
+/// <summary>One attached results file: its alias in SQL, its run id, and its tables and views.</summary>
+public sealed record AttachedFile(string Path, string Alias, string RunId, List<(string Name, bool HasRunId)> Relations);
