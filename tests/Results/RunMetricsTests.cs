@@ -98,16 +98,16 @@ public sealed class RunMetricsTests : IDisposable
     [Fact]
     public void Rejects_a_missing_file_and_a_duckdb_file_that_is_not_a_results_file()
     {
-        var missing = Assert.Throws<InvalidDataException>(() => RunMetrics.Load(_path));
+        var missing = Assert.Throws<FileNotFoundException>(() => RunMetrics.Load(_path));
         Assert.Contains("does not exist", missing.Message);
         Assert.False(File.Exists(_path));
 
         using (var db = FastLoad.Engine.DuckDb.DuckDbConnection.Open(_path)) db.Execute("CREATE TABLE t (x INTEGER)");
         var other = Assert.Throws<InvalidDataException>(() => RunMetrics.Load(_path));
-        Assert.Contains("not a FastLoad results file", other.Message);
+        Assert.Contains("is not a FastLoad results file", other.Message);
 
         File.WriteAllText(_path, "hello");
         var text = Assert.Throws<InvalidDataException>(() => RunMetrics.Load(_path));
-        Assert.Contains("not a DuckDB results file", text.Message);
+        Assert.Contains("is not a DuckDB database", text.Message);
     }
 }

@@ -13,7 +13,8 @@ public sealed class RunSeriesTests : IDisposable
     public void Per_second_series_of_the_hand_written_run()
     {
         SyntheticResults.WriteSmall(_path);
-        using DuckDbConnection db = ResultsFile.OpenReadOnly(_path);
+        using ResultsFiles file = ResultsFile.OpenReadOnly(_path);
+        DuckDbConnection db = file.Connection;
         RunSeries s = RunSeries.Load(db);
 
         Assert.Equal(3, s.Seconds);                              // duration 2.5 s
@@ -29,7 +30,8 @@ public sealed class RunSeriesTests : IDisposable
     public void Series_add_up_to_the_run_metrics()
     {
         SyntheticResults.WriteGenerated(_path, new SyntheticResults.Profile { Seconds = 12, Rate = 150, Nodes = 3 });
-        using DuckDbConnection db = ResultsFile.OpenReadOnly(_path);
+        using ResultsFiles file = ResultsFile.OpenReadOnly(_path);
+        DuckDbConnection db = file.Connection;
         RunSeries s = RunSeries.Load(db);
         RunMetrics m = RunMetrics.Load(db);
 
@@ -46,7 +48,8 @@ public sealed class RunSeriesTests : IDisposable
     {
         SyntheticResults.WriteSmall(_path);
         using (DuckDbConnection w = DuckDbConnection.Open(_path)) w.Execute("UPDATE blocks SET hash = hash || '-b' WHERE node = 1");
-        using DuckDbConnection db = ResultsFile.OpenReadOnly(_path);
+        using ResultsFiles file = ResultsFile.OpenReadOnly(_path);
+        DuckDbConnection db = file.Connection;
 
         RunSeries s = RunSeries.Load(db);
         Assert.True(s.SeparateChains);

@@ -53,7 +53,7 @@ public sealed class ResultsFiles : IDisposable
                 catch (DuckDbException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
                 {
                     // DuckDB lets one process write a file or several read it, not both.
-                    throw new InvalidDataException($"{path} is open for writing in another process (a run still going?): query it when that ends ({e.Message})");
+                    throw new InvalidDataException($"{path} is open for writing in another process (a run still going?): try again when it ends ({e.Message})");
                 }
                 catch (DuckDbException e)
                 {

@@ -40,11 +40,12 @@ public sealed class RunMetrics
     public required IReadOnlyList<TxMetrics> Nodes { get; init; }
 
     /// <summary>Reads the metrics of the results file at <paramref name="path"/>, read-only.</summary>
-    /// <exception cref="InvalidDataException">The file is missing or not a FastLoad results file.</exception>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Not a FastLoad results file, or still open for writing.</exception>
     public static RunMetrics Load(string path)
     {
-        using DuckDbConnection db = ResultsFile.OpenReadOnly(path);
-        return Load(db);
+        using ResultsFiles file = ResultsFile.OpenReadOnly(path);
+        return Load(file.Connection);
     }
 
     /// <summary>Reads the metrics of the results database open on <paramref name="db"/>.</summary>

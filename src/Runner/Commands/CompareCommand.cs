@@ -73,7 +73,7 @@ public static class CompareCommand
         {
             return RunMetrics.Load(file.FullName);
         }
-        catch (Exception e) when (e is InvalidDataException or DuckDbException)
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DuckDbException)
         {
             throw new InvalidDataException($"{which}: {ReportCommand.OneLine(e.Message)}");
         }

@@ -31,7 +31,8 @@ public static class ReportCommand
             FileInfo? output = parse.GetValue(html);
             try
             {
-                using DuckDbConnection db = ResultsFile.OpenReadOnly(input.FullName);
+                using ResultsFiles results = ResultsFile.OpenReadOnly(input.FullName);
+                DuckDbConnection db = results.Connection;
                 RunMetrics metrics = RunMetrics.Load(db);
                 Console.Write(MetricsText.Format(metrics, input.Name));
                 if (output is not null)
