@@ -128,3 +128,52 @@ public class BoundedRingTests
         Assert.Equal(0, readerAllocated);
     }
 }
+
+public class BoundedRingBatchTests
+{
+    [Fact]
+    public void Batch_reads_take_what_is_published_in_order_and_two_readers_split_without_loss()
+    {
+        var ring = new FastLoad.Engine.Load.BoundedRing<long>(64);
+        for (long i = 0; i < 10; i++) Assert.True(ring.TryWrite(i));
+        Assert.True(ring.TryBeginReadBatch(4, out long first, out int count));
+        Assert.Equal((0L, 4), (first, count));
+        for (long p = first; p < first + count; p++)
+        {
+            Assert.Equal(p, ring[p]);
+            ring.EndRead(p);
+        }
+        Assert.True(ring.TryBeginReadBatch(100, out first, out count));
+        Assert.Equal((4L, 6), (first, count)); // only what is published
+        for (long p = first; p < first + count; p++) ring.EndRead(p);
+        Assert.False(ring.TryBeginReadBatch(100, out _, out _));
+
+        // Three writers, two batch readers: every item exactly once.
+        const int perWriter = 100_000;
+        long total = 0, seen = 0;
+        var writers = Enumerable.Range(0, 3).Select(_ => new Thread(() =>
+        {
+            for (long i = 1; i <= perWriter; i++)
+                while (!ring.TryWrite(i)) Thread.SpinWait(5);
+        })).ToArray();
+        var readers = Enumerable.Range(0, 2).Select(_ => new Thread(() =>
+        {
+            while (Interlocked.Read(ref seen) < 3L * perWriter)
+            {
+                if (!ring.TryBeginReadBatch(16, out long f, out int c)) continue;
+                long sum = 0;
+                for (long p = f; p < f + c; p++)
+                {
+                    sum += ring[p];
+                    ring.EndRead(p);
+                }
+                Interlocked.Add(ref total, sum);
+                Interlocked.Add(ref seen, c);
+            }
+        })).ToArray();
+        foreach (Thread t in readers.Concat(writers)) t.Start();
+        foreach (Thread t in readers.Concat(writers)) t.Join();
+        Assert.Equal(3L * perWriter * (perWriter + 1) / 2, total);
+        Assert.Equal(3L * perWriter, seen);
+    }
+}

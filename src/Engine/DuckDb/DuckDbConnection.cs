@@ -9,13 +9,28 @@ namespace FastLoad.Engine.DuckDb;
 /// </summary>
 public sealed unsafe class DuckDbConnection : IDisposable
 {
-    private nint _database;
+    private nint _database;      // 0 for a connection made by Connect(): the first one owns the database
     private nint _connection;
+    private readonly nint _sharedDatabase;
 
-    private DuckDbConnection(nint database, nint connection)
+    private DuckDbConnection(nint database, nint connection, bool ownsDatabase = true)
     {
-        _database = database;
+        _database = ownsDatabase ? database : 0;
+        _sharedDatabase = database;
         _connection = connection;
+    }
+
+    /// <summary>
+    /// Another connection to the same database, for another thread (e.g. a second appender: DuckDB appends from
+    /// several connections to one table concurrently). Dispose it before the connection it came from.
+    /// </summary>
+    public DuckDbConnection Connect()
+    {
+        ObjectDisposedException.ThrowIf(_connection == 0, this);
+        nint connection = 0;
+        if (DuckDbNative.Connect(_sharedDatabase, &connection) != DuckDbNative.Success)
+            throw new DuckDbException("cannot open another connection to the DuckDB database");
+        return new DuckDbConnection(_sharedDatabase, connection, ownsDatabase: false);
     }
 
     /// <summary>The raw <c>duckdb_connection</c>; valid until <see cref="Dispose"/>.</summary>

@@ -49,6 +49,41 @@ public sealed class BoundedRing<T>
     /// <summary>Claims the oldest ready cell; false when the ring is empty.</summary>
     public bool TryBeginRead(out long position) => TryClaim(ref _cursors.Dequeue, 1, out position);
 
+    /// <summary>
+    /// Claims up to <paramref name="max"/> consecutive ready cells with one cursor update (for a consumer that drains
+    /// in bulk: several consumers then contend once per batch, not once per item). Read them with
+    /// <c>this[first + i]</c> and release each with <see cref="EndRead"/>. False when the ring is empty.
+    /// </summary>
+    public bool TryBeginReadBatch(int max, out long first, out int count)
+    {
+        long pos = Volatile.Read(ref _cursors.Dequeue);
+        while (true)
+        {
+            int k = 0;
+            while (k < max && Volatile.Read(ref _cells[(pos + k) & _mask].Sequence) == pos + k + 1) k++;
+            if (k == 0)
+            {
+                // Either empty (the cell is not published yet) or another consumer moved the cursor.
+                if (Volatile.Read(ref _cells[pos & _mask].Sequence) - (pos + 1) < 0)
+                {
+                    first = 0;
+                    count = 0;
+                    return false;
+                }
+                pos = Volatile.Read(ref _cursors.Dequeue);
+                continue;
+            }
+            long seen = Interlocked.CompareExchange(ref _cursors.Dequeue, pos + k, pos);
+            if (seen == pos)
+            {
+                first = pos;
+                count = k;
+                return true;
+            }
+            pos = seen;
+        }
+    }
+
     /// <summary>Returns a cell to the producers once its contents were used.</summary>
     public void EndRead(long position) => Volatile.Write(ref _cells[position & _mask].Sequence, position + _mask + 1);
 
