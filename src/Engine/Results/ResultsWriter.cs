@@ -156,6 +156,9 @@ public sealed class ResultsWriter : IDisposable
         }
         try
         {
+            // No checkpoint (compressing row groups into the file) while the run sends: the WAL takes the rows and
+            // Finish checkpoints once at the end. 1 GB of WAL is minutes at full speed; past it DuckDB checkpoints.
+            db.Execute("SET checkpoint_threshold = '1GB'");
             ResultsSchema.Create(db);
             db.Execute($"""
                 INSERT INTO runs (run_id, schema_version, status, command_line, version, machine, settings, tx_type, workload_op, target_rate)
@@ -285,7 +288,9 @@ public sealed class ResultsWriter : IDisposable
                         lastFlush = now;
                     }
                     if (stopping && drained == 0) break;
-                    if (drained < 256) Thread.Sleep(2);
+                    // Idle or trickling: sleep, so the lanes cost the senders and signers next to no CPU. The ring
+                    // holds seconds of records, so 10 ms naps never make it overflow.
+                    if (drained < 4096) Thread.Sleep(10);
                 }
                 if (first && Stopwatch.GetTimestamp() - nextSample > -Stopwatch.Frequency / 2)
                     w.TakeSample(sampler, (int)Math.Round((Stopwatch.GetTimestamp() - w._startTicks) / (double)Stopwatch.Frequency));
