@@ -107,29 +107,35 @@ fast_path_ok() {
         && [ "$(cat "$STAMP")" = "$(expected_stamp "$SECP_VER")" ]
 }
 
+# apt_install_or_die PACKAGE WHAT LOGNAME: installs a Debian package (root, apt-get; one retry after
+# apt-get update), logging to native/.deps/logs/LOGNAME, or dies with one line saying what to do.
+apt_install_or_die() {
+    local pkg="$1" what="$2" log="$DEPS/logs/$3"
+    [ "$(id -u)" -eq 0 ] || die "cannot install $what: run as root or 'sudo apt-get install $pkg'"
+    command -v apt-get >/dev/null 2>&1 || die "cannot install $what: apt-get not found; install it by other means"
+    mkdir -p "$DEPS/logs"
+    : >"$log"
+    apt_get_install() {
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            -o Dpkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 "$pkg" >>"$log" 2>&1
+    }
+    if ! apt_get_install; then
+        say "apt-get install $pkg failed; running apt-get update and retrying"
+        if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq >>"$log" 2>&1 && apt_get_install; }; then
+            local why
+            why="$(grep -m 1 -E '^(E|Err):' "$log")" || why=""
+            die "cannot install $what: apt-get failed${why:+ ($why)} (log: native/.deps/logs/${log##*/}); try 'apt-get update && apt-get install $pkg' by hand"
+        fi
+    fi
+}
+
 # ------------------------------------------------------------- chromium -----
 # Not part of the stamp: it is a system package, present or not, and only the tests need it.
 # Checked before the fast path so a stamped tree still gets it.
 if [ "$WITH_CHROMIUM" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
     PART="chromium"
-    how="run as root or 'sudo apt-get install $CHROMIUM_DEB_PKG'"
-    [ "$(id -u)" -eq 0 ] || die "cannot install chromium (Debian package $CHROMIUM_DEB_PKG, for the report tests): $how"
-    command -v apt-get >/dev/null 2>&1 || die "cannot install chromium (for the report tests): apt-get not found; install Chromium so that 'chromium' is on PATH"
     say "installing $CHROMIUM_DEB_PKG with apt-get (for the report tests; a few minutes the first time)"
-    mkdir -p "$DEPS/logs"
-    clog="$DEPS/logs/apt-chromium.log"
-    : >"$clog"
-    chromium_install() {
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            -o Dpkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 "$CHROMIUM_DEB_PKG" >>"$clog" 2>&1
-    }
-    if ! chromium_install; then
-        say "apt-get install $CHROMIUM_DEB_PKG failed; running apt-get update and retrying"
-        if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq >>"$clog" 2>&1 && chromium_install; }; then
-            why="$(grep -m 1 -E '^(E|Err):' "$clog")" || why=""
-            die "cannot install chromium (Debian package $CHROMIUM_DEB_PKG, for the report tests): apt-get failed${why:+ ($why)} (log: native/.deps/logs/${clog##*/}); try 'apt-get update && apt-get install $CHROMIUM_DEB_PKG' by hand"
-        fi
-    fi
+    apt_install_or_die "$CHROMIUM_DEB_PKG" "chromium (Debian package $CHROMIUM_DEB_PKG, for the report tests)" apt-chromium.log
     command -v chromium >/dev/null 2>&1 || die "chromium: $CHROMIUM_DEB_PKG installed but 'chromium' is not on PATH; install Chromium by hand"
     say "chromium: $(chromium --version 2>/dev/null || echo installed)"
 fi
@@ -176,23 +182,8 @@ npm_installed_version() {
 # ---- 1. libsecp256k1 (Debian) ----
 PART="libsecp256k1"
 if ! secp_present; then
-    how="run as root or 'sudo apt-get install $SECP_DEB_PKG'"
-    [ "$(id -u)" -eq 0 ] || die "cannot install libsecp256k1 (Debian package $SECP_DEB_PKG): $how"
-    command -v apt-get >/dev/null 2>&1 || die "cannot install libsecp256k1 (Debian package $SECP_DEB_PKG): apt-get not found; install libsecp256k1 (with secp256k1_recovery.h and $SECP_SONAME) by other means"
     say "installing $SECP_DEB_PKG with apt-get"
-    log="$LOGS/apt.log"
-    : >"$log"
-    apt_install() {
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            -o Dpkg::Lock::Timeout=120 -o Dpkg::Use-Pty=0 "$SECP_DEB_PKG" >>"$log" 2>&1
-    }
-    if ! apt_install; then
-        say "apt-get install failed; running apt-get update and retrying"
-        if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq >>"$log" 2>&1 && apt_install; }; then
-            why="$(grep -m 1 -E '^(E|Err):' "$log")" || why=""
-            die "cannot install libsecp256k1 (Debian package $SECP_DEB_PKG): apt-get failed${why:+ ($why)} (log: native/.deps/logs/${log##*/}); try 'apt-get update && apt-get install $SECP_DEB_PKG' by hand"
-        fi
-    fi
+    apt_install_or_die "$SECP_DEB_PKG" "libsecp256k1 (Debian package $SECP_DEB_PKG)" apt.log
     secp_present || die "libsecp256k1: $SECP_DEB_PKG installed but $SECP_HEADER or $SECP_SONAME is missing (this script expects Debian bookworm's $SECP_RUNTIME_DEB 0.2.x); install libsecp256k1 with the recovery module by hand"
 fi
 secp_src="$(secp_lib_path)"
