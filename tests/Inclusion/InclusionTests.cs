@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Collections.Concurrent;
 using FastLoad.Engine.Inclusion;
 using FastLoad.Engine.Primitives;
@@ -120,5 +121,48 @@ public class BlockWatcherAnvilTests
             var receipt = (await node.CallAsync("eth_getTransactionReceipt", hashes[tx.Token - 1].ToString()))!;
             Assert.Equal(tx.Block, Convert.ToUInt64(receipt["blockNumber"]!.GetValue<string>(), 16));
         }
+    }
+}
+
+public class BlockWatcherLateAckTests
+{
+    [Fact]
+    public async Task A_tx_whose_ack_is_read_after_its_block_was_seen_is_still_matched_to_that_block()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        await using RpcClient client = await RpcClient.ConnectAsync(node.Url.ToString());
+        var tracker = new InclusionTracker();
+        var found = new ConcurrentBag<TxIncluded>();
+        var emitted = new ConcurrentQueue<BlockSeen>();
+        var watcher = new BlockWatcher(client, tracker, TimeSpan.FromMilliseconds(100)) { OnIncluded = found.Add, OnBlock = emitted.Enqueue };
+        using var stop = new CancellationTokenSource();
+        Task watching = watcher.RunAsync(stop.Token);
+        await Task.Delay(300);
+
+        // Sent, mined and seen before the tracker hears of it (as when a batch's answer is read after the block).
+        Assert.True(PrivateKey.TryParse(AnvilNode.DevKey, out PrivateKey key));
+        var tx = new DynamicFeeTransaction { ChainId = AnvilNode.ChainId, Nonce = 0, MaxFeePerGas = 10_000_000_000, MaxPriorityFeePerGas = 1_000_000_000, GasLimit = 21_000, To = Address.Parse("0x000000000000000000000000000000000000dead"), Value = 1 };
+        byte[] envelope = new byte[256], hash = new byte[32];
+        int length = TransactionSigner.Sign(tx, key, envelope, hash);
+        JsonNode receipt = await node.SendRawAndWaitAsync(Hex.ToPrefixedString(envelope.AsSpan(0, length)));
+        ulong block = Convert.ToUInt64(receipt["blockNumber"]!.GetValue<string>(), 16);
+        for (int i = 0; i < 50 && !watcher.Blocks.Any(b => b.Number == block); i++) await Task.Delay(50);
+        Assert.Contains(watcher.Blocks, b => b.Number == block && b.OurTxCount == 0);
+
+        tracker.Add(new Hash256(hash), token: 7, sentTicks: 1);
+        for (int i = 0; i < 20 && found.IsEmpty; i++) await Task.Delay(50);
+        await stop.CancelAsync();
+        await watching;
+
+        TxIncluded match = Assert.Single(found);
+        Assert.Equal((7L, block), (match.Token, match.Block));
+        BlockSeen seen = watcher.Blocks.Single(b => b.Number == block);
+        Assert.Equal(seen.SeenTicks, match.SeenTicks); // the block's seen time, not the late ack's
+        Assert.Equal(1, seen.OurTxCount);
+        Assert.Equal(0, tracker.Pending);
+        // OnBlock hands each block once, in order, with the final count.
+        BlockSeen[] blocks = emitted.ToArray();
+        Assert.Equal(watcher.Blocks.Select(b => b.Number), blocks.Select(b => b.Number));
+        Assert.Equal(1, blocks.Single(b => b.Number == block).OurTxCount);
     }
 }

@@ -24,6 +24,17 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     private readonly List<BlockSeen> _blocks = [];
     private ulong _next; // the next block to fetch
 
+    // Block txs that matched nothing, kept for a few seconds: a tx can be mined before the node's answer to our
+    // batch has been read (the node answers a batch only once all of it is in the pool), so its hash reaches the
+    // tracker after its block was matched. Rechecked every 100 ms; fixed arrays, so nothing is allocated.
+    private const int RecentCapacity = 1 << 16;
+    private static readonly long RecentTicks = 3 * Stopwatch.Frequency;
+    private readonly Hash256[] _recentHashes = new Hash256[RecentCapacity];
+    private readonly ulong[] _recentBlocks = new ulong[RecentCapacity];
+    private readonly long[] _recentSeen = new long[RecentCapacity];
+    private long _recentStart, _recentEnd; // positions; index = position % capacity
+    private readonly Lock _recentGate = new();
+
     public IReadOnlyList<BlockSeen> Blocks
     {
         get { lock (_blocks) return _blocks.ToArray(); }
@@ -41,13 +52,114 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     /// <summary>Why the WebSocket was not used or was given up, if it was.</summary>
     public string? WebSocketError { get; private set; }
 
-    /// <summary>Called for each block once it is matched (on the watcher's task).</summary>
+    /// <summary>
+    /// Called for each block, in order, once its count of our txs is final: a few seconds after it was seen (late
+    /// acks are matched until then), or when watching stops.
+    /// </summary>
     public Action<BlockSeen>? OnBlock { get; init; }
+
+    private int _emitted; // blocks passed to OnBlock so far
 
     /// <summary>Watches until cancelled, starting after the block that is current when called.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
         _next = await node.GetBlockNumberAsync(stop).ConfigureAwait(false) + 1;
+        Task rechecking = RecheckLoopAsync(stop);
+        try
+        {
+            await FollowAsync(stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            await rechecking.ConfigureAwait(false);
+            RecheckRecent(); // acks read while stopping
+            EmitBlocks(long.MaxValue);
+        }
+    }
+
+    private async Task RecheckLoopAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(100, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            RecheckRecent();
+            EmitBlocks(Stopwatch.GetTimestamp() - RecentTicks);
+        }
+    }
+
+    /// <summary>Hands OnBlock every block seen before <paramref name="seenBefore"/> not handed yet.</summary>
+    private void EmitBlocks(long seenBefore)
+    {
+        if (OnBlock is null) return;
+        while (true)
+        {
+            BlockSeen block;
+            lock (_blocks)
+            {
+                if (_emitted == _blocks.Count || _blocks[_emitted].SeenTicks >= seenBefore) return;
+                block = _blocks[_emitted++];
+            }
+            OnBlock(block);
+        }
+    }
+
+    /// <summary>Matches the recent unmatched block txs again (their acks may have been read since).</summary>
+    private void RecheckRecent()
+    {
+        lock (_recentGate)
+        {
+            long now = Stopwatch.GetTimestamp();
+            while (_recentStart < _recentEnd && now - _recentSeen[_recentStart % RecentCapacity] > RecentTicks) _recentStart++;
+            for (long p = _recentStart; p < _recentEnd; p++)
+            {
+                int i = (int)(p % RecentCapacity);
+                if (_recentSeen[i] == 0) continue; // matched already
+                if (tracker.TryMatch(_recentHashes[i].Bytes, out long token, out long sentTicks))
+                {
+                    OnIncluded?.Invoke(new TxIncluded(token, _recentBlocks[i], sentTicks, _recentSeen[i]));
+                    _recentSeen[i] = 0;
+                    OnLateMatch(_recentBlocks[i]);
+                }
+            }
+        }
+    }
+
+    private void RememberUnmatched(ReadOnlySpan<byte> hash, ulong block, long seen)
+    {
+        lock (_recentGate)
+        {
+            if (_recentEnd - _recentStart == RecentCapacity) _recentStart++; // full: forget the oldest
+            int i = (int)(_recentEnd % RecentCapacity);
+            _recentHashes[i] = new Hash256(hash);
+            _recentBlocks[i] = block;
+            _recentSeen[i] = seen;
+            _recentEnd++;
+        }
+    }
+
+    /// <summary>A late match adds to its block's count of our txs.</summary>
+    private void OnLateMatch(ulong number)
+    {
+        lock (_blocks)
+        {
+            for (int i = _blocks.Count - 1; i >= 0; i--)
+            {
+                if (_blocks[i].Number != number) continue;
+                _blocks[i] = _blocks[i] with { OurTxCount = _blocks[i].OurTxCount + 1 };
+                return;
+            }
+        }
+    }
+
+    private async Task FollowAsync(CancellationToken stop)
+    {
         if (WebSocketUrl is not null)
         {
             try
@@ -156,10 +268,13 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
                 ours++;
                 OnIncluded?.Invoke(new TxIncluded(token, number, sentTicks, seen));
             }
+            else
+            {
+                RememberUnmatched(hash, number, seen);
+            }
         }
         var info = new BlockSeen(number, b.GetProperty("hash").GetString() ?? "", seen, Quantity(b, "timestamp"), count, Quantity(b, "gasUsed"), ours);
         lock (_blocks) _blocks.Add(info);
-        OnBlock?.Invoke(info);
     }
 
     private static ulong Quantity(JsonElement block, string name) =>
