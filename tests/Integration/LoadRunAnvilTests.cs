@@ -73,6 +73,13 @@ public class LoadRunAnvilTests
         Assert.Equal(0, summary.Errors);
         Assert.InRange(summary.Nodes[0].Sent, 480, 520); // 50 tx/s each for 10 s
         Assert.InRange(summary.Nodes[1].Sent, 480, 520);
+        // Latency per node and overall: each node's histograms hold its own txs, and they add up to the totals.
+        Assert.Equal(summary.AckLatency!.Count, summary.AckLatencyByNode!.Sum(h => h.Count));
+        Assert.Equal(summary.Nodes[0].Sent, summary.AckLatencyByNode![0].Count);
+        Assert.Equal(summary.InclusionLatency!.Count, summary.InclusionLatencyByNode!.Sum(h => h.Count));
+        Assert.Equal(summary.Included, summary.InclusionLatency!.Count);
+        Assert.True(summary.InclusionLatencyByNode![0].Count > 400 && summary.InclusionLatencyByNode[1].Count > 400);
+        Assert.Contains("inclusion p50/p99", summary.Format());
         await AssertChainAgreesAsync(a, run, results, 0);
         await AssertChainAgreesAsync(b, run, results, 1);
     }

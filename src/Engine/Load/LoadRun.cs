@@ -287,6 +287,7 @@ public sealed class LoadRun(RunOptions options)
             AckLatencyFromSend = recorder.AckFromSent,
             InclusionLatency = recorder.Inclusion,
             AckLatencyByNode = recorder.AckByNode,
+            InclusionLatencyByNode = recorder.InclusionByNode,
             ResultsPath = Writer?.Path,
             DroppedRecords = Writer?.Dropped ?? 0,
         };

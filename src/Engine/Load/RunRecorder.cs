@@ -25,7 +25,12 @@ internal sealed class RunRecorder
         _next = next;
         Results = results;
         AckByNode = new LatencyHistogram[nodes];
-        for (int i = 0; i < nodes; i++) AckByNode[i] = new LatencyHistogram();
+        InclusionByNode = new LatencyHistogram[nodes];
+        for (int i = 0; i < nodes; i++)
+        {
+            AckByNode[i] = new LatencyHistogram();
+            InclusionByNode[i] = new LatencyHistogram();
+        }
         _includedByNode = new long[nodes];
     }
 
@@ -41,6 +46,9 @@ internal sealed class RunRecorder
 
     /// <summary>Ack latency from the intended send time, per node.</summary>
     public LatencyHistogram[] AckByNode { get; }
+
+    /// <summary>Inclusion latency per node (the node whose watcher saw the block: with affinity, the one the tx went to).</summary>
+    public LatencyHistogram[] InclusionByNode { get; }
 
     /// <summary>Block-seen time minus intended send time, for included txs.</summary>
     public LatencyHistogram Inclusion { get; } = new();
@@ -75,7 +83,9 @@ internal sealed class RunRecorder
     /// <summary>One of our txs was seen in a block by the watcher of node <paramref name="node"/>.</summary>
     public void OnIncluded(int node, TxIncluded included)
     {
-        Inclusion.RecordConcurrent(Micros(included.SeenTicks - included.SentTicks));
+        long micros = Micros(included.SeenTicks - included.SentTicks);
+        Inclusion.RecordConcurrent(micros);
+        InclusionByNode[node].RecordConcurrent(micros);
         Interlocked.Increment(ref _includedByNode[node]);
         Results?.AddInclusion(new InclusionRecord { Id = included.Token, Block = included.Block, SeenTicks = included.SeenTicks });
     }
