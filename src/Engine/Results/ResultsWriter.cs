@@ -156,9 +156,10 @@ public sealed class ResultsWriter : IDisposable
         }
         try
         {
-            // No checkpoint (compressing row groups into the file) while the run sends: the WAL takes the rows and
-            // Finish checkpoints once at the end. 1 GB of WAL is minutes at full speed; past it DuckDB checkpoints.
-            db.Execute("SET checkpoint_threshold = '1GB'");
+            // Few checkpoints (compressing row groups into the file) while the run sends: the WAL takes the rows
+            // and Finish checkpoints at the end; past 256 MB of WAL (a few million rows) DuckDB checkpoints, which
+            // also lets it evict those rows from memory, so a long run stays within the memory limit.
+            db.Execute("SET checkpoint_threshold = '256MB'; SET memory_limit = '1GB'");
             ResultsSchema.Create(db);
             db.Execute($"""
                 INSERT INTO runs (run_id, schema_version, status, command_line, version, machine, settings, tx_type, workload_op, target_rate)
