@@ -5,24 +5,25 @@ namespace FastLoad.Tests.Live;
 
 public sealed class SpectreLiveViewTests
 {
-    private static (IAnsiConsole Console, StringWriter Output) PlainConsole()
+    /// <summary>A console writing into a string: plain text, or ANSI as a terminal would get it.</summary>
+    private static (IAnsiConsole Console, StringWriter Output) StringConsole(bool ansi = false, int width = 140)
     {
         var output = new StringWriter { NewLine = "\n" };
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
+            Ansi = ansi ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = ansi ? ColorSystemSupport.Standard : ColorSystemSupport.NoColors,
+            Interactive = ansi ? InteractionSupport.Yes : InteractionSupport.No,
         });
-        console.Profile.Width = 140;
+        console.Profile.Width = width;
         return (console, output);
     }
 
     [Fact]
     public void Frame_shows_every_figure_and_a_table_per_node()
     {
-        (IAnsiConsole console, StringWriter output) = PlainConsole();
+        (IAnsiConsole console, StringWriter output) = StringConsole();
         console.Write(SpectreLiveView.Render(ProgressSnapshots.TwoNodes(), ["breaker tripped: rate held at 50%"]));
         string text = output.ToString();
         Assert.Contains("5s / 30s", text);
@@ -46,7 +47,7 @@ public sealed class SpectreLiveViewTests
     [Fact]
     public void Frame_for_one_node_by_count_has_no_node_table_and_nothing_about_drops()
     {
-        (IAnsiConsole console, StringWriter output) = PlainConsole();
+        (IAnsiConsole console, StringWriter output) = StringConsole();
         console.Write(SpectreLiveView.Render(ProgressSnapshots.OneNodeByCount(), []));
         string text = output.ToString();
         Assert.Contains("2s, 5,000 / 10,000 txs", text);
@@ -61,7 +62,7 @@ public sealed class SpectreLiveViewTests
     [Fact]
     public void Updates_messages_and_complete_leave_the_final_frame_and_the_last_messages()
     {
-        (IAnsiConsole console, StringWriter output) = PlainConsole();
+        (IAnsiConsole console, StringWriter output) = StringConsole();
         var view = new SpectreLiveView(console);
         for (int i = 1; i <= 7; i++) view.Message($"message {i}");
         view.Update(ProgressSnapshots.TwoNodes(1, sent: 200));
@@ -81,15 +82,7 @@ public sealed class SpectreLiveViewTests
     [Fact]
     public void On_an_ansi_terminal_frames_redraw_in_place_and_the_last_one_stays()
     {
-        var output = new StringWriter { NewLine = "\n" };
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = AnsiSupport.Yes,
-            ColorSystem = ColorSystemSupport.Standard,
-            Interactive = InteractionSupport.Yes,
-        });
-        console.Profile.Width = 120;
+        (IAnsiConsole console, StringWriter output) = StringConsole(ansi: true, width: 120);
         var view = new SpectreLiveView(console);
         view.Update(ProgressSnapshots.TwoNodes(1, sent: 200));
         Thread.Sleep(200);
