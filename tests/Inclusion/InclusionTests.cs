@@ -166,3 +166,59 @@ public class BlockWatcherLateAckTests
         Assert.Equal(1, blocks.Single(b => b.Number == block).OurTxCount);
     }
 }
+
+public class BlockWatcherSilentHeadsTests
+{
+    /// <summary>
+    /// A WebSocket endpoint that accepts the newHeads subscription and then says nothing more (as a misconfigured
+    /// proxy or node might). Minimal RFC 6455: the upgrade, one masked client frame read, one text frame written.
+    /// </summary>
+    private static async Task ServeSilentSubscriptionAsync(System.Net.Sockets.TcpListener listener, CancellationToken stop)
+    {
+        using System.Net.Sockets.TcpClient client = await listener.AcceptTcpClientAsync(stop);
+        System.Net.Sockets.NetworkStream stream = client.GetStream();
+        var request = new System.Text.StringBuilder();
+        var one = new byte[1];
+        while (!request.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await stream.ReadAsync(one, stop) == 1) request.Append((char)one[0]);
+        string key = request.ToString().Split("\r\n").First(l => l.StartsWith("Sec-WebSocket-Key:", StringComparison.OrdinalIgnoreCase))["Sec-WebSocket-Key:".Length..].Trim();
+        string accept = Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"), stop);
+        var head = new byte[2];
+        await stream.ReadExactlyAsync(head, stop);
+        int length = head[1] & 0x7f;
+        await stream.ReadExactlyAsync(new byte[4 + length], stop); // mask + the subscribe request
+        byte[] reply = System.Text.Encoding.ASCII.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1\"}");
+        await stream.WriteAsync(new byte[] { 0x81, (byte)reply.Length }.Concat(reply).ToArray(), stop);
+        await Task.Delay(Timeout.Infinite, stop);
+    }
+
+    [Fact]
+    public async Task A_subscription_that_stays_silent_while_the_chain_moves_gives_way_to_polling()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        await using RpcClient client = await RpcClient.ConnectAsync(node.Url.ToString());
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        Task serving = ServeSilentSubscriptionAsync(listener, stop.Token);
+        var watcher = new BlockWatcher(client, new InclusionTracker(), TimeSpan.FromMilliseconds(100))
+        {
+            WebSocketUrl = new Uri($"ws://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/"),
+            HeadsSilence = TimeSpan.FromSeconds(2),
+        };
+        Task watching = watcher.RunAsync(stop.Token);
+        for (int i = 0; i < 40 && watcher.Mode != "websocket"; i++) await Task.Delay(50);
+        Assert.Equal("websocket", watcher.Mode); // subscribed...
+        for (int i = 0; i < 100 && watcher.Blocks.Count < 2; i++) await Task.Delay(100);
+        await stop.CancelAsync();
+        await watching;
+        try { await serving; } catch (OperationCanceledException) { }
+        listener.Stop();
+
+        Assert.Equal("polling", watcher.Mode); // ...then given up on
+        Assert.Contains("sent no newHeads", watcher.WebSocketError);
+        BlockSeen[] blocks = watcher.Blocks.ToArray();
+        Assert.True(blocks.Length >= 2, $"{blocks.Length} blocks seen");
+        Assert.Equal(blocks[^1].Number - blocks[0].Number + 1, (ulong)blocks.Length); // none skipped
+    }
+}

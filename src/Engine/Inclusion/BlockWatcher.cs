@@ -227,7 +227,7 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
             System.Net.WebSockets.WebSocketReceiveResult received;
             do
             {
-                received = await socket.ReceiveAsync(chunk, stop).ConfigureAwait(false);
+                received = await ReceiveOrCheckAsync(socket, chunk, url, stop).ConfigureAwait(false);
                 if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
                     throw new IOException($"{url} closed the WebSocket ({received.CloseStatusDescription})");
                 buffer.Write(chunk, 0, received.Count);
@@ -248,6 +248,27 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
             if (!root.TryGetProperty("params", out JsonElement p) || !p.TryGetProperty("result", out JsonElement head)) continue;
             ulong number = Quantity(head, "number");
             for (; _next <= number && !stop.IsCancellationRequested; _next++) await FetchAsync(_next, stop, _next == number ? seen : null).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How long the socket may stay silent before the watcher asks the node whether blocks are coming.</summary>
+    public TimeSpan HeadsSilence { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The next WebSocket message. While none comes, checks the head over HTTP every <see cref="HeadsSilence"/>: a
+    /// node that accepted the subscription but sends no heads while its chain moves is given up on (polling takes over).
+    /// </summary>
+    private async Task<System.Net.WebSockets.WebSocketReceiveResult> ReceiveOrCheckAsync(
+        System.Net.WebSockets.ClientWebSocket socket, byte[] chunk, Uri url, CancellationToken stop)
+    {
+        Task<System.Net.WebSockets.WebSocketReceiveResult> receive = socket.ReceiveAsync(chunk, stop);
+        while (true)
+        {
+            Task done = await Task.WhenAny(receive, Task.Delay(HeadsSilence, stop)).ConfigureAwait(false);
+            if (done == receive) return await receive.ConfigureAwait(false);
+            stop.ThrowIfCancellationRequested();
+            ulong head = await node.GetBlockNumberAsync(stop).ConfigureAwait(false);
+            if (head >= _next) throw new IOException($"{url} sent no newHeads for {HeadsSilence.TotalSeconds:N0} s while the chain reached block {head}");
         }
     }
 
