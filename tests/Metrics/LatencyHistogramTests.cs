@@ -375,4 +375,15 @@ public class LatencyHistogramTests
         GC.KeepAlive(h);
         Assert.InRange(size, 3328 * 8, 3328 * 8 + 256);
     }
+
+    [Fact]
+    public void Millis_at_percentile_is_null_when_empty_and_the_microsecond_value_over_1000_otherwise()
+    {
+        var h = new LatencyHistogram();
+        Assert.Null(h.MillisAtPercentile(99));
+        for (long v = 1; v <= 10_000; v++) h.Record(v * 100);
+        Assert.Equal(h.ValueAtPercentile(50) / 1000.0, h.MillisAtPercentile(50));
+        Assert.Equal(h.ValueAtPercentile(99) / 1000.0, h.MillisAtPercentile(99));
+        Assert.InRange(h.MillisAtPercentile(99)!.Value, 990 * 0.99, 990 * 1.01);
+    }
 }

@@ -67,10 +67,8 @@ public sealed class LoadRun(RunOptions options)
     }
 
     /// <summary>A snapshot for the live view (cold: a few times a second).</summary>
-    private RunProgress Snapshot(TimeSpan elapsed, double rate, NodeSender[] senders, PresignedRing[] rings, RunRecorder recorder, CircuitBreaker breaker)
-    {
-        static double? Ms(Metrics.LatencyHistogram h, double p) => h.Count > 0 ? h.ValueAtPercentile(p) / 1000.0 : null;
-        var errors = new List<KeyValuePair<string, long>>();
+    private RunProgress Snapshot(TimeSpan elapsed, double[] nodeRates, NodeSender[] senders, PresignedRing[] rings, RunRecorder recorder, CircuitBreaker breaker)
+    {        var errors = new List<KeyValuePair<string, long>>();
         foreach (TxOutcome outcome in Enum.GetValues<TxOutcome>())
         {
             if (outcome is TxOutcome.Pending or TxOutcome.Accepted or TxOutcome.AlreadyKnown) continue;
@@ -81,13 +79,8 @@ public sealed class LoadRun(RunOptions options)
         for (int i = 0; i < senders.Length; i++)
         {
             NodeStats stats = senders[i].Stats;
-            nodes[i] = new NodeProgress(stats.Url, rate / senders.Length, stats.Sent, stats.Accepted + stats.Count(TxOutcome.AlreadyKnown), stats.Errors,
-                recorder.IncludedAt(i), Ms(recorder.AckByNode[i], 50), Ms(recorder.AckByNode[i], 99));
-        }
-        if (senders.Length > 1)
-        {
-            // Per-node rates from the per-node sent counters over the same interval.
-            for (int i = 0; i < nodes.Length; i++) nodes[i] = nodes[i] with { Rate = _nodeRates.Length == nodes.Length ? _nodeRates[i] : 0 };
+            nodes[i] = new NodeProgress(stats.Url, nodeRates[i], stats.Sent, stats.Accepted + stats.Count(TxOutcome.AlreadyKnown), stats.Errors,
+                recorder.IncludedAt(i), recorder.AckByNode[i].MillisAtPercentile(50), recorder.AckByNode[i].MillisAtPercentile(99));
         }
         return new RunProgress
         {
@@ -95,16 +88,16 @@ public sealed class LoadRun(RunOptions options)
             Total = _options.Duration,
             TargetCount = _options.Count,
             TargetRate = _options.Rate,
-            Rate = rate,
+            Rate = nodeRates.Sum(),
             Sent = senders.Sum(s => s.Stats.Sent),
             Acked = senders.Sum(s => s.Stats.Answered),
             Accepted = nodes.Sum(n => n.Accepted),
             Included = recorder.Inclusion.Count,
             Errors = errors,
-            AckP50Ms = Ms(recorder.AckFromIntended, 50),
-            AckP99Ms = Ms(recorder.AckFromIntended, 99),
-            InclusionP50Ms = Ms(recorder.Inclusion, 50),
-            InclusionP99Ms = Ms(recorder.Inclusion, 99),
+            AckP50Ms = recorder.AckFromIntended.MillisAtPercentile(50),
+            AckP99Ms = recorder.AckFromIntended.MillisAtPercentile(99),
+            InclusionP50Ms = recorder.Inclusion.MillisAtPercentile(50),
+            InclusionP99Ms = recorder.Inclusion.MillisAtPercentile(99),
             RingFill = rings.Sum(r => r.Count),
             RingCapacity = rings.Sum(r => r.Capacity),
             BreakerFraction = breaker.IsOpen ? breaker.Multiplier : null,
@@ -112,8 +105,6 @@ public sealed class LoadRun(RunOptions options)
             Nodes = nodes,
         };
     }
-
-    private double[] _nodeRates = [];
 
     private async Task<RunSummary> RunOnNodesAsync(List<RpcClient> apis, string? funderKey, CancellationToken interrupt)
     {
@@ -195,9 +186,10 @@ public sealed class LoadRun(RunOptions options)
         long stopAtTicks = _options.Duration is TimeSpan limit ? startTicks + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stop.Token))).ToArray();
         bool interrupted = false;
-        var recentSent = new Queue<(double At, long Sent, long[] Nodes)>();
-        recentSent.Enqueue((0, 0, new long[senders.Length]));
-        double lastProgress = 0, lastRate = 0;
+        var recentSent = new Queue<(double At, long[] Sent)>(); // per node, for the live view's rates over the last second
+        recentSent.Enqueue((0, new long[senders.Length]));
+        var nodeRates = new double[senders.Length];
+        double lastProgress = 0;
         while (!sendTasks.All(t => t.IsCompleted))
         {
             try
@@ -224,19 +216,19 @@ public sealed class LoadRun(RunOptions options)
             {
                 // The rate over the last second (snapshots come every 250 ms).
                 double now = clock.Elapsed.TotalSeconds;
-                recentSent.Enqueue((now, sent, senders.Select(s => s.Stats.Sent).ToArray()));
+                long[] sentNow = senders.Select(s => s.Stats.Sent).ToArray();
+                recentSent.Enqueue((now, sentNow));
                 while (recentSent.Count > 1 && now - recentSent.Peek().At > 1.0) recentSent.Dequeue();
-                (double at, long before, long[] nodesBefore) = recentSent.Count > 1 ? recentSent.Peek() : (0, 0, new long[senders.Length]);
+                (double at, long[] sentBefore) = recentSent.Count > 1 ? recentSent.Peek() : (0, new long[senders.Length]);
                 double span = Math.Max(0.001, now - at);
-                _nodeRates = senders.Select((s, i) => (s.Stats.Sent - nodesBefore[i]) / span).ToArray();
+                for (int i = 0; i < senders.Length; i++) nodeRates[i] = (sentNow[i] - sentBefore[i]) / span;
                 lastProgress = now;
-                lastRate = (sent - before) / span;
-                view.Update(Snapshot(clock.Elapsed, lastRate, senders, rings, recorder, breaker));
+                view.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker));
             }
         }
         if (_options.Progress is { } last && !_options.Quiet)
         {
-            last.Update(Snapshot(clock.Elapsed, lastRate, senders, rings, recorder, breaker));
+            last.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker));
             last.Complete();
         }
         TimeSpan sendDuration = _options.Duration is TimeSpan planned && !interrupted && clock.Elapsed >= planned ? planned : clock.Elapsed;

@@ -87,9 +87,9 @@ public sealed class RunSummary
             NodeStats node = Nodes[n];
             s.Append(string.Create(c, $"  node {node.Url}: sent {node.Sent:N0}, accepted {node.Accepted:N0}, {node.Sent / Math.Max(0.001, SendDuration.TotalSeconds):N0} tx/s, batches {node.Batches:N0}, revoked {node.Revoked:N0}"));
             if (AckLatencyByNode?[n] is { Count: > 0 } h)
-                s.Append(string.Create(c, $", ack p50/p99 {h.ValueAtPercentile(50) / 1000.0:N1}/{h.ValueAtPercentile(99) / 1000.0:N1} ms"));
+                s.Append(string.Create(c, $", ack p50/p99 {h.MillisAtPercentile(50):N1}/{h.MillisAtPercentile(99):N1} ms"));
             if (InclusionLatencyByNode?[n] is { Count: > 0 } i)
-                s.Append(string.Create(c, $", inclusion p50/p99 {i.ValueAtPercentile(50) / 1000.0:N1}/{i.ValueAtPercentile(99) / 1000.0:N1} ms"));
+                s.Append(string.Create(c, $", inclusion p50/p99 {i.MillisAtPercentile(50):N1}/{i.MillisAtPercentile(99):N1} ms"));
             foreach (TxOutcome outcome in Enum.GetValues<TxOutcome>())
             {
                 if (outcome is TxOutcome.Pending or TxOutcome.Accepted) continue;

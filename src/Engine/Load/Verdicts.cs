@@ -38,7 +38,7 @@ public static class Verdicts
         }
         if (expect.AckP99Ms is double p99)
         {
-            double? actual = run.AckLatency is { Count: > 0 } h ? h.ValueAtPercentile(99) / 1000.0 : null;
+            double? actual = run.AckLatency?.MillisAtPercentile(99);
             lines.Add(new VerdictLine("p99_ms", p99, actual, actual <= p99, "<=", "ms ack p99"));
         }
         if (expect.SuccessPercent is double success)
@@ -48,7 +48,7 @@ public static class Verdicts
         }
         if (expect.InclusionP99Ms is double inclusion)
         {
-            double? actual = run.InclusionLatency is { Count: > 0 } h ? h.ValueAtPercentile(99) / 1000.0 : null;
+            double? actual = run.InclusionLatency?.MillisAtPercentile(99);
             // Accepted txs that never made it into a block would make any percentile of the included ones a lie.
             bool complete = run.NotIncluded == 0 && run.Untracked == 0;
             lines.Add(new VerdictLine("inclusion_p99_ms", inclusion, actual, complete && actual <= inclusion, "<=", complete ? "ms inclusion p99" : "ms inclusion p99 (some txs never included)"));

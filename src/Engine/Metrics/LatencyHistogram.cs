@@ -165,6 +165,9 @@ public sealed class LatencyHistogram
         return HighestEquivalentOfIndex(last);
     }
 
+    /// <summary><see cref="ValueAtPercentile"/> in milliseconds (values are µs); null while the histogram is empty.</summary>
+    public double? MillisAtPercentile(double percentile) => Count == 0 ? null : ValueAtPercentile(percentile) / 1000.0;
+
     /// <summary>Adds every sample of <paramref name="other"/> into this histogram (same layout required).</summary>
     public void Add(LatencyHistogram other)
     {

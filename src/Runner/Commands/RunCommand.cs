@@ -273,14 +273,13 @@ public static class RunCommand
 
     private static Engine.Results.RunFinal FinalOf(RunSummary s, IReadOnlyList<VerdictLine> verdicts)
     {
-        static double? Ms(Engine.Metrics.LatencyHistogram? h, double p) => h is { Count: > 0 } ? h.ValueAtPercentile(p) / 1000.0 : null;
         return new Engine.Results.RunFinal
         {
             Status = s.Interrupted ? "interrupted" : "complete",
             DurationSeconds = s.SendDuration.TotalSeconds,
             Sent = s.Sent, Accepted = s.Accepted, Errors = s.Errors, Included = s.Included, NotIncluded = s.NotIncluded,
-            AckP50Ms = Ms(s.AckLatency, 50), AckP99Ms = Ms(s.AckLatency, 99),
-            InclusionP50Ms = Ms(s.InclusionLatency, 50), InclusionP99Ms = Ms(s.InclusionLatency, 99),
+            AckP50Ms = s.AckLatency?.MillisAtPercentile(50), AckP99Ms = s.AckLatency?.MillisAtPercentile(99),
+            InclusionP50Ms = s.InclusionLatency?.MillisAtPercentile(50), InclusionP99Ms = s.InclusionLatency?.MillisAtPercentile(99),
             Verdicts = verdicts,
         };
     }
