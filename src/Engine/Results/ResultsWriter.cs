@@ -86,7 +86,6 @@ public sealed class ResultsWriter : IDisposable
     private int _errorsCommitted; // error ids below this are committed (tx_errors rows may refer to them)
     private volatile bool _stopping;
     private long _startTicks;
-    private static readonly double MicrosPerTick = 1_000_000.0 / Stopwatch.Frequency;
     private Func<(long Signed, NodeCounters[] Nodes)>? _sampler;
     private long _dropped;
     private long _rows;
@@ -231,7 +230,7 @@ public sealed class ResultsWriter : IDisposable
     /// <summary>Queues a block as the watcher of node <paramref name="node"/> saw it.</summary>
     public void AddBlock(int node, BlockSeen block) => _blocks.Enqueue((node, block));
 
-    private long Micros(long ticks) => (long)((ticks - _startTicks) * MicrosPerTick);
+    private long Micros(long ticks) => RunRecorder.Micros(ticks - _startTicks);
 
     /// <summary>One draining thread: its connection, its tx_log and tx_errors appenders.</summary>
     private sealed class Lane
