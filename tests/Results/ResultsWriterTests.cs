@@ -151,11 +151,11 @@ public class ErrorTableTests
     public void Long_texts_are_cut_and_the_table_is_bounded()
     {
         var table = new ErrorTable();
-        int id = table.Intern(TxOutcome.Other, new string('x', 1000));
+        int id = table.Intern(TxOutcome.Other, Encoding.UTF8.GetBytes(new string('x', 1000)));
         Assert.Equal(ErrorTable.MaxMessageBytes, table.Since(id)[0].Message.Length);
-        for (int i = 0; i < ErrorTable.MaxMessages + 100; i++) table.Intern(TxOutcome.NonceTooLow, $"nonce too low: {i}");
-        int overflow = table.Intern(TxOutcome.NonceTooLow, "yet another");
-        Assert.Equal(overflow, table.Intern(TxOutcome.NonceTooLow, "and another"));
+        for (int i = 0; i < ErrorTable.MaxMessages + 100; i++) table.Intern(TxOutcome.NonceTooLow, Encoding.UTF8.GetBytes($"nonce too low: {i}"));
+        int overflow = table.Intern(TxOutcome.NonceTooLow, "yet another"u8);
+        Assert.Equal(overflow, table.Intern(TxOutcome.NonceTooLow, "and another"u8));
         Assert.Contains("more distinct messages", table.Since(overflow)[0].Message);
         Assert.True(table.Count <= ErrorTable.MaxMessages + 2);
     }

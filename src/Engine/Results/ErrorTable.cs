@@ -55,9 +55,6 @@ public sealed class ErrorTable
         }
     }
 
-    /// <summary>Interns a message given as text (cold paths: connection failures, HTTP errors).</summary>
-    public int Intern(TxOutcome outcome, string message) => Intern(outcome, Encoding.UTF8.GetBytes(message));
-
     /// <summary>Messages with ids from <paramref name="firstId"/> on (for the writer to store new ones).</summary>
     public IReadOnlyList<(int Id, TxOutcome Outcome, string Message)> Since(int firstId)
     {
