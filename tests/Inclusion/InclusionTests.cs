@@ -108,6 +108,7 @@ public class BlockWatcherAnvilTests
         Assert.Equal(0, tracker.Pending);
         Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), found.Select(f => f.Token).Order());
         BlockSeen[] blocks = watcher.Blocks.ToArray();
+        Assert.Equal(blocks.Length, watcher.BlockCount);
         Assert.Equal(blocks.Length, blocks.Select(b => b.Number).Distinct().Count()); // each block once
         Assert.Equal(blocks.Select(b => b.Number).Order(), blocks.Select(b => b.Number)); // in order, no gaps skipped
         Assert.Equal(blocks[^1].Number - blocks[0].Number + 1, (ulong)blocks.Length);

@@ -40,6 +40,12 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
         get { lock (_blocks) return _blocks.ToArray(); }
     }
 
+    /// <summary>How many blocks were seen so far (without copying them).</summary>
+    public int BlockCount
+    {
+        get { lock (_blocks) return _blocks.Count; }
+    }
+
     /// <summary>Called for each of our txs found in a block (on the watcher's task).</summary>
     public Action<TxIncluded>? OnIncluded { get; init; }
 

@@ -240,15 +240,15 @@ public sealed class LoadRun(RunOptions options)
         // Grace period: give accepted txs time to show up in blocks (stops early once all are in, or when
         // no new block has come for a while).
         // A target that produced no block at all while we sent (e.g. the null sink) won't now: don't wait.
-        if (senders.Sum(s => s.Stats.Accepted) > 0 && !interrupted && watchers.Sum(w => w.Blocks.Count) > 0)
+        if (senders.Sum(s => s.Stats.Accepted) > 0 && !interrupted && watchers.Sum(w => w.BlockCount) > 0)
         {
             var grace = Stopwatch.StartNew();
-            int blocksBefore = watchers.Sum(w => w.Blocks.Count);
+            int blocksBefore = watchers.Sum(w => w.BlockCount);
             var lastNewBlock = Stopwatch.StartNew();
             while (tracker.Pending > 0 && grace.Elapsed < _options.InclusionGrace && lastNewBlock.Elapsed < TimeSpan.FromSeconds(6))
             {
                 await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
-                int blocks = watchers.Sum(w => w.Blocks.Count);
+                int blocks = watchers.Sum(w => w.BlockCount);
                 if (blocks != blocksBefore) { blocksBefore = blocks; lastNewBlock.Restart(); }
             }
         }
@@ -273,7 +273,7 @@ public sealed class LoadRun(RunOptions options)
             Included = tracker.Included,
             NotIncluded = tracker.Pending,
             Untracked = tracker.Untracked,
-            Blocks = watchers.Sum(w => w.Blocks.Count),
+            Blocks = watchers.Sum(w => w.BlockCount),
             HeadsVia = string.Join(", ", watchers.Select(w => w.Mode).Distinct()),
             AckLatency = recorder.AckFromIntended,
             AckLatencyFromSend = recorder.AckFromSent,
