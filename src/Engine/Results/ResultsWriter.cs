@@ -403,7 +403,6 @@ public sealed class ResultsWriter : IDisposable
     /// <summary>Lane 0 commits new error texts, inclusions, blocks and samples.</summary>
     private void FlushOthers()
     {
-        int errorsBefore = _errorsWritten;
         foreach ((int id, TxOutcome outcome, string message) in Errors.Since(_errorsWritten))
         {
             _errors!.SetInt32(0, id);
@@ -413,7 +412,7 @@ public sealed class ResultsWriter : IDisposable
             _errorsWritten = id + 1;
         }
         _errors!.Flush();
-        if (_errorsWritten != errorsBefore || _errorsCommitted == 0) Volatile.Write(ref _errorsCommitted, _errorsWritten);
+        Volatile.Write(ref _errorsCommitted, _errorsWritten);
         _txInclusions!.Flush();
         _blockRows!.Flush();
         _samples!.Flush();
