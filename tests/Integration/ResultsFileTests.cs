@@ -135,8 +135,9 @@ public class ResultsFileTests
         Assert.Equal(("success", true), (verdicts.GetString(1, 0), verdicts.GetBoolean(1, 1)));
         Assert.Equal(("tps", false), (verdicts.GetString(2, 0), verdicts.GetBoolean(2, 1)));
 
-        ProcessResult pass = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--rate", "500", "--duration", "1s", "--wallets", "10",
-            "--no-results", "--quiet", "--expect-success", "99.5", "--expect-tps", "400");
+        // The tps verdict judges the real rate (sent within the deadline), so leave room for a busy machine's first second.
+        ProcessResult pass = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--rate", "500", "--duration", "3s", "--wallets", "10",
+            "--no-results", "--quiet", "--expect-success", "99.5", "--expect-tps", "250");
         Assert.True(pass.ExitCode == 0, pass.StdErr + pass.StdOut);
         Assert.Contains("Verdict: PASS", pass.StdOut);
         Assert.DoesNotContain("results ", pass.StdOut);

@@ -13,14 +13,16 @@ public sealed class InclusionTracker
     private struct Entry
     {
         public Hash256 Hash;
-        public long Token;   // caller's id for the tx (e.g. its JSON-RPC id); 0 = empty slot
+        public long Token;   // caller's id for the tx (e.g. its JSON-RPC id), negated for an ambiguous tx; 0 = empty slot
         public long SentTicks;
     }
 
     private readonly Lock _gate = new();
     private Entry[] _entries;
     private int _count;
+    private int _ambiguous;
     private long _included;
+    private long _includedAmbiguous;
     private long _untracked;
 
     public InclusionTracker(int capacity = 1 << 16)
@@ -28,10 +30,17 @@ public sealed class InclusionTracker
         _entries = new Entry[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity * 2))];
     }
 
-    /// <summary>Txs added and not yet seen in a block.</summary>
-    public int Pending { get { lock (_gate) return _count; } }
+    /// <summary>Accepted txs added and not yet seen in a block (ambiguous ones are counted apart).</summary>
+    public int Pending { get { lock (_gate) return _count - _ambiguous; } }
 
+    /// <summary>Ambiguous txs (the node's answer was lost or unreadable) not seen in a block yet.</summary>
+    public int PendingAmbiguous { get { lock (_gate) return _ambiguous; } }
+
+    /// <summary>Txs seen in a block, ambiguous ones included.</summary>
     public long Included => Interlocked.Read(ref _included);
+
+    /// <summary>Ambiguous txs seen in a block: they did land.</summary>
+    public long IncludedAmbiguous => Interlocked.Read(ref _includedAmbiguous);
 
     /// <summary>Most txs waiting at once; beyond it new ones are counted in <see cref="Untracked"/> instead (bounded memory).</summary>
     public int MaxPending { get; init; } = 1 << 20;
@@ -39,24 +48,60 @@ public sealed class InclusionTracker
     /// <summary>Txs not tracked because <see cref="MaxPending"/> were already waiting.</summary>
     public long Untracked => Interlocked.Read(ref _untracked);
 
-    /// <summary>Remembers an accepted tx. <paramref name="token"/> must be non-zero.</summary>
-    public void Add(in Hash256 hash, long token, long sentTicks)
+    /// <summary>
+    /// Remembers an accepted tx, or with <paramref name="ambiguous"/> one whose answer was lost (it may have landed;
+    /// a match then settles it). <paramref name="token"/> must be positive. A hash already waiting is not added
+    /// twice; an ambiguous entry becomes an accepted one when the same tx is later accepted.
+    /// </summary>
+    public void Add(in Hash256 hash, long token, long sentTicks, bool ambiguous = false)
     {
-        if (token == 0) throw new ArgumentOutOfRangeException(nameof(token), "token 0 is reserved");
+        if (token <= 0) throw new ArgumentOutOfRangeException(nameof(token), "tokens are positive");
         lock (_gate)
         {
+            Entry[] entries = _entries;
+            int mask = entries.Length - 1;
+            for (int i = Slot(hash.Bytes, mask); entries[i].Token != 0; i = (i + 1) & mask)
+            {
+                if (!entries[i].Hash.Bytes.SequenceEqual(hash.Bytes)) continue;
+                if (!ambiguous && entries[i].Token < 0)
+                {
+                    entries[i].Token = -entries[i].Token;
+                    _ambiguous--;
+                }
+                return;
+            }
             if (_count >= MaxPending)
             {
                 _untracked++;
                 return;
             }
             if ((_count + 1) * 2 > _entries.Length) Grow();
-            Insert(_entries, hash, token, sentTicks);
+            Insert(_entries, hash, ambiguous ? -token : token, sentTicks);
             _count++;
+            if (ambiguous) _ambiguous++;
         }
     }
 
-    /// <summary>If the hash is one of ours, removes it and returns its token and sent time.</summary>
+    /// <summary>Removes and returns the ambiguous txs still waiting (cold: once, at the end of a run).</summary>
+    public List<(Hash256 Hash, long Token)> TakeAmbiguous()
+    {
+        var taken = new List<(Hash256, long)>();
+        lock (_gate)
+        {
+            for (int i = 0; i < _entries.Length; i++)
+            {
+                if (_entries[i].Token >= 0) continue;
+                taken.Add((_entries[i].Hash, -_entries[i].Token));
+                RemoveAt(_entries, i);
+                _count--;
+                _ambiguous--;
+                i--; // backward shift may have moved another entry into slot i
+            }
+        }
+        return taken;
+    }
+
+    /// <summary>If the hash is one of ours, removes it and returns its token (negative for an ambiguous tx) and sent time.</summary>
     public bool TryMatch(ReadOnlySpan<byte> hash32, out long token, out long sentTicks)
     {
         token = 0;
@@ -76,6 +121,11 @@ public sealed class InclusionTracker
                     RemoveAt(entries, i);
                     _count--;
                     Interlocked.Increment(ref _included);
+                    if (token < 0)
+                    {
+                        _ambiguous--;
+                        Interlocked.Increment(ref _includedAmbiguous);
+                    }
                     return true;
                 }
             }

@@ -157,7 +157,10 @@ public sealed class LoadRun(RunOptions options)
                 _options.Sender with { Rate = _options.Rate / apis.Count, NodeIndex = i }, breaker, signers, recorder.ForNode(i));
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+        // Two signals: stopTaking ends sending (the deadline, the count, Ctrl-C/SIGTERM, an abort) while every batch
+        // already taken still goes out and is answered; abort gives up whatever is still in flight after the drain.
+        using var stopTaking = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+        using var abort = new CancellationTokenSource();
         // Inclusion: every accepted tx is looked for in the blocks each node produces from now on.
         var tracker = new Inclusion.InclusionTracker();
         recorder.Tracker = tracker;
@@ -169,8 +172,7 @@ public sealed class LoadRun(RunOptions options)
         }).ToArray();
         using var watchStop = new CancellationTokenSource();
         Task[] watching = watchers.Select(w => w.RunAsync(watchStop.Token)).ToArray();
-        Task resyncer = ResyncAsync(resync.Reader, apis, stop.Token);
-        double cpuBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        Task resyncer = ResyncAsync(resync.Reader, apis, stopTaking.Token);
         signers.Start();
         // Give the signers a head start so the first batches are full (presign ahead).
         var warm = Stopwatch.StartNew();
@@ -179,17 +181,21 @@ public sealed class LoadRun(RunOptions options)
         Log(_options.Rate is double rate
             ? string.Create(CultureInfo.InvariantCulture, $"Sending at {rate:N0} tx/s to {apis.Count} node(s){(_options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "")}{(_options.Count is long n ? string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs") : "")}...")
             : $"Sending as fast as the node(s) take (--max) to {apis.Count} node(s)...");
+        double cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
         var clock = Stopwatch.StartNew();
         long startTicks = Stopwatch.GetTimestamp();
         Writer?.Begin(startTicks, DateTime.UtcNow, () => (signers.Produced, senders.Select((s, i) =>
             new Results.NodeCounters(s.Stats.Sent, s.Stats.Answered, s.Stats.Errors, recorder.IncludedAt(i), s.Stats.Sent - s.Stats.Answered, rings[i].Count)).ToArray()));
         long stopAtTicks = _options.Duration is TimeSpan limit ? startTicks + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
-        var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stop.Token))).ToArray();
-        bool interrupted = false;
+        var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stopTaking.Token, abort.Token))).ToArray();
+        StopReason reason = StopReason.Deadline;
+        string? abortMessage = null;
+        long sendEndTicks = 0;
         var recentSent = new Queue<(double At, long[] Sent)>(); // per node, for the live view's rates over the last second
         recentSent.Enqueue((0, new long[senders.Length]));
         var nodeRates = new double[senders.Length];
         double lastProgress = 0;
+        long nodeTimeoutTicks = (long)(_options.NodeTimeout.TotalSeconds * Stopwatch.Frequency);
         while (!sendTasks.All(t => t.IsCompleted))
         {
             try
@@ -198,54 +204,108 @@ public sealed class LoadRun(RunOptions options)
             }
             catch (OperationCanceledException)
             {
-                interrupted = true;
+                if (sendEndTicks == 0) { reason = StopReason.Interrupted; sendEndTicks = Stopwatch.GetTimestamp(); }
                 break;
             }
+            long now = Stopwatch.GetTimestamp();
+            if (sendEndTicks == 0 && now >= stopAtTicks) sendEndTicks = stopAtTicks; // the senders stop by themselves
             long sent = senders.Sum(s => s.Stats.Sent);
             long errors = senders.Sum(s => s.Stats.Errors);
             long revoked = senders.Sum(s => s.Stats.Revoked);
-            if (breaker.Observe(Stopwatch.GetTimestamp(), sent, errors, signers.Produced, revoked))
+            if (breaker.Observe(now, sent, errors, signers.Produced, revoked))
             {
-                Log($"circuit breaker open: errors/revocations spiked ({senders.Select(s => s.LastError).FirstOrDefault(e => e is not null)}); resyncing every wallet, rate down to {breaker.OpenRateFraction:P0}");
+                string? last = senders.Select(s => s.LastError).FirstOrDefault(e => e is not null);
+                Log($"circuit breaker open: errors or revocations spiked{(last is null ? "" : $" (last error: {last})")}; resyncing every wallet, rate down to {breaker.OpenRateFraction:P0}");
                 foreach (Wallet w in wallets.All) w.RequestResync();
             }
-            if (_options.Count is long count && sent >= count) break;
-            if (feeder is { Finished: true } && rings.All(r => r.Count == 0) && senders.All(s => s.InFlightBatches == 0)) break;
-            if (feeder?.Error is Exception replayError) throw new RunSetupException($"replay failed: {replayError.Message}");
+            if (sendEndTicks == 0)
+            {
+                if (_options.Count is long count && sent >= count) { reason = StopReason.Count; sendEndTicks = now; }
+                else if (feeder is { Finished: true } && rings.All(r => r.Count == 0) && senders.All(s => s.InFlightBatches == 0)) { reason = StopReason.Count; sendEndTicks = now; }
+                else if (feeder?.Error is Exception replayError) throw new RunSetupException($"replay failed: {replayError.Message}");
+                else if (Writer?.Failure is Exception writeFailure)
+                {
+                    reason = StopReason.Aborted;
+                    abortMessage = $"writing results failed ({writeFailure.Message}): sending stopped; the file keeps the rows committed before that";
+                    sendEndTicks = now;
+                }
+                else
+                {
+                    foreach (NodeSender s in senders)
+                    {
+                        long since = s.UnansweredSinceTicks;
+                        if (since == 0 || now - since < nodeTimeoutTicks) continue;
+                        reason = StopReason.Aborted;
+                        abortMessage = string.Create(CultureInfo.InvariantCulture, $"{s.Stats.Url} gave no answer for {(now - since) / (double)Stopwatch.Frequency:N0} s (--node-timeout {_options.NodeTimeout.TotalSeconds:N0} s){(s.LastError is string e ? $"; last error: {e}" : "")}");
+                        sendEndTicks = now;
+                        break;
+                    }
+                }
+                if (sendEndTicks != 0)
+                {
+                    if (abortMessage is not null) Log($"Stopping the run: {abortMessage}");
+                    await stopTaking.CancelAsync().ConfigureAwait(false);
+                }
+            }
             if (_options.Progress is { } view && !_options.Quiet && clock.Elapsed.TotalSeconds - lastProgress >= 0.25)
             {
                 // The rate over the last second (snapshots come every 250 ms).
-                double now = clock.Elapsed.TotalSeconds;
+                double at0 = clock.Elapsed.TotalSeconds;
                 long[] sentNow = senders.Select(s => s.Stats.Sent).ToArray();
-                recentSent.Enqueue((now, sentNow));
-                while (recentSent.Count > 1 && now - recentSent.Peek().At > 1.0) recentSent.Dequeue();
+                recentSent.Enqueue((at0, sentNow));
+                while (recentSent.Count > 1 && at0 - recentSent.Peek().At > 1.0) recentSent.Dequeue();
                 (double at, long[] sentBefore) = recentSent.Count > 1 ? recentSent.Peek() : (0, new long[senders.Length]);
-                double span = Math.Max(0.001, now - at);
+                double span = Math.Max(0.001, at0 - at);
                 for (int i = 0; i < senders.Length; i++) nodeRates[i] = (sentNow[i] - sentBefore[i]) / span;
-                lastProgress = now;
+                lastProgress = at0;
                 view.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker));
             }
         }
-        if (_options.Progress is { } last && !_options.Quiet)
-        {
-            last.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker));
-            last.Complete();
-        }
-        TimeSpan sendDuration = _options.Duration is TimeSpan planned && !interrupted && clock.Elapsed >= planned ? planned : clock.Elapsed;
-        // Stop signing first, then stop sending and drain what is in flight.
+        if (sendEndTicks == 0) sendEndTicks = Math.Min(Stopwatch.GetTimestamp(), stopAtTicks);
+        // Stop signing, then stop sending: batches already taken go out; in-flight answers are awaited (bounded).
+        await stopTaking.CancelAsync().ConfigureAwait(false);
         signers.Stop();
-        await stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(sendTasks).ConfigureAwait(false);
-        try { await resyncer.ConfigureAwait(false); } catch (OperationCanceledException) { }
-        // Grace period: give accepted txs time to show up in blocks (stops early once all are in, or when
-        // no new block has come for a while).
-        // A target that produced no block at all while we sent (e.g. the null sink) won't now: don't wait.
-        if (senders.Sum(s => s.Stats.Accepted) > 0 && !interrupted && watchers.Sum(w => w.BlockCount) > 0)
+        Task drained = Task.WhenAll(sendTasks);
+        if (await Task.WhenAny(drained, Task.Delay(_options.Sender.DrainTimeout + TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false) != drained)
+            await abort.CancelAsync().ConfigureAwait(false);
+        await drained.ConfigureAwait(false);
+        if (_options.Progress is { } lastView && !_options.Quiet)
         {
+            lastView.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker));
+            lastView.Complete();
+        }
+        try { await resyncer.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        bool interrupted = reason == StopReason.Interrupted;
+        // Sending span: the planned duration when the deadline ended it (token k is due at k/rate, so n tokens span
+        // n/rate); up to the last send when a count ended it; up to the stop otherwise.
+        long lastSent = senders.Max(s => s.LastSentTicks);
+        double sendSeconds = reason switch
+        {
+            StopReason.Deadline => (sendEndTicks - startTicks) / (double)Stopwatch.Frequency,
+            StopReason.Count when lastSent > 0 => (lastSent - startTicks) / (double)Stopwatch.Frequency + (_options.Rate is double r1 ? 1 / r1 : 0),
+            _ => (sendEndTicks - startTicks) / (double)Stopwatch.Frequency,
+        };
+        TimeSpan sendDuration = TimeSpan.FromSeconds(Math.Max(sendSeconds, 1e-3));
+
+        // A refused tx followed by accepted ones of the same wallet leaves those queued behind a nonce gap forever:
+        // re-send the missing nonces (same txs, same bytes), unless the node is gone.
+        GapRepair gaps = reason == StopReason.Aborted || replay is not null ? default
+            : await CloseNonceGapsAsync(apis, wallets, workload).ConfigureAwait(false);
+        if (gaps.Resent > 0 || gaps.WalletsLeft > 0)
+            Log(string.Create(CultureInfo.InvariantCulture, $"Nonce gaps after sending: {gaps.Resent:N0} txs re-sent in {gaps.Wallets:N0} wallets{(gaps.WalletsLeft > 0 ? $", {gaps.WalletsLeft:N0} wallets still have gaps" : "")}"));
+
+        // Grace period: give accepted txs time to show up in blocks (stops early once all are in, or when
+        // no new block has come for a while). Not after Ctrl-C or an abort: the user wants out, or the node is gone.
+        // A target that produced no block at all while we sent (e.g. the null sink) won't now: don't wait.
+        bool graceRan = false;
+        if (reason is StopReason.Deadline or StopReason.Count && tracker.Pending + tracker.PendingAmbiguous > 0 && watchers.Sum(w => w.BlockCount) > 0)
+        {
+            graceRan = true;
             var grace = Stopwatch.StartNew();
             int blocksBefore = watchers.Sum(w => w.BlockCount);
             var lastNewBlock = Stopwatch.StartNew();
-            while (tracker.Pending > 0 && grace.Elapsed < _options.InclusionGrace && lastNewBlock.Elapsed < TimeSpan.FromSeconds(6))
+            while (tracker.Pending + tracker.PendingAmbiguous > 0 && grace.Elapsed < _options.InclusionGrace && lastNewBlock.Elapsed < TimeSpan.FromSeconds(6)
+                && (tracker.Pending > 0 || grace.Elapsed < TimeSpan.FromSeconds(3)))
             {
                 await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
                 int blocks = watchers.Sum(w => w.BlockCount);
@@ -254,8 +314,10 @@ public sealed class LoadRun(RunOptions options)
         }
         await watchStop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(watching).ConfigureAwait(false);
-        double cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore;
-        if (_options.Sweep && funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funderForSweep))
+        AmbiguousOutcome ambiguous = await ResolveAmbiguousAsync(tracker, apis, reason == StopReason.Aborted && Writer?.Failure is null).ConfigureAwait(false);
+        double cpu = Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore;
+        double wall = clock.Elapsed.TotalSeconds;
+        if (_options.Sweep && funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funderForSweep) && reason != StopReason.Aborted)
         {
             Log("Sweeping what is left back to the funder...");
             await Sweeper.SweepAsync(apis, wallets, funderForSweep.Address, _options.Quiet ? TextWriter.Null : _options.Log, CancellationToken.None).ConfigureAwait(false);
@@ -266,13 +328,25 @@ public sealed class LoadRun(RunOptions options)
             SendDuration = sendDuration,
             TargetRate = _options.Rate,
             Signed = signers.Produced,
+            Replayed = feeder is not null,
             CpuSeconds = cpu,
+            WallSeconds = wall,
+            Cores = Environment.ProcessorCount,
             BreakerTrips = breaker.Trips,
             Resyncs = wallets.All.Sum(w => w.Resyncs),
             Interrupted = interrupted,
+            AbortReason = abortMessage,
+            ResultsFailed = Writer?.Failure is not null,
+            GraceRan = graceRan,
+            Late = senders.Sum(s => s.Late),
+            MaxLag = TimeSpan.FromSeconds(senders.Max(s => s.MaxLagTicks) / (double)Stopwatch.Frequency),
+            Unsent = senders.Sum(s => s.Unsent),
+            RateLimitPauses = senders.Sum(s => s.RateLimitPauses),
+            Gaps = gaps,
             Included = tracker.Included,
             NotIncluded = tracker.Pending,
             Untracked = tracker.Untracked,
+            Ambiguous = ambiguous,
             Blocks = watchers.Sum(w => w.BlockCount),
             HeadsVia = string.Join(", ", watchers.Select(w => w.Mode).Distinct()),
             AckLatency = recorder.AckFromIntended,
@@ -283,6 +357,144 @@ public sealed class LoadRun(RunOptions options)
             ResultsPath = Writer?.Path,
             DroppedRecords = Writer?.Dropped ?? 0,
         };
+    }
+
+    private enum StopReason { Deadline, Count, Interrupted, Aborted }
+
+    /// <summary>
+    /// For every wallet that had a refused or lost tx: if the node's pending nonce is at or below the highest nonce
+    /// it accepted from the wallet, the txs above are stuck behind a gap. Re-signs the nonces from the pending one up
+    /// to that highest one (identical txs: those the node has come back as already known) and sends them in
+    /// batches; then checks again. Bounded: two rounds.
+    /// </summary>
+    private static async Task<GapRepair> CloseNonceGapsAsync(List<RpcClient> apis, WalletSet wallets, TransferWorkload workload)
+    {
+        var suspects = wallets.All.Where(w => w.Rejected > 0 && w.MaxAcceptedNonce >= 0).ToList();
+        if (suspects.Count == 0) return default;
+        long resent = 0;
+        var repaired = new HashSet<Wallet>();
+        var envelope = new byte[4096];
+        var hash = new byte[32];
+        var authorization = new SignedAuthorization[1];
+        List<Wallet> left = suspects;
+        for (int round = 0; round < 2 && left.Count > 0; round++)
+        {
+            Dictionary<Wallet, ulong> pending = await PendingNoncesAsync(apis, left).ConfigureAwait(false);
+            var stuck = left.Where(w => pending.TryGetValue(w, out ulong p) && (long)p <= w.MaxAcceptedNonce).ToList();
+            if (stuck.Count == 0) return new GapRepair(resent, repaired.Count, 0);
+            foreach (IGrouping<int, Wallet> byNode in stuck.GroupBy(w => w.Node))
+            {
+                var calls = new List<(string Method, object?[] Params)>();
+                foreach (Wallet w in byNode)
+                {
+                    repaired.Add(w);
+                    for (ulong nonce = pending[w]; (long)nonce <= w.MaxAcceptedNonce && calls.Count < 100_000; nonce++)
+                    {
+                        int length = workload.Sign(w, nonce, envelope, hash, authorization);
+                        calls.Add(("eth_sendRawTransaction", [Hex.ToPrefixedString(envelope.AsSpan(0, length))]));
+                    }
+                }
+                for (int start = 0; start < calls.Count; start += 100)
+                {
+                    try
+                    {
+                        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                        IReadOnlyList<RpcBatchResult> results = await apis[byNode.Key].CallBatchAsync(calls.GetRange(start, Math.Min(100, calls.Count - start)), timeout.Token).ConfigureAwait(false);
+                        foreach (RpcBatchResult r in results) if (r.IsSuccess) resent++;
+                    }
+                    catch (Exception e) when (e is RpcException or RpcTransportException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+                    {
+                    }
+                }
+            }
+            left = stuck;
+        }
+        Dictionary<Wallet, ulong> final = await PendingNoncesAsync(apis, left).ConfigureAwait(false);
+        int stillStuck = left.Count(w => !final.TryGetValue(w, out ulong p) || (long)p <= w.MaxAcceptedNonce);
+        return new GapRepair(resent, repaired.Count, stillStuck);
+    }
+
+    /// <summary>Each wallet's pending nonce, from its node, in batches; wallets whose node did not answer are left out.</summary>
+    private static async Task<Dictionary<Wallet, ulong>> PendingNoncesAsync(List<RpcClient> apis, List<Wallet> wallets)
+    {
+        var nonces = new Dictionary<Wallet, ulong>();
+        foreach (IGrouping<int, Wallet> byNode in wallets.GroupBy(w => w.Node))
+        {
+            List<Wallet> mine = byNode.ToList();
+            for (int start = 0; start < mine.Count; start += 200)
+            {
+                List<Wallet> slice = mine.GetRange(start, Math.Min(200, mine.Count - start));
+                try
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    IReadOnlyList<RpcBatchResult> results = await apis[byNode.Key].CallBatchAsync(
+                        slice.ConvertAll(w => ("eth_getTransactionCount", new object?[] { w.Address, "pending" })), timeout.Token).ConfigureAwait(false);
+                    for (int i = 0; i < slice.Count; i++)
+                        if (TryQuantity(results[i], out ulong nonce)) nonces[slice[i]] = nonce;
+                }
+                catch (Exception e) when (e is RpcException or RpcTransportException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+                {
+                }
+            }
+        }
+        return nonces;
+    }
+
+    private static bool TryQuantity(RpcBatchResult result, out ulong value)
+    {
+        value = 0;
+        return result.IsSuccess && result.Result.ValueKind == JsonValueKind.String && result.Result.GetString() is string text && text.StartsWith("0x", StringComparison.Ordinal)
+            && ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>
+    /// Txs whose answer was lost or unreadable and that no block has shown: asks the nodes whether they know them
+    /// (<c>eth_getTransactionByHash</c>, in batches, bounded in count and time). Each is then in a pool or not found.
+    /// </summary>
+    private async Task<AmbiguousOutcome> ResolveAmbiguousAsync(Inclusion.InclusionTracker tracker, List<RpcClient> apis, bool nodeGone)
+    {
+        List<(Hash256 Hash, long Token)> open = tracker.TakeAmbiguous();
+        long landed = tracker.IncludedAmbiguous;
+        var resolutions = new List<(long Id, string Resolution)>(open.Count);
+        long inPool = 0, notFound = 0, unchecked_ = 0;
+        if (open.Count > 0 && !nodeGone)
+        {
+            var budget = Stopwatch.StartNew();
+            const int MaxChecked = 20_000;
+            for (int start = 0; start < open.Count; start += 100)
+            {
+                if (start >= MaxChecked || budget.Elapsed > TimeSpan.FromSeconds(15)) break;
+                var slice = open.GetRange(start, Math.Min(100, open.Count - start));
+                var found = new bool[slice.Count];
+                var answered = new bool[slice.Count];
+                foreach (RpcClient api in apis)
+                {
+                    try
+                    {
+                        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                        IReadOnlyList<RpcBatchResult> results = await api.CallBatchAsync(slice.Select(t => ("eth_getTransactionByHash", new object?[] { t.Hash })).ToList(), timeout.Token).ConfigureAwait(false);
+                        for (int i = 0; i < results.Count; i++)
+                        {
+                            if (results[i].Error is not null) continue;
+                            answered[i] = true;
+                            if (results[i].Result.ValueKind == JsonValueKind.Object) found[i] = true;
+                        }
+                    }
+                    catch (Exception e) when (e is RpcException or RpcTransportException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+                    {
+                    }
+                }
+                for (int i = 0; i < slice.Count; i++)
+                {
+                    if (!answered[i]) continue;
+                    resolutions.Add((slice[i].Token, found[i] ? "in_pool" : "not_found"));
+                    if (found[i]) inPool++; else notFound++;
+                }
+            }
+        }
+        unchecked_ = open.Count - inPool - notFound;
+        Writer?.AddResolutions(resolutions);
+        return new AmbiguousOutcome(landed, inPool, notFound, unchecked_);
     }
 
     /// <summary>The node's newHeads WebSocket: as given, or ws:// on its HTTP host and port (anvil, reth, nethermind serve both there).</summary>
@@ -428,22 +640,49 @@ public sealed class LoadRun(RunOptions options)
     internal static string FormatEth(BigInteger wei) =>
         ((decimal)(wei / new BigInteger(1_000_000_000_000)) / 1_000_000m).ToString("0.######", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Resyncs invalidated wallets from their node's pending nonce: takes every request waiting, lets their txs still
+    /// in flight be answered (bounded), then asks each node for all of its wallets in one JSON-RPC batch. A failed
+    /// fetch (node down, 429, 5xx) hands the wallet back to its signer, which asks again: no wallet stalls for good.
+    /// </summary>
     private static async Task ResyncAsync(ChannelReader<Wallet> requests, List<RpcClient> apis, CancellationToken stop)
     {
-        await foreach (Wallet wallet in requests.ReadAllAsync(stop).ConfigureAwait(false))
+        var batch = new List<(Wallet Wallet, int Epoch)>();
+        while (await requests.WaitToReadAsync(stop).ConfigureAwait(false))
         {
-            int epoch = wallet.FetchEpoch;
-            try
+            batch.Clear();
+            while (batch.Count < 1000 && requests.TryRead(out Wallet? wallet)) batch.Add((wallet, wallet.FetchEpoch));
+            // Let the wallets' txs still in flight be answered first, so the pending nonce counts them.
+            for (int i = 0; i < 200 && batch.Exists(b => b.Wallet.InFlight > 0); i++) await Task.Delay(10, stop).ConfigureAwait(false);
+            bool anyFailed = false;
+            for (int node = 0; node < apis.Count; node++)
             {
-                // Let the wallet's txs still in flight be answered first, so the pending nonce counts them.
-                for (int i = 0; i < 200 && wallet.InFlight > 0; i++) await Task.Delay(10, stop).ConfigureAwait(false);
-                wallet.SetFetchedNonce(epoch, await apis[wallet.Node].GetTransactionCountAsync(wallet.Address).ConfigureAwait(false));
+                var mine = batch.FindAll(b => b.Wallet.Node == node);
+                for (int start = 0; start < mine.Count; start += 200)
+                {
+                    var slice = mine.GetRange(start, Math.Min(200, mine.Count - start));
+                    try
+                    {
+                        IReadOnlyList<RpcBatchResult> results = await apis[node].CallBatchAsync(
+                            slice.ConvertAll(b => ("eth_getTransactionCount", new object?[] { b.Wallet.Address, "pending" })), stop).ConfigureAwait(false);
+                        for (int i = 0; i < slice.Count; i++)
+                        {
+                            if (TryQuantity(results[i], out ulong nonce)) slice[i].Wallet.SetFetchedNonce(slice[i].Epoch, nonce);
+                            else
+                            {
+                                slice[i].Wallet.FetchFailed(slice[i].Epoch);
+                                anyFailed = true;
+                            }
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        foreach ((Wallet w, int epoch) in slice) w.FetchFailed(epoch);
+                        anyFailed = true;
+                    }
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                wallet.FetchFailed(epoch);
-                await Task.Delay(100, stop).ConfigureAwait(false);
-            }
+            if (anyFailed) await Task.Delay(100, stop).ConfigureAwait(false); // the signers ask again
         }
     }
 }

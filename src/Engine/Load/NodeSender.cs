@@ -25,6 +25,15 @@ public sealed record SenderOptions
     public TimeSpan Linger { get; init; } = TimeSpan.FromMilliseconds(2);
 
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>After sending stops, how long in-flight requests may take to be answered before they are given up (counted as connection_lost).</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A tx sent later than this after its intended time counts as late (the sender was behind schedule).</summary>
+    public TimeSpan LateAfter { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Longest pause honoured from a Retry-After header.</summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
@@ -42,6 +51,7 @@ public sealed class NodeSender : IRpcResponseHandler
         public bool[] Answered = new bool[64];
         public int Count;
         public int Cursor;
+        public PipelinedHttpConnection? Connection;
 
         public void Reset(int batch)
         {
@@ -55,6 +65,7 @@ public sealed class NodeSender : IRpcResponseHandler
             Count = 0;
             Cursor = 0;
             BodyLength = 0;
+            Connection = null;
         }
 
         public void Append(ReadOnlySpan<byte> call)
@@ -120,6 +131,13 @@ public sealed class NodeSender : IRpcResponseHandler
     private int _nextConnection;
     private int _inFlightBatches;
     private string? _lastError;
+    private long _unansweredSince;
+    private long _pausedUntil;
+    private long _pauses;
+    private long _unsent;
+    private long _late;
+    private long _maxLag;
+    private long _lastSent;
     private readonly byte _node;
 
     public NodeSender(RpcEndpoint endpoint, NodeStats stats, PresignedRing ring, SenderOptions options, CircuitBreaker breaker, ITxSource? source, ITxResultSink? results)
@@ -143,117 +161,187 @@ public sealed class NodeSender : IRpcResponseHandler
     public string? LastError => Volatile.Read(ref _lastError);
 
     /// <summary>
-    /// Sends until <paramref name="stop"/> fires or the clock reaches <paramref name="stopAtTicks"/> (no token
-    /// due at or after it is sent), then waits (bounded) for in-flight responses.
+    /// Since when the node has given no 2xx answer although we tried to reach it (a failed connect, or a request
+    /// sent and not yet answered with a 2xx); 0 while it answers. The run ends when this grows past --node-timeout.
     /// </summary>
-    public async Task RunAsync(long startTicks, long stopAtTicks, CancellationToken stop)
+    public long UnansweredSinceTicks => Volatile.Read(ref _unansweredSince);
+
+    /// <summary>Tokens that were due before sending stopped but never sent (the sender or the node fell behind).</summary>
+    public long Unsent => Volatile.Read(ref _unsent);
+
+    /// <summary>Txs sent later than <see cref="SenderOptions.LateAfter"/> after their intended time.</summary>
+    public long Late => Volatile.Read(ref _late);
+
+    /// <summary>The most a tx was sent behind its intended time, in stopwatch ticks.</summary>
+    public long MaxLagTicks => Volatile.Read(ref _maxLag);
+
+    /// <summary>Pauses taken because the node answered HTTP 429 (honouring Retry-After).</summary>
+    public long RateLimitPauses => Volatile.Read(ref _pauses);
+
+    /// <summary>When the last tx went out (stopwatch ticks; 0 before the first).</summary>
+    public long LastSentTicks => Volatile.Read(ref _lastSent);
+
+    /// <summary>
+    /// Sends until <paramref name="stopTaking"/> fires or the clock reaches <paramref name="stopAtTicks"/> (nothing is
+    /// sent from then on, whatever the node does), then waits for in-flight answers, at most
+    /// <see cref="SenderOptions.DrainTimeout"/> or until <paramref name="abort"/>. Batches already taken are always
+    /// sent: stopping never leaves a tx counted as sent but not on the wire.
+    /// </summary>
+    public async Task RunAsync(long startTicks, long stopAtTicks, CancellationToken stopTaking, CancellationToken abort = default)
     {
         try
         {
-            await SendLoopAsync(startTicks, stopAtTicks, stop).ConfigureAwait(false);
+            await SendLoopAsync(startTicks, stopAtTicks, stopTaking, abort).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopTaking.IsCancellationRequested || abort.IsCancellationRequested)
         {
         }
         var deadline = Stopwatch.StartNew();
-        while (InFlightBatches > 0 && deadline.Elapsed < _options.ResponseTimeout) await Task.Delay(5).ConfigureAwait(false);
+        while (InFlightBatches > 0 && deadline.Elapsed < _options.DrainTimeout && !abort.IsCancellationRequested) await Task.Delay(5, CancellationToken.None).ConfigureAwait(false);
         foreach (PipelinedHttpConnection? connection in _connections)
-            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false); // anything still awaiting: connection_lost
     }
 
-    private async Task SendLoopAsync(long startTicks, long stopAtTicks, CancellationToken stop)
+    private async Task SendLoopAsync(long startTicks, long stopAtTicks, CancellationToken stopTaking, CancellationToken abort)
     {
         long lingerTicks = (long)(_options.Linger.TotalSeconds * Stopwatch.Frequency);
+        long lateTicks = (long)(_options.LateAfter.TotalSeconds * Stopwatch.Frequency);
         SmoothRateLimiter? limiter = _options.Rate is double rate ? new SmoothRateLimiter(rate, startTicks) : null;
-        while (!stop.IsCancellationRequested)
+        double ticksPerToken = _options.Rate is double r ? Stopwatch.Frequency / r : 0;
+        long breakerNext = 0; // while the breaker is open: when the next reduced batch may go
+        try
         {
-            long now = Math.Min(Stopwatch.GetTimestamp(), stopAtTicks - 1);
-            if (limiter is null ? now >= stopAtTicks - 1 : limiter.NextDueTicks >= stopAtTicks) break;
-            int take = _options.Batch;
-            long firstToken = 0;
-            if (limiter is not null)
+            while (!stopTaking.IsCancellationRequested)
             {
-                long available = limiter.Available(now);
-                if (available == 0)
+                long clock = Stopwatch.GetTimestamp();
+                if (clock >= stopAtTicks - 1) break; // the deadline is a promise: nothing goes out after it
+                if (limiter is not null && limiter.NextDueTicks >= stopAtTicks) break;
+                long pausedUntil = Volatile.Read(ref _pausedUntil);
+                if (pausedUntil > clock)
                 {
-                    await DelayUntilAsync(limiter.NextDueTicks, stop).ConfigureAwait(false);
+                    await DelayUntilAsync(Math.Min(pausedUntil, stopAtTicks), stopTaking).ConfigureAwait(false);
                     continue;
                 }
-                // Linger for a fuller batch, but not at the deadline (now is clamped there: no more tokens will come).
-                if (available < _options.Batch && now - limiter.NextDueTicks < lingerTicks && now < stopAtTicks - 1)
+                double multiplier = _breaker.Multiplier;
+                if (multiplier < 1.0 && breakerNext > clock)
                 {
-                    await DelayUntilAsync(Math.Min(limiter.NextDueTicks + lingerTicks, limiter.IntendedTicks(limiter.Issued + _options.Batch - 1)), stop).ConfigureAwait(false);
+                    await DelayUntilAsync(Math.Min(breakerNext, stopAtTicks), stopTaking).ConfigureAwait(false);
                     continue;
                 }
-                take = limiter.Take(now, _options.Batch, out firstToken);
-            }
-            double multiplier = _breaker.Multiplier;
-            int send = take;
-            if (multiplier < 1.0)
-            {
-                send = Math.Max(1, (int)(take * multiplier));
-                if (limiter is not null) Stats.AddShed(take - send);
-                else await Task.Delay(10, stop).ConfigureAwait(false); // --max: the breaker throttles by pausing
-            }
+                long now = Math.Min(clock, stopAtTicks - 1);
+                int take = _options.Batch;
+                long firstToken = 0;
+                if (limiter is not null)
+                {
+                    long available = limiter.Available(now);
+                    if (available == 0)
+                    {
+                        await DelayUntilAsync(Math.Min(limiter.NextDueTicks, stopAtTicks), stopTaking).ConfigureAwait(false);
+                        continue;
+                    }
+                    // Linger for a fuller batch, but not at the deadline (no more tokens will come).
+                    if (available < _options.Batch && now - limiter.NextDueTicks < lingerTicks && now < stopAtTicks - 1)
+                    {
+                        await DelayUntilAsync(Math.Min(limiter.NextDueTicks + lingerTicks, limiter.IntendedTicks(limiter.Issued + _options.Batch - 1)), stopTaking).ConfigureAwait(false);
+                        continue;
+                    }
+                    take = limiter.Take(now, _options.Batch, out firstToken);
+                }
+                int send = take;
+                if (multiplier < 1.0)
+                {
+                    // The breaker holds the rate down: send a fraction now; the rest of the tokens stay due (their
+                    // intended times kept), so the slowdown shows as latency, never as load that silently vanished.
+                    send = Math.Max(1, (int)(take * multiplier));
+                    if (limiter is not null)
+                    {
+                        limiter.Return(take - send);
+                        breakerNext = Math.Max(clock, breakerNext) + (long)(send * ticksPerToken / multiplier);
+                    }
+                    else
+                    {
+                        await Task.Delay(10, stopTaking).ConfigureAwait(false); // --max: the breaker throttles by pausing
+                    }
+                }
 
-            SendBatch batch = Rent(send);
-            long sentTicks = Stopwatch.GetTimestamp();
-            while (batch.Count < send && _ring.TryBeginRead(out PresignedTx slot, out long position))
-            {
-                if (slot.Epoch != slot.Wallet!.Epoch)
+                // Connect first: a node that can't be reached takes no txs (nothing is signed away), and the tokens
+                // stay due with their intended times.
+                PipelinedHttpConnection connection;
+                try
                 {
-                    // The wallet was invalidated after this tx was signed: its nonce is in doubt.
-                    _ring.EndRead(position);
-                    Stats.AddRevoked();
-                    _source?.GiveBack(1);
+                    connection = await GetConnectionAsync(abort).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is RpcTransportException or System.Net.Sockets.SocketException or IOException)
+                {
+                    limiter?.Return(send);
+                    NoteUnanswered(Stopwatch.GetTimestamp());
+                    Volatile.Write(ref _lastError, $"{TxOutcome.ConnectionLost}: {e.Message}");
+                    await Task.Delay(100, stopTaking).ConfigureAwait(false);
                     continue;
                 }
-                batch.Append(slot.Call.AsSpan(0, slot.CallLength));
-                ref InFlightTx tx = ref batch.Txs[batch.Count++];
-                tx.Id = slot.Id;
-                tx.Wallet = slot.Wallet;
-                tx.Nonce = slot.Nonce;
-                tx.Epoch = slot.Epoch;
-                tx.Node = _node;
-                tx.TxHash = new Primitives.Hash256(slot.TxHash);
-                tx.IntendedTicks = limiter is not null ? limiter.IntendedTicks(firstToken + batch.Count - 1) : sentTicks;
-                tx.SentTicks = sentTicks;
-                slot.Wallet.RecordSent();
-                _ring.EndRead(position);
-            }
-            if (limiter is not null && batch.Count < send) limiter.Return(send - batch.Count); // signers behind: keep the tokens, and their intended times
-            if (batch.Count == 0)
-            {
-                Return(batch);
-                await Task.Delay(1, stop).ConfigureAwait(false);
-                continue;
-            }
-            batch.Body[batch.BodyLength++] = (byte)']';
-            Stats.AddSent(batch.Count);
-            Interlocked.Increment(ref _inFlightBatches);
-            PipelinedHttpConnection connection;
-            try
-            {
-                connection = await GetConnectionAsync(stop).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is RpcTransportException or System.Net.Sockets.SocketException or IOException)
-            {
-                // Node unreachable: the batch was never sent; its txs count as lost and their wallets resync.
-                ((IRpcResponseHandler)this).OnFailure(TxOutcome.ConnectionLost, e.Message, batch);
-                await Task.Delay(100, stop).ConfigureAwait(false);
-                continue;
-            }
-            try
-            {
-                await connection.SendAsync(batch.Body.AsMemory(0, batch.BodyLength), this, batch, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Cancelled while waiting for a pipelining slot: the handler will never hear of this batch.
-                ((IRpcResponseHandler)this).OnFailure(TxOutcome.ConnectionLost, "stopped before sending", batch);
-                throw;
+
+                SendBatch batch = Rent(send);
+                batch.Connection = connection;
+                long sentTicks = Stopwatch.GetTimestamp();
+                while (batch.Count < send && _ring.TryBeginRead(out PresignedTx slot, out long position))
+                {
+                    if (slot.Epoch != slot.Wallet!.Epoch)
+                    {
+                        // The wallet was invalidated after this tx was signed: its nonce is in doubt.
+                        _ring.EndRead(position);
+                        Stats.AddRevoked();
+                        _source?.GiveBack(1);
+                        continue;
+                    }
+                    batch.Append(slot.Call.AsSpan(0, slot.CallLength));
+                    ref InFlightTx tx = ref batch.Txs[batch.Count++];
+                    tx.Id = slot.Id;
+                    tx.Wallet = slot.Wallet;
+                    tx.Nonce = slot.Nonce;
+                    tx.Epoch = slot.Epoch;
+                    tx.Node = _node;
+                    tx.TxHash = new Primitives.Hash256(slot.TxHash);
+                    tx.IntendedTicks = limiter is not null ? limiter.IntendedTicks(firstToken + batch.Count - 1) : sentTicks;
+                    tx.SentTicks = sentTicks;
+                    long lag = sentTicks - tx.IntendedTicks;
+                    if (lag > lateTicks)
+                    {
+                        _late++;
+                        if (lag > _maxLag) _maxLag = lag;
+                    }
+                    slot.Wallet.RecordSent();
+                    _ring.EndRead(position);
+                }
+                if (limiter is not null && batch.Count < send) limiter.Return(send - batch.Count); // signers behind: keep the tokens, and their intended times
+                if (batch.Count == 0)
+                {
+                    Return(batch);
+                    await Task.Delay(1, stopTaking).ConfigureAwait(false);
+                    continue;
+                }
+                batch.Body[batch.BodyLength++] = (byte)']';
+                Stats.AddSent(batch.Count);
+                Volatile.Write(ref _lastSent, sentTicks);
+                Interlocked.Increment(ref _inFlightBatches);
+                NoteUnanswered(sentTicks);
+                // Not cancelled by a stop: a batch taken is sent (it may wait for a pipelining slot); only an abort
+                // gives it up, and then the handler hears of it (connection_lost).
+                await connection.SendAsync(batch.Body.AsMemory(0, batch.BodyLength), this, batch, abort).ConfigureAwait(false);
             }
         }
+        finally
+        {
+            if (limiter is not null)
+            {
+                long end = Math.Min(Stopwatch.GetTimestamp(), stopAtTicks - 1);
+                Volatile.Write(ref _unsent, limiter.Available(end));
+            }
+        }
+    }
+
+    private void NoteUnanswered(long ticks)
+    {
+        if (Volatile.Read(ref _unansweredSince) == 0) Interlocked.CompareExchange(ref _unansweredSince, ticks, 0);
     }
 
     private static async ValueTask DelayUntilAsync(long dueTicks, CancellationToken stop)
@@ -304,7 +392,7 @@ public sealed class NodeSender : IRpcResponseHandler
         batch.Answered[index] = true;
         ref InFlightTx tx = ref batch.Txs[index];
         Stats.Add(outcome);
-        if (outcome is TxOutcome.Accepted or TxOutcome.AlreadyKnown) tx.Wallet.RecordAccepted();
+        if (outcome is TxOutcome.Accepted or TxOutcome.AlreadyKnown) tx.Wallet.RecordAccepted(tx.Nonce);
         else tx.Wallet.Invalidate(tx.Epoch); // any gap puts the wallet's later nonces in doubt
         _results?.OnResult(tx, outcome, ackTicks, error);
     }
@@ -323,13 +411,29 @@ public sealed class NodeSender : IRpcResponseHandler
         long ackTicks = Stopwatch.GetTimestamp();
         if (status is < 200 or >= 300)
         {
-            Finish(batch, ErrorClassifier.FromHttpStatus(status), ackTicks, System.Text.Encoding.UTF8.GetBytes($"HTTP {status}"));
+            if (status == 429)
+            {
+                // The node asks us to slow down: every connection to it pauses (Retry-After, else 1 s); the tokens
+                // due meanwhile wait with their intended times.
+                int seconds = batch.Connection?.ResponseRetryAfterSeconds ?? -1;
+                TimeSpan pause = seconds >= 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(1);
+                if (pause > _options.MaxRetryAfter) pause = _options.MaxRetryAfter;
+                long until = ackTicks + (long)(pause.TotalSeconds * Stopwatch.Frequency);
+                if (until > Volatile.Read(ref _pausedUntil))
+                {
+                    Volatile.Write(ref _pausedUntil, until);
+                    Interlocked.Increment(ref _pauses);
+                }
+            }
+            Finish(batch, ErrorClassifier.FromHttpStatus(status), ackTicks, status == 429 ? "HTTP 429"u8 : status == 503 ? "HTTP 503"u8 : status == 500 ? "HTTP 500"u8 : System.Text.Encoding.UTF8.GetBytes($"HTTP {status}"));
             return;
         }
+        Volatile.Write(ref _unansweredSince, 0);
         var sink = new EntrySink(this, batch, ackTicks);
         JsonRpcResponseReader.TryRead(body, ref sink);
-        // Entries the node did not answer (or an unreadable body) count as server errors.
-        Finish(batch, TxOutcome.ServerError, ackTicks, "no answer for this tx in the node's response"u8);
+        // Entries the node did not answer (or an unreadable body): the node may have taken those txs. They are
+        // no_answer, looked for in blocks like accepted ones, and their wallets resync.
+        Finish(batch, TxOutcome.NoAnswer, ackTicks, "no answer for this tx in the node's response"u8);
     }
 
     void IRpcResponseHandler.OnFailure(TxOutcome reason, string message, object? state)

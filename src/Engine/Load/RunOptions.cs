@@ -57,6 +57,9 @@ public sealed record RunOptions
     /// <summary>After sending stops, how long to wait for accepted txs to appear in blocks.</summary>
     public TimeSpan InclusionGrace { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>A node that gives no 2xx answer for this long while we try to reach it ends the run (--node-timeout).</summary>
+    public TimeSpan NodeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Where each node's newHeads WebSocket is (same order as <see cref="Rpc"/>); empty = try ws:// on each node's
     /// HTTP host and port; null = poll only.

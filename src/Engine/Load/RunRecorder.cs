@@ -67,6 +67,7 @@ internal sealed class RunRecorder
         AckByNode[node].RecordConcurrent(fromIntended);
         AckFromSent.RecordConcurrent(Micros(ackTicks - tx.SentTicks));
         if (outcome == TxOutcome.Accepted) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks);
+        else if (IsAmbiguous(outcome)) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, ambiguous: true); // settled by a block, or checked at the end
         if (Results is { } results)
         {
             var record = new TxRecord
@@ -80,6 +81,9 @@ internal sealed class RunRecorder
         _next?.OnResult(tx, outcome, ackTicks, error);
     }
 
+    /// <summary>The node's answer for the tx was lost or unreadable: it may or may not have landed.</summary>
+    public static bool IsAmbiguous(TxOutcome outcome) => outcome is TxOutcome.ConnectionLost or TxOutcome.NoAnswer;
+
     /// <summary>One of our txs was seen in a block by the watcher of node <paramref name="node"/>.</summary>
     public void OnIncluded(int node, TxIncluded included)
     {
@@ -87,7 +91,7 @@ internal sealed class RunRecorder
         Inclusion.RecordConcurrent(micros);
         InclusionByNode[node].RecordConcurrent(micros);
         Interlocked.Increment(ref _includedByNode[node]);
-        Results?.AddInclusion(new InclusionRecord { Id = included.Token, Block = included.Block, SeenTicks = included.SeenTicks });
+        Results?.AddInclusion(new InclusionRecord { Id = Math.Abs(included.Token), Block = included.Block, SeenTicks = included.SeenTicks });
     }
 
     private sealed class NodeSink(RunRecorder recorder, int node) : ITxResultSink

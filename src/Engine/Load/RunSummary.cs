@@ -4,8 +4,21 @@ using FastLoad.Engine.Rpc;
 
 namespace FastLoad.Engine.Load;
 
+/// <summary>
+/// Txs whose answer was lost or unreadable (connection_lost, no_answer), settled after the run: seen in a block
+/// (<see cref="Landed"/>), known to a node's pool (<see cref="InPool"/>), unknown to every node (<see cref="NotFound"/>),
+/// or not checked (the node was gone, or the check's bound was reached).
+/// </summary>
+public readonly record struct AmbiguousOutcome(long Landed, long InPool, long NotFound, long Unchecked)
+{
+    public long Total => Landed + InPool + NotFound + Unchecked;
+}
+
+/// <summary>Nonce gaps found after sending: txs re-sent to close them, in how many wallets, and wallets still gapped.</summary>
+public readonly record struct GapRepair(long Resent, int Wallets, int WalletsLeft);
+
 /// <summary>What a run did, per node and in total.</summary>
-public sealed class RunSummary
+public sealed record RunSummary
 {
     public required IReadOnlyList<NodeStats> Nodes { get; init; }
 
@@ -22,6 +35,41 @@ public sealed class RunSummary
     public required long Resyncs { get; init; }
 
     public bool Interrupted { get; init; }
+
+    /// <summary>Why the run was stopped early (a node stayed unreachable, results could not be written), or null.</summary>
+    public string? AbortReason { get; init; }
+
+    /// <summary>The results writer failed part-way (the file keeps what was committed before).</summary>
+    public bool ResultsFailed { get; init; }
+
+    /// <summary>The txs were replayed from a presigned file, not signed during the run.</summary>
+    public bool Replayed { get; init; }
+
+    /// <summary>Wall time from the start of sending to the end of the run (grace period included), for the CPU figure.</summary>
+    public double WallSeconds { get; init; }
+
+    public int Cores { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Whether the inclusion grace period ran (not after Ctrl-C or an abort, nor on a target without blocks).</summary>
+    public bool GraceRan { get; init; }
+
+    /// <summary>Txs sent more than the late threshold after their intended time (the tool or node fell behind).</summary>
+    public long Late { get; init; }
+
+    /// <summary>The most a tx went out behind its intended time.</summary>
+    public TimeSpan MaxLag { get; init; }
+
+    /// <summary>Tokens due before sending stopped that were never sent (backlog at the end).</summary>
+    public long Unsent { get; init; }
+
+    /// <summary>Pauses taken for HTTP 429 (Retry-After honoured).</summary>
+    public long RateLimitPauses { get; init; }
+
+    /// <summary>Nonce gaps closed after sending (and any left).</summary>
+    public GapRepair Gaps { get; init; }
+
+    /// <summary>Lost or unreadable answers, and how they were settled.</summary>
+    public AmbiguousOutcome Ambiguous { get; init; }
 
     /// <summary>Accepted txs seen in a block by the end of the grace period.</summary>
     public long Included { get; init; }
@@ -61,31 +109,54 @@ public sealed class RunSummary
 
     public long Sent => Nodes.Sum(n => n.Sent);
 
-    public long Accepted => Nodes.Sum(n => n.Accepted + n.Count(TxOutcome.AlreadyKnown));
+    /// <summary>Txs the node took: accepted, already known, and those whose answer was lost but that did land or sit in its pool.</summary>
+    public long Accepted => Nodes.Sum(n => n.Accepted + n.Count(TxOutcome.AlreadyKnown)) + Ambiguous.Landed + Ambiguous.InPool;
 
-    public long Errors => Nodes.Sum(n => n.Errors);
+    /// <summary>Refused txs, and lost answers not shown to have landed.</summary>
+    public long Errors => Nodes.Sum(n => n.Errors) - Ambiguous.Landed - Ambiguous.InPool;
 
+    /// <summary>Sent ÷ the real sending span.</summary>
     public double AchievedRate => SendDuration.TotalSeconds > 0 ? Sent / SendDuration.TotalSeconds : 0;
+
+    /// <summary>Accepted ÷ the real sending span.</summary>
+    public double AcceptedRate => SendDuration.TotalSeconds > 0 ? Accepted / SendDuration.TotalSeconds : 0;
 
     public string Format()
     {
         var s = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        s.AppendLine(Interrupted ? "Run interrupted (Ctrl-C): summary of what was sent" : "Run complete");
-        s.AppendLine(string.Create(c, $"  duration     {SendDuration.TotalSeconds:F2} s"));
-        s.AppendLine(string.Create(c, $"  rate         {AchievedRate:N0} tx/s achieved{(TargetRate is double t ? string.Create(c, $" (target {t:N0}, {AchievedRate / t:P1})") : " (--max)")}"));
-        s.AppendLine(string.Create(c, $"  sent         {Sent:N0}   accepted {Accepted:N0}   errors {Errors:N0}   signed {Signed:N0}"));
+        s.AppendLine(AbortReason is not null ? $"Run STOPPED EARLY: {AbortReason}"
+            : Interrupted ? "Run interrupted: summary of what was sent"
+            : "Run complete");
+        s.AppendLine(string.Create(c, $"  duration     {SendDuration.TotalSeconds:F2} s of sending"));
+        s.AppendLine(string.Create(c, $"  rate         {AchievedRate:N0} tx/s sent{(TargetRate is double t ? string.Create(c, $" (target {t:N0}, {AchievedRate / t:P1})") : " (--max)")}, {AcceptedRate:N0} tx/s accepted"));
+        if (TargetRate is not null && (Late > 0 || Unsent > 0))
+            s.AppendLine("  BEHIND SCHEDULE: " + string.Join(", ",
+                new[]
+                {
+                    Late > 0 ? string.Create(c, $"{Late:N0} txs sent late (up to {MaxLag.TotalMilliseconds:N0} ms behind their intended time)") : null,
+                    Unsent > 0 ? string.Create(c, $"{Unsent:N0} due but never sent by the end") : null,
+                }.Where(p => p is not null)));
+        s.AppendLine(string.Create(c, $"  sent         {Sent:N0}   accepted {Accepted:N0}   errors {Errors:N0}   {(Replayed ? "replayed from file" : "signed")} {Signed:N0}"));
+        if (Ambiguous.Total > 0)
+            s.AppendLine(string.Create(c, $"  lost answers {Ambiguous.Total:N0} (connection lost or unreadable reply): {Ambiguous.Landed:N0} landed in a block, {Ambiguous.InPool:N0} in the node's pool, {Ambiguous.NotFound:N0} not on the node{(Ambiguous.Unchecked > 0 ? string.Create(c, $", {Ambiguous.Unchecked:N0} not checked") : "")}"));
+        if (Gaps.Resent > 0 || Gaps.WalletsLeft > 0)
+            s.AppendLine(string.Create(c, $"  nonce gaps   {Gaps.Resent:N0} refused txs re-sent after the run to close gaps in {Gaps.Wallets:N0} wallets{(Gaps.WalletsLeft > 0 ? string.Create(c, $"; {Gaps.WalletsLeft:N0} wallets STILL have gaps (txs stuck in the node's pool)") : "")}"));
+        string notIncluded = NotIncluded == 0 ? ""
+            : GraceRan ? string.Create(c, $"   NOT included after the grace period: {NotIncluded:N0}")
+            : string.Create(c, $"   not seen in a block by the end (no grace period{(Interrupted ? ": interrupted" : AbortReason is not null ? ": stopped early" : "")}): {NotIncluded:N0}");
         s.AppendLine(Blocks == 0
             ? "  included     - (the node produced no block during the run)"
-            : string.Create(c, $"  included     {Included:N0} in {Blocks:N0} blocks{(HeadsVia is null ? "" : $" (heads via {HeadsVia})")}{(NotIncluded > 0 ? string.Create(c, $"   NOT included after the grace period: {NotIncluded:N0}") : "")}{(Untracked > 0 ? string.Create(c, $"   not tracked (bound reached): {Untracked:N0}") : "")}"));
+            : string.Create(c, $"  included     {Included:N0} in {Blocks:N0} blocks{(HeadsVia is null ? "" : $" (heads via {HeadsVia})")}{notIncluded}{(Untracked > 0 ? string.Create(c, $"   not tracked (bound reached): {Untracked:N0}") : "")}"));
         AppendLatency(s, "ack latency ", AckLatency, "from intended send time");
         AppendLatency(s, "  (raw)     ", AckLatencyFromSend, "from actual send time");
         AppendLatency(s, "inclusion   ", InclusionLatency, "block seen - intended send time");
-        s.AppendLine(string.Create(c, $"  nonce resyncs {Resyncs:N0}   breaker trips {BreakerTrips}   CPU {CpuSeconds:F1} s ({CpuSeconds / Math.Max(0.001, SendDuration.TotalSeconds) * 100:F0}% of one core)"));
+        double wall = WallSeconds > 0 ? WallSeconds : SendDuration.TotalSeconds;
+        s.AppendLine(string.Create(c, $"  nonce resyncs {Resyncs:N0}   breaker trips {BreakerTrips}{(RateLimitPauses > 0 ? string.Create(c, $"   429 pauses {RateLimitPauses:N0}") : "")}   CPU {CpuSeconds:F1} s over {wall:F1} s ({CpuSeconds / Math.Max(0.001, wall) * 100 / Math.Max(1, Cores):F0}% of {Cores} cores)"));
         for (int n = 0; n < Nodes.Count; n++)
         {
             NodeStats node = Nodes[n];
-            s.Append(string.Create(c, $"  node {node.Url}: sent {node.Sent:N0}, accepted {node.Accepted:N0}, {node.Sent / Math.Max(0.001, SendDuration.TotalSeconds):N0} tx/s, batches {node.Batches:N0}, revoked {node.Revoked:N0}"));
+            s.Append(string.Create(c, $"  node {node.Url}: sent {node.Sent:N0}, accepted {node.Accepted + node.Count(TxOutcome.AlreadyKnown):N0}, {node.Sent / Math.Max(0.001, SendDuration.TotalSeconds):N0} tx/s, batches {node.Batches:N0}, revoked {node.Revoked:N0}"));
             if (AckLatencyByNode?[n] is { Count: > 0 } h)
                 s.Append(string.Create(c, $", ack p50/p99 {h.MillisAtPercentile(50):N1}/{h.MillisAtPercentile(99):N1} ms"));
             if (InclusionLatencyByNode?[n] is { Count: > 0 } i)
@@ -94,21 +165,24 @@ public sealed class RunSummary
             {
                 if (outcome is TxOutcome.Pending or TxOutcome.Accepted) continue;
                 long count = node.Count(outcome);
-                if (count > 0) s.Append(string.Create(c, $", {outcome} {count:N0}"));
+                if (count > 0) s.Append(string.Create(c, $", {Results.ResultsSchema.OutcomeName(outcome)} {count:N0}"));
             }
             s.AppendLine();
         }
         if (ResultsPath is not null)
-            s.AppendLine(DroppedRecords == 0
-                ? $"  results      {ResultsPath}"
-                : string.Create(c, $"  results      {ResultsPath}   WARNING: {DroppedRecords:N0} records dropped (the writer fell behind)"));
+        {
+            string warning = ResultsFailed ? "   WARNING: writing failed part-way; the file keeps the rows committed before that"
+                : DroppedRecords > 0 ? string.Create(c, $"   WARNING: {DroppedRecords:N0} records dropped (the writer fell behind): the file is incomplete")
+                : "";
+            s.AppendLine($"  results      {ResultsPath}{warning}");
+        }
         return s.ToString();
     }
 
     private static void AppendLatency(StringBuilder s, string label, Metrics.LatencyHistogram? h, string what)
     {
         if (h is null || h.Count == 0) return;
-        static string Ms(long micros) => (micros / 1000.0).ToString("N1", CultureInfo.InvariantCulture);
-        s.AppendLine($"  {label} p50 {Ms(h.ValueAtPercentile(50))} ms   p99 {Ms(h.ValueAtPercentile(99))} ms   max {Ms(h.Max)} ms   ({what})");
+        static string Ms(double? ms) => (ms ?? 0).ToString("N1", CultureInfo.InvariantCulture);
+        s.AppendLine($"  {label} p50 {Ms(h.MillisAtPercentile(50))} ms   p99 {Ms(h.MillisAtPercentile(99))} ms   max {Ms(h.Max / 1000.0)} ms   ({what})");
     }
 }

@@ -46,6 +46,11 @@ public static class Verdicts
             double? actual = run.Sent > 0 ? 100.0 * run.Accepted / run.Sent : null;
             lines.Add(new VerdictLine("success", success, actual, actual >= success, ">=", "% accepted"));
         }
+        if (expect.Any && (run.DroppedRecords > 0 || run.ResultsFailed))
+        {
+            // Targets judged on a results file with missing rows could pass falsely: an incomplete record fails.
+            lines.Add(new VerdictLine("results_complete", 0, run.DroppedRecords, false, "==", run.ResultsFailed ? "records dropped (writing results failed)" : "records dropped"));
+        }
         if (expect.InclusionP99Ms is double inclusion)
         {
             double? actual = run.InclusionLatency?.MillisAtPercentile(99);

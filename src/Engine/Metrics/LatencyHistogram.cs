@@ -165,8 +165,11 @@ public sealed class LatencyHistogram
         return HighestEquivalentOfIndex(last);
     }
 
-    /// <summary><see cref="ValueAtPercentile"/> in milliseconds (values are µs); null while the histogram is empty.</summary>
-    public double? MillisAtPercentile(double percentile) => Count == 0 ? null : ValueAtPercentile(percentile) / 1000.0;
+    /// <summary>
+    /// <see cref="ValueAtPercentile"/> in milliseconds (values are µs), never above the largest value recorded (a
+    /// bucket's upper edge can be; a printed p99 above the printed max would be a lie); null while empty.
+    /// </summary>
+    public double? MillisAtPercentile(double percentile) => Count == 0 ? null : Math.Min(ValueAtPercentile(percentile), Max) / 1000.0;
 
     /// <summary>Adds every sample of <paramref name="other"/> into this histogram (same layout required).</summary>
     public void Add(LatencyHistogram other)

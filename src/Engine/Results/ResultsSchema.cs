@@ -15,7 +15,7 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -23,7 +23,7 @@ public static class ResultsSchema
             schema_version INTEGER,
             started_at TIMESTAMPTZ,     -- wall clock when sending began; every *_us column counts from here
             ended_at TIMESTAMPTZ,       -- NULL while running (or if the process was killed)
-            status VARCHAR,             -- running | complete | interrupted | failed
+            status VARCHAR,             -- running | complete | interrupted | failed (see status_reason)
             command_line VARCHAR,       -- as typed, secrets removed
             version VARCHAR,            -- FastLoad version
             machine VARCHAR,            -- host, OS, cores, .NET
@@ -32,11 +32,16 @@ public static class ResultsSchema
             tx_type VARCHAR,            -- legacy | eip2930 | eip1559 | eip7702
             workload_op VARCHAR,        -- transfer
             target_rate DOUBLE,         -- tx/s; NULL for --max
-            duration_s DOUBLE,          -- sending time
+            duration_s DOUBLE,          -- the real sending span (sent / duration_s = the achieved rate)
             sent BIGINT, accepted BIGINT, errors BIGINT, included BIGINT, not_included BIGINT,
             dropped_records BIGINT,     -- result records the writer could not keep up with (0 = every tx has a row)
             ack_p50_ms DOUBLE, ack_p99_ms DOUBLE, inclusion_p50_ms DOUBLE, inclusion_p99_ms DOUBLE,
-            verdict VARCHAR             -- PASS | FAIL | NULL when no --expect-* target was given
+            verdict VARCHAR,            -- PASS | FAIL | NULL when no --expect-* target was given
+            status_reason VARCHAR,      -- why a run failed or was stopped early (NULL otherwise)
+            late BIGINT,                -- txs sent more than 50 ms behind their intended time (the tool or node fell behind)
+            max_lag_ms DOUBLE,          -- the most a tx went out behind its intended time
+            unsent BIGINT,              -- tokens due before sending stopped that were never sent (backlog at the end)
+            gap_repairs BIGINT          -- txs re-sent after the run to close nonce gaps left by refused txs
         );
         CREATE TABLE nodes (node UTINYINT, url VARCHAR);
         CREATE TABLE wallets (wallet INTEGER, address VARCHAR, node UTINYINT);
@@ -55,6 +60,10 @@ public static class ResultsSchema
         CREATE TABLE errors (error_id INTEGER, outcome VARCHAR, message VARCHAR);
         CREATE TABLE tx_errors (id BIGINT, error_id INTEGER);
         CREATE TABLE tx_inclusions (id BIGINT, block BIGINT, seen_us BIGINT);
+        CREATE TABLE tx_resolutions (
+            id BIGINT,                  -- a tx whose answer was lost or unreadable (connection_lost, no_answer), not seen in a block
+            resolution VARCHAR          -- in_pool (a node knows it) | not_found (no node knows it: it never landed)
+        );
         CREATE TABLE blocks (
             node UTINYINT, number BIGINT, hash VARCHAR,
             seen_us BIGINT,             -- when FastLoad first saw it
@@ -83,6 +92,8 @@ public static class ResultsSchema
                l.intended_us, l.sent_us, l.ack_us,
                (l.ack_us - l.intended_us) / 1000.0 AS ack_ms,
                o.name AS outcome, e.message AS error,
+               CASE WHEN o.name IN ('connection_lost', 'no_answer')
+                    THEN coalesce(res.resolution, CASE WHEN i.block IS NOT NULL THEN 'landed' END) END AS resolution,
                i.block, i.seen_us AS block_seen_us,
                (i.seen_us - l.intended_us) / 1000.0 AS inclusion_ms,
                CAST(NULL AS BIGINT) AS gas_used,   -- receipts are not fetched (blocks.gas_used has per-block gas)
@@ -97,7 +108,8 @@ public static class ResultsSchema
         LEFT JOIN nodes n ON n.node = l.node
         LEFT JOIN tx_errors te USING (id)
         LEFT JOIN errors e USING (error_id)
-        LEFT JOIN tx_inclusions i USING (id);
+        LEFT JOIN tx_inclusions i USING (id)
+        LEFT JOIN tx_resolutions res USING (id);
         """;
 
     /// <summary>Creates every table and view in an empty database and fills the outcome names.</summary>
@@ -125,6 +137,7 @@ public static class ResultsSchema
         TxOutcome.RateLimited => "rate_limited",
         TxOutcome.ServerError => "server_error",
         TxOutcome.ConnectionLost => "connection_lost",
+        TxOutcome.NoAnswer => "no_answer",
         _ => "other",
     };
 }

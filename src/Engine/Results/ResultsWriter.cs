@@ -32,6 +32,11 @@ public readonly record struct NodeCounters(long Sent, long Acked, long Errors, l
 public sealed record RunFinal
 {
     public required string Status { get; init; } // complete | interrupted | failed
+    public string? StatusReason { get; init; }
+    public long? Late { get; init; }
+    public double? MaxLagMs { get; init; }
+    public long? Unsent { get; init; }
+    public long? GapRepairs { get; init; }
     public double? DurationSeconds { get; init; }
     public long? Sent { get; init; }
     public long? Accepted { get; init; }
@@ -472,6 +477,27 @@ public sealed class ResultsWriter : IDisposable
         foreach (Lane lane in _lanes) lane.Join();
         try
         {
+            FinishCore(final);
+        }
+        catch (DuckDbException e)
+        {
+            // E.g. the disk filled up: the file keeps what was committed; the run's status may read 'running'.
+            Interlocked.CompareExchange(ref _failure, e, null);
+        }
+        finally
+        {
+            _db.Dispose();
+        }
+    }
+
+    private IReadOnlyList<(long Id, string Resolution)> _resolutions = [];
+
+    /// <summary>How lost or unreadable answers were settled (cold: once, after the run); written by <see cref="Finish"/>.</summary>
+    public void AddResolutions(IReadOnlyList<(long Id, string Resolution)> resolutions) => _resolutions = resolutions;
+
+    private void FinishCore(RunFinal final)
+    {
+        {
             // Error texts first (a lane may still hold tx_errors rows waiting for theirs), then the lanes.
             foreach (DuckDbChunkAppender? a in new[] { _errors, _txInclusions, _blockRows, _samples })
             {
@@ -481,8 +507,24 @@ public sealed class ResultsWriter : IDisposable
             {
                 try { lane.Close(); } catch (DuckDbException e) { _failure ??= e; }
             }
+            if (_resolutions.Count > 0 && Failure is null)
+            {
+                using DuckDbChunkAppender a = _db.CreateAppender("tx_resolutions", [DuckDbType.BigInt, DuckDbType.Varchar]);
+                foreach ((long id, string resolution) in _resolutions)
+                {
+                    a.SetInt64(0, id);
+                    a.SetVarchar(1, resolution.AsSpan());
+                    a.EndRow();
+                }
+            }
+            // A writer that failed part-way never reports a complete run: rows are missing.
+            bool failed = Failure is not null;
+            string status = failed ? "failed" : final.Status;
+            string? reason = !failed || final.StatusReason?.Contains("writing results failed", StringComparison.Ordinal) == true ? final.StatusReason
+                : $"writing results failed: {Failure!.Message}" + (final.StatusReason is null ? "" : $"; {final.StatusReason}");
             _db.Execute($"""
-                UPDATE runs SET ended_at = now(), status = {Sql(final.Status)}, duration_s = {Num(final.DurationSeconds)},
+                UPDATE runs SET ended_at = now(), status = {Sql(status)}, status_reason = {Sql(reason)}, duration_s = {Num(final.DurationSeconds)},
+                    late = {Num(final.Late)}, max_lag_ms = {Num(final.MaxLagMs)}, unsent = {Num(final.Unsent)}, gap_repairs = {Num(final.GapRepairs)},
                     sent = {Num(final.Sent)}, accepted = {Num(final.Accepted)}, errors = {Num(final.Errors)},
                     included = {Num(final.Included)}, not_included = {Num(final.NotIncluded)}, dropped_records = {Dropped},
                     ack_p50_ms = {Num(final.AckP50Ms)}, ack_p99_ms = {Num(final.AckP99Ms)},
@@ -492,10 +534,6 @@ public sealed class ResultsWriter : IDisposable
             foreach (VerdictLine v in final.Verdicts)
                 _db.Execute($"INSERT INTO verdicts VALUES ({Sql(v.Target)}, {Num(v.Expected)}, {Num(v.Actual)}, {(v.Pass ? "true" : "false")})");
             _db.Execute("CHECKPOINT");
-        }
-        finally
-        {
-            _db.Dispose();
         }
     }
 

@@ -31,6 +31,13 @@ public sealed partial class PipelinedHttpConnection
     private bool _chunked;
     private bool _connectionClose;
     private bool _connectionKeepAlive;
+    private int _retryAfter = -1;
+
+    /// <summary>
+    /// The Retry-After header (delay-seconds) of the response being handed to a handler, or -1 when it had none.
+    /// Valid only inside <see cref="IRpcResponseHandler.OnResponse"/>, on the reader loop.
+    /// </summary>
+    public int ResponseRetryAfterSeconds => _retryAfter;
     private long _chunkRemaining;
     private byte[]? _chunkedBody; // de-chunked body, pooled, reused across responses
     private int _chunkedLength;
@@ -203,7 +210,9 @@ public sealed partial class PipelinedHttpConnection
     {
         int status = _status;
         bool close = _connectionClose;
+        int retryAfter = _retryAfter;
         ResetResponseState();
+        _retryAfter = retryAfter; // readable by the handler during Deliver; reset with the next status line
         if (!Deliver(status, body)) return false;
         if (close)
         {
@@ -265,6 +274,7 @@ public sealed partial class PipelinedHttpConnection
         _chunked = false;
         _connectionClose = false;
         _connectionKeepAlive = false;
+        _retryAfter = -1;
         _chunkRemaining = 0;
         _chunkedLength = 0;
     }
@@ -339,6 +349,11 @@ public sealed partial class PipelinedHttpConnection
         {
             _hasTransferEncoding = true;
             _chunked = HasToken(value, "chunked"u8);
+        }
+        else if (Ascii.EqualsIgnoreCase(name, "retry-after"u8))
+        {
+            // Delay-seconds only (an HTTP-date is rare from RPC gateways; it is ignored).
+            if (Utf8Parser.TryParse(value, out int seconds, out int used) && used == value.Length && seconds >= 0) _retryAfter = seconds;
         }
         else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
         {

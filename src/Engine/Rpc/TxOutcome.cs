@@ -38,4 +38,7 @@ public enum TxOutcome : byte
 
     /// <summary>Any other JSON-RPC error.</summary>
     Other,
+
+    /// <summary>The node answered the batch, but with nothing readable for this tx (malformed body, missing id): it may have landed.</summary>
+    NoAnswer,
 }

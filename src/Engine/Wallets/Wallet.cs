@@ -22,6 +22,7 @@ public sealed class Wallet
     private long _rejected;
     private long _resyncs;
     private long _inFlight;
+    private long _maxAccepted = -1;
 
     public Wallet(int index, PrivateKey key)
     {
@@ -64,10 +65,15 @@ public sealed class Wallet
 
     public void RecordSent() => Interlocked.Increment(ref _inFlight);
 
-    public void RecordAccepted()
+    /// <summary>The highest nonce the node took from this wallet (-1 before the first).</summary>
+    public long MaxAcceptedNonce => Interlocked.Read(ref _maxAccepted);
+
+    public void RecordAccepted(ulong nonce)
     {
         Interlocked.Increment(ref _accepted);
         Interlocked.Decrement(ref _inFlight);
+        long n = (long)nonce, current;
+        while ((current = Volatile.Read(ref _maxAccepted)) < n && Interlocked.CompareExchange(ref _maxAccepted, n, current) != current) { }
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using FastLoad.Engine.Load;
 using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Rpc;
@@ -45,6 +46,7 @@ public static class RunCommand
         var expectP99 = new Option<double?>("--expect-p99-ms") { Description = "Verdict: ack latency p99 (from intended send time) at most this many ms." };
         var expectSuccess = new Option<double?>("--expect-success") { Description = "Verdict: at least this % of sent txs accepted (e.g. 99.5)." };
         var expectInclusion = new Option<double?>("--expect-inclusion-p99-ms") { Description = "Verdict: inclusion latency p99 at most this many ms (and every accepted tx included)." };
+        var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the run when a node gives no answer for this long while we try to reach it: 30s, 2m.", DefaultValueFactory = _ => "30s" };
         var command = new Command("run", """
             Run a load: derive and fund wallets, sign ahead on every core, send batched eth_sendRawTransaction
             over pipelined HTTP/1.1 at a smooth rate, keep nonces right, print a summary. Ctrl-C stops cleanly.
@@ -56,14 +58,18 @@ public static class RunCommand
               fastload run --rpc http://127.0.0.1:9545 --max --duration 20s   (e.g. against `fastload sink`)
               fastload run --rate 500 --out run.duckdb --expect-success 99.5 --expect-p99-ms 50   (exit 1 on FAIL)
             Every tx is written to a DuckDB results file (see `fastload query` and `fastload report`).
-            Exit codes: 0 done (all verdicts PASS), 1 a verdict FAILed, 2 bad input or setup error, 3 native library missing.
+            Exit codes: 0 done (all verdicts PASS), 1 a verdict FAILed, 2 bad input or setup error, 3 native library missing,
+            4 stopped early (a node gave no answer for --node-timeout, or the results file could not be written),
+            130 interrupted by Ctrl-C, 143 by SIGTERM (both after the summary is printed and the results file closed).
+            --duration is a promise: at the deadline sending stops whatever the node does; answers still in flight
+            get at most 10 s more.
             The funder key comes from FASTLOAD_FUNDER_KEY or --funder-key-file, never from the command line;
             with the local anvil, its funded dev account is used.
             """)
         {
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
-            ws, outPath, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion,
+            ws, outPath, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout,
         };
         command.SetAction(parse =>
         {
@@ -95,7 +101,7 @@ public static class RunCommand
                 var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 foreach (string url in urls) RpcEndpoint.Parse(url); // fail fast with the URL's own message
                 IReadOnlyList<string>? webSockets = ParseWebSockets(parse.GetValue(ws), urls.Length);
-                foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)) })
+                foreach ((string name, int value) in new[] { ("--resync-every", parse.GetValue(resyncEvery)), ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)) })
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
                 options = new RunOptions
                 {
@@ -108,7 +114,8 @@ public static class RunCommand
                     TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),
                     Seed = parse.GetValue(seed)!,
                     Shard = Shard.Parse(parse.GetValue(shard)!),
-                    PeriodicResync = parse.GetValue(periodicResync) ? Math.Max(1, parse.GetValue(resyncEvery)) : 0,
+                    PeriodicResync = parse.GetValue(periodicResync) ? parse.GetValue(resyncEvery) : 0,
+                    NodeTimeout = ParseDuration(parse.GetValue(nodeTimeout)!, "--node-timeout"),
                     LocalBlockTime = parse.GetValue(blockTime),
                     FunderKey = ReadFunderKey(parse.GetValue(funderKeyFile)),
                     GasPrice = Gwei(parse.GetValue(gasPrice)),
@@ -159,25 +166,34 @@ public static class RunCommand
 
             bool finished = false;
             using var interrupt = new CancellationTokenSource();
-            int presses = 0;
-            ConsoleCancelEventHandler onCancel = (_, e) =>
+            // Ctrl-C (SIGINT) and SIGTERM (timeout, systemd, Docker, Kubernetes) both stop cleanly: no more signing,
+            // in-flight answers drained, summary printed, results file closed as 'interrupted'; then exit 130 / 143.
+            // A second signal kills the process at once.
+            int signals = 0;
+            int exitOnSignal = 0;
+            void OnSignal(PosixSignalContext context)
             {
-                if (Interlocked.Increment(ref presses) > 1) return; // a second Ctrl-C kills the process
-                e.Cancel = true;
-                Console.Error.WriteLine("Stopping: no more signing, draining in-flight requests... (Ctrl-C again to kill)");
+                if (Interlocked.Increment(ref signals) > 1) return;
+                context.Cancel = true;
+                exitOnSignal = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
+                Console.Error.WriteLine($"Stopping ({(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "Ctrl-C")}): no more signing, draining in-flight requests... (again to kill)");
                 interrupt.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
+            }
+            using PosixSignalRegistration onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             try
             {
                 RunSummary summary = new LoadRun(options) { Writer = writer }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
-                IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary);
+                IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
                 writer?.Finish(FinalOf(summary, verdicts));
                 finished = true;
+                summary = summary with { ResultsFailed = writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords };
                 Console.Write(summary.Format());
                 if (writer?.Failure is Exception failed)
                     Console.Error.WriteLine($"fastload run: writing results failed part-way ({failed.Message}); {writer.Path} keeps the rows committed before that");
                 Console.Write(Verdicts.Format(verdicts));
+                if (summary.Interrupted && Volatile.Read(ref exitOnSignal) is int code and > 0) return code;
+                if (summary.AbortReason is not null || summary.ResultsFailed) return 4;
                 return verdicts.All(v => v.Pass) ? 0 : 1;
             }
             catch (Exception e) when (e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException or InvalidDataException or IOException)
@@ -188,11 +204,10 @@ public static class RunCommand
             catch (OperationCanceledException)
             {
                 Console.Error.WriteLine("fastload run: interrupted before sending started");
-                return 130;
+                return exitOnSignal > 0 ? exitOnSignal : 130;
             }
             finally
             {
-                Console.CancelKeyPress -= onCancel;
                 if (writer is not null && !finished)
                 {
                     writer.Dispose(); // a run that failed part-way: keep what was written, marked failed
@@ -275,8 +290,10 @@ public static class RunCommand
     {
         return new Engine.Results.RunFinal
         {
-            Status = s.Interrupted ? "interrupted" : "complete",
+            Status = s.AbortReason is not null ? "failed" : s.Interrupted ? "interrupted" : "complete",
+            StatusReason = s.AbortReason,
             DurationSeconds = s.SendDuration.TotalSeconds,
+            Late = s.Late, MaxLagMs = s.MaxLag.TotalMilliseconds, Unsent = s.Unsent, GapRepairs = s.Gaps.Resent,
             Sent = s.Sent, Accepted = s.Accepted, Errors = s.Errors, Included = s.Included, NotIncluded = s.NotIncluded,
             AckP50Ms = s.AckLatency?.MillisAtPercentile(50), AckP99Ms = s.AckLatency?.MillisAtPercentile(99),
             InclusionP50Ms = s.InclusionLatency?.MillisAtPercentile(50), InclusionP99Ms = s.InclusionLatency?.MillisAtPercentile(99),
@@ -303,7 +320,9 @@ public static class RunCommand
     }
 
     /// <summary>"30s", "2m", "1h", "500ms", or plain seconds.</summary>
-    public static TimeSpan ParseDuration(string text)
+    public static TimeSpan ParseDuration(string text) => ParseDuration(text, "--duration");
+
+    public static TimeSpan ParseDuration(string text, string flag)
     {
         string t = text.Trim().ToLowerInvariant();
         (string number, double scale) = t.EndsWith("ms", StringComparison.Ordinal) ? (t[..^2], 0.001)
@@ -312,7 +331,7 @@ public static class RunCommand
             : t.EndsWith('h') ? (t[..^1], 3600)
             : (t, 1);
         if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value <= 0)
-            throw new ArgumentException($"--duration '{text}' is not a duration: use e.g. 30s, 2m, 1h");
+            throw new ArgumentException($"{flag} '{text}' is not a duration: use e.g. 30s, 2m, 1h");
         return TimeSpan.FromSeconds(value * scale);
     }
 }

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using FastLoad.Engine.DuckDb;
+using FastLoad.Engine.Sink;
+using FastLoad.Tests.Infrastructure;
+
+namespace FastLoad.Tests.Integration;
+
+/// <summary>
+/// Issue 8: numbers stay true and runs end when the target misbehaves or the tool falls behind. Each test failed on
+/// the code before the change (planned duration reported as the real one; runs that never ended; a full disk left
+/// 'complete' with rows missing).
+/// </summary>
+public class WhenThingsBreakTests
+{
+    // Before: "duration 3.00 s, rate 60,000 tx/s achieved (100.0 %)" and PASS while the rows' own sending span was 7.6 s.
+    [Fact]
+    public async Task A_rate_beyond_the_machine_is_reported_as_achieved_not_as_targeted_and_sending_stops_at_the_deadline()
+    {
+        await using SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
+        string file = TestPaths.NewFile(".duckdb");
+        var wall = Stopwatch.StartNew();
+        ProcessResult run = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--rate", "400000", "--duration", "3s",
+            "--wallets", "200", "--out", file, "--no-live", "--expect-tps", "300000");
+        wall.Stop();
+        Assert.True(run.ExitCode == 1, run.StdErr + run.StdOut); // two cores can't sign 400k tx/s: the verdict must FAIL
+        Assert.Contains("FAIL  tps", run.StdOut);
+        Assert.Contains("BEHIND SCHEDULE", run.StdOut);
+
+        using DuckDbConnection db = DuckDbConnection.Open(file);
+        DuckDbResult r = db.Query("""
+            SELECT duration_s, sent, (SELECT count(*) FROM tx_log), (SELECT max(sent_us) FROM tx_log) / 1e6, unsent, late
+            FROM runs
+            """);
+        double duration = r.GetDouble(0, 0);
+        long sent = r.GetInt64(0, 1);
+        double lastSend = r.GetDouble(0, 3);
+        Assert.Equal(sent, r.GetInt64(0, 2));
+        // The deadline is a promise: nothing goes out after it, and the reported span is the real one.
+        Assert.InRange(lastSend, 0, 3.0);
+        Assert.InRange(duration, 2.9, 3.05);
+        double achieved = sent / duration;
+        Assert.True(achieved < 300_000, $"achieved {achieved:N0}");
+        Assert.Contains($"{achieved:N0} tx/s sent (target 400,000", run.StdOut);
+        // What was not sent is said, not hidden: due tokens = sent + unsent.
+        Assert.InRange(sent + r.GetInt64(0, 4), 3 * 400_000 - 1_000, 3 * 400_000 + 1);
+        Assert.True(r.GetInt64(0, 5) > 0);
+    }
+
+    // Before: with the node gone the run printed "(0 tx/s)" forever (still running at 135 s of a 30 s run).
+    [Fact]
+    public async Task A_node_that_dies_mid_run_ends_the_run_after_the_node_timeout_with_exit_4_and_the_rows_kept()
+    {
+        AnvilNode node = await AnvilNode.StartAsync();
+        string file = TestPaths.NewFile(".duckdb");
+        using var fastload = RunningFastload.Start(new Dictionary<string, string> { ["FASTLOAD_FUNDER_KEY"] = AnvilNode.DevKey }, "run", "--rpc", node.Url.ToString(), "--rate", "100", "--duration", "120s", "--wallets", "20",
+            "--out", file, "--no-live", "--node-timeout", "3s");
+        await fastload.WaitForLineAsync("s] sent", TimeSpan.FromSeconds(60));
+        await node.DisposeAsync(); // the node is gone for good
+        var stopped = Stopwatch.StartNew();
+        await fastload.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(30), $"took {stopped.Elapsed}: {fastload.Output}");
+        Assert.Equal(4, fastload.Process.ExitCode);
+        Assert.Contains("Run STOPPED EARLY", fastload.Output);
+        Assert.Contains("gave no answer", fastload.Output);
+        Assert.DoesNotContain("   at ", fastload.Output);
+
+        using DuckDbConnection db = DuckDbConnection.Open(file);
+        DuckDbResult r = db.Query("SELECT status, status_reason, sent, (SELECT count(*) FROM tx_log) FROM runs");
+        Assert.Equal("failed", r.GetString(0, 0));
+        Assert.Contains("--node-timeout", r.GetString(0, 1));
+        Assert.True(r.GetInt64(0, 2) > 0);
+        Assert.Equal(r.GetInt64(0, 2), r.GetInt64(0, 3));
+    }
+}
