@@ -11,9 +11,15 @@ public static class ProcessRunner
     public static Task<ProcessResult> RunFastloadAsync(string stdin, params string[] args) => RunFastloadAsync(stdin, null, args);
 
     /// <summary>As above, with extra environment variables.</summary>
-    public static async Task<ProcessResult> RunFastloadAsync(string stdin, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<ProcessResult> RunFastloadAsync(string stdin, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunAsync("dotnet", stdin, environment, [TestPaths.FastloadDll, .. args]);
+
+    /// <summary>Runs any program with the given arguments and stdin; bounded in time.</summary>
+    public static Task<ProcessResult> RunAsync(string program, string stdin, params string[] args) => RunAsync(program, stdin, null, args);
+
+    private static async Task<ProcessResult> RunAsync(string program, string stdin, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -21,7 +27,6 @@ public static class ProcessRunner
             UseShellExecute = false,
             WorkingDirectory = TestPaths.Scratch,
         };
-        start.ArgumentList.Add(TestPaths.FastloadDll);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (string arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
@@ -57,7 +62,6 @@ public sealed class RunningFastload : IDisposable
     public static RunningFastload Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = TestPaths.Scratch };
-        start.ArgumentList.Add(TestPaths.FastloadDll);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (string arg in args) start.ArgumentList.Add(arg);
         var running = new RunningFastload(Process.Start(start)!);

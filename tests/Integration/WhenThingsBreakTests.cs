@@ -72,3 +72,44 @@ public class WhenThingsBreakTests
         Assert.Equal(r.GetInt64(0, 2), r.GetInt64(0, 3));
     }
 }
+
+/// <summary>Issue 8 item 9: a full disk stops the run cleanly instead of dropping records and claiming 'complete'.</summary>
+public class FullDiskTests
+{
+    // Before: records dropped silently, then exit 70 "internal error: DuckDbException … No space left on device", no
+    // summary, and the file said 'complete' with 32,004 of 40,000 rows.
+    [Fact]
+    public async Task A_full_disk_ends_the_run_with_the_summary_exit_4_and_a_file_that_does_not_claim_complete()
+    {
+        string mount = Path.Combine(TestPaths.Scratch, "tiny-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(mount);
+        ProcessResult mounted = await ProcessRunner.RunAsync("mount", "", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mount);
+        Assert.True(mounted.ExitCode == 0, $"this test mounts a 3 MB tmpfs and needs root (CI runs as root): {mounted.StdErr.Trim()}");
+        try
+        {
+            await using SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
+            string file = Path.Combine(mount, "run.duckdb");
+            ProcessResult run = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--rate", "20000", "--duration", "60s",
+                "--wallets", "100", "--out", file, "--no-live");
+            Assert.True(run.ExitCode == 4, run.StdErr + run.StdOut);
+            Assert.Contains("Run STOPPED EARLY: writing results failed", run.StdOut);
+            Assert.Contains("No space left on device", run.StdOut);
+            Assert.DoesNotContain("internal error", run.StdErr);
+            Assert.DoesNotContain("   at ", run.StdErr + run.StdOut);
+            long sent = long.Parse(System.Text.RegularExpressions.Regex.Match(run.StdOut, @"sent +([0-9,]+) +accepted").Groups[1].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture);
+
+            // Read the file where there is room for DuckDB to replay its log.
+            string copy = TestPaths.NewFile(".duckdb");
+            File.Copy(file, copy);
+            if (File.Exists(file + ".wal")) File.Copy(file + ".wal", copy + ".wal");
+            using DuckDbConnection db = DuckDbConnection.Open(copy);
+            DuckDbResult r = db.Query("SELECT status, (SELECT count(*) FROM tx_log) FROM runs");
+            Assert.NotEqual("complete", r.GetString(0, 0));
+            Assert.True(r.GetInt64(0, 1) < sent, $"{r.GetInt64(0, 1)} rows of {sent} sent");
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("umount", "", "-l", mount);
+        }
+    }
+}
