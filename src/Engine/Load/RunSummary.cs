@@ -130,13 +130,10 @@ public sealed record RunSummary
             : "Run complete");
         s.AppendLine(string.Create(c, $"  duration     {SendDuration.TotalSeconds:F2} s of sending"));
         s.AppendLine(string.Create(c, $"  rate         {AchievedRate:N0} tx/s sent{(TargetRate is double t ? string.Create(c, $" (target {t:N0}, {AchievedRate / t:P1})") : " (--max)")}, {AcceptedRate:N0} tx/s accepted"));
-        if (TargetRate is not null && (Late > 0 || Unsent > 0))
-            s.AppendLine("  BEHIND SCHEDULE: " + string.Join(", ",
-                new[]
-                {
-                    Late > 0 ? string.Create(c, $"{Late:N0} txs sent late (up to {MaxLag.TotalMilliseconds:N0} ms behind their intended time)") : null,
-                    Unsent > 0 ? string.Create(c, $"{Unsent:N0} due but never sent by the end") : null,
-                }.Where(p => p is not null)));
+        if (TargetRate is not null && Unsent > 0)
+            s.AppendLine(string.Create(c, $"  BEHIND SCHEDULE: {Unsent:N0} txs were due but never sent by the end (the tool or the node could not keep up)"));
+        if (TargetRate is not null && Late > 0)
+            s.AppendLine(string.Create(c, $"  late         {Late:N0} txs ({100.0 * Late / Math.Max(1, Sent):F1} %) sent over 50 ms after their intended time (max {MaxLag.TotalMilliseconds:N0} ms behind)"));
         s.AppendLine(string.Create(c, $"  sent         {Sent:N0}   accepted {Accepted:N0}   errors {Errors:N0}   {(Replayed ? "replayed from file" : "signed")} {Signed:N0}"));
         if (Ambiguous.Total > 0)
             s.AppendLine(string.Create(c, $"  lost answers {Ambiguous.Total:N0} (connection lost or unreadable reply): {Ambiguous.Landed:N0} landed in a block, {Ambiguous.InPool:N0} in the node's pool, {Ambiguous.NotFound:N0} not on the node{(Ambiguous.Unchecked > 0 ? string.Create(c, $", {Ambiguous.Unchecked:N0} not checked") : "")}"));

@@ -80,7 +80,7 @@ internal static class HtmlReport
         Card(s, "success", MetricsText.Pct(t.SuccessPercent), "accepted / answered");
         Card(s, "ack p50 / p99 ms", $"{Num(t.AckP50Ms)} / {Num(t.AckP99Ms)}", $"max {MetricsText.Ms(t.AckMaxMs)}, raw p99 {MetricsText.Ms(t.RawAckP99Ms)}");
         Card(s, "inclusion p50 / p99 ms", $"{Num(t.InclusionP50Ms)} / {Num(t.InclusionP99Ms)}", "block seen − intended send");
-        Card(s, "included", t.Included.ToString("N0", C), string.Create(C, $"in {t.Blocks:N0} blocks, not included {t.NotIncluded:N0}"));
+        Card(s, "included", MetricsText.Count(t, t.Included), t.Blocks == 0 ? "no block recorded" : string.Create(C, $"in {t.Blocks:N0} blocks, not included {t.NotIncluded:N0}"));
         s.Append("</section>\n");
 
         double[] seconds = new double[series.Seconds];
@@ -181,7 +181,7 @@ internal static class HtmlReport
         [
             n.Sent.ToString("N0", C), n.AchievedRate.ToString("N1", C), n.Accepted.ToString("N0", C), n.Errors.ToString("N0", C),
             n.SuccessPercent is double pct ? pct.ToString("F2", C) : "-", Cell(n.AckP50Ms), Cell(n.AckP90Ms), Cell(n.AckP99Ms),
-            Cell(n.AckMaxMs), Cell(n.RawAckP99Ms), n.Included.ToString("N0", C), n.NotIncluded.ToString("N0", C),
+            Cell(n.AckMaxMs), Cell(n.RawAckP99Ms), MetricsText.Count(n, n.Included), MetricsText.Count(n, n.NotIncluded),
             Cell(n.InclusionP50Ms), Cell(n.InclusionP99Ms), n.Blocks.ToString("N0", C),
         ])
             s.Append("<td>").Append(Html.Escape(cell)).Append("</td>");

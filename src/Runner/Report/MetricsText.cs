@@ -41,11 +41,14 @@ internal static class MetricsText
             {
                 string name = $"{n.Node} {n.Url}";
                 if (name.Length > 28) name = name[..27] + "…";
-                s.AppendLine(string.Create(C, $"  {name,-28} {n.Sent,9:N0} {n.AchievedRate,8:N0} {Pct(n.SuccessPercent),9} {Ms(n.AckP50Ms),10} {Ms(n.AckP99Ms),10} {Ms(n.InclusionP99Ms),11} {n.Included,9:N0} {n.NotIncluded,9:N0}  {(n.ErrorsByClass.Count == 0 ? "-" : ErrorList(n))}"));
+                s.AppendLine(string.Create(C, $"  {name,-28} {n.Sent,9:N0} {n.AchievedRate,8:N0} {Pct(n.SuccessPercent),9} {Ms(n.AckP50Ms),10} {Ms(n.AckP99Ms),10} {Ms(n.InclusionP99Ms),11} {Count(n, n.Included),9} {Count(n, n.NotIncluded),9}  {(n.ErrorsByClass.Count == 0 ? "-" : ErrorList(n))}"));
             }
         }
         return s.ToString();
     }
+
+    /// <summary>An inclusion count, or "-" where no block was recorded (a target without blocks, e.g. the null sink): 0 of N would be a false figure.</summary>
+    public static string Count(TxMetrics t, long value) => t.Blocks == 0 ? "-" : value.ToString("N0", C);
 
     public static string ErrorList(TxMetrics t)
     {
