@@ -22,6 +22,13 @@ public readonly record struct Shard(int Index, int Count)
 
     public bool Owns(int walletIndex) => walletIndex % Count == Index;
 
+    /// <summary>Throws a one-line <see cref="ArgumentException"/> when this shard owns none of <paramref name="totalWallets"/>.</summary>
+    public void EnsureOwnsWallets(int totalWallets)
+    {
+        if (Index >= totalWallets)
+            throw new ArgumentException($"--shard {this} owns no wallet of --wallets {totalWallets} (wallet i belongs to shard i mod {Count}): use at least {Count} wallets");
+    }
+
     public override string ToString() => $"{Index}/{Count}";
 }
 
@@ -52,10 +59,10 @@ public sealed class WalletSet
     {
         if (totalWallets < 1) throw new ArgumentException("--wallets must be at least 1");
         if (signerThreads < 1) throw new ArgumentException("--signers must be at least 1");
+        shard.EnsureOwnsWallets(totalWallets);
         var mine = new List<Wallet>();
         for (int i = shard.Index; i < totalWallets; i += shard.Count)
             mine.Add(new Wallet(i, DeterministicKeys.Derive(seed, (ulong)i)));
-        if (mine.Count == 0) throw new ArgumentException($"shard {shard} owns no wallet: use at least {shard.Count} wallets");
         int threads = Math.Min(signerThreads, mine.Count);
         var bySigner = new List<Wallet>[threads];
         for (int t = 0; t < threads; t++) bySigner[t] = [];

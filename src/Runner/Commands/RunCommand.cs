@@ -95,8 +95,10 @@ public static class RunCommand
                 var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 foreach (string url in urls) RpcEndpoint.Parse(url); // fail fast with the URL's own message
                 IReadOnlyList<string>? webSockets = ParseWebSockets(parse.GetValue(ws), urls.Length);
-                foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)) })
+                foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)), ("--resync-every", parse.GetValue(resyncEvery)) })
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
+                Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
+                if (replayFile is null) shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
                 options = new RunOptions
                 {
                     Rpc = urls,
@@ -107,8 +109,8 @@ public static class RunCommand
                     Signers = parse.GetValue(signers),
                     TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),
                     Seed = parse.GetValue(seed)!,
-                    Shard = Shard.Parse(parse.GetValue(shard)!),
-                    PeriodicResync = parse.GetValue(periodicResync) ? Math.Max(1, parse.GetValue(resyncEvery)) : 0,
+                    Shard = shardValue,
+                    PeriodicResync = parse.GetValue(periodicResync) ? parse.GetValue(resyncEvery) : 0,
                     LocalBlockTime = parse.GetValue(blockTime),
                     FunderKey = ReadFunderKey(parse.GetValue(funderKeyFile)),
                     GasPrice = Gwei(parse.GetValue(gasPrice)),
