@@ -50,11 +50,11 @@ public class PresignReplayTests
         string file = Path.Combine(Path.GetTempPath(), $"fastload-presign-{Guid.NewGuid():N}.bin");
         try
         {
-            ProcessResult presign = await ProcessRunner.RunFastloadAsync("", "presign", "--count", "10", "--out", file, "--chain-id", "1");
+            ProcessResult presign = await ProcessRunner.RunFastloadAsync("", "presign", "--count", "10", "--out", file, "--chain-id", "4242");
             Assert.Equal(0, presign.ExitCode);
             ProcessResult run = await ProcessRunner.RunFastloadAsync("", "run", "--replay", file, "--block-time", "0");
             Assert.Equal(2, run.ExitCode);
-            Assert.Contains("signed for chain 1", run.StdErr);
+            Assert.Contains("signed for chain 4242", run.StdErr);
             Assert.DoesNotContain("   at ", run.StdErr);
         }
         finally

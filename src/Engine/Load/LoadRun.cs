@@ -115,6 +115,7 @@ public sealed class LoadRun(RunOptions options)
             ulong other = await apis[i].GetChainIdAsync().ConfigureAwait(false);
             if (other != chainId) throw new RunSetupException($"nodes disagree on chain id ({apis[0].Endpoint.Url} is {chainId}, {apis[i].Endpoint.Url} is {other}): pass nodes of one chain");
         }
+        ChainGuard.EnsureAllowed(chainId, apis[0].Endpoint.Url, _options.AllowMainnet);
         PresignedHeader? replay = null;
         RunOptions options = _options;
         if (_options.ReplayFile is string file)

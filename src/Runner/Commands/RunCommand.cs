@@ -35,6 +35,7 @@ public static class RunCommand
         var priorityFee = new Option<decimal?>("--priority-fee-gwei") { Description = "Priority fee per gas for 1559/7702." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print errors and the final summary only." };
         var noLive = new Option<bool>("--no-live") { Description = "Plain progress lines, once a second, even on a terminal (they are the default when output is redirected)." };
+        var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id (1, 10, 56, 137, 8453, 42161, ...); refused otherwise." };
         var sweep = new Option<bool>("--sweep") { Description = "After the run, return what is left in the wallets to the funder." };
         var nodeChoice = new Option<string>("--node-choice") { Description = "affinity (each wallet always uses one node) or round-robin (nodes must share a mempool).", DefaultValueFactory = _ => "affinity" };
         var replay = new Option<FileInfo?>("--replay") { Description = "Send the txs of a file made by `fastload presign` instead of signing (its seed, wallets and tx type apply)." };
@@ -63,7 +64,7 @@ public static class RunCommand
         {
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
-            ws, outPath, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion,
+            ws, outPath, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, allowMainnet,
         };
         command.SetAction(parse =>
         {
@@ -121,6 +122,7 @@ public static class RunCommand
                     WebSockets = webSockets,
                     ReplayFile = replayFile?.FullName,
                     Sweep = parse.GetValue(sweep),
+                    AllowMainnet = parse.GetValue(allowMainnet),
                     RoundRobin = parse.GetValue(nodeChoice) switch
                     {
                         "affinity" => false,

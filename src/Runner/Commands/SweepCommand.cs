@@ -18,12 +18,13 @@ public static class SweepCommand
         var shard = new Option<string>("--shard") { Description = "Shard i/N of the run.", DefaultValueFactory = _ => "0/1" };
         var to = new Option<string?>("--to") { Description = "Address to sweep to (default: the funder's, from FASTLOAD_FUNDER_KEY or --funder-key-file)." };
         var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key." };
+        var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
         var command = new Command("sweep", """
             Return what is left in a run's wallets (same --seed, --wallets, --shard) to the funder.
             Example: FASTLOAD_FUNDER_KEY=0x… fastload sweep --rpc http://127.0.0.1:8545 --wallets 500
             """)
         {
-            rpc, wallets, seed, shard, to, funderKeyFile,
+            rpc, wallets, seed, shard, to, funderKeyFile, allowMainnet,
         };
         command.SetAction(parse =>
         {
@@ -47,6 +48,7 @@ public static class SweepCommand
                 try
                 {
                     foreach (string url in urls) apis.Add(RpcClient.ConnectAsync(url).GetAwaiter().GetResult());
+                    foreach (RpcClient api in apis) ChainGuard.EnsureAllowed(api.GetChainIdAsync().GetAwaiter().GetResult(), api.Endpoint.Url, parse.GetValue(allowMainnet));
                     WalletSet set = WalletSet.Derive(parse.GetValue(seed)!, parse.GetValue(wallets), Shard.Parse(parse.GetValue(shard)!), 1, apis.Count);
                     Sweeper.SweepAsync(apis, set, destination, Console.Out, CancellationToken.None).GetAwaiter().GetResult();
                 }
