@@ -45,6 +45,34 @@ public class PresignReplayTests
     }
 
     [Fact]
+    public async Task Replay_with_another_funder_than_the_presign_is_refused_before_anything_is_sent()
+    {
+        string file = TestPaths.NewFile(".bin");
+        ProcessResult presign = await ProcessRunner.RunFastloadAsync("", "presign", "--count", "10", "--out", file, "--wallets", "2");
+        Assert.True(presign.ExitCode == 0, presign.StdErr);
+        using (var stream = File.OpenRead(file)) Assert.Equal(TestKeys.Funder.Address.ToString(), PresignedFile.ReadHeader(stream).Funder); // no --rpc: the local anvil's dev account
+        Assert.DoesNotContain(Convert.ToHexStringLower(TestKeys.Funder.Bytes), File.ReadAllText(file).Split('\n')[0]);
+
+        await using var sink = FastLoad.Engine.Sink.SinkServer.Start(new FastLoad.Engine.Sink.SinkOptions { Port = 0 });
+        string other = "0x" + Convert.ToHexStringLower(FastLoad.Engine.Signing.DeterministicKeys.Derive("other-funder", 0).Bytes);
+        var run = new LoadRun(new RunOptions { Rpc = [sink.Url.ToString()], Rate = null, Duration = null, ReplayFile = file, FunderKey = other });
+        RunSetupException refused = await Assert.ThrowsAsync<RunSetupException>(() => run.RunAsync(CancellationToken.None));
+        Assert.Contains($"was presigned for funder {TestKeys.Funder.Address} but the funder given is", refused.Message);
+        Assert.Null(run.Wallets);
+    }
+
+    [Fact]
+    public void A_file_of_an_older_format_asks_to_presign_again()
+    {
+        string file = TestPaths.NewFile(".bin");
+        File.WriteAllText(file, "{\"format\":\"fastload-presigned/1\",\"chainId\":31337,\"txType\":\"eip1559\",\"seed\":\"fastload\",\"wallets\":1,\"shard\":\"0/1\",\"count\":0,\"maxCostPerTx\":\"1\"}\n");
+        RunSetupException refused = Assert.Throws<RunSetupException>(() => PresignedFile.Verify(file, TestKeys.Funder.Address));
+        Assert.Contains(file, refused.Message);
+        Assert.Contains("format fastload-presigned/1", refused.Message);
+        Assert.Contains("re-run `fastload presign`", refused.Message);
+    }
+
+    [Fact]
     public async Task Replay_on_another_chain_is_refused_with_the_reason()
     {
         string file = Path.Combine(Path.GetTempPath(), $"fastload-presign-{Guid.NewGuid():N}.bin");

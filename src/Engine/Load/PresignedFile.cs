@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Transactions;
 
 namespace FastLoad.Engine.Load;
@@ -8,12 +9,14 @@ namespace FastLoad.Engine.Load;
 /// <summary>The first line of a presigned file: what the txs were signed for.</summary>
 public sealed record PresignedHeader
 {
-    public const string CurrentFormat = "fastload-presigned/1";
+    public const string CurrentFormat = "fastload-presigned/2";
 
     public string Format { get; init; } = CurrentFormat;
     public required ulong ChainId { get; init; }
     public required string TxType { get; init; }
     public required string Seed { get; init; }
+    /// <summary>The funder's address (never its key): the wallets derive from its key and the seed, so replay needs the same one.</summary>
+    public required string Funder { get; init; }
     public required int Wallets { get; init; }
     public required string Shard { get; init; }
     public required long Count { get; init; }
@@ -49,20 +52,46 @@ public static class PresignedFile
         stream.Write(slot.Call, 0, slot.CallLength);
     }
 
-    /// <summary>Reads the header line; throws a one-line <see cref="InvalidDataException"/> if it is not a presigned file.</summary>
+    /// <summary>
+    /// Checks, before anything is sent, that <paramref name="path"/> is a presigned file of this version made for
+    /// <paramref name="funder"/>; a one-line <see cref="RunSetupException"/> naming the file and the fix if not.
+    /// </summary>
+    public static PresignedHeader Verify(string path, Address funder)
+    {
+        PresignedHeader header;
+        try
+        {
+            using FileStream stream = File.OpenRead(path);
+            header = ReadHeader(stream);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RunSetupException($"{path}: {e.Message}");
+        }
+        if (!Address.TryParse(header.Funder, out Address signedFor) || signedFor != funder)
+            throw new RunSetupException($"{path} was presigned for funder {header.Funder} but the funder given is {funder}: give that funder's key (FASTLOAD_FUNDER_KEY or --funder-key-file), or presign again with this one");
+        return header;
+    }
+
+    /// <summary>Reads the header line; throws a one-line <see cref="InvalidDataException"/> if it is not a presigned file of this version.</summary>
     public static PresignedHeader ReadHeader(Stream stream)
     {
         var line = new List<byte>();
         int b;
         while ((b = stream.ReadByte()) >= 0 && b != '\n' && line.Count < 64 * 1024) line.Add((byte)b);
+        string? format = null;
         try
         {
-            PresignedHeader? header = JsonSerializer.Deserialize(line.ToArray(), PresignedJson.Default.PresignedHeader);
-            if (header?.Format == PresignedHeader.CurrentFormat) return header;
+            using JsonDocument json = JsonDocument.Parse(line.ToArray());
+            if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("format", out JsonElement f) && f.ValueKind == JsonValueKind.String)
+                format = f.GetString();
+            if (format == PresignedHeader.CurrentFormat && JsonSerializer.Deserialize(json.RootElement, PresignedJson.Default.PresignedHeader) is { } header) return header;
         }
         catch (JsonException)
         {
         }
+        if (format is not null && format != PresignedHeader.CurrentFormat && format.StartsWith("fastload-presigned/", StringComparison.Ordinal))
+            throw new InvalidDataException($"made by another FastLoad version (format {format}, this one reads {PresignedHeader.CurrentFormat}): re-run `fastload presign` to make it again");
         throw new InvalidDataException("not a FastLoad presigned file (make one with `fastload presign --count N --out FILE`)");
     }
 

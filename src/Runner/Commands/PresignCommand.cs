@@ -20,16 +20,19 @@ public static class PresignCommand
         var txType = new Option<string>("--tx-type") { Description = "legacy, 2930, 1559 or 7702.", DefaultValueFactory = _ => "1559" };
         var seed = new Option<string>("--seed") { Description = "Seed the wallets are derived from.", DefaultValueFactory = _ => "fastload" };
         var shard = new Option<string>("--shard") { Description = "This process's shard i/N of the wallets.", DefaultValueFactory = _ => "0/1" };
+        var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY); the wallets derive from it and the seed. Default without --rpc: the local anvil's dev account." };
         var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
         var command = new Command("presign", """
             Sign transactions up front on every core into a file; `fastload run --replay FILE` then sends them without signing.
+            The wallets derive from the funder key and the seed; the file records the funder's address (never its key),
+            and the replay must be given the same funder.
             Examples:
               fastload presign --count 1000000 --out txs.bin                       for a fresh local anvil (chain 31337, nonces from 0)
-              fastload presign --count 1000000 --out txs.bin --rpc http://127.0.0.1:8545
+              FASTLOAD_FUNDER_KEY=0x… fastload presign --count 1000000 --out txs.bin --rpc http://127.0.0.1:8545
               fastload run --replay txs.bin --max
             """)
         {
-            count, output, rpc, chainId, wallets, signers, txType, seed, shard, allowMainnet,
+            count, output, rpc, chainId, wallets, signers, txType, seed, shard, funderKeyFile, allowMainnet,
         };
         command.SetAction(parse =>
         {
@@ -48,6 +51,8 @@ public static class PresignCommand
                     Seed = parse.GetValue(seed)!,
                     Shard = Shard.Parse(parse.GetValue(shard)!),
                     AllowMainnet = parse.GetValue(allowMainnet),
+                    // Without a node the txs are for a fresh local anvil, which `run --replay` funds from its dev account.
+                    FunderKey = RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile)) ?? (url is null ? Engine.Nodes.LocalAnvil.DevKey : null),
                 };
                 string path = parse.GetValue(output)!.FullName;
                 PresignJob.Result result = new PresignJob(options, n, path, parse.GetValue(chainId)).RunAsync(CancellationToken.None).GetAwaiter().GetResult();
