@@ -52,7 +52,7 @@ public static class PresignCommand
                     Shard = Shard.Parse(parse.GetValue(shard)!),
                     AllowMainnet = parse.GetValue(allowMainnet),
                     // Without a node the txs are for a fresh local anvil, which `run --replay` funds from its dev account.
-                    FunderKey = RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile)) ?? (url is null ? Engine.Nodes.LocalAnvil.DevKey : null),
+                    FunderKey = RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile), "presign") ?? (url is null ? Engine.Nodes.LocalAnvil.DevKey : null),
                 };
                 string path = parse.GetValue(output)!.FullName;
                 PresignJob.Result result = new PresignJob(options, n, path, parse.GetValue(chainId)).RunAsync(CancellationToken.None).GetAwaiter().GetResult();

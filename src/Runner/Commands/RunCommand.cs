@@ -242,10 +242,16 @@ public static class RunCommand
         return path;
     }
 
-    /// <summary>The command line as typed, with anything that looks like a private key blanked.</summary>
+    /// <summary>The command line as typed, with the seed and anything that looks like a private key blanked.</summary>
     private static string CommandLineForRecord()
     {
-        string line = "fastload " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
+        string[] args = Environment.GetCommandLineArgs()[1..];
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--seed" && i + 1 < args.Length) args[++i] = "<redacted>";
+            else if (args[i].StartsWith("--seed=", StringComparison.Ordinal)) args[i] = "--seed=<redacted>";
+        }
+        string line = "fastload " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
         return System.Text.RegularExpressions.Regex.Replace(line, "(0x)?[0-9a-fA-F]{64}", "<redacted>");
     }
 
@@ -261,7 +267,8 @@ public static class RunCommand
             json.WriteNumber("wallets", o.Wallets);
             json.WriteNumber("signers", o.Signers);
             json.WriteString("tx_type", Engine.Requests.SignRequest.TypeName(o.TxType));
-            json.WriteString("seed", o.Seed);
+            // The seed only as a hash: a run's settings are shared, and a secret seed should stay one.
+            json.WriteString("seed_sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(o.Seed))));
             json.WriteString("shard", o.Shard.ToString());
             json.WriteNumber("batch", o.Sender.Batch);
             json.WriteNumber("connections", o.Sender.Connections);
@@ -288,11 +295,14 @@ public static class RunCommand
         };
     }
 
-    internal static string? ReadFunderKey(FileInfo? file)
+    /// <summary>The funder key from --funder-key-file or FASTLOAD_FUNDER_KEY; warns (one line) when the file is readable by others.</summary>
+    internal static string? ReadFunderKey(FileInfo? file, string command = "run")
     {
         if (file is not null)
         {
             if (!file.Exists) throw new ArgumentException($"--funder-key-file {file.FullName} does not exist");
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file.FullName) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+                Console.Error.WriteLine($"fastload {command}: warning: --funder-key-file {file.FullName} is readable by group or others (mode {Convert.ToString((int)File.GetUnixFileMode(file.FullName), 8)}): run chmod 600 {file.FullName}");
             return File.ReadAllText(file.FullName).Trim();
         }
         string? env = Environment.GetEnvironmentVariable("FASTLOAD_FUNDER_KEY");

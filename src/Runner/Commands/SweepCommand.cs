@@ -33,7 +33,7 @@ public static class SweepCommand
             {
                 if (parse.GetValue(to) is not null)
                     throw new ArgumentException("--to is not supported: sweep returns funds to the funder's address only (the one of FASTLOAD_FUNDER_KEY or --funder-key-file)");
-                PrivateKey funder = WalletKeys.Funder(RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile)));
+                PrivateKey funder = WalletKeys.Funder(RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile), "sweep"));
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
                 shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
                 string[] urls = parse.GetValue(rpc)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
