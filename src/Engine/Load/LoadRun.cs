@@ -331,10 +331,9 @@ public sealed class LoadRun(RunOptions options)
     private static void CheckReplayNonces(string file, WalletSet wallets)
     {
         var first = new Dictionary<int, ulong>();
-        using var stream = new BufferedStream(File.OpenRead(file), 1 << 20);
-        PresignedFile.ReadHeader(stream);
+        using PresignedFileReader reader = PresignedFileReader.Open(file);
         var scratch = new PresignedTx(512);
-        while (first.Count < wallets.All.Length && PresignedFile.TryReadRecord(stream, scratch, out int index)) first.TryAdd(index, scratch.Nonce);
+        while (first.Count < wallets.All.Length && reader.TryRead(scratch, out int index)) first.TryAdd(index, scratch.Nonce);
         foreach (Wallet w in wallets.All)
         {
             if (first.TryGetValue(w.Index, out ulong nonce) && nonce != w.NextNonce)

@@ -38,7 +38,7 @@ public sealed class PresignJob(RunOptions options, long count, string outputPath
             var ring = new PresignedRing(65_536, CallWriter.MaxLength(512));
             var signers = new SignerPool(wallets, [ring], workload, count, periodicResync: 0, requestFetch: _ => { });
             await using var file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-            PresignedFile.WriteHeader(file, new PresignedHeader
+            var writer = new PresignedFileWriter(file, new PresignedHeader
             {
                 ChainId = chainId, TxType = Requests.SignRequest.TypeName(options.TxType), Seed = options.Seed, Funder = funder.Address.ToString(),
                 Wallets = options.Wallets, Shard = options.Shard.ToString(), Count = count, MaxCostPerTx = workload.MaxCostPerTx.ToString(),
@@ -57,7 +57,7 @@ public sealed class PresignJob(RunOptions options, long count, string outputPath
                         spin.SpinOnce(sleep1Threshold: 30);
                         continue;
                     }
-                    PresignedFile.WriteRecord(file, slot);
+                    writer.Write(slot);
                     ring.EndRead(position);
                     written++;
                 }
@@ -66,7 +66,7 @@ public sealed class PresignJob(RunOptions options, long count, string outputPath
             {
                 signers.Stop();
             }
-            await file.FlushAsync(cancel).ConfigureAwait(false);
+            writer.Complete();
             return new Result(written, clock.Elapsed, file.Length);
         }
         finally
