@@ -31,7 +31,7 @@ public static class SendAllocation
     {
         GC.Collect();
         long before = GC.GetTotalAllocatedBytes(precise: true);
-        new LoadRun(new RunOptions { Rpc = [url], Rate = null, Duration = null, Count = count, Wallets = 1000, Quiet = true })
+        new LoadRun(new RunOptions { Rpc = [url], Rate = null, Duration = null, Count = count, Wallets = 1000, Quiet = true, FunderKey = FastLoad.Engine.Nodes.LocalAnvil.DevKey })
             .RunAsync(CancellationToken.None).GetAwaiter().GetResult();
         return GC.GetTotalAllocatedBytes(precise: true) - before;
     }

@@ -8,6 +8,8 @@ DURATION=${1:-15s}
 ROUNDS=${2:-3}
 shift $(( $# > 2 ? 2 : $# ))
 PORT=19545
+# Wallets derive from the funder key; the sink needs no funds, so anvil's public dev key will do.
+export FASTLOAD_FUNDER_KEY=${FASTLOAD_FUNDER_KEY:-0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80}
 OUT=$(mktemp -d)
 $FASTLOAD sink --port $PORT --quiet > "$OUT/sink.log" 2>&1 &
 SINK=$!

@@ -30,6 +30,14 @@ public sealed class AnvilNode : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Starts anvil as above, reporting <paramref name="chainId"/> (e.g. 1, to stand in for a public mainnet).</summary>
+    public static async Task<AnvilNode> StartAsync(ulong chainId, params string[] extraArgs)
+    {
+        var node = new AnvilNode(await LocalAnvil.StartAsync(blockTime: 0, chainId: chainId, extraArgs: extraArgs));
+        await node.CallAsync("eth_chainId");
+        return node;
+    }
+
     /// <summary>Calls a JSON-RPC method; throws with the node's message on an error reply.</summary>
     public async Task<JsonNode?> CallAsync(string method, params object?[] parameters)
     {

@@ -102,7 +102,7 @@ public class NonceRecoveryTests
 
         // Mid-run, an outside party sends from wallet 0 with the node's pending nonce at a high fee. FastLoad has
         // already signed that nonce (it signs ahead), so its own tx collides: rejected or replaced, then resynced.
-        var key = FastLoad.Engine.Signing.DeterministicKeys.Derive(seed, 0);
+        var key = FastLoad.Engine.Wallets.WalletKeys.Derive(TestKeys.Funder, seed, 0);
         var wallet0 = key.Address.ToString();
         int injected = 0;
         ulong lastInjectedNonce = 0;

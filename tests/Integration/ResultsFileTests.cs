@@ -28,7 +28,7 @@ public class ResultsFileTests
 
         // Independently: our wallets' addresses from the seed, and every tx they sent in every block of the chain.
         var ours = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        for (int i = 0; i < wallets; i++) ours.Add(DeterministicKeys.Derive(seed, (ulong)i).Address.ToString());
+        for (int i = 0; i < wallets; i++) ours.Add(FastLoad.Engine.Wallets.WalletKeys.Derive(TestKeys.Funder, seed, (ulong)i).Address.ToString());
         long head = Convert.ToInt64((await node.CallAsync("eth_blockNumber"))!.GetValue<string>(), 16);
         var chainByBlock = new Dictionary<long, int>();
         var chainHashes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -119,7 +119,7 @@ public class ResultsFileTests
     {
         await using SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
         string file = TestPaths.NewFile(".duckdb");
-        ProcessResult run = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--rate", "500", "--duration", "2s", "--wallets", "10",
+        ProcessResult run = await ProcessRunner.RunFastloadAsync("", Funder, "run", "--rpc", sink.Url.ToString(), "--rate", "500", "--duration", "2s", "--wallets", "10",
             "--out", file, "--quiet", "--expect-success", "99.5", "--expect-tps", "1000000", "--expect-p99-ms", "5000");
         Assert.True(run.ExitCode == 1, run.StdErr + run.StdOut);
         Assert.Matches(@"PASS  success +100\.00 % accepted \(expected >= 99\.50\)", run.StdOut);
@@ -136,7 +136,7 @@ public class ResultsFileTests
         Assert.Equal(("tps", false), (verdicts.GetString(2, 0), verdicts.GetBoolean(2, 1)));
 
         // The tps verdict judges the real rate (sent within the deadline), so leave room for a busy machine's first second.
-        ProcessResult pass = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--rate", "500", "--duration", "3s", "--wallets", "10",
+        ProcessResult pass = await ProcessRunner.RunFastloadAsync("", Funder, "run", "--rpc", sink.Url.ToString(), "--rate", "500", "--duration", "3s", "--wallets", "10",
             "--no-results", "--quiet", "--expect-success", "99.5", "--expect-tps", "250");
         Assert.True(pass.ExitCode == 0, pass.StdErr + pass.StdOut);
         Assert.Contains("Verdict: PASS", pass.StdOut);
@@ -147,19 +147,19 @@ public class ResultsFileTests
     public async Task A_run_writes_its_default_file_under_results_and_refuses_to_overwrite()
     {
         await using SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
-        ProcessResult run = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--rate", "100", "--duration", "1s", "--wallets", "5", "--quiet");
+        ProcessResult run = await ProcessRunner.RunFastloadAsync("", Funder, "run", "--rpc", sink.Url.ToString(), "--rate", "100", "--duration", "1s", "--wallets", "5", "--quiet");
         Assert.True(run.ExitCode == 0, run.StdErr + run.StdOut);
         string line = run.StdOut.Split('\n').Single(l => l.TrimStart().StartsWith("results ", StringComparison.Ordinal));
         string path = line.Trim()["results".Length..].Trim();
         Assert.Matches(@"/results/\d{8}-\d{6}(-\d+)?\.duckdb$", path);
         Assert.True(File.Exists(path));
 
-        ProcessResult again = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--duration", "1s", "--out", path);
+        ProcessResult again = await ProcessRunner.RunFastloadAsync("", Funder, "run", "--rpc", sink.Url.ToString(), "--duration", "1s", "--out", path);
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("already exists", again.StdErr);
         Assert.Single(again.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-        ProcessResult bad = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--duration", "1s", "--out", "/proc/no/such/dir/x.duckdb");
+        ProcessResult bad = await ProcessRunner.RunFastloadAsync("", Funder, "run", "--rpc", sink.Url.ToString(), "--duration", "1s", "--out", "/proc/no/such/dir/x.duckdb");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("x.duckdb", bad.StdErr);
         Assert.DoesNotContain("   at ", bad.StdErr);

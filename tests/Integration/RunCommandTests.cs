@@ -40,10 +40,12 @@ public class RunCommandTests
     [InlineData("--tx-type 3", "--tx-type '3'")]
     [InlineData("--shard 2/2", "--shard '2/2'")]
     [InlineData("--rpc http://127.0.0.1:1 --duration 1s", "127.0.0.1:1")]
+    [InlineData("--shard 5/10 --wallets 3", "--shard 5/10 owns no wallet of --wallets 3")]
+    [InlineData("--periodic-resync --resync-every 0", "--resync-every must be at least 1")]
     public async Task Bad_input_is_one_line_naming_the_problem(string args, string expected)
     {
         ProcessResult result = await ProcessRunner.RunFastloadAsync("", ["run", .. args.Split(' ')]);
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
         Assert.Contains(expected, result.StdErr);
         Assert.DoesNotContain("   at ", result.StdErr);
         Assert.Single(result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -19,7 +19,7 @@ public class WhenThingsBreakTests
         await using SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
         string file = TestPaths.NewFile(".duckdb");
         var wall = Stopwatch.StartNew();
-        ProcessResult run = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--rate", "400000", "--duration", "3s",
+        ProcessResult run = await ProcessRunner.RunFastloadAsync("", new Dictionary<string, string> { ["FASTLOAD_FUNDER_KEY"] = AnvilNode.DevKey }, "run", "--rpc", sink.Url.ToString(), "--rate", "400000", "--duration", "3s",
             "--wallets", "200", "--out", file, "--no-live", "--expect-tps", "300000");
         wall.Stop();
         Assert.True(run.ExitCode == 1, run.StdErr + run.StdOut); // two cores can't sign 400k tx/s: the verdict must FAIL
@@ -89,7 +89,7 @@ public class FullDiskTests
         {
             await using SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
             string file = Path.Combine(mount, "run.duckdb");
-            ProcessResult run = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--rate", "20000", "--duration", "60s",
+            ProcessResult run = await ProcessRunner.RunFastloadAsync("", new Dictionary<string, string> { ["FASTLOAD_FUNDER_KEY"] = AnvilNode.DevKey }, "run", "--rpc", sink.Url.ToString(), "--rate", "20000", "--duration", "60s",
                 "--wallets", "100", "--out", file, "--no-live");
             Assert.True(run.ExitCode == 4, run.StdErr + run.StdOut);
             Assert.Contains("Run STOPPED EARLY: writing results failed", run.StdOut);

@@ -1,5 +1,6 @@
 using FastLoad.Engine.Load;
 using FastLoad.Engine.Wallets;
+using FastLoad.Tests.Infrastructure;
 
 namespace FastLoad.Tests.Load;
 
@@ -8,7 +9,7 @@ public class WalletTests
     [Fact]
     public void Shards_and_signer_threads_never_share_a_wallet()
     {
-        var shards = Enumerable.Range(0, 3).Select(i => WalletSet.Derive("partition", 100, new Shard(i, 3), signerThreads: 4, nodeCount: 2)).ToArray();
+        var shards = Enumerable.Range(0, 3).Select(i => WalletSet.Derive(TestKeys.Funder, "partition", 100, new Shard(i, 3), signerThreads: 4, nodeCount: 2)).ToArray();
         int[] indices = shards.SelectMany(s => s.All).Select(w => w.Index).Order().ToArray();
         Assert.Equal(Enumerable.Range(0, 100), indices);
         foreach (WalletSet set in shards)
@@ -18,7 +19,7 @@ public class WalletTests
             Assert.Equal(set.All.Length, perThread.Length);
         }
         // Same seed and index: same key in every process.
-        Assert.Equal(shards[1].All[0].Address, WalletSet.Derive("partition", 100, Shard.Single, 1, 1).All[1].Address);
+        Assert.Equal(shards[1].All[0].Address, WalletSet.Derive(TestKeys.Funder, "partition", 100, Shard.Single, 1, 1).All[1].Address);
     }
 
     [Fact]
@@ -32,7 +33,7 @@ public class WalletTests
     [Fact]
     public void Invalidation_bumps_epoch_once_and_resync_restores_signing()
     {
-        Wallet wallet = WalletSet.Derive("resync", 1, Shard.Single, 1, 1).All[0];
+        Wallet wallet = WalletSet.Derive(TestKeys.Funder, "resync", 1, Shard.Single, 1, 1).All[0];
         wallet.NextNonce = 10;
         Assert.True(wallet.TryPrepareToSign(out int epoch, out _));
         wallet.RecordSent();
@@ -55,7 +56,7 @@ public class WalletTests
     [Fact]
     public void A_resync_requested_during_a_fetch_discards_the_stale_answer()
     {
-        Wallet wallet = WalletSet.Derive("resync", 1, Shard.Single, 1, 1).All[0];
+        Wallet wallet = WalletSet.Derive(TestKeys.Funder, "resync", 1, Shard.Single, 1, 1).All[0];
         wallet.RequestResync();
         Assert.False(wallet.TryPrepareToSign(out _, out bool mustFetch));
         Assert.True(mustFetch);
@@ -73,7 +74,7 @@ public class WalletTests
     [Fact]
     public void Signer_never_pairs_a_new_epoch_with_an_old_nonce_under_concurrent_resyncs()
     {
-        Wallet wallet = WalletSet.Derive("race", 1, Shard.Single, 1, 1).All[0];
+        Wallet wallet = WalletSet.Derive(TestKeys.Funder, "race", 1, Shard.Single, 1, 1).All[0];
         var fetched = new Dictionary<int, ulong>(); // epoch -> nonce the resync gave it (each fetch answers 1000 * epoch)
         var next = new Dictionary<int, ulong>();    // epoch -> the nonce a tx of that epoch must carry next
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));

@@ -78,19 +78,61 @@ public sealed class QueryCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Copy_to_parquet_writes_a_file_that_reads_back_with_the_same_rows()
+    public async Task Format_parquet_writes_a_file_that_reads_back_with_the_same_rows()
     {
         string file = _fixture.WriteRun("a.duckdb", "run-a", extraAccepted: 5000);
         string parquet = _fixture.PathOf("txs.parquet");
-        ProcessResult copy = await Query(file, $"COPY (SELECT * FROM txs) TO '{parquet}' (FORMAT parquet)");
+        ProcessResult copy = await Query(file, "--format", "parquet", "--output", parquet, "SELECT * FROM txs;");
         Assert.True(copy.ExitCode == 0, copy.StdErr);
-        Assert.True(File.Exists(parquet));
+        Assert.Equal("", copy.StdOut);
 
-        ProcessResult back = await Query(file, "--format", "csv",
-            $"SELECT (SELECT count(*) FROM read_parquet('{parquet}')) AS parquet_rows, (SELECT count(*) FROM txs) AS txs_rows, " +
-            $"(SELECT count(*) FROM read_parquet('{parquet}') WHERE outcome = 'nonce_too_low' AND error LIKE 'nonce too low%') AS refused");
-        Assert.True(back.ExitCode == 0, back.StdErr);
-        Assert.Equal("parquet_rows,txs_rows,refused\n5003,5003,1\n", back.StdOut);
+        using var db = FastLoad.Engine.DuckDb.DuckDbConnection.Open(":memory:");
+        var back = db.Query($"SELECT count(*), count(*) FILTER (WHERE outcome = 'nonce_too_low' AND error LIKE 'nonce too low%') FROM read_parquet('{parquet}')");
+        Assert.Equal(5003, back.GetInt64(0, 0));
+        Assert.Equal(1, back.GetInt64(0, 1));
+    }
+
+    [Theory]
+    [InlineData("attach-same", "query is read-only")]
+    [InlineData("attach-other", "query is read-only")]
+    [InlineData("detach-reattach", "query is read-only")]
+    [InlineData("unlock", "query is read-only")]
+    [InlineData("copy-to", "query is read-only")]
+    [InlineData("delete", "read-only")]
+    [InlineData("parquet-several", "an export takes exactly one SELECT query")]
+    [InlineData("parquet-escape", "Parser Error")]
+    public async Task Sql_cannot_change_a_results_file_or_write_any_other(string attack, string expected)
+    {
+        string a = _fixture.WriteRun("a.duckdb", "run-a");
+        string b = _fixture.WriteRun("b.duckdb", "run-b");
+        string stray = _fixture.PathOf("stray.csv");
+        string[] args = attack switch
+        {
+            "attach-same" => [a, $"ATTACH '{a}' AS w; DELETE FROM w.tx_log"],
+            "attach-other" => [a, $"ATTACH '{b}' AS w; DELETE FROM w.tx_log"],
+            "detach-reattach" => [a, $"USE memory; DETACH a; ATTACH '{a}' AS w; DELETE FROM w.tx_log"],
+            "unlock" => [a, $"SET enable_external_access = true; ATTACH '{b}' AS w; DELETE FROM w.tx_log"],
+            "copy-to" => [a, $"COPY (SELECT * FROM txs) TO '{stray}' (FORMAT csv)"],
+            "delete" => [a, "DELETE FROM tx_log"],
+            // The parquet export wraps the SQL in COPY (...) TO --output: breaking out of it must not reach other files.
+            "parquet-several" => ["--format", "parquet", "--output", _fixture.PathOf("out.parquet"), a,
+                $"SELECT 1; USE memory; DETACH a; ATTACH '{a}' AS w; DELETE FROM w.tx_log; COPY (SELECT 1) TO '{stray}'"],
+            "parquet-escape" => ["--format", "parquet", "--output", _fixture.PathOf("out.parquet"), a,
+                $"SELECT 1) TO '{stray}' (FORMAT csv); ATTACH '{b}' AS w; DELETE FROM w.tx_log; COPY (SELECT 1"],
+            _ => throw new ArgumentOutOfRangeException(nameof(attack)),
+        };
+        ProcessResult r = await Query(args);
+        Assert.Equal(2, r.ExitCode);
+        string[] lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, r.StdErr);
+        Assert.StartsWith("fastload query: ", lines[0]);
+        Assert.Contains(expected, lines[0]);
+        Assert.False(File.Exists(stray));
+        foreach (string file in new[] { a, b })
+        {
+            using var db = FastLoad.Engine.DuckDb.DuckDbConnection.Open(file);
+            Assert.Equal(3, db.Query("SELECT count(*) FROM tx_log").GetInt64(0, 0));
+        }
     }
 
     [Fact]
@@ -167,7 +209,7 @@ public sealed class QueryCommandTests : IDisposable
         ProcessResult r = await Query("--help");
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("--format csv", r.StdOut);
-        Assert.Contains("FORMAT parquet", r.StdOut);
+        Assert.Contains("--format parquet --output txs.parquet", r.StdOut);
         Assert.Contains("'results/*.duckdb'", r.StdOut);
         Assert.Contains("--output", r.StdOut);
     }

@@ -39,7 +39,7 @@ public class ResultsWriterTests
         {
             writer.DrainThreads = drainThreads;
             writer.WriteNodes(["http://a:8545/", "http://b:8545/"]);
-            writer.WriteWallets(WalletSet.Derive("writer-test", 3, Shard.Single, 1, 2).All);
+            writer.WriteWallets(WalletSet.Derive(TestKeys.Funder, "writer-test", 3, Shard.Single, 1, 2).All);
             writer.Begin(start, new DateTime(2026, 11, 22, 8, 0, 0, DateTimeKind.Utc), () => (0, [new NodeCounters(), new NodeCounters()]));
             int nonceError = writer.Errors.Intern(TxOutcome.NonceTooLow, "nonce too low: next nonce 5, tx nonce 3"u8);
             for (long id = 1; id <= 5000; id++)
@@ -56,7 +56,7 @@ public class ResultsWriterTests
         DuckDbResult row = db.Query("SELECT tx_hash, wallet, address, nonce, node_url, intended_us, sent_us, ack_us, ack_ms, outcome, error, block, block_seen_us, inclusion_ms, epoch_us(intended_at) FROM txs WHERE id = 7");
         Assert.Equal("0x07" + new string('0', 60) + "ab", row.GetString(0, 0));
         Assert.Equal(1, row.GetInt64(0, 1));
-        Assert.Equal(WalletSet.Derive("writer-test", 3, Shard.Single, 1, 2).All[1].Address.ToString(), row.GetString(0, 2));
+        Assert.Equal(WalletSet.Derive(TestKeys.Funder, "writer-test", 3, Shard.Single, 1, 2).All[1].Address.ToString(), row.GetString(0, 2));
         Assert.Equal(7, row.GetInt64(0, 3));
         Assert.Equal("http://b:8545/", row.GetString(0, 4));
         Assert.Equal(700, row.GetInt64(0, 5));

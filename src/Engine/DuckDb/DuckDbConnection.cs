@@ -102,6 +102,9 @@ public sealed unsafe class DuckDbConnection : IDisposable
     /// </summary>
     public DuckDbReader ExecuteReader(string sql) => DuckDbReader.Execute(this, sql);
 
+    /// <summary>True when <paramref name="sql"/> is one SELECT statement and nothing else; throws on a parse or bind error.</summary>
+    public bool IsSingleSelect(string sql) => DuckDbReader.IsSingleSelect(this, sql);
+
     /// <summary>A chunk appender for <paramref name="table"/> whose columns are, in order, <paramref name="columnTypes"/>.</summary>
     public DuckDbChunkAppender CreateAppender(string table, ReadOnlySpan<DuckDbType> columnTypes, string? schema = null) =>
         new(this, table, columnTypes, schema);

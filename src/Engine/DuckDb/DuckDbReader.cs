@@ -120,6 +120,46 @@ public sealed unsafe class DuckDbReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="sql"/> is exactly one statement and a SELECT, so it can sit in a subquery without
+    /// anything outside it running; false for several statements or another kind. Throws on a parse or bind error.
+    /// </summary>
+    internal static bool IsSingleSelect(DuckDbConnection connection, string sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        nint handle = connection.Handle;
+        byte[] sqlZ = DuckDbConnection.Utf8Z(sql);
+        nint extracted = 0;
+        try
+        {
+            ulong count;
+            fixed (byte* s = sqlZ) count = DuckDbNative.ExtractStatements(handle, s, &extracted);
+            if (count == 0)
+            {
+                byte* error = DuckDbNative.ExtractStatementsError(extracted);
+                if (error is not null) throw DuckDbException.FromNative(error, "DuckDB could not parse the query");
+                return false;
+            }
+            if (count != 1) return false;
+            nint prepared = PrepareExtracted(handle, extracted, 0);
+            try
+            {
+                return DuckDbNative.PreparedStatementType(prepared) == SelectStatement;
+            }
+            finally
+            {
+                DuckDbNative.DestroyPrepare(&prepared);
+            }
+        }
+        finally
+        {
+            if (extracted != 0) DuckDbNative.DestroyExtracted(&extracted);
+        }
+    }
+
+    /// <summary>The statement without trailing semicolons, so it can sit in a subquery.</summary>
+    internal static string TrimmedStatement(string sql) => TrimStatement(sql);
+
     private static DuckDbReader ExecuteStreaming(nint prepared)
     {
         DuckDbResultStruct result = default;

@@ -115,11 +115,12 @@ public sealed class LoadRun(RunOptions options)
             ulong other = await apis[i].GetChainIdAsync().ConfigureAwait(false);
             if (other != chainId) throw new RunSetupException($"nodes disagree on chain id ({apis[0].Endpoint.Url} is {chainId}, {apis[i].Endpoint.Url} is {other}): pass nodes of one chain");
         }
+        ChainGuard.EnsureAllowed(chainId, apis[0].Endpoint.Url, _options.AllowMainnet);
         PresignedHeader? replay = null;
         RunOptions options = _options;
         if (_options.ReplayFile is string file)
         {
-            using (FileStream stream = File.OpenRead(file)) replay = PresignedFile.ReadHeader(stream);
+            replay = PresignedFile.Verify(file, WalletKeys.Funder(funderKey).Address);
             if (replay.ChainId != chainId)
                 throw new RunSetupException($"{file} was signed for chain {replay.ChainId} but {apis[0].Endpoint.Url} is chain {chainId}: presign again against this chain");
             options = options with { Seed = replay.Seed, Wallets = replay.Wallets, Shard = Shard.Parse(replay.Shard), TxType = replay.ParsedTxType };
@@ -129,7 +130,7 @@ public sealed class LoadRun(RunOptions options)
 
         // Wallets and their nonces.
         if (apis.Count > 255) throw new RunSetupException($"{apis.Count} nodes given: FastLoad sends to at most 255 at once");
-        WalletSet wallets = WalletSet.Derive(options.Seed, options.Wallets, options.Shard, options.Signers, apis.Count);
+        WalletSet wallets = WalletSet.Derive(WalletKeys.Funder(funderKey), options.Seed, options.Wallets, options.Shard, options.Signers, apis.Count);
         Wallets = wallets;
         Log(string.Create(CultureInfo.InvariantCulture, $"{wallets.All.Length:N0} wallets (shard {wallets.Shard}), {(replay is null ? $"{wallets.BySigner.Length} signer threads" : $"replaying {replay.Count:N0} presigned txs")}, {SignerName(options.TxType)} transfers, chain {chainId}"));
         Writer?.WriteNodes(apis.Select(a => a.Endpoint.Url).ToArray());
@@ -542,10 +543,9 @@ public sealed class LoadRun(RunOptions options)
     private static void CheckReplayNonces(string file, WalletSet wallets)
     {
         var first = new Dictionary<int, ulong>();
-        using var stream = new BufferedStream(File.OpenRead(file), 1 << 20);
-        PresignedFile.ReadHeader(stream);
+        using PresignedFileReader reader = PresignedFileReader.Open(file);
         var scratch = new PresignedTx(512);
-        while (first.Count < wallets.All.Length && PresignedFile.TryReadRecord(stream, scratch, out int index)) first.TryAdd(index, scratch.Nonce);
+        while (first.Count < wallets.All.Length && reader.TryRead(scratch, out int index)) first.TryAdd(index, scratch.Nonce);
         foreach (Wallet w in wallets.All)
         {
             if (first.TryGetValue(w.Index, out ulong nonce) && nonce != w.NextNonce)

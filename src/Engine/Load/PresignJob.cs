@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Rpc;
+using FastLoad.Engine.Signing;
 using FastLoad.Engine.Wallets;
 
 namespace FastLoad.Engine.Load;
@@ -24,20 +25,22 @@ public sealed class PresignJob(RunOptions options, long count, string outputPath
         try
         {
             ulong chainId = api is null ? chainIdWithoutNode : await api.GetChainIdAsync(cancel).ConfigureAwait(false);
+            ChainGuard.EnsureAllowed(chainId, api?.Endpoint.Url ?? "--chain-id", options.AllowMainnet);
             GasPricing gas = api is null
                 ? new GasPricing(options.GasPrice ?? 10_000_000_000, options.MaxFeePerGas ?? 10_000_000_000, options.PriorityFee ?? 1_000_000_000)
                 : await LoadRun.PriceGasAsync(api, options).ConfigureAwait(false);
             var workload = new TransferWorkload(options.TxType, chainId, gas);
-            WalletSet wallets = WalletSet.Derive(options.Seed, options.Wallets, options.Shard, options.Signers, nodeCount: 1);
+            PrivateKey funder = WalletKeys.Funder(options.FunderKey);
+            WalletSet wallets = WalletSet.Derive(funder, options.Seed, options.Wallets, options.Shard, options.Signers, nodeCount: 1);
             if (api is not null)
                 await LoadRun.ForEachWalletAsync(wallets.All, async w => w.NextNonce = await api.GetTransactionCountAsync(w.Address, ct: cancel).ConfigureAwait(false)).ConfigureAwait(false);
 
             var ring = new PresignedRing(65_536, CallWriter.MaxLength(512));
             var signers = new SignerPool(wallets, [ring], workload, count, periodicResync: 0, requestFetch: _ => { });
             await using var file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-            PresignedFile.WriteHeader(file, new PresignedHeader
+            var writer = new PresignedFileWriter(file, new PresignedHeader
             {
-                ChainId = chainId, TxType = Requests.SignRequest.TypeName(options.TxType), Seed = options.Seed,
+                ChainId = chainId, TxType = Requests.SignRequest.TypeName(options.TxType), Seed = options.Seed, Funder = funder.Address.ToString(),
                 Wallets = options.Wallets, Shard = options.Shard.ToString(), Count = count, MaxCostPerTx = workload.MaxCostPerTx.ToString(),
             });
             var clock = Stopwatch.StartNew();
@@ -54,7 +57,7 @@ public sealed class PresignJob(RunOptions options, long count, string outputPath
                         spin.SpinOnce(sleep1Threshold: 30);
                         continue;
                     }
-                    PresignedFile.WriteRecord(file, slot);
+                    writer.Write(slot);
                     ring.EndRead(position);
                     written++;
                 }
@@ -63,7 +66,7 @@ public sealed class PresignJob(RunOptions options, long count, string outputPath
             {
                 signers.Stop();
             }
-            await file.FlushAsync(cancel).ConfigureAwait(false);
+            writer.Complete();
             return new Result(written, clock.Elapsed, file.Length);
         }
         finally

@@ -57,12 +57,11 @@ public sealed class ReplayFeeder : ITxSource
     {
         try
         {
-            using var stream = new BufferedStream(File.OpenRead(_path), 1 << 20);
-            PresignedFile.ReadHeader(stream);
+            using PresignedFileReader reader = PresignedFileReader.Open(_path);
             var scratch = new PresignedTx(512);
             var startEpochs = _wallets.ToDictionary(p => p.Key, p => p.Value.Epoch);
             Func<bool> shouldStop = () => _stop;
-            while (!_stop && Produced < _limit && PresignedFile.TryReadRecord(stream, scratch, out int walletIndex))
+            while (!_stop && Produced < _limit && reader.TryRead(scratch, out int walletIndex))
             {
                 if (!_wallets.TryGetValue(walletIndex, out Wallet? wallet) || wallet.Epoch != startEpochs[walletIndex])
                 {

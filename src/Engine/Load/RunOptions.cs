@@ -48,6 +48,9 @@ public sealed record RunOptions
     /// <summary>Replay this presigned file instead of signing (the file sets seed, wallets, tx type, chain).</summary>
     public string? ReplayFile { get; init; }
 
+    /// <summary>Allow public mainnet chain ids (see <see cref="ChainGuard"/>); refused otherwise.</summary>
+    public bool AllowMainnet { get; init; }
+
     /// <summary>After the run, return what is left in the wallets to the funder.</summary>
     public bool Sweep { get; init; }
 

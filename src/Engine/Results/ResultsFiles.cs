@@ -16,10 +16,13 @@ public sealed class ResultsFiles : IDisposable
 {
     private static readonly string[] ReservedAliases = ["memory", "temp", "system", "main"];
 
-    private ResultsFiles(DuckDbConnection connection, IReadOnlyList<AttachedFile> attached)
+    private readonly string? _exportPath;
+
+    private ResultsFiles(DuckDbConnection connection, IReadOnlyList<AttachedFile> attached, string? exportPath)
     {
         Connection = connection;
         Attached = attached;
+        _exportPath = exportPath;
     }
 
     /// <summary>The in-memory database the files are attached to; queries run here.</summary>
@@ -30,8 +33,10 @@ public sealed class ResultsFiles : IDisposable
     /// <summary>
     /// Attaches <paramref name="paths"/> (at least one). Throws <see cref="FileNotFoundException"/> for a missing file
     /// and <see cref="InvalidDataException"/> for one that is not a DuckDB database or has no <c>runs</c> table.
+    /// Then SQL run on <see cref="Connection"/> can touch no file at all (see <see cref="Lock"/>), except
+    /// <paramref name="exportPath"/> when given (the one file a <c>COPY … TO</c> of the tool's own may write).
     /// </summary>
-    public static ResultsFiles Open(IReadOnlyList<string> paths)
+    public static ResultsFiles Open(IReadOnlyList<string> paths, string? exportPath = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
         if (paths.Count == 0) throw new ArgumentException("at least one results file is needed", nameof(paths));
@@ -63,13 +68,44 @@ public sealed class ResultsFiles : IDisposable
             }
             if (attached.Count == 1) db.Execute($"USE {Identifier(attached[0].Alias)}");
             else CreateUnionViews(db, attached);
-            return new ResultsFiles(db, attached);
+            exportPath = exportPath is null ? null : Path.GetFullPath(exportPath);
+            Lock(db, exportPath);
+            return new ResultsFiles(db, attached, exportPath);
         }
         catch
         {
             db.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Writes the rows of <paramref name="sql"/>, which must be one SELECT, to the export path given to
+    /// <see cref="Open"/> as Parquet; returns the rows written. Throws <see cref="DuckDbException"/> otherwise.
+    /// </summary>
+    public long ExportParquet(string sql)
+    {
+        if (_exportPath is null) throw new InvalidOperationException("open the files with an export path to export");
+        // One SELECT only: it sits inside COPY (...) as a subquery, so no other statement can ride along.
+        if (!Connection.IsSingleSelect(sql)) throw new DuckDbException("an export takes exactly one SELECT query");
+        return Connection.Execute($"COPY (\n{DuckDbReader.TrimmedStatement(sql)}\n) TO {Literal(_exportPath)} (FORMAT parquet)");
+    }
+
+    /// <summary>
+    /// READ_ONLY protects the attached files only from statements on that attachment: SQL could still DETACH one and
+    /// ATTACH it again writable (DuckDB keeps attached paths allowed), ATTACH another results file, <c>COPY … TO</c>
+    /// anywhere, or read any file. So file access is cut for all SQL from here on (the files already attached stay
+    /// readable through their open handles): external access off, and the local file system disabled, which also
+    /// covers the attached paths; locking the configuration keeps SQL from turning either back on. For an export,
+    /// only <paramref name="exportPath"/> stays reachable, and only through <see cref="ExportParquet"/>, which runs
+    /// nothing but one SELECT.
+    /// </summary>
+    private static void Lock(DuckDbConnection db, string? exportPath)
+    {
+        if (exportPath is not null) db.Execute($"SET allowed_paths = [{Literal(exportPath)}]");
+        db.Execute("SET enable_external_access = false");
+        if (exportPath is null) db.Execute("SET disabled_filesystems = 'LocalFileSystem'");
+        db.Execute("SET lock_configuration = true");
     }
 
     private static AttachedFile Describe(DuckDbConnection db, string path, string alias)

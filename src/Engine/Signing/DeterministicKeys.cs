@@ -6,9 +6,10 @@ using FastLoad.Engine.Primitives;
 namespace FastLoad.Engine.Signing;
 
 /// <summary>
-/// Private keys derived from a seed: key(i) = keccak256("fastload/wallet" ‖ seed ‖ i as 8 bytes big-endian),
-/// re-hashed in the (astronomically unlikely) case it is not a valid secret key. The same seed and
-/// index always give the same wallet, so runs are reproducible and shards agree on who owns what.
+/// Private keys derived from a seed alone: key(i) = keccak256("fastload/wallet" ‖ seed ‖ i as 8 bytes big-endian),
+/// re-hashed in the (astronomically unlikely) case it is not a valid secret key. Anyone who knows the seed has
+/// the keys, so these are for keys that never hold funds (demo, benchmarks, test fixtures); a run's wallets
+/// derive through <see cref="Wallets.WalletKeys"/>, keyed by the funder's key.
 /// </summary>
 public static class DeterministicKeys
 {

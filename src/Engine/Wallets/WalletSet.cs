@@ -22,11 +22,19 @@ public readonly record struct Shard(int Index, int Count)
 
     public bool Owns(int walletIndex) => walletIndex % Count == Index;
 
+    /// <summary>Throws a one-line <see cref="ArgumentException"/> when this shard owns none of <paramref name="totalWallets"/>.</summary>
+    public void EnsureOwnsWallets(int totalWallets)
+    {
+        if (Index >= totalWallets)
+            throw new ArgumentException($"--shard {this} owns no wallet of --wallets {totalWallets} (wallet i belongs to shard i mod {Count}): use at least {Count} wallets");
+    }
+
     public override string ToString() => $"{Index}/{Count}";
 }
 
 /// <summary>
-/// The wallets of a run, derived from a seed so runs are reproducible and shards agree.
+/// The wallets of a run, derived from the funder key and a seed (<see cref="WalletKeys"/>) so runs are reproducible
+/// and shards agree, while the seed alone gives nobody the keys.
 /// Wallet i belongs to shard i mod N; within a process, wallet j of the shard belongs to signer
 /// thread j mod threads — so no wallet is ever used by two threads or two processes.
 /// </summary>
@@ -47,15 +55,16 @@ public sealed class WalletSet
 
     public Shard Shard { get; }
 
+    /// <param name="funder">The funder key the wallet keys derive from (with the seed).</param>
     /// <param name="totalWallets">Wallets across all shards.</param>
-    public static WalletSet Derive(string seed, int totalWallets, Shard shard, int signerThreads, int nodeCount)
+    public static WalletSet Derive(in PrivateKey funder, string seed, int totalWallets, Shard shard, int signerThreads, int nodeCount)
     {
         if (totalWallets < 1) throw new ArgumentException("--wallets must be at least 1");
         if (signerThreads < 1) throw new ArgumentException("--signers must be at least 1");
+        shard.EnsureOwnsWallets(totalWallets);
         var mine = new List<Wallet>();
         for (int i = shard.Index; i < totalWallets; i += shard.Count)
-            mine.Add(new Wallet(i, DeterministicKeys.Derive(seed, (ulong)i)));
-        if (mine.Count == 0) throw new ArgumentException($"shard {shard} owns no wallet: use at least {shard.Count} wallets");
+            mine.Add(new Wallet(i, WalletKeys.Derive(funder, seed, (ulong)i)));
         int threads = Math.Min(signerThreads, mine.Count);
         var bySigner = new List<Wallet>[threads];
         for (int t = 0; t < threads; t++) bySigner[t] = [];

@@ -20,15 +20,19 @@ public static class PresignCommand
         var txType = new Option<string>("--tx-type") { Description = "legacy, 2930, 1559 or 7702.", DefaultValueFactory = _ => "1559" };
         var seed = new Option<string>("--seed") { Description = "Seed the wallets are derived from.", DefaultValueFactory = _ => "fastload" };
         var shard = new Option<string>("--shard") { Description = "This process's shard i/N of the wallets.", DefaultValueFactory = _ => "0/1" };
+        var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY); the wallets derive from it and the seed. Default without --rpc: the local anvil's dev account." };
+        var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
         var command = new Command("presign", """
             Sign transactions up front on every core into a file; `fastload run --replay FILE` then sends them without signing.
+            The wallets derive from the funder key and the seed; the file records the funder's address (never its key),
+            and the replay must be given the same funder.
             Examples:
               fastload presign --count 1000000 --out txs.bin                       for a fresh local anvil (chain 31337, nonces from 0)
-              fastload presign --count 1000000 --out txs.bin --rpc http://127.0.0.1:8545
+              FASTLOAD_FUNDER_KEY=0x… fastload presign --count 1000000 --out txs.bin --rpc http://127.0.0.1:8545
               fastload run --replay txs.bin --max
             """)
         {
-            count, output, rpc, chainId, wallets, signers, txType, seed, shard,
+            count, output, rpc, chainId, wallets, signers, txType, seed, shard, funderKeyFile, allowMainnet,
         };
         command.SetAction(parse =>
         {
@@ -46,6 +50,9 @@ public static class PresignCommand
                     TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),
                     Seed = parse.GetValue(seed)!,
                     Shard = Shard.Parse(parse.GetValue(shard)!),
+                    AllowMainnet = parse.GetValue(allowMainnet),
+                    // Without a node the txs are for a fresh local anvil, which `run --replay` funds from its dev account.
+                    FunderKey = RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile), "presign") ?? (url is null ? Engine.Nodes.LocalAnvil.DevKey : null),
                 };
                 string path = parse.GetValue(output)!.FullName;
                 PresignJob.Result result = new PresignJob(options, n, path, parse.GetValue(chainId)).RunAsync(CancellationToken.None).GetAwaiter().GetResult();
@@ -53,7 +60,7 @@ public static class PresignCommand
                     $"Presigned {result.Count:N0} txs into {path} ({result.Bytes / 1048576.0:F1} MiB) in {result.Elapsed.TotalSeconds:F2} s: {result.Rate:N0} tx/s"));
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or RpcTransportException or RpcException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ArgumentException or RunSetupException or RpcTransportException or RpcException or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"fastload presign: {e.Message}");
                 return 2;

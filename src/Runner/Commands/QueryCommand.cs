@@ -18,10 +18,12 @@ public static class QueryCommand
             Description = "Results files (.duckdb) or globs such as 'results/*.duckdb', then the SQL as the last argument.",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var format = new Option<string>("--format", "-f") { Description = "table (aligned, with a row count), csv, or json (one object per line).", DefaultValueFactory = _ => "table" };
+        var format = new Option<string>("--format", "-f") { Description = "table (aligned, with a row count), csv, json (one object per line), or parquet (needs --output).", DefaultValueFactory = _ => "table" };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the result to this file instead of stdout." };
         var command = new Command("query", """
-            Run SQL (DuckDB) over results files. Each file is attached read-only; with one file its tables and views
+            Run SQL (DuckDB) over results files. Each file is attached read-only, and the SQL can touch no file: no
+            ATTACH, COPY ... TO, read_csv or settings change (export with --format csv|json|parquet --output FILE).
+            With one file its tables and views
             are there by name, with several the same names stack every file (UNION ALL BY NAME) and rows of tables
             without a run_id column get their file's run_id. Query the txs view: one row per tx, with run_id, node,
             outcome, error, ack_ms, inclusion_ms, block and timestamps. Other tables: runs, nodes, wallets, blocks,
@@ -31,7 +33,7 @@ public static class QueryCommand
               fastload query results/run.duckdb "SELECT outcome, count(*) AS n FROM txs GROUP BY 1 ORDER BY n DESC"
               fastload query results/run.duckdb --format csv "SELECT * FROM txs" > txs.csv
               fastload query results/run.duckdb --format json "SELECT * FROM runs"
-              fastload query results/run.duckdb "COPY (SELECT * FROM txs) TO 'txs.parquet' (FORMAT parquet)"
+              fastload query results/run.duckdb --format parquet --output txs.parquet "SELECT * FROM txs"
               fastload query 'results/*.duckdb' "SELECT run_id, count(*), quantile_cont(ack_ms, 0.99) AS p99 FROM txs GROUP BY 1"
             Table output: numbers right-aligned, NULL as NULL, timestamps ISO-8601 UTC, blobs 0x-hex.
             Rows stream through chunk by chunk, so results of any size fit in memory (a table holds back its first
@@ -50,7 +52,8 @@ public static class QueryCommand
         string sql;
         try
         {
-            if (format is not ("table" or "csv" or "json")) throw new ArgumentException($"--format '{format}' is unknown: use table, csv or json");
+            if (format is not ("table" or "csv" or "json" or "parquet")) throw new ArgumentException($"--format '{format}' is unknown: use table, csv, json or parquet");
+            if (format == "parquet" && output is null) throw new ArgumentException("--format parquet writes a file: give --output FILE");
             (files, sql) = Split(arguments);
         }
         catch (ArgumentException e)
@@ -61,7 +64,7 @@ public static class QueryCommand
         ResultsFiles results;
         try
         {
-            results = ResultsFiles.Open(files);
+            results = ResultsFiles.Open(files, format == "parquet" ? output!.FullName : null);
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException or DuckDbException)
         {
@@ -69,6 +72,18 @@ public static class QueryCommand
         }
         using (results)
         {
+            if (format == "parquet")
+            {
+                try
+                {
+                    results.ExportParquet(sql);
+                    return 0;
+                }
+                catch (DuckDbException e)
+                {
+                    return Fail(Explain(e.Message));
+                }
+            }
             DuckDbReader reader;
             try
             {
@@ -76,7 +91,7 @@ public static class QueryCommand
             }
             catch (DuckDbException e)
             {
-                return Fail(e.Message);
+                return Fail(Explain(e.Message));
             }
             using (reader)
             {
@@ -100,7 +115,7 @@ public static class QueryCommand
                     catch (DuckDbException e)
                     {
                         writer.Flush();
-                        return Fail(e.Message);
+                        return Fail(Explain(e.Message));
                     }
                     catch (NotSupportedException e)
                     {
@@ -157,6 +172,15 @@ public static class QueryCommand
     private static bool LooksLikeFile(string argument) =>
         argument.EndsWith(".duckdb", StringComparison.OrdinalIgnoreCase)
         || (!argument.Contains(' ', StringComparison.Ordinal) && (File.Exists(argument) || (FileArguments.IsGlob(argument) && FileArguments.Expand(argument).Count > 0)));
+
+    /// <summary>DuckDB's message, with what to do instead when it refused a file operation or a setting.</summary>
+    private static string Explain(string message) =>
+        message.StartsWith("an export takes", StringComparison.Ordinal) ? message + " (--format parquet writes the rows of one SELECT to --output)"
+        : message.Contains("disabled by configuration", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("disabled through configuration", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("configuration has been locked", StringComparison.OrdinalIgnoreCase)
+            ? $"query is read-only: SQL cannot attach, read or write files or change settings ({message}); to export, use --format csv|json|parquet --output FILE"
+            : message;
 
     private static int Fail(string message)
     {

@@ -36,6 +36,7 @@ public static class RunCommand
         var priorityFee = new Option<decimal?>("--priority-fee-gwei") { Description = "Priority fee per gas for 1559/7702." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print errors and the final summary only." };
         var noLive = new Option<bool>("--no-live") { Description = "Plain progress lines, once a second, even on a terminal (they are the default when output is redirected)." };
+        var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id (1, 10, 56, 137, 8453, 42161, ...); refused otherwise." };
         var sweep = new Option<bool>("--sweep") { Description = "After the run, return what is left in the wallets to the funder." };
         var nodeChoice = new Option<string>("--node-choice") { Description = "affinity (each wallet always uses one node) or round-robin (nodes must share a mempool).", DefaultValueFactory = _ => "affinity" };
         var replay = new Option<FileInfo?>("--replay") { Description = "Send the txs of a file made by `fastload presign` instead of signing (its seed, wallets and tx type apply)." };
@@ -69,7 +70,7 @@ public static class RunCommand
         {
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
-            ws, outPath, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout,
+            ws, outPath, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
         };
         command.SetAction(parse =>
         {
@@ -101,8 +102,10 @@ public static class RunCommand
                 var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 foreach (string url in urls) RpcEndpoint.Parse(url); // fail fast with the URL's own message
                 IReadOnlyList<string>? webSockets = ParseWebSockets(parse.GetValue(ws), urls.Length);
-                foreach ((string name, int value) in new[] { ("--resync-every", parse.GetValue(resyncEvery)), ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)) })
+                foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)), ("--resync-every", parse.GetValue(resyncEvery)) })
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
+                Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
+                if (replayFile is null) shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
                 options = new RunOptions
                 {
                     Rpc = urls,
@@ -113,7 +116,7 @@ public static class RunCommand
                     Signers = parse.GetValue(signers),
                     TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),
                     Seed = parse.GetValue(seed)!,
-                    Shard = Shard.Parse(parse.GetValue(shard)!),
+                    Shard = shardValue,
                     PeriodicResync = parse.GetValue(periodicResync) ? parse.GetValue(resyncEvery) : 0,
                     NodeTimeout = ParseDuration(parse.GetValue(nodeTimeout)!, "--node-timeout"),
                     LocalBlockTime = parse.GetValue(blockTime),
@@ -126,6 +129,7 @@ public static class RunCommand
                     WebSockets = webSockets,
                     ReplayFile = replayFile?.FullName,
                     Sweep = parse.GetValue(sweep),
+                    AllowMainnet = parse.GetValue(allowMainnet),
                     RoundRobin = parse.GetValue(nodeChoice) switch
                     {
                         "affinity" => false,
@@ -253,10 +257,16 @@ public static class RunCommand
         return path;
     }
 
-    /// <summary>The command line as typed, with anything that looks like a private key blanked.</summary>
+    /// <summary>The command line as typed, with the seed and anything that looks like a private key blanked.</summary>
     private static string CommandLineForRecord()
     {
-        string line = "fastload " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
+        string[] args = Environment.GetCommandLineArgs()[1..];
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--seed" && i + 1 < args.Length) args[++i] = "<redacted>";
+            else if (args[i].StartsWith("--seed=", StringComparison.Ordinal)) args[i] = "--seed=<redacted>";
+        }
+        string line = "fastload " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
         return System.Text.RegularExpressions.Regex.Replace(line, "(0x)?[0-9a-fA-F]{64}", "<redacted>");
     }
 
@@ -272,7 +282,8 @@ public static class RunCommand
             json.WriteNumber("wallets", o.Wallets);
             json.WriteNumber("signers", o.Signers);
             json.WriteString("tx_type", Engine.Requests.SignRequest.TypeName(o.TxType));
-            json.WriteString("seed", o.Seed);
+            // The seed only as a hash: a run's settings are shared, and a secret seed should stay one.
+            json.WriteString("seed_sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(o.Seed))));
             json.WriteString("shard", o.Shard.ToString());
             json.WriteNumber("batch", o.Sender.Batch);
             json.WriteNumber("connections", o.Sender.Connections);
@@ -301,11 +312,14 @@ public static class RunCommand
         };
     }
 
-    internal static string? ReadFunderKey(FileInfo? file)
+    /// <summary>The funder key from --funder-key-file or FASTLOAD_FUNDER_KEY; warns (one line) when the file is readable by others.</summary>
+    internal static string? ReadFunderKey(FileInfo? file, string command = "run")
     {
         if (file is not null)
         {
             if (!file.Exists) throw new ArgumentException($"--funder-key-file {file.FullName} does not exist");
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file.FullName) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+                Console.Error.WriteLine($"fastload {command}: warning: --funder-key-file {file.FullName} is readable by group or others (mode {Convert.ToString((int)File.GetUnixFileMode(file.FullName), 8)}): run chmod 600 {file.FullName}");
             return File.ReadAllText(file.FullName).Trim();
         }
         string? env = Environment.GetEnvironmentVariable("FASTLOAD_FUNDER_KEY");

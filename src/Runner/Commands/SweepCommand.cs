@@ -1,6 +1,5 @@
 using System.CommandLine;
 using FastLoad.Engine.Load;
-using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Signing;
 using FastLoad.Engine.Wallets;
@@ -16,39 +15,35 @@ public static class SweepCommand
         var wallets = new Option<int>("--wallets", "-w") { Description = "Wallets of the run (across all shards).", DefaultValueFactory = _ => 100 };
         var seed = new Option<string>("--seed") { Description = "Seed of the run.", DefaultValueFactory = _ => "fastload" };
         var shard = new Option<string>("--shard") { Description = "Shard i/N of the run.", DefaultValueFactory = _ => "0/1" };
-        var to = new Option<string?>("--to") { Description = "Address to sweep to (default: the funder's, from FASTLOAD_FUNDER_KEY or --funder-key-file)." };
-        var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key." };
+        // Kept only to refuse it clearly: funds go back to the funder, nowhere else.
+        var to = new Option<string?>("--to") { Hidden = true };
+        var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY)." };
+        var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
         var command = new Command("sweep", """
-            Return what is left in a run's wallets (same --seed, --wallets, --shard) to the funder.
+            Return what is left in a run's wallets (same funder key, --seed, --wallets, --shard) to the funder's address.
+            The wallets derive from the funder key and the seed, so the funder key is required.
             Example: FASTLOAD_FUNDER_KEY=0x… fastload sweep --rpc http://127.0.0.1:8545 --wallets 500
             """)
         {
-            rpc, wallets, seed, shard, to, funderKeyFile,
+            rpc, wallets, seed, shard, to, funderKeyFile, allowMainnet,
         };
         command.SetAction(parse =>
         {
             try
             {
-                Address destination;
-                if (parse.GetValue(to) is string text)
-                {
-                    if (!Address.TryParse(text, out destination)) throw new ArgumentException($"--to '{text}' is not a 20-byte 0x address");
-                }
-                else if (RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile)) is string key && PrivateKey.TryParse(key, out PrivateKey funder))
-                {
-                    destination = funder.Address;
-                }
-                else
-                {
-                    throw new ArgumentException("nowhere to sweep to: pass --to ADDRESS, or set FASTLOAD_FUNDER_KEY / --funder-key-file to the funder's key");
-                }
+                if (parse.GetValue(to) is not null)
+                    throw new ArgumentException("--to is not supported: sweep returns funds to the funder's address only (the one of FASTLOAD_FUNDER_KEY or --funder-key-file)");
+                PrivateKey funder = WalletKeys.Funder(RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile), "sweep"));
+                Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
+                shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
                 string[] urls = parse.GetValue(rpc)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 var apis = new List<RpcClient>();
                 try
                 {
                     foreach (string url in urls) apis.Add(RpcClient.ConnectAsync(url).GetAwaiter().GetResult());
-                    WalletSet set = WalletSet.Derive(parse.GetValue(seed)!, parse.GetValue(wallets), Shard.Parse(parse.GetValue(shard)!), 1, apis.Count);
-                    Sweeper.SweepAsync(apis, set, destination, Console.Out, CancellationToken.None).GetAwaiter().GetResult();
+                    foreach (RpcClient api in apis) ChainGuard.EnsureAllowed(api.GetChainIdAsync().GetAwaiter().GetResult(), api.Endpoint.Url, parse.GetValue(allowMainnet));
+                    WalletSet set = WalletSet.Derive(funder, parse.GetValue(seed)!, parse.GetValue(wallets), shardValue, 1, apis.Count);
+                    Sweeper.SweepAsync(apis, set, funder.Address, Console.Out, CancellationToken.None).GetAwaiter().GetResult();
                 }
                 finally
                 {
