@@ -62,6 +62,7 @@ public sealed class RunningFastload : IDisposable
     public static RunningFastload Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = TestPaths.Scratch };
+        start.ArgumentList.Add(TestPaths.FastloadDll);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (string arg in args) start.ArgumentList.Add(arg);
         var running = new RunningFastload(Process.Start(start)!);
