@@ -31,6 +31,8 @@ public sealed partial class PipelinedHttpConnection
     private bool _chunked;
     private bool _connectionClose;
     private bool _connectionKeepAlive;
+    private int _retryAfter = -1;          // Retry-After in seconds of the response being parsed; -1 for none
+    private int _deliveredRetryAfter = -1; // the same, of the response being delivered
     private long _chunkRemaining;
     private byte[]? _chunkedBody; // de-chunked body, pooled, reused across responses
     private int _chunkedLength;
@@ -203,6 +205,7 @@ public sealed partial class PipelinedHttpConnection
     {
         int status = _status;
         bool close = _connectionClose;
+        _deliveredRetryAfter = _retryAfter;
         ResetResponseState();
         if (!Deliver(status, body)) return false;
         if (close)
@@ -265,6 +268,7 @@ public sealed partial class PipelinedHttpConnection
         _chunked = false;
         _connectionClose = false;
         _connectionKeepAlive = false;
+        _retryAfter = -1;
         _chunkRemaining = 0;
         _chunkedLength = 0;
     }
@@ -344,6 +348,11 @@ public sealed partial class PipelinedHttpConnection
         {
             if (HasToken(value, "close"u8)) _connectionClose = true;
             if (HasToken(value, "keep-alive"u8)) _connectionKeepAlive = true;
+        }
+        else if (name.Length == 11 && Ascii.EqualsIgnoreCase(name, "retry-after"u8))
+        {
+            // delta-seconds only; an HTTP-date is ignored (RFC 9110 §10.2.3)
+            _retryAfter = Utf8Parser.TryParse(value, out int seconds, out int used) && used == value.Length && seconds >= 0 ? seconds : -1;
         }
         return true;
     }
