@@ -163,6 +163,30 @@ public class RpcRetryTests
     }
 
     [Fact]
+    public async Task A_reset_while_a_large_request_is_still_being_written_is_retried_not_thrown()
+    {
+        // The reset fails the pending flush; disposing that connection used to throw IOException
+        // ("Unable to write data to the transport connection") out of the reconnect instead of retrying.
+        var recorder = new Recorder();
+        await using var server = new ScriptedHttpServer();
+        await using RpcClient client = await RpcClient.ConnectAsync(server.Endpoint, Timeout, retry: recorder.Policy());
+        ScriptedConnection first = await server.AcceptAsync();
+        string big = new('a', 8 * 1024 * 1024);   // more than the socket buffers take: the flush waits on the reader
+
+        Task<JsonElement> call = client.CallAsync("web3_sha3", [big], CancellationToken.None);
+        await first.WaitForBytesAsync(64 * 1024);
+        first.Reset();
+        Task<ScriptedConnection> accept = server.AcceptAsync();
+        if (await Task.WhenAny(call, accept) == call) await call;   // a call that ended instead of retrying shows its exception
+        await using ScriptedConnection second = await accept;
+        ScriptedConnection.Request resent = await second.ReadRequestAsync();
+        Assert.Contains("\"method\":\"web3_sha3\"", resent.Body);
+        await second.WriteAsync(ScriptedHttpServer.Response("""{"jsonrpc":"2.0","id":1,"result":"0x01"}"""));
+        Assert.Equal("0x01", (await call.WaitAsync(Timeout)).GetString());
+        await first.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_resent_raw_tx_that_the_node_already_knows_is_accepted_with_its_hash()
     {
         var recorder = new Recorder();

@@ -156,8 +156,9 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
             {
                 _writer.Complete();
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is InvalidOperationException or IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
             {
+                // Complete flushes what is buffered; on a reset or already closed socket that fails, and disposing must not throw.
             }
             finally
             {
