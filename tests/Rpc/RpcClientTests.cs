@@ -51,7 +51,7 @@ public class RpcClientTests
     public async Task An_http_error_without_json_rpc_is_a_transport_exception_with_the_status()
     {
         await using var server = new ScriptedHttpServer();
-        await using RpcClient client = await RpcClient.ConnectAsync(server.Endpoint, Timeout);
+        await using RpcClient client = await RpcClient.ConnectAsync(server.Endpoint, Timeout, retry: RpcRetryPolicy.None);
         await using ScriptedConnection peer = await server.AcceptAsync();
 
         Task<ulong> call = client.GetBlockNumberAsync();
@@ -89,10 +89,10 @@ public class RpcClientTests
     }
 
     [Fact]
-    public async Task A_lost_connection_during_a_send_raw_transaction_is_reported_not_retried()
+    public async Task A_lost_connection_during_a_send_raw_transaction_is_reported_when_retries_are_off()
     {
         await using var server = new ScriptedHttpServer();
-        await using RpcClient client = await RpcClient.ConnectAsync(server.Endpoint, Timeout);
+        await using RpcClient client = await RpcClient.ConnectAsync(server.Endpoint, Timeout, retry: RpcRetryPolicy.None);
         await using ScriptedConnection peer = await server.AcceptAsync();
 
         Task<FastLoad.Engine.Primitives.Hash256> send = client.SendRawTransactionAsync(new byte[] { 0x02, 0x01 });

@@ -127,6 +127,18 @@ public sealed class ScriptedConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until at least <paramref name="bytes"/> bytes of requests have arrived (kept for <see cref="ReadRequestAsync"/>).</summary>
+    public async Task WaitForBytesAsync(int bytes)
+    {
+        using var timeout = new CancellationTokenSource(ScriptedHttpServer.StepTimeout);
+        while (_pending.Length < bytes)
+        {
+            int read = await _socket.ReceiveAsync(_receive, SocketFlags.None, timeout.Token);
+            if (read == 0) throw new EndOfStreamException("the client closed the connection");
+            _pending.Write(_receive, 0, read);
+        }
+    }
+
     /// <summary>Closes with a TCP reset (SO_LINGER 0).</summary>
     public void Reset()
     {

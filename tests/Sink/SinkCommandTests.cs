@@ -27,6 +27,18 @@ public class SinkCommandTests
         Assert.DoesNotContain("listening", result.StdOut);
     }
 
+    [Theory]
+    [InlineData("--faults", "503:5", "fastload sink: --faults: rate '5' in '503:5' needs a % sign, e.g. 2% or 0.5% (see fastload sink --help)")]
+    [InlineData("--faults", "teapot:1%", "fastload sink: --faults: unknown fault 'teapot' in 'teapot:1%'; known: 429, 500, 503, reset-before, reset-after, cut, slow, malformed, missing-ids, extra-ids, tx-error (see fastload sink --help)")]
+    [InlineData("--upstream", "ftp://127.0.0.1:1", "fastload sink: --upstream 'ftp://127.0.0.1:1' is not an http:// URL of a node, e.g. --upstream http://127.0.0.1:8545")]
+    public async Task Bad_faults_or_upstream_is_one_line_and_exit_2(string option, string value, string expected)
+    {
+        ProcessResult result = await ProcessRunner.RunFastloadAsync("", "sink", "--port", "0", "--quiet", option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(expected, result.StdErr.TrimEnd('\n'));
+        Assert.Equal("", result.StdOut);
+    }
+
     [Fact]
     public async Task Sink_prints_its_url_answers_reports_each_second_and_prints_totals_on_sigterm()
     {

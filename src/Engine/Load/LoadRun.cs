@@ -23,6 +23,7 @@ public sealed class RunSetupException(string message) : Exception(message);
 public sealed class LoadRun(RunOptions options)
 {
     private readonly RunOptions _options = options;
+    private bool _sending;
 
     /// <summary>The wallets of the last run (for tests and `sweep`).</summary>
     public WalletSet? Wallets { get; private set; }
@@ -49,7 +50,10 @@ public sealed class LoadRun(RunOptions options)
                 funderKey ??= LocalAnvil.DevKey;
                 Log($"anvil listening on {anvil.Url}");
             }
-            foreach (string url in urls) apis.Add(await RpcClient.ConnectAsync(url, ct: interrupt).ConfigureAwait(false));
+            // Setup calls retry transient failures (429, 5xx, resets) with a bounded backoff; each retry is said while
+            // setting up (during sending, resyncs retry quietly: their failures are in the summary's figures).
+            var retry = new RpcRetryPolicy { OnRetry = r => { if (!Volatile.Read(ref _sending)) Log($"retrying: {r}"); } };
+            foreach (string url in urls) apis.Add(await RpcClient.ConnectAsync(url, retry, ct: interrupt).ConfigureAwait(false));
             return await RunOnNodesAsync(apis, funderKey, interrupt).ConfigureAwait(false);
         }
         finally
@@ -183,6 +187,7 @@ public sealed class LoadRun(RunOptions options)
             ? string.Create(CultureInfo.InvariantCulture, $"Sending at {rate:N0} tx/s to {apis.Count} node(s){(_options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "")}{(_options.Count is long n ? string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs") : "")}...")
             : $"Sending as fast as the node(s) take (--max) to {apis.Count} node(s)...");
         double cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
+        Volatile.Write(ref _sending, true);
         var clock = Stopwatch.StartNew();
         long startTicks = Stopwatch.GetTimestamp();
         Writer?.Begin(startTicks, DateTime.UtcNow, () => (signers.Produced, senders.Select((s, i) =>

@@ -31,13 +31,8 @@ public sealed partial class PipelinedHttpConnection
     private bool _chunked;
     private bool _connectionClose;
     private bool _connectionKeepAlive;
-    private int _retryAfter = -1;
-
-    /// <summary>
-    /// The Retry-After header (delay-seconds) of the response being handed to a handler, or -1 when it had none.
-    /// Valid only inside <see cref="IRpcResponseHandler.OnResponse"/>, on the reader loop.
-    /// </summary>
-    public int ResponseRetryAfterSeconds => _retryAfter;
+    private int _retryAfter = -1;          // Retry-After in seconds of the response being parsed; -1 for none
+    private int _deliveredRetryAfter = -1; // the same, of the response being delivered
     private long _chunkRemaining;
     private byte[]? _chunkedBody; // de-chunked body, pooled, reused across responses
     private int _chunkedLength;
@@ -210,9 +205,8 @@ public sealed partial class PipelinedHttpConnection
     {
         int status = _status;
         bool close = _connectionClose;
-        int retryAfter = _retryAfter;
+        _deliveredRetryAfter = _retryAfter;
         ResetResponseState();
-        _retryAfter = retryAfter; // readable by the handler during Deliver; reset with the next status line
         if (!Deliver(status, body)) return false;
         if (close)
         {
@@ -350,15 +344,15 @@ public sealed partial class PipelinedHttpConnection
             _hasTransferEncoding = true;
             _chunked = HasToken(value, "chunked"u8);
         }
-        else if (Ascii.EqualsIgnoreCase(name, "retry-after"u8))
-        {
-            // Delay-seconds only (an HTTP-date is rare from RPC gateways; it is ignored).
-            if (Utf8Parser.TryParse(value, out int seconds, out int used) && used == value.Length && seconds >= 0) _retryAfter = seconds;
-        }
         else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
         {
             if (HasToken(value, "close"u8)) _connectionClose = true;
             if (HasToken(value, "keep-alive"u8)) _connectionKeepAlive = true;
+        }
+        else if (name.Length == 11 && Ascii.EqualsIgnoreCase(name, "retry-after"u8))
+        {
+            // delta-seconds only; an HTTP-date is ignored (RFC 9110 §10.2.3)
+            _retryAfter = Utf8Parser.TryParse(value, out int seconds, out int used) && used == value.Length && seconds >= 0 ? seconds : -1;
         }
         return true;
     }

@@ -76,6 +76,12 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
     /// <summary>The connection failed or was disposed; it will never send again.</summary>
     public bool IsFaulted => _faulted;
 
+    /// <summary>
+    /// The <c>Retry-After</c> (delta-seconds) of the response being handed to <see cref="IRpcResponseHandler.OnResponse"/>,
+    /// or -1 when it had none: read it inside that call, on the reader loop.
+    /// </summary>
+    public int ResponseRetryAfterSeconds => _deliveredRetryAfter;
+
     /// <summary>Why the connection faulted (one line), or null.</summary>
     public string? FaultMessage => Volatile.Read(ref _faultMessage);
 
@@ -150,8 +156,9 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
             {
                 _writer.Complete();
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is InvalidOperationException or IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
             {
+                // Complete flushes what is buffered; on a reset or already closed socket that fails, and disposing must not throw.
             }
             finally
             {

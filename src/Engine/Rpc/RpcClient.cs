@@ -30,10 +30,18 @@ public readonly struct RpcBatchResult
 /// the send loop — that drives a <see cref="PipelinedHttpConnection"/> directly.
 /// </summary>
 /// <remarks>
-/// Runs on one <see cref="PipelinedHttpConnection"/> and reconnects when it has failed (nodes close idle keep-alive
-/// connections). A call that finds its reused connection dead is retried once on a new one, except
-/// <c>eth_sendRawTransaction</c>. JSON-RPC errors throw <see cref="RpcException"/>; transport failures throw
-/// <see cref="RpcTransportException"/> with a one-line message.
+/// <para>Runs on one <see cref="PipelinedHttpConnection"/> and reconnects when it has failed (nodes close idle keep-alive
+/// connections). JSON-RPC errors throw <see cref="RpcException"/>; transport failures throw
+/// <see cref="RpcTransportException"/> with a one-line message.</para>
+/// <para>Every call is retried under <see cref="Retry"/> (<see cref="RpcRetryPolicy.Default"/>: up to 6 tries, under 15 s
+/// of backoff) on HTTP 429 (honouring Retry-After) and 5xx, a refused, reset or closed connection, no response in time,
+/// and a 2xx body that is not JSON; never on a JSON-RPC error. When the tries run out, the last failure's own one-line
+/// error is thrown. The very first connect (<see cref="ConnectAsync(string, TimeSpan?, CancellationToken)"/>) is not
+/// retried, so a wrong URL fails at once.</para>
+/// <para>A resent <c>eth_sendRawTransaction</c> may find its tx already there, because an earlier try reached the node
+/// although its answer was lost: after such a try, "already known" means accepted, and so does "nonce too low" when
+/// the node has the tx under its hash (<c>eth_getTransactionByHash</c>). A batch reply that lacks some entries gets
+/// those calls resent, under the same budget.</para>
 /// </remarks>
 public sealed class RpcClient : IAsyncDisposable
 {
@@ -46,13 +54,22 @@ public sealed class RpcClient : IAsyncDisposable
     private long _lastId;
     private bool _disposed;
 
-    private RpcClient(RpcEndpoint endpoint, TimeSpan timeout, int maxInFlight, PipelinedHttpConnection connection)
+    private long _retries;
+
+    private RpcClient(RpcEndpoint endpoint, TimeSpan timeout, int maxInFlight, PipelinedHttpConnection connection, RpcRetryPolicy retry)
     {
         Endpoint = endpoint;
         Timeout = timeout;
         MaxInFlight = maxInFlight;
         _connection = connection;
+        Retry = retry;
     }
+
+    /// <summary>How calls are retried.</summary>
+    public RpcRetryPolicy Retry { get; }
+
+    /// <summary>Retries made so far (tries after the first, summed over all calls).</summary>
+    public long Retries => Interlocked.Read(ref _retries);
 
     public RpcEndpoint Endpoint { get; }
 
@@ -68,12 +85,16 @@ public sealed class RpcClient : IAsyncDisposable
     public static Task<RpcClient> ConnectAsync(string url, TimeSpan? timeout = null, CancellationToken ct = default) =>
         ConnectAsync(RpcEndpoint.Parse(url), timeout, DefaultMaxInFlight, ct);
 
+    /// <summary>As <see cref="ConnectAsync(string, TimeSpan?, CancellationToken)"/>, with a retry policy (null: <see cref="RpcRetryPolicy.Default"/>).</summary>
+    public static Task<RpcClient> ConnectAsync(string url, RpcRetryPolicy? retry, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        ConnectAsync(RpcEndpoint.Parse(url), timeout, DefaultMaxInFlight, ct, retry);
+
     public static async Task<RpcClient> ConnectAsync(RpcEndpoint endpoint, TimeSpan? timeout = null, int maxInFlight = DefaultMaxInFlight,
-        CancellationToken ct = default)
+        CancellationToken ct = default, RpcRetryPolicy? retry = null)
     {
         TimeSpan t = timeout ?? DefaultTimeout;
         PipelinedHttpConnection connection = await PipelinedHttpConnection.ConnectAsync(endpoint, maxInFlight, t, ct).ConfigureAwait(false);
-        return new RpcClient(endpoint, t, maxInFlight, connection);
+        return new RpcClient(endpoint, t, maxInFlight, connection, retry ?? RpcRetryPolicy.Default);
     }
 
     // ---- typed calls ----------------------------------------------------------------------------------------------
@@ -104,10 +125,27 @@ public sealed class RpcClient : IAsyncDisposable
     public Task<JsonElement?> GetBlockByNumberAsync(ulong number, bool fullTransactions = false, CancellationToken ct = default) =>
         GetBlockByNumberAsync(Quantity(number), fullTransactions, ct);
 
-    /// <summary><c>eth_sendRawTransaction</c>; returns the hash the node reports. Not retried on a lost connection.</summary>
+    /// <summary>
+    /// <c>eth_sendRawTransaction</c>; returns the hash the node reports. Retried like every call; after a try that may
+    /// have reached the node, "already known" (or "nonce too low" for a tx the node has) is taken as accepted.
+    /// </summary>
     public async Task<Hash256> SendRawTransactionAsync(ReadOnlyMemory<byte> signedTransaction, CancellationToken ct = default)
     {
-        JsonElement result = await CallAsync("eth_sendRawTransaction", [signedTransaction], ct).ConfigureAwait(false);
+        long id = Interlocked.Increment(ref _lastId);
+        byte[] body = BuildRequest(writer => WriteCall(writer, id, "eth_sendRawTransaction", [signedTransaction]));
+        var budget = new RetryBudget();
+        CallResult reply = await ExchangeAsync(body, "eth_sendRawTransaction", budget, ct).ConfigureAwait(false);
+        JsonElement result;
+        try
+        {
+            result = ReadSingle(reply, "eth_sendRawTransaction", id);
+        }
+        catch (RpcException error) when (budget.MayHaveReachedNode && error.Outcome is TxOutcome.AlreadyKnown or TxOutcome.NonceTooLow)
+        {
+            Hash256 own = HashOf(signedTransaction.Span);
+            if (await IsOwnTxAsync(error, own, ct).ConfigureAwait(false)) return own;
+            throw;
+        }
         if (result.ValueKind == JsonValueKind.String && Hash256.TryParse(result.GetString(), out Hash256 hash)) return hash;
         throw new RpcTransportException($"eth_sendRawTransaction: {Endpoint.Url} answered {Snippet(result)}, not a 32-byte tx hash")
         {
@@ -146,7 +184,14 @@ public sealed class RpcClient : IAsyncDisposable
     {
         long id = Interlocked.Increment(ref _lastId);
         byte[] body = BuildRequest(writer => WriteCall(writer, id, method, parameters));
-        CallResult reply = await ExchangeAsync(body, method, retryOnLostConnection: method != "eth_sendRawTransaction", ct).ConfigureAwait(false);
+        var budget = new RetryBudget { Idempotent = method != "eth_sendRawTransaction" };
+        CallResult reply = await ExchangeAsync(body, method, budget, ct).ConfigureAwait(false);
+        return ReadSingle(reply, method, id);
+    }
+
+    /// <summary>The result of a single call's reply, or the error it stands for.</summary>
+    private JsonElement ReadSingle(CallResult reply, string method, long id)
+    {
         JsonElement root = reply.Root ?? throw NotJsonRpc(method, reply);
         if (root.ValueKind != JsonValueKind.Object) throw NotJsonRpc(method, reply);
         if (TryGetError(root, out RpcException? error)) throw error;
@@ -159,38 +204,62 @@ public sealed class RpcClient : IAsyncDisposable
     /// <summary>
     /// Sends all <paramref name="calls"/> as one JSON-RPC batch and returns one result per call, in the same order.
     /// Per-call errors come back in <see cref="RpcBatchResult.Error"/>; an error for the whole batch (a single error
-    /// object, e.g. "batch too large" or a rate limit) throws <see cref="RpcException"/>. Never retried.
+    /// object, e.g. "batch too large" or a rate limit) throws <see cref="RpcException"/>. Retried under <see cref="Retry"/>
+    /// like single calls; calls the reply has no entry for are resent, under the same budget.
     /// </summary>
     public async Task<IReadOnlyList<RpcBatchResult>> CallBatchAsync(IReadOnlyList<(string Method, object?[] Params)> calls, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(calls);
         if (calls.Count == 0) return [];
-        long firstId = Interlocked.Add(ref _lastId, calls.Count) - calls.Count + 1;
-        byte[] body = BuildRequest(writer =>
-        {
-            writer.WriteStartArray();
-            for (int i = 0; i < calls.Count; i++) WriteCall(writer, firstId + i, calls[i].Method, calls[i].Params);
-            writer.WriteEndArray();
-        });
         string label = $"batch of {calls.Count} ({calls[0].Method}…)";
-        CallResult reply = await ExchangeAsync(body, label, retryOnLostConnection: false, ct).ConfigureAwait(false);
-        JsonElement root = reply.Root ?? throw NotJsonRpc(label, reply);
-        if (root.ValueKind == JsonValueKind.Object && TryGetError(root, out RpcException? whole)) throw whole;
-        if (root.ValueKind != JsonValueKind.Array) throw NotJsonRpc(label, reply);
-
         var results = new RpcBatchResult?[calls.Count];
-        foreach (JsonElement entry in root.EnumerateArray())
+        var ids = new long[calls.Count];
+        var budget = new RetryBudget();
+        List<int> pending = [.. Enumerable.Range(0, calls.Count)];
+        while (true)
         {
-            if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("id"u8, out JsonElement idElement) || !TryReadId(idElement, out long id)) continue;
-            long index = id - firstId;
-            if (index < 0 || index >= calls.Count) continue;
-            if (TryGetError(entry, out RpcException? error)) results[index] = new RpcBatchResult(error);
-            else if (entry.TryGetProperty("result"u8, out JsonElement result)) results[index] = new RpcBatchResult(result);
+            long firstId = Interlocked.Add(ref _lastId, pending.Count) - pending.Count + 1;
+            for (int k = 0; k < pending.Count; k++) ids[pending[k]] = firstId + k;
+            byte[] body = BuildRequest(writer =>
+            {
+                writer.WriteStartArray();
+                for (int k = 0; k < pending.Count; k++) WriteCall(writer, firstId + k, calls[pending[k]].Method, calls[pending[k]].Params);
+                writer.WriteEndArray();
+            });
+            CallResult reply = await ExchangeAsync(body, label, budget, ct).ConfigureAwait(false);
+            JsonElement root = reply.Root ?? throw NotJsonRpc(label, reply);
+            if (root.ValueKind == JsonValueKind.Object && TryGetError(root, out RpcException? whole)) throw whole;
+            if (root.ValueKind != JsonValueKind.Array) throw NotJsonRpc(label, reply);
+
+            foreach (JsonElement entry in root.EnumerateArray())
+            {
+                if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("id"u8, out JsonElement idElement) || !TryReadId(idElement, out long id)) continue;
+                long k = id - firstId;
+                if (k < 0 || k >= pending.Count) continue;
+                int index = pending[(int)k];
+                if (TryGetError(entry, out RpcException? error)) results[index] = new RpcBatchResult(error);
+                else if (entry.TryGetProperty("result"u8, out JsonElement result)) results[index] = new RpcBatchResult(result);
+            }
+            pending.RemoveAll(i => results[i] is not null);
+            if (pending.Count == 0) break;
+            // Entries missing: the node may have carried those calls out, so a resend may meet its own txs.
+            budget.MayHaveReachedNode = true;
+            TimeSpan? delay = budget.Next(Retry, null);
+            if (delay is null) break;
+            await WaitToRetryAsync(budget, label, $"{Endpoint.Url} answered without an entry for {pending.Count} call(s)", delay.Value, ct).ConfigureAwait(false);
         }
+
         var ordered = new RpcBatchResult[calls.Count];
         for (int i = 0; i < ordered.Length; i++)
         {
-            ordered[i] = results[i] ?? new RpcBatchResult(new RpcException(0, $"the node returned no entry for call {i} ({calls[i].Method}, id {firstId + i})"));
+            RpcBatchResult? result = results[i];
+            if (result is { Error: RpcException error } && budget.MayHaveReachedNode && calls[i].Method == "eth_sendRawTransaction"
+                && error.Outcome is TxOutcome.AlreadyKnown or TxOutcome.NonceTooLow && RawTxParameter(calls[i].Params) is byte[] raw)
+            {
+                Hash256 own = HashOf(raw);
+                if (await IsOwnTxAsync(error, own, ct).ConfigureAwait(false)) result = new RpcBatchResult(HashElement(own));
+            }
+            ordered[i] = result ?? new RpcBatchResult(new RpcException(0, $"the node returned no entry for call {i} ({calls[i].Method}, id {ids[i]})"));
         }
         return ordered;
     }
@@ -225,20 +294,142 @@ public sealed class RpcClient : IAsyncDisposable
 
     // ---- exchange --------------------------------------------------------------------------------------------------
 
-    private async Task<CallResult> ExchangeAsync(byte[] body, string what, bool retryOnLostConnection, CancellationToken ct)
+    /// <summary>
+    /// One HTTP exchange, retried under <see cref="Retry"/> while it fails transiently. Returns the reply (the caller
+    /// reads a non-2xx or non-JSON one into its one-line error); throws <see cref="RpcTransportException"/> when the
+    /// last try got no reply at all.
+    /// </summary>
+    private async Task<CallResult> ExchangeAsync(byte[] body, string what, RetryBudget budget, CancellationToken ct)
     {
-        for (int attempt = 0; ; attempt++)
+        while (true)
         {
-            (PipelinedHttpConnection connection, bool reused) = await GetConnectionAsync(what, ct).ConfigureAwait(false);
-            var call = new PendingCall();
-            await connection.SendAsync(body, call, null, ct).ConfigureAwait(false);
-            CallResult reply = await call.Completion.Task.WaitAsync(ct).ConfigureAwait(false);
-            if (reply.Failure is null) return reply;
-            // A reused connection may have been closed by the node while idle: one retry on a fresh connection.
-            if (retryOnLostConnection && reused && attempt == 0) continue;
-            throw new RpcTransportException($"{what}: {reply.Failure}");
+            CallResult reply;
+            bool sent = false, reused = false;
+            try
+            {
+                (PipelinedHttpConnection connection, reused) = await GetConnectionAsync(what, ct).ConfigureAwait(false);
+                var call = new PendingCall(connection);
+                await connection.SendAsync(body, call, null, ct).ConfigureAwait(false);
+                sent = true;
+                reply = await call.Completion.Task.WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (RpcTransportException e) when (!ct.IsCancellationRequested)
+            {
+                reply = new CallResult(0, null, null, e.Message.StartsWith(what + ": ", StringComparison.Ordinal) ? e.Message[(what.Length + 2)..] : e.Message);
+            }
+
+            string? reason;
+            TimeSpan? retryAfter = null;
+            if (reply.Failure is not null)
+            {
+                reason = reply.Failure;
+                // Sent and then lost (reset, closed, timed out): the node may have carried it out.
+                if (sent) budget.MayHaveReachedNode = true;
+                // A reused connection may have been closed by the node while idle: one free, immediate try on a new one.
+                if (reused && !budget.FreshConnectionTried && (budget.Idempotent || Retry.MaxAttempts > 1))
+                {
+                    budget.FreshConnectionTried = true;
+                    continue;
+                }
+            }
+            else if (RpcRetryPolicy.IsTransientStatus(reply.Status))
+            {
+                reason = $"{Endpoint.Url} answered HTTP {reply.Status}";
+                if (reply.RetryAfterSeconds >= 0) retryAfter = TimeSpan.FromSeconds(reply.RetryAfterSeconds);
+                if (reply.Status is not (429 or 503)) budget.MayHaveReachedNode = true;   // a 500 may come after the work
+            }
+            else if (reply.Root is null && reply.Status is >= 200 and < 300)
+            {
+                reason = $"{Endpoint.Url} answered HTTP {reply.Status} with a body that is not JSON";
+                budget.MayHaveReachedNode = true;
+            }
+            else
+            {
+                return reply;
+            }
+
+            TimeSpan? delay = budget.Next(Retry, retryAfter);
+            if (delay is null)
+            {
+                if (reply.Failure is not null) throw new RpcTransportException($"{what}: {reply.Failure}");
+                return reply;
+            }
+            await WaitToRetryAsync(budget, what, reason, delay.Value, ct).ConfigureAwait(false);
         }
     }
+
+    private async Task WaitToRetryAsync(RetryBudget budget, string what, string reason, TimeSpan delay, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _retries);
+        Retry.OnRetry?.Invoke(new RpcRetry(what, budget.Attempts, Retry.MaxAttempts, delay, reason));
+        await Retry.Delay(delay, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Tries and waiting spent on one logical call (its resends of missing batch entries included).</summary>
+    private sealed class RetryBudget
+    {
+        public int Attempts;
+        public TimeSpan Waited;
+
+        /// <summary>A failed try may have reached the node (sent, then no usable answer).</summary>
+        public bool MayHaveReachedNode;
+
+        /// <summary>The free retry after a reused connection failed has been spent.</summary>
+        public bool FreshConnectionTried;
+
+        /// <summary>A read: safe to resend even with retries off (a send is resent only when the policy retries).</summary>
+        public bool Idempotent;
+
+        /// <summary>Counts a failed try; the wait before the next, or null when the policy says stop.</summary>
+        public TimeSpan? Next(RpcRetryPolicy policy, TimeSpan? retryAfter)
+        {
+            Attempts++;
+            TimeSpan? delay = policy.NextDelay(Attempts, retryAfter, Waited);
+            if (delay is TimeSpan d) Waited += d;
+            return delay;
+        }
+    }
+
+    /// <summary>
+    /// After a resend, whether a "nonce too low" or "already known" answer is about our own tx: "already known" always
+    /// is (the node has that exact tx); "nonce too low" is when the node knows the tx by its hash.
+    /// </summary>
+    private async Task<bool> IsOwnTxAsync(RpcException error, Hash256 hash, CancellationToken ct)
+    {
+        if (error.Outcome == TxOutcome.AlreadyKnown) return true;
+        try
+        {
+            JsonElement tx = await CallAsync("eth_getTransactionByHash", [hash], ct).ConfigureAwait(false);
+            return tx.ValueKind == JsonValueKind.Object;
+        }
+        catch (Exception e) when (e is RpcException or RpcTransportException)
+        {
+            return false;
+        }
+    }
+
+    private static Hash256 HashOf(ReadOnlySpan<byte> raw)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        Crypto.Keccak256.Hash(raw, hash);
+        return new Hash256(hash);
+    }
+
+    private static JsonElement HashElement(Hash256 hash)
+    {
+        using JsonDocument document = JsonDocument.Parse($"\"{Hex.ToPrefixedString(hash.Bytes)}\"");
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>The raw tx of an <c>eth_sendRawTransaction</c> call's parameters (0x-hex string or bytes); null otherwise.</summary>
+    private static byte[]? RawTxParameter(object?[] parameters) => parameters is [var first, ..] ? first switch
+    {
+        string hex => Hex.TryDecode(hex, out byte[] bytes) ? bytes : null,
+        byte[] bytes => bytes,
+        ReadOnlyMemory<byte> memory => memory.ToArray(),
+        Memory<byte> memory => memory.ToArray(),
+        _ => null,
+    } : null;
 
     private async Task<(PipelinedHttpConnection Connection, bool Reused)> GetConnectionAsync(string what, CancellationToken ct)
     {
@@ -269,23 +460,24 @@ public sealed class RpcClient : IAsyncDisposable
     }
 
     /// <summary>What came back for one HTTP exchange: the parsed body (if JSON), or why there was none.</summary>
-    private sealed record CallResult(int Status, JsonElement? Root, string? RawText, string? Failure);
+    private sealed record CallResult(int Status, JsonElement? Root, string? RawText, string? Failure, int RetryAfterSeconds = -1);
 
-    private sealed class PendingCall : IRpcResponseHandler
+    private sealed class PendingCall(PipelinedHttpConnection connection) : IRpcResponseHandler
     {
         public readonly TaskCompletionSource<CallResult> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void OnResponse(int status, ReadOnlySequence<byte> body, object? state)
         {
+            int retryAfter = connection.ResponseRetryAfterSeconds;
             try
             {
                 using JsonDocument document = JsonDocument.Parse(body);
-                Completion.TrySetResult(new CallResult(status, document.RootElement.Clone(), null, null));
+                Completion.TrySetResult(new CallResult(status, document.RootElement.Clone(), null, null, retryAfter));
             }
             catch (JsonException)
             {
                 string text = Encoding.UTF8.GetString(body.Length > 200 ? body.Slice(0, 200) : body);
-                Completion.TrySetResult(new CallResult(status, null, text, null));
+                Completion.TrySetResult(new CallResult(status, null, text, null, retryAfter));
             }
         }
 

@@ -33,6 +33,7 @@ internal sealed partial class SinkConnection
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 4096, leaveOpen: true));
         _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: ReadBufferSize, leaveOpen: true));
         _processor = new SinkRpcProcessor(server.Results);
+        _deferPosts = server.Options.Faults is not null || server.Options.Upstream is not null;
     }
 
     public Task Completion { get; private set; } = Task.CompletedTask;
@@ -63,7 +64,10 @@ internal sealed partial class SinkConnection
                 ReadResult read = await _input.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = read.Buffer;
                 bool close = AnswerAll(ref buffer, out bool wrote);
-                _input.AdvanceTo(buffer.Start, buffer.End);
+                byte[]? deferred = _deferred;
+                // A deferred request stops the parse: what follows it is examined again on the next read.
+                if (deferred is null) _input.AdvanceTo(buffer.Start, buffer.End);
+                else _input.AdvanceTo(buffer.Start);
                 _server.Counters.Add(_accepted, _rejected, _requests);
                 _accepted = _rejected = _requests = 0;
                 if (wrote)
@@ -71,6 +75,13 @@ internal sealed partial class SinkConnection
                     ValueTask<FlushResult> flush = _output.FlushAsync();
                     FlushResult flushed = flush.IsCompletedSuccessfully ? flush.Result : await flush.ConfigureAwait(false);
                     if (flushed.IsCompleted) break;
+                }
+                if (deferred is not null)
+                {
+                    _deferred = null;
+                    close = await AnswerDeferredAsync(deferred, keepAlive: !close).ConfigureAwait(false);
+                    if (close) break;
+                    continue;
                 }
                 if (close || read.IsCompleted) break;
             }
@@ -120,6 +131,12 @@ internal sealed partial class SinkConnection
                 case HttpStep.Request:
                     _requests++;
                     wrote = true;
+                    if (_isPost && _deferPosts)
+                    {
+                        // Faults or proxy: answered on the async path (SinkConnection.Faults.cs), one request at a time.
+                        _deferred = body.ToArray();
+                        return !_keepAlive;
+                    }
                     if (_isPost)
                     {
                         ReadOnlySpan<byte> answer = _processor.Process(body);

@@ -19,4 +19,16 @@ public sealed class SinkOptions
 
     /// <summary>Largest request body accepted; a larger one is answered 413 and the connection closed.</summary>
     public int MaxBodyBytes { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>Faults to inject (<c>--faults</c>); null for none, which keeps the plain sink's path.</summary>
+    public SinkFaultPlan? Faults { get; init; }
+
+    /// <summary>
+    /// Proxy mode (<c>--upstream</c>): forward every POST to this node and answer with its reply (faults applied on the
+    /// way) instead of answering locally. http or https.
+    /// </summary>
+    public Uri? Upstream { get; init; }
+
+    /// <summary>How long the proxy waits for the upstream node's reply before answering 502.</summary>
+    public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

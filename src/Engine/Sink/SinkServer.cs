@@ -23,6 +23,7 @@ public sealed class SinkServer : IAsyncDisposable
     private readonly HashSet<SinkConnection> _connections = [];
     private readonly Task _acceptLoop;
     private int _stopped;
+    private long _requestNumber;
 
     private SinkServer(Socket listener, SinkOptions options)
     {
@@ -30,6 +31,8 @@ public sealed class SinkServer : IAsyncDisposable
         Options = options;
         _results = new SinkResults(options.ChainId);
         EndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        if (options.Faults is not null) Faults = new SinkFaultCounts(options.Faults);
+        if (options.Upstream is not null) Upstream = new SinkUpstream(options.Upstream, options.UpstreamTimeout);
         _acceptLoop = AcceptLoopAsync();
     }
 
@@ -47,6 +50,14 @@ public sealed class SinkServer : IAsyncDisposable
 
     internal SinkResults Results => _results;
 
+    /// <summary>Faults injected so far, per rule; null without <see cref="SinkOptions.Faults"/>.</summary>
+    public SinkFaultCounts? Faults { get; }
+
+    internal SinkUpstream? Upstream { get; }
+
+    /// <summary>Numbers the requests of the fault and proxy path, 0, 1, 2… across connections: the fault draws' input.</summary>
+    internal long NextRequestNumber() => Interlocked.Increment(ref _requestNumber) - 1;
+
     /// <summary>Binds, listens and starts accepting connections.</summary>
     /// <exception cref="SocketException">The address or port cannot be bound.</exception>
     /// <exception cref="ArgumentException">A non-loopback address without <see cref="SinkOptions.AllowNonLoopback"/>.</exception>
@@ -58,6 +69,8 @@ public sealed class SinkServer : IAsyncDisposable
             throw new ArgumentException($"{options.Address} is not a loopback address; set AllowNonLoopback to listen on it", nameof(options));
         }
         if (options.Port is < 0 or > IPEndPoint.MaxPort) throw new ArgumentOutOfRangeException(nameof(options), $"port {options.Port} is not in 0..65535");
+        if (options.Upstream is { } upstream && (!upstream.IsAbsoluteUri || upstream.Scheme is not ("http" or "https")))
+            throw new ArgumentException($"upstream {upstream} is not an http:// or https:// URL", nameof(options));
         var listener = new Socket(options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -132,6 +145,7 @@ public sealed class SinkServer : IAsyncDisposable
             // A loop that has not noticed its closed socket yet (timeout), or one that failed: every
             // socket is closed either way, and stopping must not throw.
         }
+        Upstream?.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

@@ -29,6 +29,19 @@ public static class SinkCommand
             DefaultValueFactory = _ => 31337,
         };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No per-second line; only the listening line and the totals." };
+        var faults = new Option<string?>("--faults")
+        {
+            Description = "Faults to inject, e.g. \"429:5%:retry-after=1,503:2%,reset-after:1%,slow:3%:delay=500ms,tx-error:nonce-too-low:geth:1%\" (see README: fastload sink --faults).",
+        };
+        var faultSeed = new Option<ulong>("--fault-seed")
+        {
+            Description = "Seed of the fault draws: the same seed gives the n-th request the same fault.",
+            DefaultValueFactory = _ => 1,
+        };
+        var upstream = new Option<string?>("--upstream")
+        {
+            Description = "Proxy mode: forward every POST to this node (http://host:port/path) and answer with its reply, faults applied.",
+        };
         var command = new Command("sink", """
             Run a null JSON-RPC sink over HTTP/1.1 (keep-alive, pipelining) that a load run can target instead of a node.
             eth_sendRawTransaction: the tx is hex-decoded and checked structurally (types 0, 1, 2, 4; no sender
@@ -38,23 +51,57 @@ public static class SinkCommand
             (a minimal block, baseFeePerGas 1 gwei), eth_estimateGas (0x5208). Prints accepted/rejected txs per second.
             Ctrl-C or SIGTERM stops it and prints the totals.
 
-            Example:
+            With --faults SPEC it injects faults at seeded rates: per HTTP request 429 (Retry-After), 500, 503,
+            reset-before, reset-after, cut, slow, malformed, missing-ids, extra-ids; per tx, tx-error with the words of
+            geth, reth, anvil or hardhat. SPEC = FAULT:RATE%[:PARAM], comma-separated; see the README for the grammar.
+            With --upstream URL it forwards to that node instead of answering itself; faults before the request
+            (429, 500, 503, reset-before) do not forward, the others forward first, so the txs really reach the node.
+            The injected counts are printed each second and at exit.
+
+            Examples:
               fastload sink --port 8545 --chain-id 31337
+              fastload sink --port 9545 --faults "503:2%,reset-after:1%,tx-error:nonce-too-low:geth:1%" --fault-seed 7
+              fastload sink --port 9545 --upstream http://127.0.0.1:8545 --faults "429:5%:retry-after=1,cut:1%,slow:3%:delay=500ms"
             """)
         {
-            port, host, chainId, quiet,
+            port, host, chainId, quiet, faults, faultSeed, upstream,
         };
         command.SetAction(parse => Run(
             parse.GetValue(port),
             parse.GetValue(host)!,
             hostGiven: parse.GetResult(host) is { Implicit: false },
             parse.GetValue(chainId),
-            parse.GetValue(quiet)));
+            parse.GetValue(quiet),
+            parse.GetValue(faults),
+            parse.GetValue(faultSeed),
+            parse.GetValue(upstream)));
         return command;
     }
 
-    private static int Run(int port, string host, bool hostGiven, ulong chainId, bool quiet)
+    private static int Run(int port, string host, bool hostGiven, ulong chainId, bool quiet, string? faultSpec, ulong faultSeed, string? upstreamUrl)
     {
+        SinkFaultPlan? plan = null;
+        if (faultSpec is not null)
+        {
+            try
+            {
+                plan = SinkFaultPlan.Parse(faultSpec, faultSeed);
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"fastload sink: --faults: {e.Message} (see fastload sink --help)");
+                return 2;
+            }
+        }
+        Uri? upstream = null;
+        if (upstreamUrl is not null)
+        {
+            if (!Uri.TryCreate(upstreamUrl, UriKind.Absolute, out upstream) || upstream.Scheme is not ("http" or "https") || string.IsNullOrEmpty(upstream.Host))
+            {
+                Console.Error.WriteLine($"fastload sink: --upstream '{upstreamUrl}' is not an http:// URL of a node, e.g. --upstream http://127.0.0.1:8545");
+                return 2;
+            }
+        }
         if (port is < 0 or > IPEndPoint.MaxPort)
         {
             Console.Error.WriteLine($"fastload sink: --port {port} is not a TCP port (0..65535)");
@@ -71,7 +118,10 @@ public static class SinkCommand
         SinkServer server;
         try
         {
-            server = SinkServer.Start(new SinkOptions { Address = address, Port = port, ChainId = chainId, AllowNonLoopback = hostGiven });
+            server = SinkServer.Start(new SinkOptions
+            {
+                Address = address, Port = port, ChainId = chainId, AllowNonLoopback = hostGiven, Faults = plan, Upstream = upstream,
+            });
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
@@ -89,6 +139,8 @@ public static class SinkCommand
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         Console.WriteLine($"sink listening on {server.Url}");
         if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine($"fastload sink: warning: listening on {address}, reachable from other hosts");
+        if (upstream is not null) Console.WriteLine($"sink forwarding to {upstream}");
+        if (plan is not null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sink faults (seed {plan.Seed}): {plan.Describe()}"));
 
         SinkSnapshot last = server.Counters.Snapshot();
         long lastTicks = Environment.TickCount64;
@@ -99,7 +151,7 @@ public static class SinkCommand
             long ticks = Environment.TickCount64;
             double seconds = Math.Max(ticks - lastTicks, 1) / 1000.0;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sink: {(now.Accepted - last.Accepted) / seconds:N0} tx/s accepted, {(now.Rejected - last.Rejected) / seconds:N0} rejected/s, {(now.Requests - last.Requests) / seconds:N0} req/s; total {now.Accepted:N0} accepted, {now.Rejected:N0} rejected"));
+                $"sink: {(now.Accepted - last.Accepted) / seconds:N0} tx/s accepted, {(now.Rejected - last.Rejected) / seconds:N0} rejected/s, {(now.Requests - last.Requests) / seconds:N0} req/s; total {now.Accepted:N0} accepted, {now.Rejected:N0} rejected{FaultsSuffix(server)}"));
             last = now;
             lastTicks = ticks;
         }
@@ -108,7 +160,10 @@ public static class SinkCommand
         SinkSnapshot total = server.Counters.Snapshot();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"sink stopped: {total.Accepted:N0} txs accepted, {total.Rejected:N0} rejected, {total.Requests:N0} requests on {total.Connections:N0} connections"));
+        if (server.Faults is { } injected) Console.WriteLine($"sink faults injected: {injected.Describe()}");
         return 0;
+
+        static string FaultsSuffix(SinkServer server) => server.Faults is { } injected ? $"; faults {injected.Describe()}" : "";
 
         void Stop(PosixSignalContext context)
         {
