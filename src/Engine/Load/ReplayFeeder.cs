@@ -48,9 +48,10 @@ public sealed class ReplayFeeder : ITxSource
         _thread?.Join();
     }
 
-    public void GiveBack(int count)
+    public void Discarded(Wallet wallet, long txId)
     {
         // Nothing to make up for: a presigned tx can't be re-signed during a replay.
+        wallet.ReleaseInclusionWait(txId);
     }
 
     private void Run()

@@ -66,7 +66,7 @@ internal sealed class RunRecorder
         AckFromIntended.RecordConcurrent(fromIntended);
         AckByNode[node].RecordConcurrent(fromIntended);
         AckFromSent.RecordConcurrent(Micros(ackTicks - tx.SentTicks));
-        if (outcome == TxOutcome.Accepted) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks);
+        if (outcome == TxOutcome.Accepted) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet);
         if (Results is { } results)
         {
             var record = new TxRecord
@@ -87,6 +87,7 @@ internal sealed class RunRecorder
         Inclusion.RecordConcurrent(micros);
         InclusionByNode[node].RecordConcurrent(micros);
         Interlocked.Increment(ref _includedByNode[node]);
+        (included.Owner as Wallets.Wallet)?.OnIncluded(included.Token);
         Results?.AddInclusion(new InclusionRecord { Id = included.Token, Block = included.Block, SeenTicks = included.SeenTicks });
     }
 
