@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test: provisions native parts (libsecp256k1, libduckdb, anvil; chromium for the report tests) first, then the xunit
-# suite (unit, generator, vectors, integration against a real anvil). Extra args go to dotnet test,
+# Runs every test: provisions native parts (libsecp256k1, libduckdb, anvil; chromium for the report tests; hardhat, the second
+# node) first, then the xunit suite (unit, generator, vectors, integration against real anvil and hardhat nodes). Extra args go to dotnet test,
 # e.g. ./test.sh --filter "FullyQualifiedName~Vectors".
 set -uo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
-"$root/native/install.sh" --with-chromium || exit 1
+"$root/native/install.sh" --with-chromium --with-hardhat || exit 1
 mkdir -p "$root/TestResults"
 log="$root/TestResults/test.log"
 dotnet test "$root/tests/FastLoad.Tests.csproj" -c Release --nologo "$@" 2>&1 | tee "$log"

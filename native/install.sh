@@ -7,15 +7,22 @@
 #   native/.deps/bin/sign_loop           C baseline, built from native/bench/sign_loop.c
 #   chromium (system, /usr/bin)          only with --with-chromium: headless browser the
 #                                        report tests render HTML in (Debian package chromium)
+#   native/.deps/hardhat/                only with --with-hardhat: npm hardhat 2.x, the exact tree of
+#                                        native/hardhat/package-lock.json (`npm ci`), and a copy of
+#                                        native/hardhat/hardhat.config.js; needs Node.js >= 20
+#                                        (apt-get install nodejs when node is missing)
+#   native/.deps/bin/hardhat-node        only with --with-hardhat: runs `hardhat node` with that config
 #
 # Idempotent: a run whose stamp (pinned versions) matches and whose outputs
 # exist only prints "native: ok (...)". Change a pin below to re-install.
 #
-# Usage: native/install.sh [--quiet|-q] [--force|-f] [--with-chromium] [--help|-h]
+# Usage: native/install.sh [--quiet|-q] [--force|-f] [--with-chromium] [--with-hardhat] [--help|-h]
 #   --quiet          print nothing on success (errors still go to stderr)
 #   --force          ignore the stamp and re-check/re-install every part
 #   --with-chromium  also make sure `chromium` is on PATH (apt-get install chromium when
 #                    it is not; needs root); test.sh passes it, ./fastload does not
+#   --with-hardhat   also install hardhat (the integration tests' second node; its own stamp,
+#                    native/.deps/hardhat/.stamp); test.sh passes it, ./fastload does not
 set -Eeuo pipefail
 
 # ---------------------------------------------------------------- pins ------
@@ -28,6 +35,9 @@ DUCKDB_NPM_VERSION=1.5.6-r.1          # DuckDB v1.5.6 (npm revision r.1)
 ANVIL_NPM_PKG=@foundry-rs/anvil-linux-amd64
 CAST_NPM_PKG=@foundry-rs/cast-linux-amd64
 FOUNDRY_VERSION=1.7.1
+HARDHAT_VERSION=2.29.1                # latest 2.x on npm (2026-11-29); the exact tree is native/hardhat/package-lock.json
+NODE_MIN_MAJOR=20                     # hardhat 2.29's EDR (@nomicfoundation/edr 0.12) needs Node.js >= 20
+NODE_DEB_PKG=nodejs                   # not pinned: whatever apt has (Debian bookworm: 18, too old; NodeSource: 20+)
 STAMP_FORMAT=1
 # ---------------------------------------------------------------------------
 
@@ -35,11 +45,13 @@ ME=native/install.sh
 QUIET=0
 FORCE=0
 WITH_CHROMIUM=0
+WITH_HARDHAT=0
 for arg in "$@"; do
     case "$arg" in
         -q|--quiet) QUIET=1 ;;
         -f|--force) FORCE=1 ;;
         --with-chromium) WITH_CHROMIUM=1 ;;
+        --with-hardhat) WITH_HARDHAT=1 ;;
         -h|--help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) printf '%s: unknown argument %q (try --help)\n' "$ME" "$arg" >&2; exit 2 ;;
     esac
@@ -55,6 +67,10 @@ STAMP="$DEPS/.stamp"
 SIGN_SRC="$NATIVE_DIR/bench/sign_loop.c"
 SIGN_BIN="$BIN/sign_loop"
 SECP_HEADER=/usr/include/secp256k1_recovery.h
+HARDHAT_SRC="$NATIVE_DIR/hardhat"
+HARDHAT_DIR="$DEPS/hardhat"
+HARDHAT_BIN="$BIN/hardhat-node"
+HARDHAT_STAMP="$HARDHAT_DIR/.stamp"
 
 PART=setup
 die() { printf '%s: %s\n' "$ME" "$*" >&2; exit 1; }
@@ -93,7 +109,9 @@ expected_stamp() {
 ok_line() {
     local v="${1#*:}"      # drop a Debian epoch
     v="${v%-*}"            # drop the Debian revision: 0.2.0-2 -> 0.2.0
-    [ "$QUIET" = 1 ] || printf 'native: ok (secp256k1 %s, duckdb %s, anvil %s)\n' "$v" "$DUCKDB_NPM_VERSION" "$FOUNDRY_VERSION"
+    local hh=""
+    [ "$WITH_HARDHAT" = 0 ] || hh=", hardhat $HARDHAT_VERSION"
+    [ "$QUIET" = 1 ] || printf 'native: ok (secp256k1 %s, duckdb %s, anvil %s%s)\n' "$v" "$DUCKDB_NPM_VERSION" "$FOUNDRY_VERSION" "$hh"
 }
 
 outputs_present() {
@@ -138,6 +156,80 @@ if [ "$WITH_CHROMIUM" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
     apt_install_or_die "$CHROMIUM_DEB_PKG" "chromium (Debian package $CHROMIUM_DEB_PKG, for the report tests)" apt-chromium.log
     command -v chromium >/dev/null 2>&1 || die "chromium: $CHROMIUM_DEB_PKG installed but 'chromium' is not on PATH; install Chromium by hand"
     say "chromium: $(chromium --version 2>/dev/null || echo installed)"
+fi
+
+# -------------------------------------------------------------- hardhat -----
+# Only with --with-hardhat (the tests' second node), with its own stamp: ./fastload never needs it.
+# Checked before the fast path so a stamped tree still gets it.
+hardhat_stamp() {
+    printf 'hardhat@%s lock %s\n' "$HARDHAT_VERSION" "$(sha256sum "$HARDHAT_SRC/package-lock.json" 2>/dev/null | cut -d ' ' -f 1)"
+}
+hardhat_ok() {
+    [ "$FORCE" = 0 ] && [ -x "$HARDHAT_BIN" ] && [ -f "$HARDHAT_DIR/node_modules/hardhat/internal/cli/cli.js" ] \
+        && cmp -s "$HARDHAT_SRC/hardhat.config.js" "$HARDHAT_DIR/hardhat.config.js" \
+        && [ "$(cat "$HARDHAT_STAMP" 2>/dev/null)" = "$(hardhat_stamp)" ]
+}
+node_major() {
+    local v
+    v="$(node --version 2>/dev/null)" || return 0
+    v="${v#v}"
+    printf '%s\n' "${v%%.*}"
+}
+if [ "$WITH_HARDHAT" = 1 ] && ! hardhat_ok; then
+    PART="Node.js (for hardhat $HARDHAT_VERSION)"
+    mkdir -p "$BIN" "$LOGS"
+    if ! command -v node >/dev/null 2>&1; then
+        say "installing $NODE_DEB_PKG with apt-get (Node.js, for hardhat)"
+        apt_install_or_die "$NODE_DEB_PKG" "Node.js (Debian package $NODE_DEB_PKG, for hardhat)" apt-nodejs.log
+        command -v node >/dev/null 2>&1 || die "Node.js: $NODE_DEB_PKG installed but 'node' is not on PATH; install Node.js $NODE_MIN_MAJOR+ by hand"
+    fi
+    node_v="$(node_major)"
+    [ -n "$node_v" ] && [ "$node_v" -ge "$NODE_MIN_MAJOR" ] 2>/dev/null \
+        || die "hardhat $HARDHAT_VERSION needs Node.js >= $NODE_MIN_MAJOR but 'node --version' is $(node --version 2>&1 | head -n 1) (Debian bookworm's nodejs is 18); install Node.js $NODE_MIN_MAJOR+ (e.g. from NodeSource) and re-run $ME"
+
+    PART="hardhat ($HARDHAT_VERSION, native/hardhat/package-lock.json)"
+    for f in package.json package-lock.json hardhat.config.js; do
+        [ -f "$HARDHAT_SRC/$f" ] || die "hardhat: native/hardhat/$f is missing (restore it from git)"
+    done
+    grep -q "\"hardhat\": \"$HARDHAT_VERSION\"" "$HARDHAT_SRC/package.json" \
+        || die "hardhat: native/hardhat/package.json does not pin hardhat $HARDHAT_VERSION (HARDHAT_VERSION in $ME); pin it there and regenerate the lock: cd native/hardhat && npm install --package-lock-only --ignore-scripts"
+    if command -v flock >/dev/null 2>&1; then exec 9>"$DEPS/.lock"; flock 9; fi
+    if [ "$(cat "$HARDHAT_STAMP" 2>/dev/null)" != "$(hardhat_stamp)" ] || [ ! -f "$HARDHAT_DIR/node_modules/hardhat/internal/cli/cli.js" ]; then
+        command -v npm >/dev/null 2>&1 || die "cannot install hardhat: npm not found; install npm (Debian package npm, or Node.js from NodeSource, which includes it)"
+        say "installing hardhat $HARDHAT_VERSION with npm ci (about 300 MB, half a minute the first time)"
+        mkdir -p "$HARDHAT_DIR"
+        rm -f "$HARDHAT_STAMP"
+        cp -f "$HARDHAT_SRC/package.json" "$HARDHAT_SRC/package-lock.json" "$HARDHAT_DIR/"
+        log="$LOGS/npm-hardhat.log"
+        if ! (cd "$HARDHAT_DIR" && npm ci --no-audit --no-fund --ignore-scripts --no-progress --no-update-notifier --loglevel=error) >"$log" 2>&1; then
+            why="$(grep -E '^npm (error|ERR!)' "$log" | grep -v -E '^npm (error|ERR!) (code|errno|syscall|A complete log)' | head -n 1 | sed -E 's/^npm (error|ERR!) *//')" || why=""
+            die "cannot install hardhat: npm ci failed${why:+: $why} (log: native/.deps/logs/${log##*/}); check that the npm registry is reachable"
+        fi
+    fi
+    got="$(sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$HARDHAT_DIR/node_modules/hardhat/package.json" | head -n 1)"
+    [ "$got" = "$HARDHAT_VERSION" ] || die "npm installed hardhat@${got:-nothing}, expected $HARDHAT_VERSION; rm -rf native/.deps/hardhat and re-run $ME"
+    ls "$HARDHAT_DIR"/node_modules/@nomicfoundation/edr-linux-x64-gnu/*.node >/dev/null 2>&1 \
+        || die "hardhat: no EDR binary for linux-x64 (@nomicfoundation/edr-linux-x64-gnu) after npm ci; rm -rf native/.deps/hardhat and re-run $ME"
+    cp -f "$HARDHAT_SRC/hardhat.config.js" "$HARDHAT_DIR/hardhat.config.js.tmp.$$"
+    mv -f "$HARDHAT_DIR/hardhat.config.js.tmp.$$" "$HARDHAT_DIR/hardhat.config.js"
+    cat >"$HARDHAT_BIN.tmp.$$" <<'EOF'
+#!/bin/sh
+# Generated by native/install.sh --with-hardhat: 'hardhat node' with native/hardhat/hardhat.config.js
+# (installed in ../hardhat). Usage: hardhat-node --hostname 127.0.0.1 --port PORT
+dir="$(cd "$(dirname "$0")/../hardhat" && pwd)" || exit 1
+HARDHAT_DISABLE_TELEMETRY_PROMPT=true
+export HARDHAT_DISABLE_TELEMETRY_PROMPT
+cd "$dir" || exit 1
+exec node "$dir/node_modules/hardhat/internal/cli/cli.js" node --config "$dir/hardhat.config.js" "$@"
+EOF
+    chmod +x "$HARDHAT_BIN.tmp.$$"
+    mv -f "$HARDHAT_BIN.tmp.$$" "$HARDHAT_BIN"
+    out="$(cd "$HARDHAT_DIR" && HARDHAT_DISABLE_TELEMETRY_PROMPT=true node node_modules/hardhat/internal/cli/cli.js --version 2>&1)" || true
+    out="${out%%$'\n'*}"
+    [ "$out" = "$HARDHAT_VERSION" ] || die "hardhat: 'hardhat --version' printed '${out:-nothing}', expected $HARDHAT_VERSION; rm -rf native/.deps/hardhat and re-run $ME"
+    hardhat_stamp >"$HARDHAT_STAMP.tmp.$$"
+    mv -f "$HARDHAT_STAMP.tmp.$$" "$HARDHAT_STAMP"
+    hardhat_ok || [ "$FORCE" = 1 ] || die "internal: hardhat outputs missing after install; re-run with --force"
 fi
 
 # ------------------------------------------------------------ fast path -----

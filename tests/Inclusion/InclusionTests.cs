@@ -24,14 +24,16 @@ public class InclusionTrackerTests
         var random = new Random(7);
         var tracker = new InclusionTracker(capacity: 16); // forces growth
         Hash256[] ours = Enumerable.Range(0, 5000).Select(_ => RandomHash(random)).ToArray();
-        for (int i = 0; i < ours.Length; i++) tracker.Add(ours[i], token: i + 1, sentTicks: i * 10);
+        string[] owners = Enumerable.Range(0, 10).Select(i => $"wallet {i}").ToArray();
+        for (int i = 0; i < ours.Length; i++) tracker.Add(ours[i], token: i + 1, sentTicks: i * 10, owner: owners[i % 10]);
         Assert.False(tracker.TryMatch(RandomHash(random).Bytes, out _, out _));
-        // Remove in a scrambled order: backward-shift deletion must keep every other entry findable.
+        // Remove in a scrambled order: backward-shift deletion (and growth) must keep every other entry findable, with its owner.
         foreach (int i in Enumerable.Range(0, ours.Length).OrderBy(_ => random.Next()))
         {
-            Assert.True(tracker.TryMatch(ours[i].Bytes, out long token, out long sent), $"hash {i} lost");
+            Assert.True(tracker.TryMatch(ours[i].Bytes, out long token, out long sent, out object? owner), $"hash {i} lost");
             Assert.Equal(i + 1, token);
             Assert.Equal(i * 10, sent);
+            Assert.Same(owners[i % 10], owner);
             Assert.False(tracker.TryMatch(ours[i].Bytes, out _, out _));
         }
         Assert.Equal(0, tracker.Pending);
@@ -54,11 +56,12 @@ public class InclusionTrackerTests
         var random = new Random(3);
         var tracker = new InclusionTracker(capacity: 4096);
         Hash256[] hashes = Enumerable.Range(0, 1000).Select(_ => RandomHash(random)).ToArray();
-        tracker.Add(hashes[0], 1, 0);
-        tracker.TryMatch(hashes[0].Bytes, out _, out _);
+        object owner = new();
+        tracker.Add(hashes[0], 1, 0, owner);
+        tracker.TryMatch(hashes[0].Bytes, out _, out _, out _);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < hashes.Length; i++) tracker.Add(hashes[i], i + 1, i);
-        for (int i = 0; i < hashes.Length; i++) tracker.TryMatch(hashes[i].Bytes, out _, out _);
+        for (int i = 0; i < hashes.Length; i++) tracker.Add(hashes[i], i + 1, i, owner);
+        for (int i = 0; i < hashes.Length; i++) tracker.TryMatch(hashes[i].Bytes, out _, out _, out _);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }

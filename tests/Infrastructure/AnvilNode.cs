@@ -9,7 +9,7 @@ namespace FastLoad.Tests.Infrastructure;
 /// A real anvil on a free loopback port (started by the engine's <see cref="LocalAnvil"/>), killed
 /// when disposed, with a plain JSON-RPC client for assertions. Its first dev account (funded) is <see cref="DevKey"/>.
 /// </summary>
-public sealed class AnvilNode : IAsyncDisposable
+public sealed class AnvilNode : ITestNode
 {
     public const string DevKey = LocalAnvil.DevKey;
     public const ulong ChainId = LocalAnvil.DefaultChainId;
@@ -19,6 +19,8 @@ public sealed class AnvilNode : IAsyncDisposable
     private int _id;
 
     private AnvilNode(LocalAnvil anvil) => _anvil = anvil;
+
+    public string Name => "anvil";
 
     public Uri Url => _anvil.Url;
 

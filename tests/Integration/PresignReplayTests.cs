@@ -111,6 +111,34 @@ public class PresignReplayTests
     }
 
     [Fact]
+    public async Task Replayed_7702_file_lands_every_tx_with_two_nonces_each()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"fastload-presign-{Guid.NewGuid():N}.bin");
+        try
+        {
+            // 3 txs for each of 100 wallets; each tx's authorization takes the wallet's next nonce too.
+            ProcessResult presign = await ProcessRunner.RunFastloadAsync("", "presign", "--count", "300", "--out", file, "--wallets", "100", "--tx-type", "7702", "--seed", "replay-7702");
+            Assert.True(presign.ExitCode == 0, presign.StdErr);
+
+            await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1", "--hardfork", "prague");
+            var run = new LoadRun(new RunOptions { Rpc = [node.Url.ToString()], Rate = null, Duration = null, ReplayFile = file, FunderKey = AnvilNode.DevKey });
+            RunSummary summary = await run.RunAsync(CancellationToken.None);
+            Assert.True(summary.Errors == 0, summary.Format());
+            Assert.Equal(300, summary.Accepted);
+            Assert.Equal(300, summary.Included);
+            var status = (await node.CallAsync("txpool_status"))!;
+            Assert.Equal("0x0", status["pending"]!.GetValue<string>());
+            Assert.Equal("0x0", status["queued"]!.GetValue<string>());
+            foreach (var wallet in run.Wallets!.All)
+                Assert.Equal(2 * (ulong)wallet.Accepted, await node.NonceAsync(wallet.Address.ToString(), "latest"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Replay_on_another_chain_is_refused_with_the_reason()
     {
         string file = Path.Combine(Path.GetTempPath(), $"fastload-presign-{Guid.NewGuid():N}.bin");

@@ -108,6 +108,50 @@ public class WalletTests
     }
 
     [Fact]
+    public void Taking_nonces_returns_the_tx_nonce_and_moves_on_by_the_count()
+    {
+        Wallet wallet = WalletSet.Derive(TestKeys.Funder, "take", 1, Shard.Single, 1, 1).All[0];
+        wallet.NextNonce = 4;
+        Assert.Equal(4ul, wallet.TakeNonces(2)); // EIP-7702 tx 4 with its authorization at 5
+        Assert.Equal(6ul, wallet.TakeNonces(1));
+        Assert.Equal(7ul, wallet.NextNonce);
+    }
+
+    [Fact]
+    public void Inclusion_wait_ends_only_for_the_awaited_tx_on_inclusion_failure_discard_or_timeout()
+    {
+        Wallet wallet = WalletSet.Derive(TestKeys.Funder, "gate", 1, Shard.Single, 1, 1).All[0];
+        const long timeout = 1_000;
+        Assert.False(wallet.IsAwaitingInclusion(0, timeout, out bool timedOut));
+        Assert.False(timedOut);
+
+        wallet.AwaitInclusion(txId: 11, nowTicks: 100);
+        wallet.OnIncluded(10);                      // another tx's inclusion: still waiting
+        wallet.ReleaseInclusionWait(12);            // another tx's discard: still waiting
+        Assert.True(wallet.IsAwaitingInclusion(500, timeout, out _));
+        wallet.OnIncluded(11);
+        Assert.False(wallet.IsAwaitingInclusion(500, timeout, out timedOut));
+        Assert.False(timedOut);
+
+        wallet.AwaitInclusion(12, 100);
+        wallet.ReleaseInclusionWait(12);
+        Assert.False(wallet.IsAwaitingInclusion(500, timeout, out _));
+
+        Assert.True(wallet.TryPrepareToSign(out int epoch, out _));
+        wallet.AwaitInclusion(13, 100);
+        wallet.RecordSent();
+        wallet.Invalidate(epoch);                   // the awaited tx failed: it is not in the pool
+        Assert.False(wallet.IsAwaitingInclusion(500, timeout, out _));
+
+        wallet.AwaitInclusion(14, 100);
+        Assert.True(wallet.IsAwaitingInclusion(100 + timeout - 1, timeout, out timedOut));
+        Assert.False(wallet.IsAwaitingInclusion(100 + timeout, timeout, out timedOut));
+        Assert.True(timedOut);                      // reported once: the caller resyncs
+        Assert.False(wallet.IsAwaitingInclusion(100 + timeout, timeout, out timedOut));
+        Assert.False(timedOut);
+    }
+
+    [Fact]
     public void Circuit_breaker_opens_on_error_spike_and_ramps_back()
     {
         var breaker = new CircuitBreaker { OpenDuration = TimeSpan.FromSeconds(1), RampDuration = TimeSpan.FromSeconds(2) };

@@ -81,11 +81,23 @@ public class ErrorClassifierTests
     [InlineData(-32000, "Nonce too high. Expected nonce to be 0 but got 5. Note that transactions can't be queued when automining.", TxOutcome.NonceTooHigh)] // hardhat AutoMineNonceTooHigh
     [InlineData(-32000, "Transaction nonce too low. Expected nonce to be at least 4 but got 2.", TxOutcome.NonceTooLow)] // EDR mempool NonceTooLow
     [InlineData(-32000, "Known transaction: 0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060", TxOutcome.AlreadyKnown)] // EDR TransactionAlreadyExists
-    [InlineData(-32000, "Replacement transaction underpriced. A gasPrice/maxFeePerGas of at least 22000000000 is necessary to replace the existing transaction with nonce 0.", TxOutcome.Underpriced)] // EDR ReplacementMaxFeePerGasTooLow
+    [InlineData(-32000, "Replacement transaction underpriced. A gasPrice/maxFeePerGas of at least 22000000000 is necessary to replace the existing transaction with nonce 0.", TxOutcome.Underpriced)] // EDR ReplacementMaxFeePerGasTooLow (hardhat 2.29.1 says exactly this)
     [InlineData(-32000, "sender doesn't have enough funds to send tx. The max upfront cost is: 420000 and the sender's account only has: 0", TxOutcome.InsufficientFunds)] // hardhat/EDR
     [InlineData(-32000, "Transaction maxFeePerGas (200000) is too low for the next block, which has a baseFeePerGas of 875000000", TxOutcome.Underpriced)] // hardhat AutoMineMaxFeePerGasTooLow
     [InlineData(-32000, "Transaction gas price is 1, which is below the minimum of 2", TxOutcome.Underpriced)] // hardhat AutoMinePriorityFeeTooLow
     [InlineData(-32602, "Transaction hash '0x01' doesn't exist on the blockchain.", TxOutcome.Other)] // hardhat InvalidTransactionHash
+    // --- hardhat 2.29.1 (EDR 0.12.0-next.23), observed on the wire by HardhatTests (interval mining, then automine) ---
+    [InlineData(-32000, "Known transaction: 0x44603bad86229f60d957dda4cee58c038ea2af2ed98b59cd9a0f5929e587b299", TxOutcome.AlreadyKnown)]
+    [InlineData(-32000, "Sender doesn't have enough funds to send tx. The max upfront cost is: 420000000000001 and the sender's balance is: 0.", TxOutcome.InsufficientFunds)]
+    [InlineData(-32000, "Transaction nonce too low. Expected nonce to be at least 1 but got 0.", TxOutcome.NonceTooLow)]
+    [InlineData(-32000, "Nonce too low. Expected nonce to be 2 but got 0. Note that transactions can't be queued when automining.", TxOutcome.NonceTooLow)]
+    [InlineData(-32000, "Nonce too high. Expected nonce to be 0 but got 7. Note that transactions can't be queued when automining.", TxOutcome.NonceTooHigh)]
+    [InlineData(-32000, "Transaction maxFeePerGas (1) is too low for the next block, which has a baseFeePerGas of 765701563", TxOutcome.Underpriced)]
+    [InlineData(-32000, "Transaction gasPrice (1) is too low for the next block, which has a baseFeePerGas of 765701563", TxOutcome.Underpriced)]
+    [InlineData(-32000, "maxPriorityFeePerGas (1000000000) is bigger than maxFeePerGas (1)", TxOutcome.Other)]
+    [InlineData(-32000, "Transaction gas limit is 100000000 and exceeds block gas limit of 60000000", TxOutcome.Other)]
+    [InlineData(-32000, "Transaction requires at least 21000 gas but got 20000", TxOutcome.Other)]
+    [InlineData(-32602, "Trying to send a raw transaction with an invalid chainId. The expected chainId is 31337", TxOutcome.Other)]
     // --- providers and proxies ---
     [InlineData(-32005, "project ID request rate exceeded", TxOutcome.RateLimited)] // Infura
     [InlineData(429, "Your app has exceeded its compute units per second capacity.", TxOutcome.RateLimited)] // Alchemy

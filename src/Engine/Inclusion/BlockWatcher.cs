@@ -10,7 +10,8 @@ namespace FastLoad.Engine.Inclusion;
 public sealed record BlockSeen(ulong Number, string Hash, long SeenTicks, ulong Timestamp, int TxCount, ulong GasUsed, int OurTxCount);
 
 /// <summary>One of our txs found in a block.</summary>
-public readonly record struct TxIncluded(long Token, ulong Block, long SentTicks, long SeenTicks);
+/// <summary>One of our txs seen in a block; <see cref="Owner"/> is what the tracker was given with it (e.g. the sending wallet).</summary>
+public readonly record struct TxIncluded(long Token, ulong Block, long SentTicks, long SeenTicks, object? Owner = null);
 
 /// <summary>
 /// Watches a node for new blocks and matches their txs against an <see cref="InclusionTracker"/>. Heads come from a
@@ -127,9 +128,9 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
             {
                 int i = (int)(p % RecentCapacity);
                 if (_recentSeen[i] == 0) continue; // matched already
-                if (tracker.TryMatch(_recentHashes[i].Bytes, out long token, out long sentTicks))
+                if (tracker.TryMatch(_recentHashes[i].Bytes, out long token, out long sentTicks, out object? owner))
                 {
-                    OnIncluded?.Invoke(new TxIncluded(token, _recentBlocks[i], sentTicks, _recentSeen[i]));
+                    OnIncluded?.Invoke(new TxIncluded(token, _recentBlocks[i], sentTicks, _recentSeen[i], owner));
                     _recentSeen[i] = 0;
                     OnLateMatch(_recentBlocks[i]);
                 }
@@ -290,10 +291,10 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
         {
             count++;
             if (!Hex.TryDecodeExact(tx.GetString(), hash)) continue;
-            if (tracker.TryMatch(hash, out long token, out long sentTicks))
+            if (tracker.TryMatch(hash, out long token, out long sentTicks, out object? owner))
             {
                 ours++;
-                OnIncluded?.Invoke(new TxIncluded(token, number, sentTicks, seen));
+                OnIncluded?.Invoke(new TxIncluded(token, number, sentTicks, seen, owner));
             }
             else
             {

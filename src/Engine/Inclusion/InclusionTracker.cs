@@ -15,6 +15,7 @@ public sealed class InclusionTracker
         public Hash256 Hash;
         public long Token;   // caller's id for the tx (e.g. its JSON-RPC id), negated for an ambiguous tx; 0 = empty slot
         public long SentTicks;
+        public object? Owner; // e.g. the sending wallet, handed back on a match
     }
 
     private readonly Lock _gate = new();
@@ -51,9 +52,10 @@ public sealed class InclusionTracker
     /// <summary>
     /// Remembers an accepted tx, or with <paramref name="ambiguous"/> one whose answer was lost (it may have landed;
     /// a match then settles it). <paramref name="token"/> must be positive. A hash already waiting is not added
-    /// twice; an ambiguous entry becomes an accepted one when the same tx is later accepted.
+    /// twice; an ambiguous entry becomes an accepted one when the same tx is later accepted. <paramref name="owner"/>
+    /// comes back with the match.
     /// </summary>
-    public void Add(in Hash256 hash, long token, long sentTicks, bool ambiguous = false)
+    public void Add(in Hash256 hash, long token, long sentTicks, object? owner = null, bool ambiguous = false)
     {
         if (token <= 0) throw new ArgumentOutOfRangeException(nameof(token), "tokens are positive");
         lock (_gate)
@@ -76,7 +78,7 @@ public sealed class InclusionTracker
                 return;
             }
             if ((_count + 1) * 2 > _entries.Length) Grow();
-            Insert(_entries, hash, ambiguous ? -token : token, sentTicks);
+            Insert(_entries, new Entry { Hash = hash, Token = ambiguous ? -token : token, SentTicks = sentTicks, Owner = owner });
             _count++;
             if (ambiguous) _ambiguous++;
         }
@@ -102,10 +104,14 @@ public sealed class InclusionTracker
     }
 
     /// <summary>If the hash is one of ours, removes it and returns its token (negative for an ambiguous tx) and sent time.</summary>
-    public bool TryMatch(ReadOnlySpan<byte> hash32, out long token, out long sentTicks)
+    public bool TryMatch(ReadOnlySpan<byte> hash32, out long token, out long sentTicks) => TryMatch(hash32, out token, out sentTicks, out _);
+
+    /// <summary>As above, with the owner given to <see cref="Add"/>.</summary>
+    public bool TryMatch(ReadOnlySpan<byte> hash32, out long token, out long sentTicks, out object? owner)
     {
         token = 0;
         sentTicks = 0;
+        owner = null;
         lock (_gate)
         {
             Entry[] entries = _entries;
@@ -118,6 +124,7 @@ public sealed class InclusionTracker
                 {
                     token = entry.Token;
                     sentTicks = entry.SentTicks;
+                    owner = entry.Owner;
                     RemoveAt(entries, i);
                     _count--;
                     Interlocked.Increment(ref _included);
@@ -134,12 +141,12 @@ public sealed class InclusionTracker
 
     private static int Slot(ReadOnlySpan<byte> hash32, int mask) => (int)(BinaryPrimitives.ReadUInt64LittleEndian(hash32) & (ulong)mask);
 
-    private static void Insert(Entry[] entries, in Hash256 hash, long token, long sentTicks)
+    private static void Insert(Entry[] entries, in Entry entry)
     {
         int mask = entries.Length - 1;
-        int i = Slot(hash.Bytes, mask);
+        int i = Slot(entry.Hash.Bytes, mask);
         while (entries[i].Token != 0) i = (i + 1) & mask;
-        entries[i] = new Entry { Hash = hash, Token = token, SentTicks = sentTicks };
+        entries[i] = entry;
     }
 
     /// <summary>Backward-shift deletion keeps linear probing correct without tombstones.</summary>
@@ -163,7 +170,7 @@ public sealed class InclusionTracker
     {
         var bigger = new Entry[_entries.Length * 2];
         foreach (Entry entry in _entries)
-            if (entry.Token != 0) Insert(bigger, entry.Hash, entry.Token, entry.SentTicks);
+            if (entry.Token != 0) Insert(bigger, entry);
         _entries = bigger;
     }
 }

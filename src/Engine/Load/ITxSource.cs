@@ -1,3 +1,5 @@
+using FastLoad.Engine.Wallets;
+
 namespace FastLoad.Engine.Load;
 
 /// <summary>What fills the rings: signer threads, or a presigned file being replayed.</summary>
@@ -10,6 +12,6 @@ public interface ITxSource
 
     void Stop();
 
-    /// <summary>A presigned tx was discarded (its wallet was invalidated): the source may make up for it.</summary>
-    void GiveBack(int count);
+    /// <summary>Presigned tx <paramref name="txId"/> of <paramref name="wallet"/> was discarded unsent (the wallet was invalidated): the source may make up for it.</summary>
+    void Discarded(Wallet wallet, long txId);
 }

@@ -394,7 +394,7 @@ public sealed class LoadRun(RunOptions options)
                 foreach (Wallet w in byNode)
                 {
                     repaired.Add(w);
-                    for (ulong nonce = pending[w]; (long)nonce <= w.MaxAcceptedNonce && calls.Count < 100_000; nonce++)
+                    for (ulong nonce = pending[w]; (long)nonce <= w.MaxAcceptedNonce && calls.Count < 100_000; nonce += (ulong)workload.NoncesPerTx)
                     {
                         int length = workload.Sign(w, nonce, envelope, hash, authorization);
                         calls.Add(("eth_sendRawTransaction", [Hex.ToPrefixedString(envelope.AsSpan(0, length))]));

@@ -290,7 +290,7 @@ public sealed class NodeSender : IRpcResponseHandler
                         // The wallet was invalidated after this tx was signed: its nonce is in doubt.
                         _ring.EndRead(position);
                         Stats.AddRevoked();
-                        _source?.GiveBack(1);
+                        _source?.Discarded(slot.Wallet, slot.Id);
                         continue;
                     }
                     batch.Append(slot.Call.AsSpan(0, slot.CallLength));

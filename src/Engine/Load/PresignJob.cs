@@ -36,7 +36,8 @@ public sealed class PresignJob(RunOptions options, long count, string outputPath
                 await LoadRun.ForEachWalletAsync(wallets.All, async w => w.NextNonce = await api.GetTransactionCountAsync(w.Address, ct: cancel).ConfigureAwait(false)).ConfigureAwait(false);
 
             var ring = new PresignedRing(65_536, CallWriter.MaxLength(512));
-            var signers = new SignerPool(wallets, [ring], workload, count, periodicResync: 0, requestFetch: _ => { });
+            // No inclusion to wait for here: a presigned file's txs are consecutive in each wallet's nonce sequence.
+            var signers = new SignerPool(wallets, [ring], workload, count, periodicResync: 0, requestFetch: _ => { }, awaitInclusion: false);
             await using var file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
             var writer = new PresignedFileWriter(file, new PresignedHeader
             {

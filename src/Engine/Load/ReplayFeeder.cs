@@ -7,6 +7,11 @@ namespace FastLoad.Engine.Load;
 /// Replays a presigned file into the rings: no signing at all, just copying ready calls. A wallet that is
 /// invalidated during the replay cannot be re-signed, so the rest of its txs are skipped (counted as revoked).
 /// </summary>
+/// <remarks>
+/// In a file of txs that take two nonces each (EIP-7702 with a self-signed authorization), a wallet's next tx is fed
+/// only once its previous one is seen in a block, as the signer pool does (see <see cref="SignerPool"/>): the feeder
+/// waits for that wallet, so the file order sets the pace (one tx per wallet per block).
+/// </remarks>
 public sealed class ReplayFeeder : ITxSource
 {
     private readonly string _path;
@@ -28,6 +33,9 @@ public sealed class ReplayFeeder : ITxSource
 
     public long Produced => Interlocked.Read(ref _produced);
 
+    /// <summary>How long the feeder waits for a wallet's last tx to be included before it feeds the next one anyway.</summary>
+    public TimeSpan InclusionTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Records skipped because their wallet was invalidated or is not this shard's.</summary>
     public long Skipped => Interlocked.Read(ref _skipped);
 
@@ -48,9 +56,10 @@ public sealed class ReplayFeeder : ITxSource
         _thread?.Join();
     }
 
-    public void GiveBack(int count)
+    public void Discarded(Wallet wallet, long txId)
     {
         // Nothing to make up for: a presigned tx can't be re-signed during a replay.
+        wallet.ReleaseInclusionWait(txId);
     }
 
     private void Run()
@@ -58,6 +67,8 @@ public sealed class ReplayFeeder : ITxSource
         try
         {
             using PresignedFileReader reader = PresignedFileReader.Open(_path);
+            bool awaitInclusion = TransferWorkload.NoncesPerTxOf(reader.Header.ParsedTxType) > 1;
+            long inclusionTimeout = (long)(InclusionTimeout.TotalSeconds * Stopwatch.Frequency);
             var scratch = new PresignedTx(512);
             var startEpochs = _wallets.ToDictionary(p => p.Key, p => p.Value.Epoch);
             Func<bool> shouldStop = () => _stop;
@@ -67,6 +78,11 @@ public sealed class ReplayFeeder : ITxSource
                 {
                     Interlocked.Increment(ref _skipped);
                     continue;
+                }
+                while (awaitInclusion && wallet.IsAwaitingInclusion(Stopwatch.GetTimestamp(), inclusionTimeout, out _))
+                {
+                    if (_stop) return;
+                    Thread.Sleep(1);
                 }
                 if (!_rings[wallet.Node].BeginWrite(out PresignedTx slot, out long position, shouldStop)) return;
                 PresignedRing ring = _rings[wallet.Node];
@@ -79,6 +95,7 @@ public sealed class ReplayFeeder : ITxSource
                 slot.Wallet = wallet;
                 slot.Epoch = wallet.Epoch;
                 slot.SignedTicks = Stopwatch.GetTimestamp();
+                if (awaitInclusion) wallet.AwaitInclusion(slot.Id, slot.SignedTicks);
                 ring.EndWrite(position);
                 Interlocked.Increment(ref _produced);
             }

@@ -66,8 +66,8 @@ internal sealed class RunRecorder
         AckFromIntended.RecordConcurrent(fromIntended);
         AckByNode[node].RecordConcurrent(fromIntended);
         AckFromSent.RecordConcurrent(Micros(ackTicks - tx.SentTicks));
-        if (outcome == TxOutcome.Accepted) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks);
-        else if (IsAmbiguous(outcome)) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, ambiguous: true); // settled by a block, or checked at the end
+        if (outcome == TxOutcome.Accepted) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet);
+        else if (IsAmbiguous(outcome)) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet, ambiguous: true); // settled by a block, or checked at the end
         if (Results is { } results)
         {
             var record = new TxRecord
@@ -91,7 +91,9 @@ internal sealed class RunRecorder
         Inclusion.RecordConcurrent(micros);
         InclusionByNode[node].RecordConcurrent(micros);
         Interlocked.Increment(ref _includedByNode[node]);
-        Results?.AddInclusion(new InclusionRecord { Id = Math.Abs(included.Token), Block = included.Block, SeenTicks = included.SeenTicks });
+        long id = Math.Abs(included.Token); // negative: a tx whose answer was lost, now seen to have landed
+        (included.Owner as Wallets.Wallet)?.OnIncluded(id);
+        Results?.AddInclusion(new InclusionRecord { Id = id, Block = included.Block, SeenTicks = included.SeenTicks });
     }
 
     private sealed class NodeSink(RunRecorder recorder, int node) : ITxResultSink

@@ -9,11 +9,20 @@ namespace FastLoad.Engine.Load;
 /// each wallet's node with ready-to-send calls. A wallet that needs a resync is skipped (and handed to
 /// the resyncer) until its pending nonce is back. Sending never waits for a signature.
 /// </summary>
+/// <remarks>
+/// When the workload takes more than one nonce per tx (<see cref="TransferWorkload.NoncesPerTx"/>: EIP-7702 with a
+/// self-signed authorization), node pools still count one nonce per tx: they park the sender's next tx (nonce + 2) as
+/// a nonce gap and never promote it (anvil, hardhat), or refuse a second pending tx of a delegated account (geth). So
+/// such a wallet signs its next tx only once the last one is seen in a block, has failed, or was discarded unsent
+/// (<see cref="TransferWorkload.OneTxInPoolPerWallet"/>). Its pool is then empty, so a resync's pending nonce is exact.
+/// </remarks>
 public sealed class SignerPool : ITxSource
 {
     private readonly WalletSet _wallets;
     private readonly PresignedRing[] _rings;
     private readonly TransferWorkload _workload;
+    private readonly int _noncesPerTx;
+    private readonly bool _awaitInclusion;
     private readonly Action<Wallet> _requestFetch;
     private readonly int _periodicResync;
     private readonly bool _roundRobin;
@@ -25,12 +34,15 @@ public sealed class SignerPool : ITxSource
     /// <param name="maxTxs">Total txs to sign (re-signs of discarded txs are given back), or -1 for no limit.</param>
     /// <param name="periodicResync">Resync each wallet every K txs (0 = only on errors).</param>
     /// <param name="roundRobin">Send each tx to the next node in turn instead of the wallet's own node.</param>
-    public SignerPool(WalletSet wallets, PresignedRing[] ringsByNode, TransferWorkload workload, long maxTxs, int periodicResync, Action<Wallet> requestFetch, bool roundRobin = false)
+    /// <param name="awaitInclusion">Hold a wallet until its last tx is included, when the workload needs it (a live run; not presigning).</param>
+    public SignerPool(WalletSet wallets, PresignedRing[] ringsByNode, TransferWorkload workload, long maxTxs, int periodicResync, Action<Wallet> requestFetch, bool roundRobin = false, bool awaitInclusion = true)
     {
+        _awaitInclusion = awaitInclusion && workload.OneTxInPoolPerWallet;
         _roundRobin = roundRobin;
         _wallets = wallets;
         _rings = ringsByNode;
         _workload = workload;
+        _noncesPerTx = workload.NoncesPerTx;
         _requestFetch = requestFetch;
         _periodicResync = periodicResync;
         _remaining = maxTxs < 0 ? long.MaxValue : maxTxs;
@@ -52,8 +64,15 @@ public sealed class SignerPool : ITxSource
         }
     }
 
+    /// <summary>How long a wallet waits to see its last tx in a block before it gives up on it and resyncs.</summary>
+    public TimeSpan InclusionTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>A discarded presigned tx gives its budget back, so --count still sends exactly N.</summary>
-    public void GiveBack(int count) => Interlocked.Add(ref _remaining, count);
+    public void Discarded(Wallet wallet, long txId)
+    {
+        Interlocked.Increment(ref _remaining);
+        wallet.ReleaseInclusionWait(txId);
+    }
 
     public void Start()
     {
@@ -82,10 +101,21 @@ public sealed class SignerPool : ITxSource
         int idle = 0;
         int nextRing = thread;
         Func<bool> shouldStop = () => _stop;
+        long inclusionTimeout = (long)(InclusionTimeout.TotalSeconds * Stopwatch.Frequency);
         while (!_stop)
         {
             Wallet wallet = wallets[next];
             next = next + 1 == wallets.Length ? 0 : next + 1;
+            // Before the resync state: a resync must read the node only once the wallet's last tx has left the pool.
+            if (_awaitInclusion)
+            {
+                if (wallet.IsAwaitingInclusion(Stopwatch.GetTimestamp(), inclusionTimeout, out bool timedOut))
+                {
+                    if (++idle >= wallets.Length) { Thread.Sleep(1); idle = 0; }
+                    continue;
+                }
+                if (timedOut) wallet.RequestResync(); // never seen in a block: it may have been dropped
+            }
             if (!wallet.TryPrepareToSign(out int epoch, out bool mustFetch))
             {
                 if (mustFetch) _requestFetch(wallet);
@@ -107,7 +137,7 @@ public sealed class SignerPool : ITxSource
             PresignedRing ring = _roundRobin ? _rings[nextRing++ % _rings.Length] : _rings[wallet.Node];
             if (!ring.BeginWrite(out PresignedTx slot, out long position, shouldStop)) return;
             // `epoch` was read together with the resync state: an invalidation from now on makes this tx stale.
-            ulong nonce = wallet.NextNonce++;
+            ulong nonce = wallet.TakeNonces(_noncesPerTx);
             wallet.SignedSinceSync++;
             int length = _workload.Sign(wallet, nonce, envelope, slot.TxHash, authorization);
             slot.EnsureCapacity(CallWriter.MaxLength(length));
@@ -117,6 +147,7 @@ public sealed class SignerPool : ITxSource
             slot.Nonce = nonce;
             slot.Epoch = epoch;
             slot.SignedTicks = Stopwatch.GetTimestamp();
+            if (_awaitInclusion) wallet.AwaitInclusion(slot.Id, slot.SignedTicks);
             ring.EndWrite(position);
             Volatile.Write(ref _signed[thread * 8], Volatile.Read(ref _signed[thread * 8]) + 1);
         }

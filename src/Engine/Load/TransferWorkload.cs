@@ -11,7 +11,8 @@ public readonly record struct GasPricing(UInt256 GasPrice, UInt256 MaxFeePerGas,
 /// <summary>
 /// ETH transfers of <see cref="Value"/> wei to <see cref="Recipient"/>, of the chosen tx type.
 /// For EIP-7702 each tx also carries an authorization signed by the sender itself (its nonce + 1),
-/// delegating to <see cref="Recipient"/> — two signatures per tx, as a real 7702 load has.
+/// delegating to <see cref="Recipient"/> — two signatures per tx, as a real 7702 load has — and so
+/// takes two nonces (<see cref="NoncesPerTx"/>).
 /// </summary>
 public sealed class TransferWorkload(TxType type, UInt256 chainId, GasPricing gas)
 {
@@ -27,6 +28,23 @@ public sealed class TransferWorkload(TxType type, UInt256 chainId, GasPricing ga
 
     public ulong GasLimit => Type == TxType.SetCode ? 60_000UL : Type == TxType.AccessList ? 30_000UL : 21_000UL;
 
+    /// <summary>
+    /// Nonces one tx takes from its sender on chain. EIP-7702 bumps the sender's nonce for the tx before it
+    /// processes the authorization list, so a self-signed authorization must carry nonce + 1 and bumps it again:
+    /// the wallet's next tx has nonce + 2.
+    /// </summary>
+    public int NoncesPerTx => NoncesPerTxOf(Type);
+
+    /// <summary><see cref="NoncesPerTx"/> for a tx type of this workload.</summary>
+    public static int NoncesPerTxOf(TxType type) => type == TxType.SetCode ? 2 : 1;
+
+    /// <summary>
+    /// True when a wallet may have only one tx in a node's pool at a time: node pools count one nonce per tx, so they
+    /// park a wallet's next tx (nonce + <see cref="NoncesPerTx"/>) as a nonce gap until the previous one is mined, and
+    /// anvil and hardhat never promote it even then; geth takes one pending tx per delegated account.
+    /// </summary>
+    public bool OneTxInPoolPerWallet => NoncesPerTx > 1;
+
     /// <summary>The most one tx can cost: gas limit × fee cap + value.</summary>
     public UInt256 MaxCostPerTx
     {
@@ -39,7 +57,10 @@ public sealed class TransferWorkload(TxType type, UInt256 chainId, GasPricing ga
         }
     }
 
-    /// <summary>Signs the next tx of <paramref name="wallet"/> with <paramref name="nonce"/> into <paramref name="envelope"/>.</summary>
+    /// <summary>
+    /// Signs the next tx of <paramref name="wallet"/> with <paramref name="nonce"/> into <paramref name="envelope"/>;
+    /// it takes nonces <paramref name="nonce"/> to <paramref name="nonce"/> + <see cref="NoncesPerTx"/> - 1.
+    /// </summary>
     public int Sign(Wallet wallet, ulong nonce, Span<byte> envelope, Span<byte> txHash, SignedAuthorization[] authorizationScratch)
     {
         switch (Type)

@@ -23,6 +23,8 @@ public sealed class Wallet
     private long _resyncs;
     private long _inFlight;
     private long _maxAccepted = -1;
+    private long _awaitedTx;      // id of the tx this wallet waits to see in a block before it signs again; 0 = none
+    private long _awaitedSince;   // Stopwatch ticks when that wait began
 
     public Wallet(int index, PrivateKey key)
     {
@@ -43,6 +45,17 @@ public sealed class Wallet
 
     /// <summary>Next nonce to sign; owned by the signer thread.</summary>
     public ulong NextNonce { get; set; }
+
+    /// <summary>
+    /// Reserves the nonces of the next tx: returns <see cref="NextNonce"/> and moves it on by
+    /// <paramref name="count"/> (2 for an EIP-7702 tx with a self-signed authorization). Owner thread only.
+    /// </summary>
+    public ulong TakeNonces(int count)
+    {
+        ulong nonce = NextNonce;
+        NextNonce = nonce + (ulong)count;
+        return nonce;
+    }
 
     /// <summary>Bumped whenever the wallet's sequence is in doubt; presigned txs of older epochs are discarded.</summary>
     public int Epoch => (int)(Volatile.Read(ref _state) >> 2);
@@ -65,6 +78,38 @@ public sealed class Wallet
 
     public void RecordSent() => Interlocked.Increment(ref _inFlight);
 
+    /// <summary>
+    /// Owner thread, after signing tx <paramref name="txId"/> of a workload that lets a wallet have one tx in the
+    /// node's pool at a time (EIP-7702 with a self-signed authorization): the wallet signs nothing more until that tx
+    /// is included (<see cref="OnIncluded"/>), fails (<see cref="Invalidate"/>) or is discarded unsent
+    /// (<see cref="ReleaseInclusionWait"/>).
+    /// </summary>
+    public void AwaitInclusion(long txId, long nowTicks)
+    {
+        _awaitedSince = nowTicks;
+        Volatile.Write(ref _awaitedTx, txId);
+    }
+
+    /// <summary>
+    /// Owner thread: true while the wallet waits for its last tx to be included. After <paramref name="timeoutTicks"/>
+    /// it stops waiting and returns false with <paramref name="timedOut"/> set (the tx may have been dropped: resync).
+    /// </summary>
+    public bool IsAwaitingInclusion(long nowTicks, long timeoutTicks, out bool timedOut)
+    {
+        timedOut = false;
+        long awaited = Volatile.Read(ref _awaitedTx);
+        if (awaited == 0) return false;
+        if (nowTicks - _awaitedSince < timeoutTicks) return true;
+        timedOut = Interlocked.CompareExchange(ref _awaitedTx, 0, awaited) == awaited;
+        return false;
+    }
+
+    /// <summary>Tx <paramref name="txId"/> of this wallet was seen in a block (block watcher thread).</summary>
+    public void OnIncluded(long txId) => Interlocked.CompareExchange(ref _awaitedTx, 0, txId);
+
+    /// <summary>Tx <paramref name="txId"/> will never reach the node (discarded unsent): if it is the awaited one, stop waiting.</summary>
+    public void ReleaseInclusionWait(long txId) => Interlocked.CompareExchange(ref _awaitedTx, 0, txId);
+
     /// <summary>The highest nonce the node took from this wallet (-1 before the first).</summary>
     public long MaxAcceptedNonce => Interlocked.Read(ref _maxAccepted);
 
@@ -77,13 +122,14 @@ public sealed class Wallet
     }
 
     /// <summary>
-    /// The tx failed: puts the wallet's sequence in doubt — bumps the epoch (its presigned txs are then
+    /// The tx failed: stops any wait for inclusion, puts the wallet's sequence in doubt — bumps the epoch (its presigned txs are then
     /// discarded) and asks for a resync. Returns false if the failed tx belongs to an older epoch (already handled).
     /// </summary>
     public bool Invalidate(int epochOfFailedTx)
     {
         Interlocked.Increment(ref _rejected);
         Interlocked.Decrement(ref _inFlight);
+        Volatile.Write(ref _awaitedTx, 0); // a failed tx is not in the pool: nothing to wait for (the resync reads the node)
         while (true)
         {
             long state = Volatile.Read(ref _state);
