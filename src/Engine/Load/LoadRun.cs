@@ -620,13 +620,31 @@ public sealed class LoadRun(RunOptions options)
                 calls.Add(("eth_sendRawTransaction", [Hex.ToPrefixedString(envelope.AsSpan(0, length))]));
             }
             Hash256 lastHash = new(hash); // the funder's txs are mined in nonce order: the last one closes the set
-            // Sent as JSON-RPC batches of 100, in nonce order.
-            for (int start = 0; start < calls.Count; start += 100)
+            // Sent as JSON-RPC batches of 100, in nonce order. A refused one is sent again as it is (same nonce, same
+            // bytes; "already known" counts as taken), up to 3 more times: a refusal that a proxy or a busy pool made up
+            // must not leave the later funding txs queued behind a nonce gap.
+            List<int> pending = Enumerable.Range(0, calls.Count).ToList();
+            RpcException? lastRefusal = null;
+            for (int attempt = 0; attempt < 4 && pending.Count > 0; attempt++)
             {
-                IReadOnlyList<RpcBatchResult> results = await api.CallBatchAsync(calls.GetRange(start, Math.Min(100, calls.Count - start)), cancel).ConfigureAwait(false);
-                foreach (RpcBatchResult result in results)
-                    if (result.Error is RpcException error) throw new RunSetupException($"a funding tx was refused by {api.Endpoint.Url}: {error.RpcMessage}");
+                if (attempt > 0) await Task.Delay(250 * attempt, cancel).ConfigureAwait(false);
+                var refused = new List<int>();
+                for (int start = 0; start < pending.Count; start += 100)
+                {
+                    List<int> slice = pending.GetRange(start, Math.Min(100, pending.Count - start));
+                    IReadOnlyList<RpcBatchResult> results = await api.CallBatchAsync(slice.ConvertAll(i => calls[i]), cancel).ConfigureAwait(false);
+                    for (int i = 0; i < results.Count; i++)
+                    {
+                        if (results[i].Error is not RpcException error) continue;
+                        if (ErrorClassifier.Classify(error.Code, System.Text.Encoding.UTF8.GetBytes(error.RpcMessage)) == TxOutcome.AlreadyKnown) continue;
+                        refused.Add(slice[i]);
+                        lastRefusal = error;
+                    }
+                }
+                pending = refused;
             }
+            if (pending.Count > 0)
+                throw new RunSetupException($"{pending.Count} funding tx(s) were refused by {api.Endpoint.Url}, 4 times each: {lastRefusal!.RpcMessage}");
             // Wait for the last funding tx (same sender, so all earlier ones are in by then).
             bool? ok = Succeeded(await api.WaitForReceiptAsync(lastHash, Stopwatch.StartNew(), TimeSpan.FromSeconds(120), cancel).ConfigureAwait(false));
             if (ok is null) throw new RunSetupException($"funding txs were not included within 120 s on {api.Endpoint.Url}: is the node producing blocks?");
