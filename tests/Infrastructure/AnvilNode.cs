@@ -24,6 +24,9 @@ public sealed class AnvilNode : ITestNode
 
     public Uri Url => _anvil.Url;
 
+    /// <summary>The anvil process's id (to SIGSTOP it: a node that accepts connections and never answers).</summary>
+    public int ProcessId => _anvil.ProcessId;
+
     /// <summary>Starts anvil mining each tx at once (or with --block-time N in <paramref name="extraArgs"/>).</summary>
     public static async Task<AnvilNode> StartAsync(params string[] extraArgs)
     {

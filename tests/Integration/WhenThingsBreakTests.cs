@@ -71,6 +71,53 @@ public class WhenThingsBreakTests
         Assert.True(r.GetInt64(0, 2) > 0);
         Assert.Equal(r.GetInt64(0, 2), r.GetInt64(0, 3));
     }
+
+    // Before: a node that accepts connections and never answers kept a --rate run alive forever.
+    [Fact]
+    public async Task A_node_that_hangs_mid_run_ends_the_run_after_the_node_timeout()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        string file = TestPaths.NewFile(".duckdb");
+        using var fastload = RunningFastload.Start(new Dictionary<string, string> { ["FASTLOAD_FUNDER_KEY"] = AnvilNode.DevKey }, "run", "--rpc", node.Url.ToString(),
+            "--rate", "100", "--duration", "120s", "--wallets", "20", "--out", file, "--no-live", "--node-timeout", "4s");
+        await fastload.WaitForLineAsync("2s] sent", TimeSpan.FromSeconds(60));
+        string pid = node.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await ProcessRunner.RunAsync("kill", "", "-STOP", pid); // accepts connections (the kernel does), answers nothing
+        try
+        {
+            var stopped = Stopwatch.StartNew();
+            await fastload.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+            Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(40), $"took {stopped.Elapsed}: {fastload.Output}");
+            Assert.Equal(4, fastload.Process.ExitCode);
+            Assert.Contains("gave no answer", fastload.Output);
+            using DuckDbConnection db = DuckDbConnection.Open(file);
+            DuckDbResult r = db.Query("SELECT status, sent, (SELECT count(*) FROM tx_log) FROM runs");
+            Assert.Equal("failed", r.GetString(0, 0));
+            Assert.Equal(r.GetInt64(0, 1), r.GetInt64(0, 2));
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("kill", "", "-CONT", pid);
+        }
+    }
+
+    // Before: in 1-2 runs of 3, "sent 20,000, accepted 19,900, errors 100", the last batch recorded as connection_lost
+    // "stopped before sending".
+    [Fact]
+    public async Task Max_with_a_count_sends_and_answers_every_tx()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        for (int i = 0; i < 2; i++)
+        {
+            var run = new FastLoad.Engine.Load.LoadRun(new FastLoad.Engine.Load.RunOptions
+            {
+                Rpc = [node.Url.ToString()], Rate = null, Duration = null, Count = 5_000, Wallets = 200,
+                FunderKey = AnvilNode.DevKey, Seed = $"max-count-{i}", InclusionGrace = TimeSpan.FromSeconds(5),
+            });
+            FastLoad.Engine.Load.RunSummary summary = await run.RunAsync(CancellationToken.None);
+            Assert.True(summary.Sent == 5_000 && summary.Accepted == 5_000 && summary.Errors == 0, summary.Format());
+        }
+    }
 }
 
 /// <summary>Issue 8 item 9: a full disk stops the run cleanly instead of dropping records and claiming 'complete'.</summary>

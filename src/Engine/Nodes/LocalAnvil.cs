@@ -18,6 +18,9 @@ public sealed class LocalAnvil : IAsyncDisposable
 
     private readonly Process _process;
 
+    /// <summary>The anvil process's id (tests stop and resume it to play a node that hangs).</summary>
+    public int ProcessId => _process.Id;
+
     private LocalAnvil(Process process, int port, ulong chainId)
     {
         _process = process;
