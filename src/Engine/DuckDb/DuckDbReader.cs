@@ -67,20 +67,12 @@ public sealed unsafe class DuckDbReader : IDisposable
     /// </summary>
     internal static DuckDbReader Execute(DuckDbConnection connection, string sql)
     {
-        ArgumentNullException.ThrowIfNull(sql);
         nint handle = connection.Handle;
-        byte[] sqlZ = DuckDbConnection.Utf8Z(sql);
         nint extracted = 0;
         try
         {
-            ulong count;
-            fixed (byte* s = sqlZ) count = DuckDbNative.ExtractStatements(handle, s, &extracted);
-            if (count == 0)
-            {
-                byte* error = DuckDbNative.ExtractStatementsError(extracted);
-                if (error is not null) throw DuckDbException.FromNative(error, "DuckDB could not parse the query");
-                throw new DuckDbException("the SQL holds no statement");
-            }
+            ulong count = ExtractStatements(connection, sql, &extracted);
+            if (count == 0) throw new DuckDbException("the SQL holds no statement");
             for (ulong i = 0; i + 1 < count; i++)
             {
                 nint prepared = PrepareExtracted(handle, extracted, i);
@@ -126,21 +118,11 @@ public sealed unsafe class DuckDbReader : IDisposable
     /// </summary>
     internal static bool IsSingleSelect(DuckDbConnection connection, string sql)
     {
-        ArgumentNullException.ThrowIfNull(sql);
         nint handle = connection.Handle;
-        byte[] sqlZ = DuckDbConnection.Utf8Z(sql);
         nint extracted = 0;
         try
         {
-            ulong count;
-            fixed (byte* s = sqlZ) count = DuckDbNative.ExtractStatements(handle, s, &extracted);
-            if (count == 0)
-            {
-                byte* error = DuckDbNative.ExtractStatementsError(extracted);
-                if (error is not null) throw DuckDbException.FromNative(error, "DuckDB could not parse the query");
-                return false;
-            }
-            if (count != 1) return false;
+            if (ExtractStatements(connection, sql, &extracted) != 1) return false;
             nint prepared = PrepareExtracted(handle, extracted, 0);
             try
             {
@@ -155,6 +137,18 @@ public sealed unsafe class DuckDbReader : IDisposable
         {
             if (extracted != 0) DuckDbNative.DestroyExtracted(&extracted);
         }
+    }
+
+    /// <summary>Splits <paramref name="sql"/> into statements (the caller destroys <paramref name="extracted"/>); throws on a parse error.</summary>
+    private static ulong ExtractStatements(DuckDbConnection connection, string sql, nint* extracted)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        byte[] sqlZ = DuckDbConnection.Utf8Z(sql);
+        ulong count;
+        fixed (byte* s = sqlZ) count = DuckDbNative.ExtractStatements(connection.Handle, s, extracted);
+        if (count == 0 && DuckDbNative.ExtractStatementsError(*extracted) is var error && error is not null)
+            throw DuckDbException.FromNative(error, "DuckDB could not parse the query");
+        return count;
     }
 
     /// <summary>The statement without trailing semicolons, so it can sit in a subquery.</summary>

@@ -684,10 +684,14 @@ public sealed class LoadRun(RunOptions options)
                 for (int start = 0; start < mine.Count; start += 200)
                 {
                     var slice = mine.GetRange(start, Math.Min(200, mine.Count - start));
+                    // Bounded: a node that keeps failing (503s, 429s) must not hold these wallets, nor the ones queued
+                    // behind them, in a long retry; a failed fetch goes back to the signers, who ask again.
+                    using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                    bounded.CancelAfter(TimeSpan.FromSeconds(2));
                     try
                     {
                         IReadOnlyList<RpcBatchResult> results = await apis[node].CallBatchAsync(
-                            slice.ConvertAll(b => ("eth_getTransactionCount", new object?[] { b.Wallet.Address, "pending" })), stop).ConfigureAwait(false);
+                            slice.ConvertAll(b => ("eth_getTransactionCount", new object?[] { b.Wallet.Address, "pending" })), bounded.Token).ConfigureAwait(false);
                         for (int i = 0; i < slice.Count; i++)
                         {
                             if (TryQuantity(results[i], out ulong nonce)) slice[i].Wallet.SetFetchedNonce(slice[i].Epoch, nonce);
@@ -698,7 +702,7 @@ public sealed class LoadRun(RunOptions options)
                             }
                         }
                     }
-                    catch (Exception e) when (e is not OperationCanceledException)
+                    catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
                     {
                         foreach ((Wallet w, int epoch) in slice) w.FetchFailed(epoch);
                         anyFailed = true;
