@@ -1,15 +1,15 @@
 namespace FastLoad.Tests.Infrastructure;
 
-/// <summary>Locates the repository, its native deps and the shared reference vectors.</summary>
+/// <summary>Locates the repository, its native deps and the reference vectors.</summary>
 public static class TestPaths
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary><c>../shared/vectors</c> beside the repository, or <c>$FASTLOAD_VECTORS</c>.</summary>
+    /// <summary><c>tests/vectors</c> in the repository (a copy of the reference data), or <c>$FASTLOAD_VECTORS</c>.</summary>
     public static string Vectors { get; } =
         Environment.GetEnvironmentVariable("FASTLOAD_VECTORS") is { Length: > 0 } env
             ? env
-            : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "vectors"));
+            : Path.Combine(RepoRoot, "tests", "vectors");
 
     public static string NativeBin(string name) => Path.Combine(RepoRoot, "native", ".deps", "bin", name);
 
