@@ -10,7 +10,8 @@ namespace FastLoad.Engine.Results;
 /// <para>Definitions: <b>sent</b> = rows of <c>tx_log</c>; <b>answered</b> = outcome other than pending;
 /// <b>accepted</b> = accepted or already_known; <b>errors</b> = answered and not accepted (by outcome class);
 /// <b>success %</b> = accepted / answered; <b>ack latency</b> = ack − intended send (the <c>txs.ack_ms</c> column),
-/// <b>raw</b> = ack − actual send; <b>included</b> = txs with a block; <b>not included</b> = outcome accepted and no block;
+/// <b>raw</b> = ack − actual send; <b>accepted</b> counts a tx whose answer was lost (connection_lost, no_answer) but
+/// that a block shows landed; <b>included</b> = txs with a block; <b>not included</b> = outcome accepted and no block;
 /// <b>inclusion latency</b> = block seen − intended send. Percentiles are <c>quantile_disc</c>: an observed value,
 /// the smallest with at least p % of the values at or below it.</para>
 /// </summary>
@@ -71,8 +72,8 @@ public sealed class RunMetrics
             SELECT GROUPING(node) AS total, node,
                    count(*) AS sent,
                    count(*) FILTER (outcome <> 'pending') AS answered,
-                   count(*) FILTER (outcome IN ('accepted', 'already_known')) AS accepted,
-                   count(*) FILTER (outcome NOT IN ('pending', 'accepted', 'already_known')) AS errors,
+                   count(*) FILTER (outcome IN ('accepted', 'already_known') OR (outcome IN ('connection_lost', 'no_answer') AND inclusion_ms IS NOT NULL)) AS accepted,
+                   count(*) FILTER (outcome NOT IN ('pending', 'accepted', 'already_known') AND NOT (outcome IN ('connection_lost', 'no_answer') AND inclusion_ms IS NOT NULL)) AS errors,
                    quantile_disc(ack_ms, 0.5) AS ack_p50, quantile_disc(ack_ms, 0.9) AS ack_p90,
                    quantile_disc(ack_ms, 0.99) AS ack_p99, max(ack_ms) AS ack_max,
                    quantile_disc(raw_ms, 0.99) AS raw_p99,
