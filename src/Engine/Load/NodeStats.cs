@@ -9,7 +9,6 @@ public sealed class NodeStats(string url)
     private long _sent;
     private long _revoked;
     private long _batches;
-    private long _shed;
 
     public string Url { get; } = url;
 
@@ -19,9 +18,6 @@ public sealed class NodeStats(string url)
     public long Revoked => Interlocked.Read(ref _revoked);
 
     public long Batches => Interlocked.Read(ref _batches);
-
-    /// <summary>Tokens dropped while the circuit breaker held the rate down.</summary>
-    public long Shed => Interlocked.Read(ref _shed);
 
     public long Count(TxOutcome outcome) => Interlocked.Read(ref _outcomes[(int)outcome]);
 
@@ -56,8 +52,6 @@ public sealed class NodeStats(string url)
     }
 
     public void AddRevoked() => Interlocked.Increment(ref _revoked);
-
-    public void AddShed(int count) => Interlocked.Add(ref _shed, count);
 
     public void Add(TxOutcome outcome) => Interlocked.Increment(ref _outcomes[(int)outcome]);
 }
