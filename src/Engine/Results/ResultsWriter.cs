@@ -3,6 +3,7 @@ using System.Globalization;
 using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Inclusion;
 using FastLoad.Engine.Load;
+using FastLoad.Engine.Metrics;
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Wallets;
 
@@ -75,6 +76,7 @@ public sealed class ResultsWriter : IDisposable
     [
         DuckDbType.Integer, DuckDbType.UTinyInt, DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.BigInt,
         DuckDbType.BigInt, DuckDbType.Integer, DuckDbType.Double, DuckDbType.Double, DuckDbType.Integer, DuckDbType.Integer, DuckDbType.Integer,
+        DuckDbType.Double, DuckDbType.Double,
     ];
 
     private readonly DuckDbConnection _db;
@@ -434,6 +436,8 @@ public sealed class ResultsWriter : IDisposable
         double seconds = Math.Max(1e-3, (now - last.LastTicks) / (double)Stopwatch.Frequency);
         TimeSpan cpu = Environment.CpuUsage.TotalTime;
         double cpuPercent = (cpu - last.LastCpu).TotalSeconds / seconds * 100;
+        double rssMb = ProcessMemory.ResidentBytes() / ProcessMemory.BytesPerMiB;
+        double heapMb = ProcessMemory.ManagedHeapBytes() / ProcessMemory.BytesPerMiB;
         DuckDbChunkAppender a = _samples!;
         for (int i = 0; i < nodes.Length; i++)
         {
@@ -451,6 +455,8 @@ public sealed class ResultsWriter : IDisposable
             a.SetInt32(10, GC.CollectionCount(0));
             a.SetInt32(11, GC.CollectionCount(1));
             a.SetInt32(12, GC.CollectionCount(2));
+            a.SetDouble(13, rssMb);
+            a.SetDouble(14, heapMb);
             a.EndRow();
         }
         last.Last = nodes;
