@@ -21,7 +21,12 @@ public readonly record struct TxIncluded(long Token, ulong Block, long SentTicks
 /// </summary>
 public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeSpan pollInterval)
 {
+    // Recent blocks only: those not yet handed to OnBlock (seen in the last few seconds, late acks may still add to
+    // their counts) and the last RetainedBlocks after them. Every block goes to OnBlock (the results file) and into
+    // the counts below, so a long run does not keep them all (at one block a second that was a list growing forever).
     private readonly List<BlockSeen> _blocks = [];
+    private int _emitted; // index in _blocks of the first block not yet handed to OnBlock
+    private int _blockCount; // blocks seen in all
     private ulong _next; // the next block to fetch
 
     // Block txs that matched nothing, kept for a few seconds: a tx can be mined before the node's answer to our
@@ -35,16 +40,23 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     private long _recentStart, _recentEnd; // positions; index = position % capacity
     private readonly Lock _recentGate = new();
 
+    /// <summary>
+    /// The most recent blocks, in order: every block not yet handed to <see cref="OnBlock"/> and at least the last
+    /// <see cref="RetainedBlocks"/> (all of them in a short run). A copy.
+    /// </summary>
     public IReadOnlyList<BlockSeen> Blocks
     {
         get { lock (_blocks) return _blocks.ToArray(); }
     }
 
-    /// <summary>How many blocks were seen so far (without copying them).</summary>
+    /// <summary>How many blocks were seen so far, including those no longer in <see cref="Blocks"/>.</summary>
     public int BlockCount
     {
-        get { lock (_blocks) return _blocks.Count; }
+        get { lock (_blocks) return _blockCount; }
     }
+
+    /// <summary>Blocks kept in <see cref="Blocks"/> once they have been handed on; older ones are let go.</summary>
+    public int RetainedBlocks { get; init; } = 64;
 
     /// <summary>Called for each of our txs found in a block (on the watcher's task).</summary>
     public Action<TxIncluded>? OnIncluded { get; init; }
@@ -63,8 +75,6 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     /// acks are matched until then), or when watching stops.
     /// </summary>
     public Action<BlockSeen>? OnBlock { get; init; }
-
-    private int _emitted; // blocks passed to OnBlock so far
 
     /// <summary>Watches until cancelled, starting after the block that is current when called.</summary>
     public async Task RunAsync(CancellationToken stop)
@@ -100,19 +110,28 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
         }
     }
 
-    /// <summary>Hands OnBlock every block seen before <paramref name="seenBefore"/> not handed yet.</summary>
+    /// <summary>
+    /// Hands OnBlock every block seen before <paramref name="seenBefore"/> not handed yet (their counts are final),
+    /// then lets go of handed blocks beyond the last <see cref="RetainedBlocks"/>.
+    /// </summary>
     private void EmitBlocks(long seenBefore)
     {
-        if (OnBlock is null) return;
         while (true)
         {
             BlockSeen block;
             lock (_blocks)
             {
-                if (_emitted == _blocks.Count || _blocks[_emitted].SeenTicks >= seenBefore) return;
+                if (_emitted == _blocks.Count || _blocks[_emitted].SeenTicks >= seenBefore) break;
                 block = _blocks[_emitted++];
             }
-            OnBlock(block);
+            OnBlock?.Invoke(block);
+        }
+        lock (_blocks)
+        {
+            int drop = Math.Min(_emitted, _blocks.Count - Math.Max(0, RetainedBlocks));
+            if (drop <= 0) return;
+            _blocks.RemoveRange(0, drop);
+            _emitted -= drop;
         }
     }
 
@@ -301,7 +320,11 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
             }
         }
         var info = new BlockSeen(number, b.GetProperty("hash").GetString() ?? "", seen, Quantity(b, "timestamp"), count, Quantity(b, "gasUsed"), ours);
-        lock (_blocks) _blocks.Add(info);
+        lock (_blocks)
+        {
+            _blocks.Add(info);
+            _blockCount++;
+        }
     }
 
     private static ulong Quantity(JsonElement block, string name) =>
