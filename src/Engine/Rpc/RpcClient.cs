@@ -146,7 +146,30 @@ public sealed class RpcClient : IAsyncDisposable
     {
         long id = Interlocked.Increment(ref _lastId);
         byte[] body = BuildRequest(writer => WriteCall(writer, id, method, parameters));
-        CallResult reply = await ExchangeAsync(body, method, retryOnLostConnection: method != "eth_sendRawTransaction", ct).ConfigureAwait(false);
+        CallResult reply = await ExchangeAsync(body, method, retryOnLostConnection: method != "eth_sendRawTransaction", new PendingCall(), ct).ConfigureAwait(false);
+        return ResultOf(method, reply, id);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="method"/> and hands its result to <paramref name="read"/> while the answer is still in
+    /// the connection's buffer, so nothing of it is copied: for big answers read once. (A block with thousands of tx
+    /// hashes is ~150 KB, which <see cref="CallAsync(string, object?[], CancellationToken)"/> copies onto the large
+    /// object heap; once a second that kept a long run's RSS climbing until a gen2 collection.) <paramref name="read"/>
+    /// runs on the connection's read loop and must not block; what it throws is rethrown here. Errors as CallAsync.
+    /// </summary>
+    public async Task<T> CallAsync<T>(string method, object?[] parameters, Func<JsonElement, T> read, CancellationToken ct)
+    {
+        long id = Interlocked.Increment(ref _lastId);
+        byte[] body = BuildRequest(writer => WriteCall(writer, id, method, parameters));
+        var call = new PendingCall { ExpectedId = id, Read = result => read(result) };
+        CallResult reply = await ExchangeAsync(body, method, retryOnLostConnection: method != "eth_sendRawTransaction", call, ct).ConfigureAwait(false);
+        if (reply.ReadError is { } readError) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readError);
+        if (reply.HasValue) return (T)reply.Value!;
+        return read(ResultOf(method, reply, id)); // an error or an odd answer: the usual checks on the copied answer
+    }
+
+    private JsonElement ResultOf(string method, CallResult reply, long id)
+    {
         JsonElement root = reply.Root ?? throw NotJsonRpc(method, reply);
         if (root.ValueKind != JsonValueKind.Object) throw NotJsonRpc(method, reply);
         if (TryGetError(root, out RpcException? error)) throw error;
@@ -173,7 +196,7 @@ public sealed class RpcClient : IAsyncDisposable
             writer.WriteEndArray();
         });
         string label = $"batch of {calls.Count} ({calls[0].Method}…)";
-        CallResult reply = await ExchangeAsync(body, label, retryOnLostConnection: false, ct).ConfigureAwait(false);
+        CallResult reply = await ExchangeAsync(body, label, retryOnLostConnection: false, new PendingCall(), ct).ConfigureAwait(false);
         JsonElement root = reply.Root ?? throw NotJsonRpc(label, reply);
         if (root.ValueKind == JsonValueKind.Object && TryGetError(root, out RpcException? whole)) throw whole;
         if (root.ValueKind != JsonValueKind.Array) throw NotJsonRpc(label, reply);
@@ -225,12 +248,12 @@ public sealed class RpcClient : IAsyncDisposable
 
     // ---- exchange --------------------------------------------------------------------------------------------------
 
-    private async Task<CallResult> ExchangeAsync(byte[] body, string what, bool retryOnLostConnection, CancellationToken ct)
+    private async Task<CallResult> ExchangeAsync(byte[] body, string what, bool retryOnLostConnection, PendingCall first, CancellationToken ct)
     {
         for (int attempt = 0; ; attempt++)
         {
             (PipelinedHttpConnection connection, bool reused) = await GetConnectionAsync(what, ct).ConfigureAwait(false);
-            var call = new PendingCall();
+            PendingCall call = attempt == 0 ? first : first.Again();
             await connection.SendAsync(body, call, null, ct).ConfigureAwait(false);
             CallResult reply = await call.Completion.Task.WaitAsync(ct).ConfigureAwait(false);
             if (reply.Failure is null) return reply;
@@ -268,19 +291,51 @@ public sealed class RpcClient : IAsyncDisposable
         }
     }
 
-    /// <summary>What came back for one HTTP exchange: the parsed body (if JSON), or why there was none.</summary>
-    private sealed record CallResult(int Status, JsonElement? Root, string? RawText, string? Failure);
+    /// <summary>
+    /// What came back for one HTTP exchange: the parsed body (if JSON), or why there was none; for a call with a
+    /// reader, what the reader made of a well-formed result (<see cref="Value"/>) instead of the body.
+    /// </summary>
+    private sealed record CallResult(int Status, JsonElement? Root, string? RawText, string? Failure)
+    {
+        public bool HasValue { get; init; }
+        public object? Value { get; init; }
+        public Exception? ReadError { get; init; }
+    }
 
     private sealed class PendingCall : IRpcResponseHandler
     {
         public readonly TaskCompletionSource<CallResult> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Reads a well-formed result in place (no copy of the answer); null = copy the answer.</summary>
+        public Func<JsonElement, object?>? Read { get; init; }
+
+        public long ExpectedId { get; init; }
+
+        public PendingCall Again() => new() { Read = Read, ExpectedId = ExpectedId };
 
         public void OnResponse(int status, ReadOnlySequence<byte> body, object? state)
         {
             try
             {
                 using JsonDocument document = JsonDocument.Parse(body);
-                Completion.TrySetResult(new CallResult(status, document.RootElement.Clone(), null, null));
+                JsonElement root = document.RootElement;
+                if (Read is not null && root.ValueKind == JsonValueKind.Object && !root.TryGetProperty("error"u8, out _)
+                    && root.TryGetProperty("result"u8, out JsonElement result)
+                    && (!root.TryGetProperty("id"u8, out JsonElement replyId) || IdEquals(replyId, ExpectedId)))
+                {
+                    CallResult read;
+                    try
+                    {
+                        read = new CallResult(status, null, null, null) { HasValue = true, Value = Read(result) };
+                    }
+                    catch (Exception e)
+                    {
+                        read = new CallResult(status, null, null, null) { ReadError = e };
+                    }
+                    Completion.TrySetResult(read);
+                    return;
+                }
+                Completion.TrySetResult(new CallResult(status, root.Clone(), null, null));
             }
             catch (JsonException)
             {
