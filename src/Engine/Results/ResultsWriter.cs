@@ -160,10 +160,11 @@ public sealed class ResultsWriter : IDisposable
             // DuckDB keeps every committed row in memory until a checkpoint writes it into the file, and keeps the
             // written blocks cached until its memory limit presses: with a 256 MB WAL threshold and a 1 GB limit a
             // 2,000 tx/s run grew ~0.2 MB/s for half an hour (and could reach 1 GB). The writer never reads back, so:
-            // checkpoint every 8 MB of WAL (~50 s at 2,000 tx/s, ~1 s at --max), cap DuckDB at 64 MB (it evicts the
-            // written blocks, or spills to <file>.tmp if ever needed), and have its allocator give freed memory
-            // back after each task past 8 MB (the default 128 MB kept checkpoint buffers).
-            db.Execute("SET checkpoint_threshold = '8MB'; SET memory_limit = '64MB'; SET allocator_flush_threshold = '8MB'");
+            // checkpoint every 4 MB of WAL (~25 s at 2,000 tx/s, well under a second at --max), cap DuckDB at 32 MB
+            // (it evicts the written blocks, or spills to <file>.tmp if ever needed; about 18 MB is the floor of
+            // partly filled segments), and have its allocator give freed memory back after each task past 8 MB (the
+            // default 128 MB kept checkpoint buffers). With 8 MB / 64 MB the cap took ~2.5 min to fill at 2,000 tx/s.
+            db.Execute("SET checkpoint_threshold = '4MB'; SET memory_limit = '32MB'; SET allocator_flush_threshold = '8MB'");
             ResultsSchema.Create(db);
             db.Execute($"""
                 INSERT INTO runs (run_id, schema_version, status, command_line, version, machine, settings, tx_type, workload_op, target_rate)
