@@ -226,3 +226,42 @@ public class BlockWatcherSilentHeadsTests
         Assert.Equal(blocks[^1].Number - blocks[0].Number + 1, (ulong)blocks.Length); // none skipped
     }
 }
+
+public class BlockWatcherRetentionTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Keeps_only_the_recent_blocks_and_still_hands_on_and_counts_every_one(bool withOnBlock)
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--no-mining");
+        await using RpcClient client = await RpcClient.ConnectAsync(node.Url.ToString());
+        var emitted = new ConcurrentQueue<BlockSeen>();
+        var watcher = new BlockWatcher(client, new InclusionTracker(), TimeSpan.FromMilliseconds(20))
+        {
+            RetainedBlocks = 8,
+            OnBlock = withOnBlock ? emitted.Enqueue : null,
+        };
+        using var stop = new CancellationTokenSource();
+        Task watching = watcher.RunAsync(stop.Token);
+        // Mine single blocks until the watcher sees one: it is following then, and sees every block mined after.
+        for (int i = 0; i < 400 && watcher.BlockCount == 0; i++)
+        {
+            if (i % 10 == 0) await node.CallAsync("anvil_mine", "0x1");
+            await Task.Delay(25);
+        }
+        int before = watcher.BlockCount;
+        ulong first = watcher.Blocks[0].Number;
+        await node.CallAsync("anvil_mine", "0x96"); // 150 more at once
+        for (int i = 0; i < 400 && watcher.BlockCount < before + 150; i++) await Task.Delay(25);
+        await stop.CancelAsync();
+        await watching;
+
+        int total = before + 150;
+        Assert.Equal(total, watcher.BlockCount);
+        BlockSeen[] kept = watcher.Blocks.ToArray();
+        Assert.Equal(Enumerable.Range(total - 8, 8).Select(i => first + (ulong)i), kept.Select(b => b.Number)); // the last 8 only
+        if (withOnBlock)
+            Assert.Equal(Enumerable.Range(0, total).Select(i => first + (ulong)i), emitted.Select(b => b.Number)); // every block handed on, in order
+    }
+}

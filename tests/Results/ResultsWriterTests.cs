@@ -3,6 +3,7 @@ using System.Text;
 using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Inclusion;
 using FastLoad.Engine.Load;
+using FastLoad.Engine.Metrics;
 using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Results;
 using FastLoad.Engine.Rpc;
@@ -82,6 +83,36 @@ public class ResultsWriterTests
         Assert.Equal("http://a:8545/,http://b:8545/", run.GetString(0, 6));
         Assert.Equal(0, run.GetInt64(0, 7));
         Assert.Equal(1, db.Query("SELECT count(*) FROM verdicts WHERE target = 'tps' AND NOT pass AND actual = 90").GetInt64(0, 0));
+    }
+
+    [Fact]
+    public void Each_sample_records_the_process_memory()
+    {
+        string path = TestPaths.NewFile(".duckdb");
+        var kept = new byte[48 << 20];
+        Array.Fill(kept, (byte)1);
+        GC.Collect();
+        // Sending "began" 3 s ago: the first sample is due at once, so no waiting for a second to pass.
+        long start = Stopwatch.GetTimestamp() - 3 * Stopwatch.Frequency;
+        using (ResultsWriter writer = ResultsWriter.Create(path, Info))
+        {
+            writer.WriteNodes(["http://a:8545/", "http://b:8545/"]);
+            writer.Begin(start, DateTime.UtcNow, () => (0, [new NodeCounters(), new NodeCounters()]));
+            writer.Finish(new RunFinal { Status = "complete" });
+        }
+        long rssAfter = Environment.WorkingSet;
+        GC.KeepAlive(kept);
+
+        using DuckDbConnection db = DuckDbConnection.Open(path);
+        DuckDbResult r = db.Query("SELECT t_s, count(*), min(rss_mb), max(rss_mb), min(managed_heap_mb), max(managed_heap_mb) FROM samples GROUP BY t_s ORDER BY t_s LIMIT 1");
+        Assert.Equal(1, r.RowCount);
+        Assert.InRange(r.GetInt64(0, 0), 3, 10); // seconds since the start, taken as soon as the writer began
+        Assert.Equal(2, r.GetInt64(0, 1)); // one row per node, the same process figures in each
+        Assert.Equal(r.GetDouble(0, 2), r.GetDouble(0, 3));
+        Assert.Equal(r.GetDouble(0, 4), r.GetDouble(0, 5));
+        double rssMb = r.GetDouble(0, 2), heapMb = r.GetDouble(0, 4);
+        Assert.InRange(heapMb, 48, rssMb);                        // the 48 MiB array is live and resident
+        Assert.InRange(rssMb, 48, rssAfter / ProcessMemory.BytesPerMiB * 1.5);
     }
 
     [Fact]

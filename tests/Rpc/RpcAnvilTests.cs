@@ -165,6 +165,28 @@ public class RpcAnvilTests
     }
 
     [Fact]
+    public async Task RpcClient_reads_a_result_in_place_and_reports_errors_as_a_copied_answer_would()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync();
+        await using RpcClient client = await RpcClient.ConnectAsync(node.Url.ToString());
+
+        // The reader sees the result while it is still in the connection's buffer and returns what it made of it.
+        (string? hash, int txs) = await client.CallAsync("eth_getBlockByNumber", ["0x0", false],
+            block => (block.GetProperty("hash").GetString(), block.GetProperty("transactions").GetArrayLength()), CancellationToken.None);
+        JsonElement copied = (await client.GetBlockByNumberAsync(0)) ?? throw new Xunit.Sdk.XunitException("no block 0");
+        Assert.Equal(copied.GetProperty("hash").GetString(), hash);
+        Assert.Equal(0, txs);
+        // A null result (no such block) reaches the reader too.
+        Assert.Equal(JsonValueKind.Null, await client.CallAsync("eth_getBlockByNumber", ["0x3e8", false], r => r.ValueKind, CancellationToken.None));
+        // A JSON-RPC error throws as from CallAsync, without calling the reader; what the reader throws comes back here.
+        RpcException error = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync<int>("eth_noSuchMethod", [], _ => throw new InvalidOperationException("reader called"), CancellationToken.None));
+        Assert.Equal(-32601, error.Code);
+        InvalidOperationException thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => client.CallAsync<int>("eth_chainId", [], _ => throw new InvalidOperationException("from the reader"), CancellationToken.None));
+        Assert.Equal("from the reader", thrown.Message);
+        Assert.Equal(AnvilNode.ChainId, await client.GetChainIdAsync()); // the connection is still fine
+    }
+
+    [Fact]
     public async Task RpcClient_batch_funds_wallets_and_reports_each_entry()
     {
         await using AnvilNode node = await AnvilNode.StartAsync();

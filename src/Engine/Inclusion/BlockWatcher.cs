@@ -22,7 +22,12 @@ public readonly record struct TxIncluded(long Token, ulong Block, long SentTicks
 /// </summary>
 public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeSpan pollInterval)
 {
+    // Recent blocks only: those not yet handed to OnBlock (seen in the last few seconds, late acks may still add to
+    // their counts) and the last RetainedBlocks after them. Every block goes to OnBlock (the results file) and into
+    // the counts below, so a long run does not keep them all (at one block a second that was a list growing forever).
     private readonly List<BlockSeen> _blocks = [];
+    private int _emitted; // index in _blocks of the first block not yet handed to OnBlock
+    private int _blockCount; // blocks seen in all
     private ulong _next; // the next block to fetch
 
     // Block txs that matched nothing, kept for a few seconds: a tx can be mined before the node's answer to our
@@ -36,16 +41,23 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     private long _recentStart, _recentEnd; // positions; index = position % capacity
     private readonly Lock _recentGate = new();
 
+    /// <summary>
+    /// The most recent blocks, in order: every block not yet handed to <see cref="OnBlock"/> and at least the last
+    /// <see cref="RetainedBlocks"/> (all of them in a short run). A copy.
+    /// </summary>
     public IReadOnlyList<BlockSeen> Blocks
     {
         get { lock (_blocks) return _blocks.ToArray(); }
     }
 
-    /// <summary>How many blocks were seen so far (without copying them).</summary>
+    /// <summary>How many blocks were seen so far, including those no longer in <see cref="Blocks"/>.</summary>
     public int BlockCount
     {
-        get { lock (_blocks) return _blocks.Count; }
+        get { lock (_blocks) return _blockCount; }
     }
+
+    /// <summary>Blocks kept in <see cref="Blocks"/> once they have been handed on; older ones are let go.</summary>
+    public int RetainedBlocks { get; init; } = 64;
 
     /// <summary>Called for each of our txs found in a block (on the watcher's task).</summary>
     public Action<TxIncluded>? OnIncluded { get; init; }
@@ -64,8 +76,6 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     /// acks are matched until then), or when watching stops.
     /// </summary>
     public Action<BlockSeen>? OnBlock { get; init; }
-
-    private int _emitted; // blocks passed to OnBlock so far
 
     /// <summary>Watches until cancelled, starting after the block that is current when called.</summary>
     public async Task RunAsync(CancellationToken stop)
@@ -101,19 +111,28 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
         }
     }
 
-    /// <summary>Hands OnBlock every block seen before <paramref name="seenBefore"/> not handed yet.</summary>
+    /// <summary>
+    /// Hands OnBlock every block seen before <paramref name="seenBefore"/> not handed yet (their counts are final),
+    /// then lets go of handed blocks beyond the last <see cref="RetainedBlocks"/>.
+    /// </summary>
     private void EmitBlocks(long seenBefore)
     {
-        if (OnBlock is null) return;
         while (true)
         {
             BlockSeen block;
             lock (_blocks)
             {
-                if (_emitted == _blocks.Count || _blocks[_emitted].SeenTicks >= seenBefore) return;
+                if (_emitted == _blocks.Count || _blocks[_emitted].SeenTicks >= seenBefore) break;
                 block = _blocks[_emitted++];
             }
-            OnBlock(block);
+            OnBlock?.Invoke(block);
+        }
+        lock (_blocks)
+        {
+            int drop = Math.Min(_emitted, _blocks.Count - Math.Max(0, RetainedBlocks));
+            if (drop <= 0) return;
+            _blocks.RemoveRange(0, drop);
+            _emitted -= drop;
         }
     }
 
@@ -282,27 +301,63 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     /// <summary>Fetches and matches one block (also used to catch up after the run, during the grace period).</summary>
     public async Task FetchAsync(ulong number, CancellationToken stop, long? seenTicks = null)
     {
-        JsonElement? block = await node.GetBlockByNumberAsync(number, fullTransactions: false, stop).ConfigureAwait(false);
+        FetchedBlock? block = await node.CallAsync("eth_getBlockByNumber", [RpcClient.Quantity(number), false], ReadBlock, stop).ConfigureAwait(false);
         long seen = seenTicks ?? Stopwatch.GetTimestamp();
-        if (block is not { ValueKind: JsonValueKind.Object } b) throw new RpcTransportException($"block {number} not available from {node.Endpoint.Url}");
-        int ours = 0, count = 0;
-        Bytes32 hash = default;
-        foreach (JsonElement tx in b.GetProperty("transactions").EnumerateArray())
+        if (block is null) throw new RpcTransportException($"block {number} not available from {node.Endpoint.Url}");
+        int ours = 0;
+        try
         {
-            count++;
-            if (!Hex.TryDecodeExact(tx.GetString(), hash)) continue;
-            if (tracker.TryMatch(hash, out long token, out long sentTicks, out object? owner))
+            for (int i = 0; i < block.Hashes; i++)
             {
-                ours++;
-                OnIncluded?.Invoke(new TxIncluded(token, number, sentTicks, seen, owner));
-            }
-            else
-            {
-                RememberUnmatched(hash, number, seen);
+                ReadOnlySpan<byte> hash = block.TxHashes[i].Bytes;
+                if (tracker.TryMatch(hash, out long token, out long sentTicks, out object? owner))
+                {
+                    ours++;
+                    OnIncluded?.Invoke(new TxIncluded(token, number, sentTicks, seen, owner));
+                }
+                else
+                {
+                    RememberUnmatched(hash, number, seen);
+                }
             }
         }
-        var info = new BlockSeen(number, b.GetProperty("hash").GetString() ?? "", seen, Quantity(b, "timestamp"), count, Quantity(b, "gasUsed"), ours);
-        lock (_blocks) _blocks.Add(info);
+        finally
+        {
+            System.Buffers.ArrayPool<Hash256>.Shared.Return(block.TxHashes);
+        }
+        var info = new BlockSeen(number, block.Hash, seen, block.Timestamp, block.TxCount, block.GasUsed, ours);
+        lock (_blocks)
+        {
+            _blocks.Add(info);
+            _blockCount++;
+        }
+    }
+
+    /// <summary>What <see cref="FetchAsync"/> needs of a block; the tx hashes are in a pooled array (the first <see cref="Hashes"/>).</summary>
+    private sealed record FetchedBlock(string Hash, ulong Timestamp, ulong GasUsed, int TxCount, Hash256[] TxHashes, int Hashes);
+
+    /// <summary>
+    /// Reads a block in the connection's buffer: a block of thousands of txs is no longer copied (~150 KB onto the
+    /// large object heap each time), nor a string made per tx hash. Null when the node has no such block.
+    /// </summary>
+    private static FetchedBlock? ReadBlock(JsonElement block)
+    {
+        if (block.ValueKind != JsonValueKind.Object) return null;
+        JsonElement txs = block.GetProperty("transactions");
+        int count = txs.GetArrayLength(), valid = 0;
+        Hash256[] hashes = System.Buffers.ArrayPool<Hash256>.Shared.Rent(Math.Max(1, count));
+        Span<byte> hash = stackalloc byte[32];
+        foreach (JsonElement tx in txs.EnumerateArray())
+            if (TryReadHash(tx, hash)) hashes[valid++] = new Hash256(hash);
+        return new FetchedBlock(block.GetProperty("hash").GetString() ?? "", Quantity(block, "timestamp"), Quantity(block, "gasUsed"), count, hashes, valid);
+    }
+
+    /// <summary>A tx hash from the block's list, decoded from the JSON bytes in place (no string per hash).</summary>
+    private static bool TryReadHash(JsonElement tx, Span<byte> hash)
+    {
+        if (tx.ValueKind != JsonValueKind.String) return false;
+        ReadOnlySpan<byte> quoted = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(tx); // "0x…", quotes included
+        return quoted.Length == 2 + 2 + 2 * 32 && Hex.TryDecodeUtf8(quoted[1..^1], hash) == 32;
     }
 
     private static ulong Quantity(JsonElement block, string name) =>

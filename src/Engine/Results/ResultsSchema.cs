@@ -15,7 +15,7 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 2;
+    public const int Version = 2; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -78,7 +78,9 @@ public static class ResultsSchema
             ring_fill INTEGER,          -- presigned txs waiting for this node
             signer_rate DOUBLE,         -- txs signed per second over the interval (all signers)
             cpu_percent DOUBLE,         -- process CPU over the interval, 100 = one core
-            gc0 INTEGER, gc1 INTEGER, gc2 INTEGER   -- collections so far
+            gc0 INTEGER, gc1 INTEGER, gc2 INTEGER,  -- collections so far
+            rss_mb DOUBLE,              -- process resident set size at the sample, MiB (same in each node's row)
+            managed_heap_mb DOUBLE      -- managed heap as of the last GC (GCMemoryInfo.HeapSizeBytes), MiB
         );
         CREATE TABLE verdicts (target VARCHAR, expected DOUBLE, actual DOUBLE, pass BOOLEAN);
         """;

@@ -189,6 +189,25 @@ public sealed class RpcClient : IAsyncDisposable
         return ReadSingle(reply, method, id);
     }
 
+    /// <summary>
+    /// Calls <paramref name="method"/> and hands its result to <paramref name="read"/> while the answer is still in
+    /// the connection's buffer, so nothing of it is copied: for big answers read once. (A block with thousands of tx
+    /// hashes is ~150 KB, which <see cref="CallAsync(string, object?[], CancellationToken)"/> copies onto the large
+    /// object heap; once a second that kept a long run's RSS climbing until a gen2 collection.) <paramref name="read"/>
+    /// runs on the connection's read loop and must not block; what it throws is rethrown here. Errors and retries as
+    /// CallAsync.
+    /// </summary>
+    public async Task<T> CallAsync<T>(string method, object?[] parameters, Func<JsonElement, T> read, CancellationToken ct)
+    {
+        long id = Interlocked.Increment(ref _lastId);
+        byte[] body = BuildRequest(writer => WriteCall(writer, id, method, parameters));
+        var budget = new RetryBudget { Idempotent = method != "eth_sendRawTransaction" };
+        CallResult reply = await ExchangeAsync(body, method, budget, ct, result => read(result), id).ConfigureAwait(false);
+        if (reply.ReadError is { } readError) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readError);
+        if (reply.HasValue) return (T)reply.Value!;
+        return read(ReadSingle(reply, method, id)); // an error or an odd answer: the usual checks on the copied answer
+    }
+
     /// <summary>The result of a single call's reply, or the error it stands for.</summary>
     private JsonElement ReadSingle(CallResult reply, string method, long id)
     {
@@ -299,7 +318,8 @@ public sealed class RpcClient : IAsyncDisposable
     /// reads a non-2xx or non-JSON one into its one-line error); throws <see cref="RpcTransportException"/> when the
     /// last try got no reply at all.
     /// </summary>
-    private async Task<CallResult> ExchangeAsync(byte[] body, string what, RetryBudget budget, CancellationToken ct)
+    private async Task<CallResult> ExchangeAsync(byte[] body, string what, RetryBudget budget, CancellationToken ct,
+        Func<JsonElement, object?>? read = null, long expectedId = 0)
     {
         while (true)
         {
@@ -308,7 +328,7 @@ public sealed class RpcClient : IAsyncDisposable
             try
             {
                 (PipelinedHttpConnection connection, reused) = await GetConnectionAsync(what, ct).ConfigureAwait(false);
-                var call = new PendingCall(connection);
+                var call = new PendingCall(connection) { Read = read, ExpectedId = expectedId };
                 await connection.SendAsync(body, call, null, ct).ConfigureAwait(false);
                 sent = true;
                 reply = await call.Completion.Task.WaitAsync(ct).ConfigureAwait(false);
@@ -338,7 +358,7 @@ public sealed class RpcClient : IAsyncDisposable
                 if (reply.RetryAfterSeconds >= 0) retryAfter = TimeSpan.FromSeconds(reply.RetryAfterSeconds);
                 if (reply.Status is not (429 or 503)) budget.MayHaveReachedNode = true;   // a 500 may come after the work
             }
-            else if (reply.Root is null && reply.Status is >= 200 and < 300)
+            else if (reply.Root is null && !reply.HasValue && reply.ReadError is null && reply.Status is >= 200 and < 300)
             {
                 reason = $"{Endpoint.Url} answered HTTP {reply.Status} with a body that is not JSON";
                 budget.MayHaveReachedNode = true;
@@ -460,11 +480,22 @@ public sealed class RpcClient : IAsyncDisposable
     }
 
     /// <summary>What came back for one HTTP exchange: the parsed body (if JSON), or why there was none.</summary>
-    private sealed record CallResult(int Status, JsonElement? Root, string? RawText, string? Failure, int RetryAfterSeconds = -1);
+    /// <remarks>For a call with a reader, what the reader made of a well-formed result (<see cref="Value"/>) instead of the body.</remarks>
+    private sealed record CallResult(int Status, JsonElement? Root, string? RawText, string? Failure, int RetryAfterSeconds = -1)
+    {
+        public bool HasValue { get; init; }
+        public object? Value { get; init; }
+        public Exception? ReadError { get; init; }
+    }
 
     private sealed class PendingCall(PipelinedHttpConnection connection) : IRpcResponseHandler
     {
         public readonly TaskCompletionSource<CallResult> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Reads a well-formed result in place (no copy of the answer); null = copy the answer.</summary>
+        public Func<JsonElement, object?>? Read { get; init; }
+
+        public long ExpectedId { get; init; }
 
         public void OnResponse(int status, ReadOnlySequence<byte> body, object? state)
         {
@@ -472,7 +503,24 @@ public sealed class RpcClient : IAsyncDisposable
             try
             {
                 using JsonDocument document = JsonDocument.Parse(body);
-                Completion.TrySetResult(new CallResult(status, document.RootElement.Clone(), null, null, retryAfter));
+                JsonElement root = document.RootElement;
+                if (Read is not null && status is >= 200 and < 300 && root.ValueKind == JsonValueKind.Object && !root.TryGetProperty("error"u8, out _)
+                    && root.TryGetProperty("result"u8, out JsonElement result)
+                    && (!root.TryGetProperty("id"u8, out JsonElement replyId) || IdEquals(replyId, ExpectedId)))
+                {
+                    CallResult read;
+                    try
+                    {
+                        read = new CallResult(status, null, null, null, retryAfter) { HasValue = true, Value = Read(result) };
+                    }
+                    catch (Exception e)
+                    {
+                        read = new CallResult(status, null, null, null, retryAfter) { ReadError = e };
+                    }
+                    Completion.TrySetResult(read);
+                    return;
+                }
+                Completion.TrySetResult(new CallResult(status, root.Clone(), null, null, retryAfter));
             }
             catch (JsonException)
             {
