@@ -13,15 +13,11 @@ namespace FastLoad.Tests.Integration;
 /// </summary>
 public class FaultRunTests
 {
-    private sealed class LastSends : ITxResultSink
+    private sealed class Sends : ITxResultSink
     {
-        public readonly System.Collections.Concurrent.ConcurrentDictionary<int, (long First, long Last)> Last = new();
+        public readonly System.Collections.Concurrent.ConcurrentQueue<(int Wallet, long SentTicks)> All = new();
 
-        public void OnResult(in InFlightTx tx, TxOutcome outcome, long ackTicks, ReadOnlySpan<byte> error)
-        {
-            long sent = tx.SentTicks;
-            Last.AddOrUpdate(tx.Wallet.Index, (sent, sent), (_, v) => (Math.Min(v.First, sent), Math.Max(v.Last, sent)));
-        }
+        public void OnResult(in InFlightTx tx, TxOutcome outcome, long ackTicks, ReadOnlySpan<byte> error) => All.Enqueue((tx.Wallet.Index, tx.SentTicks));
     }
 
     private static async Task<long> OnChainTxsAsync(AnvilNode node, LoadRun run)
@@ -78,7 +74,7 @@ public class FaultRunTests
             Port = 0, Upstream = node.Url,
             Faults = SinkFaultPlan.Parse("429:1%:retry-after=1,503:5%,tx-error:nonce-too-low:geth:1%,tx-error:txpool-full:geth:1%", seed: 5),
         });
-        var sends = new LastSends();
+        var sends = new Sends();
         var run = new LoadRun(new RunOptions
         {
             Rpc = [proxy.Url.ToString()], Rate = 200, Duration = TimeSpan.FromSeconds(12), Wallets = 50,
@@ -100,14 +96,16 @@ public class FaultRunTests
             Assert.Equal(latest, await node.NonceAsync(wallet.Address.ToString(), "pending"));
             Assert.True((long)latest > wallet.MaxAcceptedNonce, $"{wallet}: latest {latest}, accepted up to nonce {wallet.MaxAcceptedNonce}");
         }
-        // No wallet stalled for the rest of the run (before: some stopped ~9 s in and never resumed): every wallet
-        // still sent in the last third of the 12 s.
-        long first = sends.Last.Values.Min(v => v.First);
+        // No wallet stalled for the rest of the run (before: some stopped ~9 s in and never resumed). Signers take the
+        // wallets in turn, so after any wallet's last send the run sends at most the ring's presigned txs (256 here)
+        // plus a few per other wallet before that wallet's next one; a wallet that stalled would see the rest of the
+        // run go by. (The circuit breaker may slow the whole run; that is fair.)
+        var all = sends.All.ToArray();
         foreach (var wallet in run.Wallets!.All)
         {
-            Assert.True(sends.Last.TryGetValue(wallet.Index, out var times), $"{wallet} sent nothing");
-            double lastAt = (times.Last - first) / (double)System.Diagnostics.Stopwatch.Frequency;
-            Assert.True(lastAt >= 8, $"{wallet} last sent at {lastAt:F1} s of 12\n{summary.Format()}");
+            long last = all.Where(s => s.Wallet == wallet.Index).Select(s => s.SentTicks).DefaultIfEmpty(0).Max();
+            int later = all.Count(s => s.SentTicks > last);
+            Assert.True(later <= 256 + 4 * run.Wallets.All.Length, $"{wallet}: {later} txs of other wallets went out after its last\n{summary.Format()}");
         }
     }
 }
