@@ -57,16 +57,22 @@ public static class NativeLibraries
                 }
                 catch (DllNotFoundException e)
                 {
-                    // Present but unloadable (wrong architecture, missing dependency): say so, keep looking.
-                    failure ??= $"{path} is present but does not load ({e.Message.ReplaceLineEndings(" ")}); ";
+                    // Present but unloadable (truncated, wrong architecture, missing dependency): say so, keep looking.
+                    failure ??= $"native library {path} does not load ({LoaderReason(e.Message, path)})";
                 }
             }
-            throw new NativeLibraryMissingException(failure + (name switch
-            {
-                Secp256k1 => $"native library {file} not found in runtimes/linux-x64/native/ next to the FastLoad assemblies: build with 'dotnet build' (restores NuGet package Secp256k1.Net, which carries it), or set {NativeDirVariable} to a folder holding {file}",
-                _ => $"native library {file} not found in runtimes/linux-x64/native/ next to the FastLoad assemblies: build with 'dotnet build' (restores NuGet package DuckDB.NET.Bindings.Full, which carries it), or set {NativeDirVariable} to a folder holding {file}",
-            }));
+            string package = name == Secp256k1 ? "Secp256k1.Net" : "DuckDB.NET.Bindings.Full";
+            throw new NativeLibraryMissingException(
+                (failure ?? $"native library {file} not found in runtimes/linux-x64/native/ next to the FastLoad assemblies")
+                + $": build with 'dotnet build' (restores NuGet package {package}, which carries it), or set {NativeDirVariable} to a folder holding {file}");
         }
+    }
+
+    // The runtime's message wraps the loader's ("...LD_DEBUG environment variable:  /path/lib.so: file too short"): keep the loader's.
+    private static string LoaderReason(string message, string path)
+    {
+        int at = message.LastIndexOf(path + ": ", StringComparison.Ordinal);
+        return (at >= 0 ? message[(at + path.Length + 2)..] : message).ReplaceLineEndings(" ").Trim();
     }
 
     /// <summary>Full path of the file a library was loaded from, or null when it is not loaded (yet).</summary>
