@@ -56,7 +56,7 @@ done
 
 NATIVE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 DEPS="$NATIVE_DIR/.deps"
-LIB="$DEPS/lib"
+LEGACY_LIB="$DEPS/lib"            # stamp format 1 only (copies of the libraries now from NuGet); removed on the slow path
 BIN="$DEPS/bin"
 NPM_DIR="$DEPS/npm"
 LOGS="$DEPS/logs"
@@ -233,7 +233,7 @@ place() {
 rm -f "$BIN"/*.tmp.* "$DEPS"/.stamp.tmp.*
 # ... and of the stamp-format-1 layout: copies of the Debian libsecp256k1 and npm's libduckdb, which nothing
 # reads any more (the engine loads the NuGet packages' libraries).
-rm -rf "$LIB" "$NPM_DIR/node_modules/@duckdb"
+rm -rf "$LEGACY_LIB" "$NPM_DIR/node_modules/@duckdb"
 
 # Version field of an installed npm package (empty if not installed).
 npm_installed_version() {
