@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: provisions native parts (libsecp256k1, libduckdb, anvil; chromium for the report tests; hardhat, the second
-# node) first, then the xunit suite (unit, generator, vectors, integration against real anvil and hardhat nodes). Extra args go to dotnet test,
+# Runs every test: provisions native parts (anvil; chromium for the report tests; hardhat, the second node; libsecp256k1 and
+# libduckdb come from NuGet with the build) first, then the xunit suite (unit, generator, vectors, integration against real anvil and hardhat nodes). Extra args go to dotnet test,
 # e.g. ./test.sh --filter "FullyQualifiedName~Vectors".
 set -uo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"

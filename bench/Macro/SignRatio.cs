@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using FastLoad.Engine.Native;
 using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Signing;
 using FastLoad.Engine.Transactions;
@@ -9,7 +10,8 @@ namespace FastLoad.Benchmarks.Macro;
 
 /// <summary>
 /// Full-tx signing on one thread vs a plain C loop calling secp256k1_ecdsa_sign_recoverable
-/// (native/bench/sign_loop.c, same libsecp256k1), in one run, alternating rounds.
+/// (native/bench/sign_loop.c), in one run, alternating rounds. The C loop is handed the very file the engine loaded
+/// (NuGet Secp256k1.Net's libsecp256k1.so), so both sides call the same library.
 /// Usage: bench sign-ratio [seconds-per-round=3] [rounds=3]
 /// </summary>
 public static class SignRatio
@@ -20,13 +22,15 @@ public static class SignRatio
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
         string loop = FindSignLoop();
         Secp256k1.EnsureAvailable();
+        string library = NativeLibraries.LoadedPath(NativeLibraries.Secp256k1)!;
+        Console.WriteLine($"libsecp256k1: {library}");
         CSharpRate(0.5); // warm-up: JIT tiers, caches
 
         var c = new List<double>();
         var cs = new List<double>();
         for (int round = 0; round < rounds; round++)
         {
-            c.Add(CRate(loop, seconds));
+            c.Add(CRate(loop, seconds, library));
             cs.Add(CSharpRate(seconds));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"round {round + 1}: C sign loop {c[^1],10:N0} signs/s   C# full tx {cs[^1],10:N0} tx/s   ratio {cs[^1] / c[^1]:P1}"));
@@ -53,9 +57,11 @@ public static class SignRatio
         throw new FileNotFoundException("native/.deps/bin/sign_loop not found: run native/install.sh");
     }
 
-    private static double CRate(string loop, double seconds)
+    private static double CRate(string loop, double seconds, string library)
     {
-        var start = new ProcessStartInfo(loop, seconds.ToString(CultureInfo.InvariantCulture)) { RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(loop) { RedirectStandardOutput = true };
+        start.ArgumentList.Add(seconds.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(library);
         using var process = Process.Start(start)!;
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();

@@ -7,17 +7,20 @@ namespace FastLoad.Engine.Native;
 public sealed class NativeLibraryMissingException(string message) : Exception(message);
 
 /// <summary>
-/// Resolves the native libraries the engine binds to (libsecp256k1, libduckdb), once, from the places
-/// <c>native/install.sh</c> puts them: next to the assembly (<c>runtimes/linux-x64/native/</c>),
-/// <c>$FASTLOAD_NATIVE_DIR</c>, the repository's <c>native/.deps/lib</c>, then the system loader.
+/// Resolves the native libraries the engine binds to (libsecp256k1, libduckdb), once. They come from NuGet packages
+/// (Secp256k1.Net, DuckDB.NET.Bindings.Full) that the build copies next to the assembly under
+/// <c>runtimes/linux-x64/native/</c> (flat next to it after a RID-specific publish); <c>$FASTLOAD_NATIVE_DIR</c> is the
+/// fallback. Nothing is taken from the system loader's paths, so an old distribution copy is never picked up by accident.
 /// </summary>
 public static class NativeLibraries
 {
     public const string Secp256k1 = "secp256k1";
     public const string DuckDb = "duckdb";
 
+    private const string NativeDirVariable = "FASTLOAD_NATIVE_DIR";
+
     private static readonly Lock Gate = new();
-    private static readonly Dictionary<string, nint> Loaded = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, (nint Handle, string Path)> Loaded = new(StringComparer.Ordinal);
     private static bool _resolverInstalled;
 
     /// <summary>Installs the resolver for this assembly's <c>LibraryImport</c>s. Idempotent.</summary>
@@ -39,54 +42,54 @@ public static class NativeLibraries
     {
         lock (Gate)
         {
-            if (Loaded.TryGetValue(name, out nint handle)) return handle;
-            foreach (string candidate in Candidates(name))
-            {
-                if (NativeLibrary.TryLoad(candidate, out handle))
-                {
-                    Loaded[name] = handle;
-                    return handle;
-                }
-            }
-            throw new NativeLibraryMissingException(name switch
-            {
-                Secp256k1 => "native library libsecp256k1 not found: run native/install.sh (installs Debian package libsecp256k1-dev), or set FASTLOAD_NATIVE_DIR to a folder holding libsecp256k1.so.1",
-                _ => "native library libduckdb not found: run native/install.sh (installs npm package @duckdb/node-bindings-linux-x64), or set FASTLOAD_NATIVE_DIR to a folder holding libduckdb.so",
-            });
-        }
-    }
-
-    private static IEnumerable<string> Candidates(string name)
-    {
-        string[] files = name == Secp256k1
-            ? ["libsecp256k1.so.1", "libsecp256k1.so", "libsecp256k1.so.2"]
-            : ["libduckdb.so"];
-        var folders = new List<string>
-        {
-            Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"),
-            AppContext.BaseDirectory,
-        };
-        string? env = Environment.GetEnvironmentVariable("FASTLOAD_NATIVE_DIR");
-        if (!string.IsNullOrEmpty(env)) folders.Insert(0, env);
-        string? repo = FindRepoNativeDir();
-        if (repo is not null) folders.Add(repo);
-        foreach (string folder in folders)
-            foreach (string file in files)
+            if (Loaded.TryGetValue(name, out var loaded)) return loaded.Handle;
+            string file = FileName(name);
+            string? failure = null;
+            foreach (string folder in Folders())
             {
                 string path = Path.Combine(folder, file);
-                if (File.Exists(path)) yield return path;
+                if (!File.Exists(path)) continue;
+                try
+                {
+                    nint handle = NativeLibrary.Load(path);
+                    Loaded[name] = (handle, path);
+                    return handle;
+                }
+                catch (DllNotFoundException e)
+                {
+                    // Present but unloadable (truncated, wrong architecture, missing dependency): say so, keep looking.
+                    failure ??= $"native library {path} does not load ({LoaderReason(e.Message, path)})";
+                }
             }
-        // Finally the system loader's own search (ldconfig paths).
-        foreach (string file in files) yield return file;
+            string package = name == Secp256k1 ? "Secp256k1.Net" : "DuckDB.NET.Bindings.Full";
+            throw new NativeLibraryMissingException(
+                (failure ?? $"native library {file} not found in runtimes/linux-x64/native/ next to the FastLoad assemblies")
+                + $": build with 'dotnet build' (restores NuGet package {package}, which carries it), or set {NativeDirVariable} to a folder holding {file}");
+        }
     }
 
-    private static string? FindRepoNativeDir()
+    // The runtime's message wraps the loader's ("...LD_DEBUG environment variable:  /path/lib.so: file too short"): keep the loader's.
+    private static string LoaderReason(string message, string path)
     {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "native", ".deps", "lib");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        return null;
+        int at = message.LastIndexOf(path + ": ", StringComparison.Ordinal);
+        return (at >= 0 ? message[(at + path.Length + 2)..] : message).ReplaceLineEndings(" ").Trim();
+    }
+
+    /// <summary>Full path of the file a library was loaded from, or null when it is not loaded (yet).</summary>
+    public static string? LoadedPath(string name)
+    {
+        lock (Gate) return Loaded.TryGetValue(name, out var loaded) ? loaded.Path : null;
+    }
+
+    // The packages' file names (Secp256k1.Net ships libsecp256k1.so, soname libsecp256k1.so.6; DuckDB.NET libduckdb.so).
+    private static string FileName(string name) => name == Secp256k1 ? "libsecp256k1.so" : "libduckdb.so";
+
+    private static IEnumerable<string> Folders()
+    {
+        // AppContext.BaseDirectory, not Assembly.Location: the engine is AOT- and single-file-compatible.
+        string appDir = AppContext.BaseDirectory;
+        yield return Path.Combine(appDir, "runtimes", "linux-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(), "native");
+        yield return appDir;
+        if (Environment.GetEnvironmentVariable(NativeDirVariable) is { Length: > 0 } env) yield return env;
     }
 }
