@@ -16,7 +16,6 @@ public sealed class AnvilNode : ITestNode
 
     private readonly LocalAnvil _anvil;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private int _id;
 
     private AnvilNode(LocalAnvil anvil) => _anvil = anvil;
 
@@ -43,21 +42,8 @@ public sealed class AnvilNode : ITestNode
         return node;
     }
 
-    /// <summary>Calls a JSON-RPC method; throws with the node's message on an error reply.</summary>
-    public async Task<JsonNode?> CallAsync(string method, params object?[] parameters)
-    {
-        var request = new JsonObject
-        {
-            ["jsonrpc"] = "2.0",
-            ["id"] = Interlocked.Increment(ref _id),
-            ["method"] = method,
-            ["params"] = JsonSerializer.SerializeToNode(parameters),
-        };
-        using HttpResponseMessage response = await _http.PostAsJsonAsync(Url, request);
-        JsonNode reply = (await response.Content.ReadFromJsonAsync<JsonNode>())!;
-        if (reply["error"] is JsonNode error) throw new InvalidOperationException($"{method}: {error.ToJsonString()}");
-        return reply["result"];
-    }
+    /// <summary>Calls a JSON-RPC method; throws <see cref="RpcErrorException"/> with the node's code and message on an error reply.</summary>
+    public Task<JsonNode?> CallAsync(string method, params object?[] parameters) => TestRpc.CallAsync(_http, Url, method, parameters);
 
     /// <summary>Sends a raw tx and waits for its receipt (anvil mines instantly by default).</summary>
     public async Task<JsonNode> SendRawAndWaitAsync(string rawHex)

@@ -19,7 +19,6 @@ public sealed class HardhatNode : ITestNode
 
     private readonly Process _process;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private int _id;
 
     private HardhatNode(Process process, int port)
     {
@@ -103,21 +102,7 @@ public sealed class HardhatNode : ITestNode
     }
 
     /// <summary>Calls a JSON-RPC method; throws <see cref="RpcErrorException"/> with the node's code and message on an error reply.</summary>
-    public async Task<JsonNode?> CallAsync(string method, params object?[] parameters)
-    {
-        var request = new JsonObject
-        {
-            ["jsonrpc"] = "2.0",
-            ["id"] = Interlocked.Increment(ref _id),
-            ["method"] = method,
-            ["params"] = JsonSerializer.SerializeToNode(parameters),
-        };
-        using HttpResponseMessage response = await _http.PostAsJsonAsync(Url, request);
-        JsonNode reply = (await response.Content.ReadFromJsonAsync<JsonNode>())!;
-        if (reply["error"] is JsonNode error)
-            throw new RpcErrorException(method, error["code"]?.GetValue<int>() ?? 0, error["message"]?.GetValue<string>() ?? error.ToJsonString());
-        return reply["result"];
-    }
+    public Task<JsonNode?> CallAsync(string method, params object?[] parameters) => TestRpc.CallAsync(_http, Url, method, parameters);
 
     private const int SigTerm = 15;
 
@@ -159,12 +144,4 @@ public sealed class HardhatNode : ITestNode
         _process.Dispose();
         _http.Dispose();
     }
-}
-
-/// <summary>A JSON-RPC error reply, with the node's own code and message.</summary>
-public sealed class RpcErrorException(string method, int code, string message) : InvalidOperationException($"{method}: {code} {message}")
-{
-    public int Code { get; } = code;
-
-    public string RpcMessage { get; } = message;
 }
