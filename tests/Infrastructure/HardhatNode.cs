@@ -44,7 +44,7 @@ public sealed class HardhatNode : ITestNode
     public static async Task<HardhatNode> StartAsync(TimeSpan? startTimeout = null)
     {
         string launcher = FindLauncher();
-        int port = FreePort();
+        int port = FastLoad.Engine.Nodes.LocalAnvil.FreePort();
         var start = new ProcessStartInfo(launcher) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string arg in new[] { "--hostname", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(arg);
         var clock = Stopwatch.StartNew();
@@ -108,13 +108,6 @@ public sealed class HardhatNode : ITestNode
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
