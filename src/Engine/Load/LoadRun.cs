@@ -385,7 +385,7 @@ public sealed class LoadRun(RunOptions options)
         List<Wallet> left = suspects;
         for (int round = 0; round < 2 && left.Count > 0; round++)
         {
-            Dictionary<Wallet, ulong> pending = await PendingNoncesAsync(apis, left).ConfigureAwait(false);
+            Dictionary<Wallet, ulong> pending = await PendingNoncesAsync(apis, left, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             var stuck = left.Where(w => pending.TryGetValue(w, out ulong p) && (long)p <= w.MaxAcceptedNonce).ToList();
             if (stuck.Count == 0) return new GapRepair(resent, repaired.Count, 0);
             foreach (IGrouping<int, Wallet> byNode in stuck.GroupBy(w => w.Node))
@@ -415,13 +415,13 @@ public sealed class LoadRun(RunOptions options)
             }
             left = stuck;
         }
-        Dictionary<Wallet, ulong> final = await PendingNoncesAsync(apis, left).ConfigureAwait(false);
+        Dictionary<Wallet, ulong> final = await PendingNoncesAsync(apis, left, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         int stillStuck = left.Count(w => !final.TryGetValue(w, out ulong p) || (long)p <= w.MaxAcceptedNonce);
         return new GapRepair(resent, repaired.Count, stillStuck);
     }
 
     /// <summary>Each wallet's pending nonce, from its node, in batches; wallets whose node did not answer are left out.</summary>
-    private static async Task<Dictionary<Wallet, ulong>> PendingNoncesAsync(List<RpcClient> apis, List<Wallet> wallets)
+    private static async Task<Dictionary<Wallet, ulong>> PendingNoncesAsync(List<RpcClient> apis, List<Wallet> wallets, TimeSpan perCall, CancellationToken stop = default)
     {
         var nonces = new Dictionary<Wallet, ulong>();
         foreach (IGrouping<int, Wallet> byNode in wallets.GroupBy(w => w.Node))
@@ -430,16 +430,18 @@ public sealed class LoadRun(RunOptions options)
             for (int start = 0; start < mine.Count; start += 200)
             {
                 List<Wallet> slice = mine.GetRange(start, Math.Min(200, mine.Count - start));
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                timeout.CancelAfter(perCall);
                 try
                 {
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                     IReadOnlyList<RpcBatchResult> results = await apis[byNode.Key].CallBatchAsync(
                         slice.ConvertAll(w => ("eth_getTransactionCount", new object?[] { w.Address, "pending" })), timeout.Token).ConfigureAwait(false);
                     for (int i = 0; i < slice.Count; i++)
                         if (TryQuantity(results[i], out ulong nonce)) nonces[slice[i]] = nonce;
                 }
-                catch (Exception e) when (e is RpcException or RpcTransportException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
+                    // The node did not answer in time or at all: those wallets are left out (unknown).
                 }
             }
         }
@@ -677,36 +679,17 @@ public sealed class LoadRun(RunOptions options)
             while (batch.Count < 1000 && requests.TryRead(out Wallet? wallet)) batch.Add((wallet, wallet.FetchEpoch));
             // Let the wallets' txs still in flight be answered first, so the pending nonce counts them.
             for (int i = 0; i < 200 && batch.Exists(b => b.Wallet.InFlight > 0); i++) await Task.Delay(10, stop).ConfigureAwait(false);
+            // Bounded: a node that keeps failing (503s, 429s) must not hold these wallets, nor the ones queued behind
+            // them, in a long retry; a failed fetch goes back to the signers, who ask again.
+            Dictionary<Wallet, ulong> fetched = await PendingNoncesAsync(apis, batch.ConvertAll(b => b.Wallet), TimeSpan.FromSeconds(2), stop).ConfigureAwait(false);
             bool anyFailed = false;
-            for (int node = 0; node < apis.Count; node++)
+            foreach ((Wallet wallet, int epoch) in batch)
             {
-                var mine = batch.FindAll(b => b.Wallet.Node == node);
-                for (int start = 0; start < mine.Count; start += 200)
+                if (fetched.TryGetValue(wallet, out ulong nonce)) wallet.SetFetchedNonce(epoch, nonce);
+                else
                 {
-                    var slice = mine.GetRange(start, Math.Min(200, mine.Count - start));
-                    // Bounded: a node that keeps failing (503s, 429s) must not hold these wallets, nor the ones queued
-                    // behind them, in a long retry; a failed fetch goes back to the signers, who ask again.
-                    using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                    bounded.CancelAfter(TimeSpan.FromSeconds(2));
-                    try
-                    {
-                        IReadOnlyList<RpcBatchResult> results = await apis[node].CallBatchAsync(
-                            slice.ConvertAll(b => ("eth_getTransactionCount", new object?[] { b.Wallet.Address, "pending" })), bounded.Token).ConfigureAwait(false);
-                        for (int i = 0; i < slice.Count; i++)
-                        {
-                            if (TryQuantity(results[i], out ulong nonce)) slice[i].Wallet.SetFetchedNonce(slice[i].Epoch, nonce);
-                            else
-                            {
-                                slice[i].Wallet.FetchFailed(slice[i].Epoch);
-                                anyFailed = true;
-                            }
-                        }
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
-                    {
-                        foreach ((Wallet w, int epoch) in slice) w.FetchFailed(epoch);
-                        anyFailed = true;
-                    }
+                    wallet.FetchFailed(epoch);
+                    anyFailed = true;
                 }
             }
             if (anyFailed) await Task.Delay(100, stop).ConfigureAwait(false); // the signers ask again
