@@ -23,18 +23,11 @@ public class HardhatTests
 
     private static PrivateKey Key(string hex) => PrivateKey.TryParse(hex, out PrivateKey key) ? key : throw new ArgumentException(hex);
 
-    private sealed class Collector : ITxResultSink
-    {
-        public readonly ConcurrentQueue<(InFlightTx Tx, TxOutcome Outcome)> Results = new();
-
-        public void OnResult(in InFlightTx tx, TxOutcome outcome, long ackTicks, ReadOnlySpan<byte> error) => Results.Enqueue((tx, outcome));
-    }
-
     [Fact]
     public async Task Plain_run_of_100_tx_per_second_for_5_s_is_accepted_and_included_with_consistent_nonces()
     {
         await using HardhatNode node = await HardhatNode.StartAsync();
-        var results = new Collector();
+        var results = new TxCollector();
         var run = new LoadRun(new RunOptions
         {
             Rpc = [node.Url.ToString()], Rate = 100, Duration = TimeSpan.FromSeconds(5), Wallets = 50,

@@ -9,14 +9,7 @@ namespace FastLoad.Tests.Integration;
 /// <summary>`fastload run` against real anvil nodes: nonces on chain match what FastLoad says, every accepted tx is mined.</summary>
 public class LoadRunAnvilTests
 {
-    private sealed class Collector : ITxResultSink
-    {
-        public readonly ConcurrentQueue<(InFlightTx Tx, TxOutcome Outcome)> Results = new();
-
-        public void OnResult(in InFlightTx tx, TxOutcome outcome, long ackTicks, ReadOnlySpan<byte> error) => Results.Enqueue((tx, outcome));
-    }
-
-    private static async Task AssertChainAgreesAsync(AnvilNode node, LoadRun run, Collector results, int nodeIndex)
+    private static async Task AssertChainAgreesAsync(AnvilNode node, LoadRun run, TxCollector results, int nodeIndex)
     {
         // Every wallet's on-chain nonce equals the txs FastLoad says were accepted.
         foreach (var wallet in run.Wallets!.All.Where(w => w.Node == nodeIndex))
@@ -37,7 +30,7 @@ public class LoadRunAnvilTests
     public async Task Twenty_second_run_with_500_wallets_matches_the_chain_and_the_rate()
     {
         await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
-        var results = new Collector();
+        var results = new TxCollector();
         var run = new LoadRun(new RunOptions
         {
             Rpc = [node.Url.ToString()], Rate = 100, Duration = TimeSpan.FromSeconds(20), Wallets = 500,
@@ -59,7 +52,7 @@ public class LoadRunAnvilTests
     {
         await using AnvilNode a = await AnvilNode.StartAsync("--block-time", "1");
         await using AnvilNode b = await AnvilNode.StartAsync("--block-time", "1");
-        var results = new Collector();
+        var results = new TxCollector();
         var run = new LoadRun(new RunOptions
         {
             Rpc = [a.Url.ToString(), b.Url.ToString()], Rate = 100, Duration = TimeSpan.FromSeconds(10), Wallets = 100,

@@ -15,13 +15,6 @@ namespace FastLoad.Tests.Integration;
 /// </summary>
 public class SetCodeLoadRunTests
 {
-    private sealed class Collector : ITxResultSink
-    {
-        public readonly ConcurrentQueue<(InFlightTx Tx, TxOutcome Outcome)> Results = new();
-
-        public void OnResult(in InFlightTx tx, TxOutcome outcome, long ackTicks, ReadOnlySpan<byte> error) => Results.Enqueue((tx, outcome));
-    }
-
     internal static async Task RunsAndEveryTxTakesTwoNoncesAsync(ITestNode node, string seed)
     {
         var options = new RunOptions
@@ -35,7 +28,7 @@ public class SetCodeLoadRunTests
         var start = new Dictionary<int, ulong>();
         foreach (Wallet w in derived) start[w.Index] = await node.NonceAsync(w.Address.ToString(), "pending");
 
-        var results = new Collector();
+        var results = new TxCollector();
         var run = new LoadRun(options) { Results = results };
         RunSummary summary = await run.RunAsync(CancellationToken.None);
 
