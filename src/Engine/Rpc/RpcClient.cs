@@ -363,6 +363,11 @@ public sealed class RpcClient : IAsyncDisposable
                 reason = $"{Endpoint.Url} answered HTTP {reply.Status} with a body that is not JSON";
                 budget.MayHaveReachedNode = true;
             }
+            else if (reply.Status is 401 or 403)
+            {
+                // Credentials: whatever the body says (some gateways dress it as a JSON-RPC error), asking again will not help.
+                throw NotJsonRpc(what, reply);
+            }
             else
             {
                 return reply;
