@@ -35,7 +35,11 @@ public class RunCommandTests
 
     [Theory]
     [InlineData("--rate 10 --max", "--rate and --max")]
-    [InlineData("--rpc https://127.0.0.1:8545", "https")]
+    [InlineData("--rpc wss://127.0.0.1:8545", "wss:// is not supported for sending")]
+    [InlineData("--rpc http://127.0.0.1:1 --header NoColon", "--header 'NoColon' has no ':'")]
+    [InlineData("--rpc http://127.0.0.1:1 --header 1=X-Key:v", "--header '1=X-Key: …' is for node 1, but --rpc gives 1 node(s)")]
+    [InlineData("--rpc http://127.0.0.1:1 --header X-Key:$FASTLOAD_TEST_UNSET_VARIABLE", "environment variable FASTLOAD_TEST_UNSET_VARIABLE is not set")]
+    [InlineData("--rpc http://127.0.0.1:1 --ca-cert /nonexistent/ca.pem", "--ca-cert /nonexistent/ca.pem does not exist")]
     [InlineData("--duration soon", "--duration 'soon'")]
     [InlineData("--tx-type 3", "--tx-type '3'")]
     [InlineData("--shard 2/2", "--shard '2/2'")]

@@ -25,8 +25,8 @@ public class RpcClientTests
     [Fact]
     public async Task A_bad_url_is_an_argument_exception_naming_the_fix()
     {
-        ArgumentException e = await Assert.ThrowsAsync<ArgumentException>(() => RpcClient.ConnectAsync("https://example.org"));
-        Assert.Equal("https is not supported: put a TLS-terminating proxy in front, or use http://", e.Message);
+        ArgumentException e = await Assert.ThrowsAsync<ArgumentException>(() => RpcClient.ConnectAsync("ws://example.org"));
+        Assert.Equal("ws:// is not supported for sending: FastLoad speaks HTTP/1.1 JSON-RPC, use the node's http:// or https:// endpoint (give ws:// to --ws for heads)", e.Message);
     }
 
     [Fact]

@@ -62,8 +62,14 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     /// <summary>Called for each of our txs found in a block (on the watcher's task).</summary>
     public Action<TxIncluded>? OnIncluded { get; init; }
 
-    /// <summary>Where to subscribe to newHeads (e.g. ws://host:port/); null = poll only.</summary>
+    /// <summary>Where to subscribe to newHeads (e.g. ws://host:port/ or wss://host/path); null = poll only.</summary>
     public Uri? WebSocketUrl { get; init; }
+
+    /// <summary>Sent with the WebSocket upgrade request (e.g. the node's Authorization header).</summary>
+    public IReadOnlyList<HttpHeader> WebSocketHeaders { get; init; } = [];
+
+    /// <summary>How a <c>wss://</c> server's certificate is trusted (default: the system's store).</summary>
+    public TlsOptions WebSocketTls { get; init; } = TlsOptions.SystemTrust;
 
     /// <summary>"websocket" while heads come from the subscription, "polling" otherwise.</summary>
     public string Mode { get; private set; } = "polling";
@@ -237,6 +243,8 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     private async Task FollowHeadsAsync(Uri url, CancellationToken stop)
     {
         using var socket = new System.Net.WebSockets.ClientWebSocket();
+        foreach (HttpHeader header in WebSocketHeaders) socket.Options.SetRequestHeader(header.Name, header.Value);
+        if (url.Scheme == "wss") socket.Options.RemoteCertificateValidationCallback = WebSocketTls.Callback();
         using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
         {
             connectTimeout.CancelAfter(TimeSpan.FromSeconds(3));

@@ -53,7 +53,8 @@ public sealed class LoadRun(RunOptions options)
             // Setup calls retry transient failures (429, 5xx, resets) with a bounded backoff; each retry is said while
             // setting up (during sending, resyncs retry quietly: their failures are in the summary's figures).
             var retry = new RpcRetryPolicy { OnRetry = r => { if (!Volatile.Read(ref _sending)) Log($"retrying: {r}"); } };
-            foreach (string url in urls) apis.Add(await RpcClient.ConnectAsync(url, retry, ct: interrupt).ConfigureAwait(false));
+            for (int i = 0; i < urls.Count; i++)
+                apis.Add(await RpcClient.ConnectAsync(RpcEndpoint.Parse(urls[i], _options.ConnectFor(i)), ct: interrupt, retry: retry).ConfigureAwait(false));
             return await RunOnNodesAsync(apis, funderKey, interrupt).ConfigureAwait(false);
         }
         finally
@@ -174,6 +175,8 @@ public sealed class LoadRun(RunOptions options)
             OnIncluded = included => recorder.OnIncluded(node, included),
             OnBlock = block => Writer?.AddBlock(node, block),
             WebSocketUrl = WebSocketFor(node, api.Endpoint),
+            WebSocketHeaders = api.Endpoint.Headers,
+            WebSocketTls = api.Endpoint.Tls ?? _options.Tls,
         }).ToArray();
         using var watchStop = new CancellationTokenSource();
         Task[] watching = watchers.Select(w => w.RunAsync(watchStop.Token)).ToArray();
@@ -505,13 +508,15 @@ public sealed class LoadRun(RunOptions options)
         return new AmbiguousOutcome(landed, inPool, notFound, unchecked_);
     }
 
-    /// <summary>The node's newHeads WebSocket: as given, or ws:// on its HTTP host and port (anvil, reth, nethermind serve both there).</summary>
+    /// <summary>
+    /// The node's newHeads WebSocket: as given, or ws:// (wss:// for https) on its host, port and path (anvil, reth,
+    /// nethermind serve both on one port; hosted RPCs usually on the same URL).
+    /// </summary>
     private Uri? WebSocketFor(int node, RpcEndpoint endpoint)
     {
         if (_options.WebSockets is not { } given) return null;
         if (given.Count > node) return new Uri(given[node]);
-        var http = new Uri(endpoint.Url);
-        return new UriBuilder(http) { Scheme = "ws", Port = http.Port }.Uri;
+        return endpoint.WebSocketUri;
     }
 
     private static string SignerName(TxType type) => Requests.SignRequest.TypeName(type);

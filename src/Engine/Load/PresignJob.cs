@@ -21,7 +21,7 @@ public sealed class PresignJob(RunOptions options, long count, string outputPath
 
     public async Task<Result> RunAsync(CancellationToken cancel)
     {
-        RpcClient? api = options.Rpc.Count > 0 ? await RpcClient.ConnectAsync(options.Rpc[0], ct: cancel).ConfigureAwait(false) : null;
+        RpcClient? api = options.Rpc.Count > 0 ? await RpcClient.ConnectAsync(RpcEndpoint.Parse(options.Rpc[0], options.ConnectFor(0)), ct: cancel).ConfigureAwait(false) : null;
         try
         {
             ulong chainId = api is null ? chainIdWithoutNode : await api.GetChainIdAsync(cancel).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Transactions;
 using FastLoad.Engine.Wallets;
 
@@ -8,6 +9,15 @@ public sealed record RunOptions
 {
     /// <summary>Node URLs; empty = start a local anvil.</summary>
     public IReadOnlyList<string> Rpc { get; init; } = [];
+
+    /// <summary>Extra request headers (<c>--header</c>): for every node, or for one by its 0-based position in <see cref="Rpc"/>.</summary>
+    public IReadOnlyList<NodeHeader> Headers { get; init; } = [];
+
+    /// <summary>How https/wss servers are trusted (<c>--ca-cert</c>, <c>--insecure</c>); default: the system's store.</summary>
+    public TlsOptions Tls { get; init; } = TlsOptions.SystemTrust;
+
+    /// <summary>Headers and trust for node <paramref name="node"/> (its 0-based position in <see cref="Rpc"/>).</summary>
+    public RpcConnectOptions ConnectFor(int node) => new() { Headers = NodeHeader.For(Headers, node), Tls = Tls };
 
     /// <summary>Total tx/s across all nodes; null = --max.</summary>
     public double? Rate { get; init; } = 200;
@@ -64,8 +74,8 @@ public sealed record RunOptions
     public TimeSpan NodeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Where each node's newHeads WebSocket is (same order as <see cref="Rpc"/>); empty = try ws:// on each node's
-    /// HTTP host and port; null = poll only.
+    /// Where each node's newHeads WebSocket is (same order as <see cref="Rpc"/>); empty = try ws:// (wss:// for an
+    /// https node) on each node's host, port and path; null = poll only.
     /// </summary>
     public IReadOnlyList<string>? WebSockets { get; init; } = [];
 

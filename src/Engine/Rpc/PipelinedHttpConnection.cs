@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 
 namespace FastLoad.Engine.Rpc;
 
@@ -30,7 +32,7 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
 
     private readonly RpcEndpoint _endpoint;
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream; // the socket's NetworkStream, or an SslStream over it for https
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
     private readonly int _maxInFlight;
@@ -48,7 +50,7 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
     private string? _faultMessage;
     private int _disposed;
 
-    private PipelinedHttpConnection(RpcEndpoint endpoint, Socket socket, int maxInFlight, TimeSpan responseTimeout)
+    private PipelinedHttpConnection(RpcEndpoint endpoint, Socket socket, Stream stream, int maxInFlight, TimeSpan responseTimeout)
     {
         _endpoint = endpoint;
         _socket = socket;
@@ -56,7 +58,7 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
         _responseTimeout = responseTimeout;
         _responseTimeoutTicks = (long)(responseTimeout.TotalSeconds * Stopwatch.Frequency);
         _ring = new PendingRequest[maxInFlight];
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
         TimeSpan period = TimeSpan.FromTicks(Math.Clamp(responseTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 5, TimeSpan.TicksPerSecond));
@@ -86,10 +88,12 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
     public string? FaultMessage => Volatile.Read(ref _faultMessage);
 
     /// <summary>
-    /// Connects to <paramref name="endpoint"/> (each resolved address in turn) with <c>TCP_NODELAY</c>.
-    /// Throws <see cref="RpcTransportException"/> with a one-line message if it cannot, e.g.
-    /// "cannot connect to http://127.0.0.1:1234/: connection refused — is the node running?".
-    /// The connect attempt is bounded by <paramref name="responseTimeout"/> as well as <paramref name="ct"/>.
+    /// Connects to <paramref name="endpoint"/> (each resolved address in turn) with <c>TCP_NODELAY</c>, and for https
+    /// runs the TLS handshake (SNI = host, certificate checked as <see cref="RpcEndpoint.Tls"/> says); the pipes then
+    /// read and write through the <see cref="SslStream"/>. Throws <see cref="RpcTransportException"/> with a one-line
+    /// message if it cannot, e.g. "cannot connect to http://127.0.0.1:1234/: connection refused — is the node running?"
+    /// or, for a certificate it does not trust, one naming --ca-cert and --insecure.
+    /// The connect attempt (and handshake) is bounded by <paramref name="responseTimeout"/> as well as <paramref name="ct"/>.
     /// </summary>
     /// <param name="maxInFlight">How many requests may await a response at once; <see cref="SendAsync"/> waits beyond that.</param>
     /// <param name="responseTimeout">If the oldest request in flight has no response after this long, the connection faults.</param>
@@ -108,7 +112,9 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
             try
             {
                 await socket.ConnectAsync(new IPEndPoint(address, endpoint.Port), connectTimeout.Token).ConfigureAwait(false);
-                return new PipelinedHttpConnection(endpoint, socket, maxInFlight, responseTimeout);
+                var network = new NetworkStream(socket, ownsSocket: true);
+                Stream stream = endpoint.Tls is TlsOptions tls ? await HandshakeAsync(endpoint, tls, network, connectTimeout.Token).ConfigureAwait(false) : network;
+                return new PipelinedHttpConnection(endpoint, socket, stream, maxInFlight, responseTimeout);
             }
             catch (SocketException e)
             {
@@ -127,6 +133,41 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
             }
         }
         throw new RpcTransportException($"cannot connect to {endpoint.Url}: {failure ?? "no address to connect to"}");
+    }
+
+    /// <summary>The TLS handshake over a connected socket; on failure the socket is closed and the exception says why in one line.</summary>
+    private static async Task<SslStream> HandshakeAsync(RpcEndpoint endpoint, TlsOptions tls, NetworkStream network, CancellationToken ct)
+    {
+        var ssl = new SslStream(network, leaveInnerStreamOpen: false);
+        var verdict = new CertificateVerdict();
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(tls.ClientOptions(endpoint.Host, verdict), ct).ConfigureAwait(false);
+            return ssl;
+        }
+        catch (AuthenticationException e)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new RpcTransportException(verdict.Problem is string problem
+                ? $"cannot connect to {endpoint.Url}: TLS handshake refused: {problem} — pass --ca-cert FILE with the CA that signed it (PEM), or --insecure to skip the check (test endpoints only)"
+                : $"cannot connect to {endpoint.Url}: TLS handshake failed ({OneLine(e)}) — is it an https:// endpoint? (use http:// for a plain one)");
+        }
+        catch (IOException e)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new RpcTransportException($"cannot connect to {endpoint.Url}: the connection closed during the TLS handshake ({OneLine(e)}) — is it an https:// endpoint? (use http:// for a plain one)");
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static string OneLine(Exception e)
+    {
+        string text = (e.InnerException is { } inner && inner.Message.Length > 0 ? inner.Message : e.Message).ReplaceLineEndings(" ").TrimEnd('.');
+        return text.Length > 160 ? text[..160] + "…" : text;
     }
 
     /// <summary>The end of a one-line message for a socket error: what happened and what to check.</summary>

@@ -363,6 +363,11 @@ public sealed class RpcClient : IAsyncDisposable
                 reason = $"{Endpoint.Url} answered HTTP {reply.Status} with a body that is not JSON";
                 budget.MayHaveReachedNode = true;
             }
+            else if (reply.Status is 401 or 403)
+            {
+                // Credentials: whatever the body says (some gateways dress it as a JSON-RPC error), asking again will not help.
+                throw NotJsonRpc(what, reply);
+            }
             else
             {
                 return reply;
@@ -538,7 +543,9 @@ public sealed class RpcClient : IAsyncDisposable
         string shown = reply.Root is JsonElement root ? Snippet(root) : $"'{OneLine(reply.RawText ?? "")}'";
         string message = reply.Status is >= 200 and < 300
             ? $"{what}: {Endpoint.Url} answered HTTP {reply.Status} with {shown}, which is not a JSON-RPC response — is this the node's RPC URL?"
-            : $"{what}: {Endpoint.Url} answered HTTP {reply.Status} with {shown}";
+            : reply.Status is 401 or 403
+                ? $"{what}: {Endpoint.Url} answered HTTP {reply.Status} ({(reply.Status == 401 ? "unauthorized" : "forbidden")}): check the credentials — --header 'Authorization: Bearer $TOKEN', or user:password@ in the URL"
+                : $"{what}: {Endpoint.Url} answered HTTP {reply.Status} with {shown}";
         return new RpcTransportException(message) { Outcome = reply.Status == 429 ? TxOutcome.RateLimited : TxOutcome.ServerError };
     }
 

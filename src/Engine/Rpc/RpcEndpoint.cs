@@ -6,28 +6,52 @@ using System.Text;
 namespace FastLoad.Engine.Rpc;
 
 /// <summary>
-/// A parsed <c>http://host:port/path</c> JSON-RPC endpoint: the host resolved once, and the request-head
-/// prefix precomputed so a request only appends its content length and body.
+/// A parsed <c>http://host:port/path</c> or <c>https://[user:password@]host[:port]/path</c> JSON-RPC endpoint: the
+/// host resolved once, and the request-head prefix (extra headers included) precomputed so a request only appends its
+/// content length and body.
 /// </summary>
 public sealed class RpcEndpoint
 {
     private readonly byte[] _headPrefix;
 
-    private RpcEndpoint(string host, int port, string pathAndQuery, IPAddress[] addresses)
+    private RpcEndpoint(bool tls, string host, int port, string pathAndQuery, IPAddress[] addresses, IReadOnlyList<HttpHeader> headers, TlsOptions trust)
     {
+        IsTls = tls;
         Host = host;
         Port = port;
         PathAndQuery = pathAndQuery;
         Addresses = addresses;
-        string authority = host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
-        Url = $"http://{authority}{pathAndQuery}";
-        // "POST <path> HTTP/1.1\r\nHost: host:port\r\nContent-Type: application/json\r\nContent-Length: "
-        _headPrefix = Encoding.ASCII.GetBytes(
-            $"POST {pathAndQuery} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: ");
+        Headers = headers;
+        Tls = tls ? trust : null;
+        string hostText = host.Contains(':') ? $"[{host}]" : host;
+        string authority = $"{hostText}:{port}";
+        Url = $"{(tls ? "https" : "http")}://{authority}{pathAndQuery}";
+        // The Host header leaves out the scheme's default port, as browsers and curl do (some virtual hosts want it so).
+        string hostHeader = port == (tls ? 443 : 80) ? hostText : authority;
+        var head = new StringBuilder();
+        head.Append(CultureInfo.InvariantCulture, $"POST {pathAndQuery} HTTP/1.1\r\nHost: {hostHeader}\r\nContent-Type: application/json\r\n");
+        foreach (HttpHeader header in headers) head.Append(CultureInfo.InvariantCulture, $"{header.Name}: {header.Value}\r\n");
+        head.Append("Content-Length: ");
+        _headPrefix = Encoding.ASCII.GetBytes(head.ToString());
     }
 
-    /// <summary>The normalised URL, e.g. <c>http://127.0.0.1:8545/</c>.</summary>
+    /// <summary>
+    /// The normalised URL, e.g. <c>http://127.0.0.1:8545/</c>, safe to print and store: user and password of the
+    /// given URL are left out (they become an <c>Authorization: Basic</c> header).
+    /// </summary>
     public string Url { get; }
+
+    /// <summary><c>https://</c>: the connection runs TLS (<see cref="Tls"/> says whom to trust).</summary>
+    public bool IsTls { get; }
+
+    /// <summary>How the server's certificate is trusted; null for plain http.</summary>
+    public TlsOptions? Tls { get; }
+
+    /// <summary>Extra request headers, in order: those given, then <c>Authorization: Basic</c> from the URL's user:password.</summary>
+    public IReadOnlyList<HttpHeader> Headers { get; }
+
+    /// <summary>The same host, port and path as a WebSocket URL: <c>ws://</c> for http, <c>wss://</c> for https.</summary>
+    public Uri WebSocketUri => new(IsTls ? "wss" + Url[5..] : "ws" + Url[4..]);
 
     /// <summary>The host as written (without IPv6 brackets).</summary>
     public string Host { get; }
@@ -41,8 +65,9 @@ public sealed class RpcEndpoint
     public IReadOnlyList<IPAddress> Addresses { get; }
 
     /// <summary>
-    /// <c>POST /path HTTP/1.1\r\nHost: host:port\r\nContent-Type: application/json\r\nContent-Length: </c> as ASCII;
-    /// a request writes this, the body length in decimal, <c>\r\n\r\n</c>, then the body.
+    /// <c>POST /path HTTP/1.1\r\nHost: host:port\r\nContent-Type: application/json\r\n</c>, the extra
+    /// <see cref="Headers"/>, then <c>Content-Length: </c>, as ASCII; a request writes this, the body length in
+    /// decimal, <c>\r\n\r\n</c>, then the body. Computed once, so headers cost nothing per request.
     /// </summary>
     public ReadOnlySpan<byte> RequestHeadPrefix => _headPrefix;
 
@@ -52,37 +77,68 @@ public sealed class RpcEndpoint
     /// Parses and resolves <paramref name="url"/>; throws <see cref="ArgumentException"/> whose message is one line
     /// naming the problem and the fix (no parameter name appended, so a CLI can print it as is).
     /// </summary>
-    public static RpcEndpoint Parse(string url) =>
-        TryParse(url, out RpcEndpoint? endpoint, out string? error) ? endpoint : throw new ArgumentException(error);
+    public static RpcEndpoint Parse(string url, RpcConnectOptions? options = null) =>
+        TryParse(url, options, out RpcEndpoint? endpoint, out string? error) ? endpoint : throw new ArgumentException(error);
 
     /// <summary>Parses and resolves <paramref name="url"/>; on failure <paramref name="error"/> is a one-line message naming the problem and the fix.</summary>
     public static bool TryParse(string? url, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RpcEndpoint? endpoint,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error) => TryParse(url, null, out endpoint, out error);
+
+    /// <summary>As <see cref="TryParse(string?, out RpcEndpoint?, out string?)"/>, with extra headers and TLS trust.</summary>
+    public static bool TryParse(string? url, RpcConnectOptions? options, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RpcEndpoint? endpoint,
         [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
         endpoint = null;
-        error = Validate(url, out string host, out int port, out string pathAndQuery);
+        options ??= RpcConnectOptions.None;
+        error = Validate(url, out bool tls, out string host, out int port, out string pathAndQuery, out HttpHeader? basicAuth);
         if (error is not null) return false;
+        var headers = new List<HttpHeader>(options.Headers);
+        if (basicAuth is HttpHeader auth)
+        {
+            foreach (HttpHeader given in headers)
+            {
+                if (given.Name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+                {
+                    error = $"{Redacted(url!)} has user:password@ and an Authorization header is given too: keep one of them";
+                    return false;
+                }
+            }
+            headers.Add(auth);
+        }
         error = Resolve(host, out IPAddress[] addresses);
         if (error is not null) return false;
-        endpoint = new RpcEndpoint(host, port, pathAndQuery, addresses);
+        endpoint = new RpcEndpoint(tls, host, port, pathAndQuery, addresses, headers, options.Tls);
         return true;
     }
 
-    private static string? Validate(string? url, out string host, out int port, out string pathAndQuery)
+    /// <summary><paramref name="url"/> with any <c>user:password@</c> taken out, for messages.</summary>
+    public static string Redacted(string url)
     {
+        int schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
+        int start = schemeEnd < 0 ? 0 : schemeEnd + 3;
+        int authorityEnd = url.AsSpan(start).IndexOfAny("/?#");
+        int end = authorityEnd < 0 ? url.Length : start + authorityEnd;
+        int at = url.LastIndexOf('@', end - 1, end - start);
+        return at < 0 ? url : string.Concat(url.AsSpan(0, start), "<credentials>@", url.AsSpan(at + 1));
+    }
+
+    private static string? Validate(string? url, out bool tls, out string host, out int port, out string pathAndQuery, out HttpHeader? basicAuth)
+    {
+        tls = false;
         host = "";
         port = 0;
         pathAndQuery = "/";
+        basicAuth = null;
         string text = url?.Trim() ?? "";
         if (text.Length == 0) return "the RPC URL is empty: use http://host:port";
-        if (text.AsSpan().IndexOfAny(" \t\r\n") >= 0) return $"'{text}' contains whitespace: use http://host:port/path without spaces";
+        if (text.AsSpan().IndexOfAny(" \t\r\n") >= 0) return $"'{Redacted(text)}' contains whitespace: use http://host:port/path without spaces";
 
         int schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd < 0)
         {
             return LooksLikeHostPort(text)
-                ? $"'{text}' has no scheme: use http://{text}"
-                : $"'{text}' is not a URL: use http://host:port";
+                ? $"'{Redacted(text)}' has no scheme: use http://{Redacted(text)}"
+                : $"'{Redacted(text)}' is not a URL: use http://host:port";
         }
         string scheme = text[..schemeEnd].ToLowerInvariant();
         switch (scheme)
@@ -90,10 +146,11 @@ public sealed class RpcEndpoint
             case "http":
                 break;
             case "https":
-                return "https is not supported: put a TLS-terminating proxy in front, or use http://";
+                tls = true;
+                break;
             case "ws":
             case "wss":
-                return $"{scheme}:// is not supported: FastLoad speaks HTTP/1.1 JSON-RPC, use the node's http:// endpoint";
+                return $"{scheme}:// is not supported for sending: FastLoad speaks HTTP/1.1 JSON-RPC, use the node's http:// or https:// endpoint (give {scheme}:// to --ws for heads)";
             default:
                 return $"'{scheme}://' is not supported: use http://host:port";
         }
@@ -103,7 +160,14 @@ public sealed class RpcEndpoint
         string authority = authorityEnd < 0 ? rest : rest[..authorityEnd];
         string tail = authorityEnd < 0 ? "" : rest[authorityEnd..];
 
-        if (authority.Contains('@')) return $"credentials in '{text}' are not supported: remove user:password@, or put them in a proxy";
+        int at = authority.LastIndexOf('@');
+        if (at >= 0)
+        {
+            string? problem = BasicAuth(authority[..at], out basicAuth);
+            if (problem is not null) return problem;
+            authority = authority[(at + 1)..];
+            text = Redacted(text); // from here on, messages quote the URL without its credentials
+        }
         if (authority.Length == 0) return $"'{text}' has no host: use http://host:port";
 
         string portText;
@@ -131,7 +195,7 @@ public sealed class RpcEndpoint
             if (!IsValidHostName(host)) return $"'{host}' is not a valid host name: use a name, an IPv4 address or [IPv6]";
         }
 
-        port = 80;
+        port = tls ? 443 : 80;
         if (portText.Length > 0)
         {
             if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
@@ -147,6 +211,22 @@ public sealed class RpcEndpoint
         {
             if (c < 0x21 || c > 0x7e) return $"the path '{pathAndQuery}' has a character that cannot go on the request line: percent-encode it";
         }
+        return null;
+    }
+
+    /// <summary>
+    /// <c>user:password</c> (percent-decoded) as <c>Authorization: Basic base64(user:password)</c>; a message (without
+    /// the secret) when it cannot be.
+    /// </summary>
+    private static string? BasicAuth(string userInfo, out HttpHeader? header)
+    {
+        header = null;
+        string decoded = Uri.UnescapeDataString(userInfo);
+        if (decoded.Length == 0) return "the URL has an empty user:password before @: give user:password@ or leave the @ out";
+        if (decoded.AsSpan().IndexOfAny("\r\n\0") >= 0) return "the user:password@ of the URL contains a line break or NUL: remove it";
+        // RFC 7617: user-id ":" password, the colon there even when the password is empty.
+        if (!decoded.Contains(':')) decoded += ":";
+        header = new HttpHeader("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(decoded)));
         return null;
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
 
 namespace FastLoad.Engine.Sink;
@@ -14,9 +15,9 @@ internal sealed partial class SinkConnection
 
     private readonly SinkServer _server;
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
+    private Stream _stream;       // the socket's NetworkStream, or an SslStream over it once the TLS handshake is done
+    private PipeReader _input = null!;
+    private PipeWriter _output = null!;
     private readonly SinkRpcProcessor _processor;
     private readonly PooledBuffer _body = new(4 * 1024);   // a body that arrived in several segments, or chunked
     private readonly int _maxBodyBytes;
@@ -30,10 +31,43 @@ internal sealed partial class SinkConnection
         _socket = socket;
         _maxBodyBytes = server.Options.MaxBodyBytes;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 4096, leaveOpen: true));
-        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: ReadBufferSize, leaveOpen: true));
+        if (server.Options.TlsCertificate is null) OpenPipes();
         _processor = new SinkRpcProcessor(server.Results);
         _deferPosts = server.Options.Faults is not null || server.Options.Upstream is not null;
+    }
+
+    private void OpenPipes()
+    {
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 4096, leaveOpen: true));
+        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: ReadBufferSize, leaveOpen: true));
+    }
+
+    /// <summary>Server side of the TLS handshake (bounded to 10 s); false when the client gave up or spoke no TLS.</summary>
+    private async Task<bool> HandshakeAsync()
+    {
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificateContext = _server.TlsContext,
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+                ClientCertificateRequired = false,
+            }, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException or SocketException)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            _server.Counters.AddTlsFailure();
+            _server.Remove(this);
+            _processor.Dispose();
+            _body.Dispose();
+            return false;
+        }
+        _stream = ssl;
+        OpenPipes();
+        return true;
     }
 
     public Task Completion { get; private set; } = Task.CompletedTask;
@@ -57,6 +91,7 @@ internal sealed partial class SinkConnection
     private async Task RunAsync()
     {
         await Task.Yield();   // leave the accept loop at once
+        if (_server.TlsContext is not null && !await HandshakeAsync().ConfigureAwait(false)) return;
         try
         {
             while (true)

@@ -12,6 +12,7 @@ public sealed class SinkCounters
     private Padded _rejected;
     private Padded _requests;
     private Padded _connections;
+    private long _tlsFailures;
 
     /// <summary><c>eth_sendRawTransaction</c> calls answered with a hash.</summary>
     public long Accepted => Volatile.Read(ref _accepted.Value);
@@ -25,6 +26,9 @@ public sealed class SinkCounters
     /// <summary>Connections accepted since start.</summary>
     public long Connections => Volatile.Read(ref _connections.Value);
 
+    /// <summary>TLS handshakes that failed (a client that does not trust the certificate, or speaks plain HTTP to --tls).</summary>
+    public long TlsFailures => Volatile.Read(ref _tlsFailures);
+
     public SinkSnapshot Snapshot() => new(Accepted, Rejected, Requests, Connections);
 
     internal void Add(int accepted, int rejected, int requests)
@@ -35,6 +39,8 @@ public sealed class SinkCounters
     }
 
     internal void AddConnection() => Interlocked.Increment(ref _connections.Value);
+
+    internal void AddTlsFailure() => Interlocked.Increment(ref _tlsFailures);
 
     /// <summary>One counter per cache line, so two cores adding to different counters do not share a line.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 64)]

@@ -29,6 +29,12 @@ public sealed class SinkOptions
     /// </summary>
     public Uri? Upstream { get; init; }
 
+    /// <summary>
+    /// Serve HTTPS with this certificate (it must hold its private key), e.g. <see cref="SinkCertificate.CreateSelfSigned"/>;
+    /// null = plain HTTP.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsCertificate { get; init; }
+
     /// <summary>How long the proxy waits for the upstream node's reply before answering 502.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -33,6 +33,8 @@ public sealed class SinkServer : IAsyncDisposable
         EndPoint = (IPEndPoint)listener.LocalEndPoint!;
         if (options.Faults is not null) Faults = new SinkFaultCounts(options.Faults);
         if (options.Upstream is not null) Upstream = new SinkUpstream(options.Upstream, options.UpstreamTimeout);
+        if (options.TlsCertificate is { } certificate)
+            TlsContext = System.Net.Security.SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
         _acceptLoop = AcceptLoopAsync();
     }
 
@@ -43,10 +45,13 @@ public sealed class SinkServer : IAsyncDisposable
 
     public int Port => EndPoint.Port;
 
-    /// <summary><c>http://127.0.0.1:PORT/</c> (IPv6 addresses in brackets).</summary>
-    public Uri Url => new($"http://{(EndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{EndPoint.Address}]" : EndPoint.Address.ToString())}:{EndPoint.Port}/");
+    /// <summary><c>http://127.0.0.1:PORT/</c>, or https with <see cref="SinkOptions.TlsCertificate"/> (IPv6 addresses in brackets).</summary>
+    public Uri Url => new($"{(TlsContext is null ? "http" : "https")}://{(EndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{EndPoint.Address}]" : EndPoint.Address.ToString())}:{EndPoint.Port}/");
 
     public SinkCounters Counters { get; } = new();
+
+    /// <summary>The server certificate, built once for every handshake; null for plain HTTP.</summary>
+    internal System.Net.Security.SslStreamCertificateContext? TlsContext { get; }
 
     internal SinkResults Results => _results;
 
@@ -68,6 +73,8 @@ public sealed class SinkServer : IAsyncDisposable
         {
             throw new ArgumentException($"{options.Address} is not a loopback address; set AllowNonLoopback to listen on it", nameof(options));
         }
+        if (options.TlsCertificate is { HasPrivateKey: false })
+            throw new ArgumentException("the TLS certificate has no private key: give one with its key", nameof(options));
         if (options.Port is < 0 or > IPEndPoint.MaxPort) throw new ArgumentOutOfRangeException(nameof(options), $"port {options.Port} is not in 0..65535");
         if (options.Upstream is { } upstream && (!upstream.IsAbsoluteUri || upstream.Scheme is not ("http" or "https")))
             throw new ArgumentException($"upstream {upstream} is not an http:// or https:// URL", nameof(options));

@@ -29,11 +29,14 @@ public static class PresignCommand
             Examples:
               fastload presign --count 1000000 --out txs.bin                       for a fresh local anvil (chain 31337, nonces from 0)
               FASTLOAD_FUNDER_KEY=0x… fastload presign --count 1000000 --out txs.bin --rpc http://127.0.0.1:8545
+              FASTLOAD_FUNDER_KEY=0x… fastload presign --count 100000 --out txs.bin --rpc https://rpc.example/v1 --header 'Authorization: Bearer $RPC_TOKEN'
               fastload run --replay txs.bin --max
             """)
         {
             count, output, rpc, chainId, wallets, signers, txType, seed, shard, funderKeyFile, allowMainnet,
         };
+        var connection = new ConnectionFlags();
+        connection.AddTo(command);
         command.SetAction(parse =>
         {
             try
@@ -41,10 +44,13 @@ public static class PresignCommand
                 long n = parse.GetValue(count);
                 if (n < 1) throw new ArgumentException("--count must be at least 1");
                 string? url = parse.GetValue(rpc);
-                if (url is not null) RpcEndpoint.Parse(url);
+                (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = connection.Read(parse, url is null ? 0 : 1, "presign");
+                if (url is not null) RpcEndpoint.Parse(url, new RpcConnectOptions { Headers = NodeHeader.For(headers, 0), Tls = tls });
                 var options = new RunOptions
                 {
                     Rpc = url is null ? [] : [url],
+                    Headers = headers,
+                    Tls = tls,
                     Wallets = parse.GetValue(wallets),
                     Signers = parse.GetValue(signers),
                     TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),

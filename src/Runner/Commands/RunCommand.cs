@@ -14,7 +14,7 @@ public static class RunCommand
 {
     public static Command Create()
     {
-        var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated (http://host:port). Default: start a local anvil." };
+        var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated: http://host:port or https://[user:password@]host[:port]/path. Default: start a local anvil." };
         var rate = new Option<double?>("--rate") { Description = "Total tx/s, split evenly across nodes (default 200)." };
         var max = new Option<bool>("--max") { Description = "Send as fast as the node(s) take, no rate limit." };
         var duration = new Option<string?>("--duration", "-d") { Description = "How long to send: 30s, 2m, 1h (default 10s unless --count)." };
@@ -47,6 +47,7 @@ public static class RunCommand
         var expectP99 = new Option<double?>("--expect-p99-ms") { Description = "Verdict: ack latency p99 (from intended send time) at most this many ms." };
         var expectSuccess = new Option<double?>("--expect-success") { Description = "Verdict: at least this % of sent txs accepted (e.g. 99.5)." };
         var expectInclusion = new Option<double?>("--expect-inclusion-p99-ms") { Description = "Verdict: inclusion latency p99 at most this many ms (and every accepted tx included)." };
+        var connection = new ConnectionFlags();
         var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the run when a node gives no answer for this long while we try to reach it: 30s, 2m.", DefaultValueFactory = _ => "30s" };
         var command = new Command("run", """
             Run a load: derive and fund wallets, sign ahead on every core, send batched eth_sendRawTransaction
@@ -58,6 +59,11 @@ public static class RunCommand
               fastload run --rpc http://a:8545,http://b:8545 --rate 2000 --count 100000
               fastload run --rpc http://127.0.0.1:9545 --max --duration 20s   (e.g. against `fastload sink`)
               fastload run --rate 500 --out run.duckdb --expect-success 99.5 --expect-p99-ms 50   (exit 1 on FAIL)
+              fastload run --rpc https://rpc.example/v1 --header 'Authorization: Bearer $RPC_TOKEN' --rate 100
+                  (https; the token is read from the environment variable RPC_TOKEN, so it stays out of argv and results)
+              fastload run --rpc https://user:pass@a.example/,https://b.example/ --header '1=X-Api-Key: env:B_KEY'
+                  (basic auth for node 0 from its URL; a header for node 1 only)
+              fastload run --rpc https://127.0.0.1:9545 --ca-cert sink-cert.pem --max   (a self-signed endpoint, trusted by its PEM)
             Every tx is written to a DuckDB results file (see `fastload query` and `fastload report`).
             Exit codes: 0 done (all verdicts PASS), 1 a verdict FAILed, 2 bad input or setup error, 3 native library missing,
             4 stopped early (a node gave no answer for --node-timeout, or the results file could not be written),
@@ -72,6 +78,7 @@ public static class RunCommand
             periodicResync, resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
             ws, outPath, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
         };
+        connection.AddTo(command);
         command.SetAction(parse =>
         {
             RunOptions options;
@@ -100,7 +107,9 @@ public static class RunCommand
                 // A replay runs until its file is sent, unless told otherwise.
                 TimeSpan? durationValue = durationText is not null ? ParseDuration(durationText) : countValue is null && replayFile is null ? TimeSpan.FromSeconds(10) : null;
                 var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                foreach (string url in urls) RpcEndpoint.Parse(url); // fail fast with the URL's own message
+                (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = connection.Read(parse, urls.Length, "run");
+                for (int i = 0; i < urls.Length; i++) // fail fast with the URL's own message
+                    RpcEndpoint.Parse(urls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
                 IReadOnlyList<string>? webSockets = ParseWebSockets(parse.GetValue(ws), urls.Length);
                 foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)), ("--resync-every", parse.GetValue(resyncEvery)) })
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
@@ -109,6 +118,8 @@ public static class RunCommand
                 options = new RunOptions
                 {
                     Rpc = urls,
+                    Headers = headers,
+                    Tls = tls,
                     Rate = isMax ? null : rateValue ?? 200,
                     Duration = durationValue,
                     Count = countValue,
@@ -223,7 +234,7 @@ public static class RunCommand
         return command;
     }
 
-    /// <summary>--ws: null (none) = poll; empty = try ws:// on each node; else one ws:// URL per node.</summary>
+    /// <summary>--ws: null (none) = poll; empty = try ws:// (wss:// for https) on each node; else one ws:// or wss:// URL per node.</summary>
     private static IReadOnlyList<string>? ParseWebSockets(string? text, int nodes)
     {
         if (text is null) return [];
@@ -232,7 +243,9 @@ public static class RunCommand
         foreach (string url in urls)
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("ws" or "wss"))
-                throw new ArgumentException($"--ws '{url}' is not a ws:// URL: give ws://host:port, or 'none' to poll");
+                throw new ArgumentException($"--ws '{RpcEndpoint.Redacted(url)}' is not a ws:// or wss:// URL: give ws://host:port, or 'none' to poll");
+            if (uri.UserInfo.Length > 0)
+                throw new ArgumentException($"--ws '{RpcEndpoint.Redacted(url)}' holds user:password@: leave them out, the node's --rpc credentials and --header are sent with the WebSocket too");
         }
         if (urls.Length != Math.Max(1, nodes))
             throw new ArgumentException($"--ws gives {urls.Length} URL(s) for {Math.Max(1, nodes)} node(s): give one per --rpc node, in the same order");
@@ -257,10 +270,10 @@ public static class RunCommand
         return path;
     }
 
-    /// <summary>The command line as typed, with the seed and anything that looks like a private key blanked.</summary>
+    /// <summary>The command line as typed, with the seed, header values, URL credentials and anything that looks like a private key blanked.</summary>
     private static string CommandLineForRecord()
     {
-        string[] args = Environment.GetCommandLineArgs()[1..];
+        string[] args = ConnectionFlags.RedactArguments(Environment.GetCommandLineArgs()[1..]);
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--seed" && i + 1 < args.Length) args[++i] = "<redacted>";

@@ -42,6 +42,14 @@ public static class SinkCommand
         {
             Description = "Proxy mode: forward every POST to this node (http://host:port/path) and answer with its reply, faults applied.",
         };
+        var tls = new Option<bool>("--tls")
+        {
+            Description = "Serve HTTPS with a fresh self-signed certificate (localhost, 127.0.0.1, ::1); its PEM is written to --cert-out for `run --ca-cert`.",
+        };
+        var certOut = new Option<FileInfo?>("--cert-out")
+        {
+            Description = "With --tls: where to write the certificate's PEM (default: fastload-sink-PORT.pem in the temp directory).",
+        };
         var command = new Command("sink", """
             Run a null JSON-RPC sink over HTTP/1.1 (keep-alive, pipelining) that a load run can target instead of a node.
             eth_sendRawTransaction: the tx is hex-decoded and checked structurally (types 0, 1, 2, 4; no sender
@@ -57,14 +65,18 @@ public static class SinkCommand
             With --upstream URL it forwards to that node instead of answering itself; faults before the request
             (429, 500, 503, reset-before) do not forward, the others forward first, so the txs really reach the node.
             The injected counts are printed each second and at exit.
+            With --tls it serves HTTPS (TLS 1.2/1.3, HTTP/1.1) with a self-signed certificate made at start, whose PEM it
+            writes to --cert-out FILE (never the key): a run trusts it with --ca-cert FILE. With --upstream that makes a
+            TLS front for a plain node.
 
             Examples:
               fastload sink --port 8545 --chain-id 31337
               fastload sink --port 9545 --faults "503:2%,reset-after:1%,tx-error:nonce-too-low:geth:1%" --fault-seed 7
               fastload sink --port 9545 --upstream http://127.0.0.1:8545 --faults "429:5%:retry-after=1,cut:1%,slow:3%:delay=500ms"
+              fastload sink --port 9545 --tls --cert-out sink.pem     then: fastload run --rpc https://127.0.0.1:9545 --ca-cert sink.pem ...
             """)
         {
-            port, host, chainId, quiet, faults, faultSeed, upstream,
+            port, host, chainId, quiet, faults, faultSeed, upstream, tls, certOut,
         };
         command.SetAction(parse => Run(
             parse.GetValue(port),
@@ -74,12 +86,20 @@ public static class SinkCommand
             parse.GetValue(quiet),
             parse.GetValue(faults),
             parse.GetValue(faultSeed),
-            parse.GetValue(upstream)));
+            parse.GetValue(upstream),
+            parse.GetValue(tls),
+            parse.GetValue(certOut)));
         return command;
     }
 
-    private static int Run(int port, string host, bool hostGiven, ulong chainId, bool quiet, string? faultSpec, ulong faultSeed, string? upstreamUrl)
+    private static int Run(int port, string host, bool hostGiven, ulong chainId, bool quiet, string? faultSpec, ulong faultSeed, string? upstreamUrl,
+        bool tls, FileInfo? certOut)
     {
+        if (certOut is not null && !tls)
+        {
+            Console.Error.WriteLine("fastload sink: --cert-out needs --tls: add --tls to serve HTTPS");
+            return 2;
+        }
         SinkFaultPlan? plan = null;
         if (faultSpec is not null)
         {
@@ -115,12 +135,14 @@ public static class SinkCommand
             return 2;
         }
 
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = tls ? SinkCertificate.CreateSelfSigned(address) : null;
         SinkServer server;
         try
         {
             server = SinkServer.Start(new SinkOptions
             {
                 Address = address, Port = port, ChainId = chainId, AllowNonLoopback = hostGiven, Faults = plan, Upstream = upstream,
+                TlsCertificate = certificate,
             });
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
@@ -137,7 +159,25 @@ public static class SinkCommand
         using var stop = new CancellationTokenSource();
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        Console.WriteLine($"sink listening on {server.Url}");
+        if (certificate is not null)
+        {
+            string pemPath = certOut?.FullName ?? Path.Combine(Path.GetTempPath(), string.Create(CultureInfo.InvariantCulture, $"fastload-sink-{server.Port}.pem"));
+            try
+            {
+                File.WriteAllText(pemPath, SinkCertificate.ToPem(certificate));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                server.StopAsync().GetAwaiter().GetResult();
+                Console.Error.WriteLine($"fastload sink: cannot write the certificate to {pemPath} ({e.Message}): choose another --cert-out");
+                return 2;
+            }
+            Console.WriteLine($"sink listening on {server.Url} (self-signed; trust it with --ca-cert {pemPath})");
+        }
+        else
+        {
+            Console.WriteLine($"sink listening on {server.Url}");
+        }
         if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine($"fastload sink: warning: listening on {address}, reachable from other hosts");
         if (upstream is not null) Console.WriteLine($"sink forwarding to {upstream}");
         if (plan is not null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sink faults (seed {plan.Seed}): {plan.Describe()}"));
@@ -159,7 +199,7 @@ public static class SinkCommand
         server.StopAsync().GetAwaiter().GetResult();
         SinkSnapshot total = server.Counters.Snapshot();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sink stopped: {total.Accepted:N0} txs accepted, {total.Rejected:N0} rejected, {total.Requests:N0} requests on {total.Connections:N0} connections"));
+            $"sink stopped: {total.Accepted:N0} txs accepted, {total.Rejected:N0} rejected, {total.Requests:N0} requests on {total.Connections:N0} connections{(tls ? $", {server.Counters.TlsFailures:N0} failed TLS handshakes" : "")}"));
         if (server.Faults is { } injected) Console.WriteLine($"sink faults injected: {injected.Describe()}");
         return 0;
 

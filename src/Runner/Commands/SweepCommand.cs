@@ -11,7 +11,7 @@ public static class SweepCommand
 {
     public static Command Create()
     {
-        var rpc = new Option<string>("--rpc") { Description = "Node URL(s), comma-separated, as given to the run.", Required = true };
+        var rpc = new Option<string>("--rpc") { Description = "Node URL(s), comma-separated, as given to the run (http://, or https:// with --header / --ca-cert as for the run).", Required = true };
         var wallets = new Option<int>("--wallets", "-w") { Description = "Wallets of the run (across all shards).", DefaultValueFactory = _ => 100 };
         var seed = new Option<string>("--seed") { Description = "Seed of the run.", DefaultValueFactory = _ => "fastload" };
         var shard = new Option<string>("--shard") { Description = "Shard i/N of the run.", DefaultValueFactory = _ => "0/1" };
@@ -22,11 +22,15 @@ public static class SweepCommand
         var command = new Command("sweep", """
             Return what is left in a run's wallets (same funder key, --seed, --wallets, --shard) to the funder's address.
             The wallets derive from the funder key and the seed, so the funder key is required.
-            Example: FASTLOAD_FUNDER_KEY=0x… fastload sweep --rpc http://127.0.0.1:8545 --wallets 500
+            Examples:
+              FASTLOAD_FUNDER_KEY=0x… fastload sweep --rpc http://127.0.0.1:8545 --wallets 500
+              FASTLOAD_FUNDER_KEY=0x… fastload sweep --rpc https://rpc.example/v1 --header 'Authorization: Bearer $RPC_TOKEN' --wallets 500
             """)
         {
             rpc, wallets, seed, shard, to, funderKeyFile, allowMainnet,
         };
+        var connection = new ConnectionFlags();
+        connection.AddTo(command);
         command.SetAction(parse =>
         {
             try
@@ -37,10 +41,13 @@ public static class SweepCommand
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
                 shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
                 string[] urls = parse.GetValue(rpc)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = connection.Read(parse, urls.Length, "sweep");
+                var endpoints = new RpcEndpoint[urls.Length];
+                for (int i = 0; i < urls.Length; i++) endpoints[i] = RpcEndpoint.Parse(urls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
                 var apis = new List<RpcClient>();
                 try
                 {
-                    foreach (string url in urls) apis.Add(RpcClient.ConnectAsync(url).GetAwaiter().GetResult());
+                    foreach (RpcEndpoint endpoint in endpoints) apis.Add(RpcClient.ConnectAsync(endpoint).GetAwaiter().GetResult());
                     foreach (RpcClient api in apis) ChainGuard.EnsureAllowed(api.GetChainIdAsync().GetAwaiter().GetResult(), api.Endpoint.Url, parse.GetValue(allowMainnet));
                     WalletSet set = WalletSet.Derive(funder, parse.GetValue(seed)!, parse.GetValue(wallets), shardValue, 1, apis.Count);
                     Sweeper.SweepAsync(apis, set, funder.Address, Console.Out, CancellationToken.None).GetAwaiter().GetResult();
