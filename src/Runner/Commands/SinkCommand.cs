@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using FastLoad.Engine.Sink;
+using FastLoad.Runner.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace FastLoad.Runner.Commands;
 
@@ -42,6 +43,8 @@ public static class SinkCommand
         {
             Description = "Proxy mode: forward every POST to this node (http://host:port/path) and answer with its reply, faults applied.",
         };
+        var logFile = CliLog.FileOption();
+        var logLevel = CliLog.LevelOption();
         var command = new Command("sink", """
             Run a null JSON-RPC sink over HTTP/1.1 (keep-alive, pipelining) that a load run can target instead of a node.
             eth_sendRawTransaction: the tx is hex-decoded and checked structurally (types 0, 1, 2, 4; no sender
@@ -64,21 +67,39 @@ public static class SinkCommand
               fastload sink --port 9545 --upstream http://127.0.0.1:8545 --faults "429:5%:retry-after=1,cut:1%,slow:3%:delay=500ms"
             """)
         {
-            port, host, chainId, quiet, faults, faultSeed, upstream,
+            port, host, chainId, quiet, faults, faultSeed, upstream, logFile, logLevel,
         };
-        command.SetAction(parse => Run(
-            parse.GetValue(port),
-            parse.GetValue(host)!,
-            hostGiven: parse.GetResult(host) is { Implicit: false },
-            parse.GetValue(chainId),
-            parse.GetValue(quiet),
-            parse.GetValue(faults),
-            parse.GetValue(faultSeed),
-            parse.GetValue(upstream)));
+        command.SetAction(parse =>
+        {
+            CliLog log;
+            try
+            {
+                // The console keeps every line (--quiet only drops the per-second one, as before).
+                log = CliLog.Create("sink", parse.GetValue(logFile), parse.GetValue(logLevel)!, Console.WriteLine);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"fastload sink: {e.Message}");
+                return 2;
+            }
+            using (log)
+            {
+                return Run(
+                    parse.GetValue(port),
+                    parse.GetValue(host)!,
+                    hostGiven: parse.GetResult(host) is { Implicit: false },
+                    parse.GetValue(chainId),
+                    parse.GetValue(quiet),
+                    parse.GetValue(faults),
+                    parse.GetValue(faultSeed),
+                    parse.GetValue(upstream),
+                    log.Logger);
+            }
+        });
         return command;
     }
 
-    private static int Run(int port, string host, bool hostGiven, ulong chainId, bool quiet, string? faultSpec, ulong faultSeed, string? upstreamUrl)
+    private static int Run(int port, string host, bool hostGiven, ulong chainId, bool quiet, string? faultSpec, ulong faultSeed, string? upstreamUrl, ILogger log)
     {
         SinkFaultPlan? plan = null;
         if (faultSpec is not null)
@@ -137,10 +158,10 @@ public static class SinkCommand
         using var stop = new CancellationTokenSource();
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        Console.WriteLine($"sink listening on {server.Url}");
+        log.SinkListening(server.Url.ToString());
         if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine($"fastload sink: warning: listening on {address}, reachable from other hosts");
-        if (upstream is not null) Console.WriteLine($"sink forwarding to {upstream}");
-        if (plan is not null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sink faults (seed {plan.Seed}): {plan.Describe()}"));
+        if (upstream is not null) log.SinkForwarding(upstream.ToString());
+        if (plan is not null) log.SinkFaults(plan.Seed, plan.Describe());
 
         SinkSnapshot last = server.Counters.Snapshot();
         long lastTicks = Environment.TickCount64;
@@ -150,17 +171,16 @@ public static class SinkCommand
             SinkSnapshot now = server.Counters.Snapshot();
             long ticks = Environment.TickCount64;
             double seconds = Math.Max(ticks - lastTicks, 1) / 1000.0;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sink: {(now.Accepted - last.Accepted) / seconds:N0} tx/s accepted, {(now.Rejected - last.Rejected) / seconds:N0} rejected/s, {(now.Requests - last.Requests) / seconds:N0} req/s; total {now.Accepted:N0} accepted, {now.Rejected:N0} rejected{FaultsSuffix(server)}"));
+            log.SinkSecond((now.Accepted - last.Accepted) / seconds, (now.Rejected - last.Rejected) / seconds, (now.Requests - last.Requests) / seconds,
+                now.Accepted, now.Rejected, FaultsSuffix(server));
             last = now;
             lastTicks = ticks;
         }
 
         server.StopAsync().GetAwaiter().GetResult();
         SinkSnapshot total = server.Counters.Snapshot();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sink stopped: {total.Accepted:N0} txs accepted, {total.Rejected:N0} rejected, {total.Requests:N0} requests on {total.Connections:N0} connections"));
-        if (server.Faults is { } injected) Console.WriteLine($"sink faults injected: {injected.Describe()}");
+        log.SinkStopped(total.Accepted, total.Rejected, total.Requests, total.Connections);
+        if (server.Faults is { } injected) log.SinkFaultsInjected(injected.Describe());
         return 0;
 
         static string FaultsSuffix(SinkServer server) => server.Faults is { } injected ? $"; faults {injected.Describe()}" : "";

@@ -3,6 +3,7 @@ using FastLoad.Engine.Load;
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Signing;
 using FastLoad.Engine.Wallets;
+using FastLoad.Runner.Logging;
 
 namespace FastLoad.Runner.Commands;
 
@@ -19,16 +20,19 @@ public static class SweepCommand
         var to = new Option<string?>("--to") { Hidden = true };
         var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY)." };
         var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
+        var logFile = CliLog.FileOption();
+        var logLevel = CliLog.LevelOption();
         var command = new Command("sweep", """
             Return what is left in a run's wallets (same funder key, --seed, --wallets, --shard) to the funder's address.
             The wallets derive from the funder key and the seed, so the funder key is required.
             Example: FASTLOAD_FUNDER_KEY=0x… fastload sweep --rpc http://127.0.0.1:8545 --wallets 500
             """)
         {
-            rpc, wallets, seed, shard, to, funderKeyFile, allowMainnet,
+            rpc, wallets, seed, shard, to, funderKeyFile, allowMainnet, logFile, logLevel,
         };
         command.SetAction(parse =>
         {
+            CliLog? log = null;
             try
             {
                 if (parse.GetValue(to) is not null)
@@ -37,13 +41,15 @@ public static class SweepCommand
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
                 shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
                 string[] urls = parse.GetValue(rpc)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                log = CliLog.Create("sweep", parse.GetValue(logFile), parse.GetValue(logLevel)!, Console.WriteLine);
                 var apis = new List<RpcClient>();
                 try
                 {
                     foreach (string url in urls) apis.Add(RpcClient.ConnectAsync(url).GetAwaiter().GetResult());
                     foreach (RpcClient api in apis) ChainGuard.EnsureAllowed(api.GetChainIdAsync().GetAwaiter().GetResult(), api.Endpoint.Url, parse.GetValue(allowMainnet));
                     WalletSet set = WalletSet.Derive(funder, parse.GetValue(seed)!, parse.GetValue(wallets), shardValue, 1, apis.Count);
-                    Sweeper.SweepAsync(apis, set, funder.Address, Console.Out, CancellationToken.None).GetAwaiter().GetResult();
+                    log.Logger.SweepStart(set.All.Length, apis.Count, funder.Address.ToString());
+                    Sweeper.SweepAsync(apis, set, funder.Address, log.Logger, CancellationToken.None).GetAwaiter().GetResult();
                 }
                 finally
                 {
@@ -54,7 +60,12 @@ public static class SweepCommand
             catch (Exception e) when (e is ArgumentException or RpcTransportException or RpcException or RunSetupException)
             {
                 Console.Error.WriteLine($"fastload sweep: {e.Message}");
+                log?.Logger.CommandFailed("sweep", e.Message);
                 return 2;
+            }
+            finally
+            {
+                log?.Dispose();
             }
         });
         return command;
