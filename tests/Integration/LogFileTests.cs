@@ -97,7 +97,7 @@ public class LogFileTests
         string logPath = TestPaths.NewFile(".jsonl");
 
         ProcessResult run = await ProcessRunner.RunFastloadAsync("", new Dictionary<string, string> { ["FASTLOAD_FUNDER_KEY"] = AnvilNode.DevKey },
-            "run", "--rpc", sink.Url.ToString(), "--rate", "400", "--count", "400", "--wallets", "4", "--periodic-resync", "--resync-every", "5",
+            "run", "--rpc", sink.Url.ToString(), "--rate", "100", "--duration", "3s", "--wallets", "10", "--periodic-resync", "--resync-every", "20",
             "--no-results", "--no-live", "--log", logPath, "--log-level", "debug");
 
         Assert.True(run.ExitCode == 0, run.StdErr);

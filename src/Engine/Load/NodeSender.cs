@@ -381,7 +381,7 @@ public sealed class NodeSender : IRpcResponseHandler
         {
             if (connection is not null)
             {
-                _connections[index] = null; // said once: a failed reconnect leaves the slot empty
+                _connections[index] = null; // counted and logged once, even if the reconnect below fails and is tried again
                 long losses = ++_losses;
                 // The first 20 losses of each node, then every 1,000th: a node that resets often must not flood the log.
                 if (losses <= 20 || losses % 1000 == 0) _log.SenderDisconnected(_node, _endpoint.Url, index, losses, connection.FaultMessage ?? "faulted");

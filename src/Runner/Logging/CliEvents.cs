@@ -13,6 +13,9 @@ public static partial class CliEvents
     /// <summary>True for the engine's and the commands' headline events: those the console shows at the default level.</summary>
     public static bool IsHeadline(EventId id) => RunLog.IsHeadline(id) || id.Id is >= 100 and < 150;
 
+    /// <summary>Events that record a line the command already wrote to stderr itself (a signal, an error): never echoed to the console.</summary>
+    public static bool IsStderrEcho(EventId id) => id.Id is 152 or 153;
+
     // Headlines.
 
     [ZLoggerMessage(100, LogLevel.Information, "sink listening on {url}")]

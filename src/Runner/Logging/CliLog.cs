@@ -138,7 +138,8 @@ public sealed class CliLog : IDisposable
     /// <summary>
     /// The console: each headline event (<see cref="CliEvents.IsHeadline"/>) as the plain
     /// formatter renders it (the message alone, as the commands always printed it), handed on at once, on the
-    /// logging thread, so lines keep their order with the rest of the output. At debug or trace every event is shown.
+    /// logging thread, so lines keep their order with the rest of the output. At debug or trace every event is shown,
+    /// except those that record a line already on stderr.
     /// </summary>
     private sealed class ConsoleLines(IZLoggerFormatter formatter, Action<string> write, LogLevel minimum) : IAsyncLogProcessor
     {
@@ -149,7 +150,8 @@ public sealed class CliLog : IDisposable
         {
             try
             {
-                if (minimum > LogLevel.Debug && !CliEvents.IsHeadline(log.LogInfo.EventId)) return;
+                EventId id = log.LogInfo.EventId;
+                if (CliEvents.IsStderrEcho(id) || (minimum > LogLevel.Debug && !CliEvents.IsHeadline(id))) return;
                 string line;
                 lock (_gate)
                 {
