@@ -1,37 +1,62 @@
 using System.Globalization;
 using FastLoad.Engine.Load;
 using FastLoad.Engine.Sink;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ZLogger;
 
 namespace FastLoad.Benchmarks.Macro;
 
 /// <summary>
 /// Bytes allocated per tx on the whole live path (sign → ring → batch → HTTP → response → outcome), against an
 /// in-process null sink: two --max runs of different lengths, so set-up costs cancel out in the difference.
-/// Usage: bench send-alloc [short=20000] [long=120000]
+/// With --log, the same twice more with the run's events going to a ZLogger JSON-lines file at debug level (what
+/// `fastload run --log FILE --log-level debug` sets up), then without again, to show that logging costs nothing per tx.
+/// Usage: bench send-alloc [short=20000] [long=120000] [--log]
 /// </summary>
 public static class SendAllocation
 {
     public static int Run(string[] args)
     {
-        long shortCount = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
-        long longCount = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 120_000;
+        bool withLog = args.Contains("--log");
+        string[] numbers = args.Where(a => a != "--log").ToArray();
+        long shortCount = numbers.Length > 0 ? long.Parse(numbers[0], CultureInfo.InvariantCulture) : 20_000;
+        long longCount = numbers.Length > 1 ? long.Parse(numbers[1], CultureInfo.InvariantCulture) : 120_000;
         SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
         string url = sink.Url.ToString();
-        Measure(url, 5_000); // warm-up: JIT tiers, pools
-        long a = Measure(url, shortCount);
-        long b = Measure(url, longCount);
+        Measure(url, 5_000, NullLogger.Instance); // warm-up: JIT tiers, pools
+        Report("no logger", url, shortCount, longCount, NullLogger.Instance);
+        if (withLog)
+        {
+            string path = Path.Combine(Path.GetTempPath(), $"fastload-send-alloc-{Environment.ProcessId}.jsonl");
+            using (ILoggerFactory factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddZLoggerFile(path, o => o.UseJsonFormatter())))
+            {
+                ILogger logger = factory.CreateLogger("fastload.run");
+                Measure(url, 5_000, logger);
+                Report("ZLogger JSON file, debug", url, shortCount, longCount, logger);
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  (the log file got {File.ReadLines(path).Count():N0} lines over the 3 logged runs)"));
+            File.Delete(path);
+            Report("no logger, again", url, shortCount, longCount, NullLogger.Instance); // brackets the logged pair: drift shows here
+        }
         sink.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        double perTx = (b - a) / (double)(longCount - shortCount);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{shortCount:N0} txs: {a:N0} B; {longCount:N0} txs: {b:N0} B; marginal {perTx:F2} B per tx (whole process: signers, senders, transport, sink)"));
         return 0;
     }
 
-    private static long Measure(string url, long count)
+    private static void Report(string what, string url, long shortCount, long longCount, ILogger logger)
+    {
+        long a = Measure(url, shortCount, logger);
+        long b = Measure(url, longCount, logger);
+        double perTx = (b - a) / (double)(longCount - shortCount);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{what}: {shortCount:N0} txs: {a:N0} B; {longCount:N0} txs: {b:N0} B; marginal {perTx:F2} B per tx (whole process: signers, senders, transport, sink)"));
+    }
+
+    private static long Measure(string url, long count, ILogger logger)
     {
         GC.Collect();
         long before = GC.GetTotalAllocatedBytes(precise: true);
-        new LoadRun(new RunOptions { Rpc = [url], Rate = null, Duration = null, Count = count, Wallets = 1000, Quiet = true, FunderKey = FastLoad.Engine.Nodes.LocalAnvil.DevKey })
+        new LoadRun(new RunOptions { Rpc = [url], Rate = null, Duration = null, Count = count, Wallets = 1000, Quiet = true, FunderKey = FastLoad.Engine.Nodes.LocalAnvil.DevKey, Logger = logger })
             .RunAsync(CancellationToken.None).GetAwaiter().GetResult();
         return GC.GetTotalAllocatedBytes(precise: true) - before;
     }

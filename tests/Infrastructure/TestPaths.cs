@@ -13,8 +13,23 @@ public static class TestPaths
 
     public static string NativeBin(string name) => Path.Combine(RepoRoot, "native", ".deps", "bin", name);
 
-    /// <summary>The fastload program built next to the tests (the tests reference the Runner project).</summary>
-    public static string FastloadDll => Path.Combine(AppContext.BaseDirectory, "fastload.dll");
+    /// <summary>
+    /// The fastload program in the Runner's own output folder (built with the tests, which reference the Runner project,
+    /// in the same configuration). Not the copy next to the tests: the tests reference the ASP.NET Core framework (the
+    /// Kestrel TLS front), so the SDK leaves out of the tests' folder the Microsoft.Extensions assemblies that framework
+    /// carries, and fastload, which runs on the base framework only, would not find them there.
+    /// </summary>
+    public static string FastloadDll { get; } = FindFastloadDll();
+
+    private static string FindFastloadDll()
+    {
+        // tests/bin/<Configuration>/<tfm>/ → src/Runner/bin/<Configuration>/<tfm>/fastload.dll
+        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string configuration = tfm.Parent!.Name;
+        string path = Path.Combine(RepoRoot, "src", "Runner", "bin", configuration, tfm.Name, "fastload.dll");
+        if (!File.Exists(path)) throw new InvalidOperationException($"{path} not found: build the Runner ({configuration}) with the tests");
+        return path;
+    }
 
     /// <summary>
     /// Working directory for the fastload processes tests start (runs write their default results file under

@@ -20,16 +20,16 @@ public class FaultySetupTests
         {
             Port = 0, Upstream = node.Url, Faults = SinkFaultPlan.Parse("503:30%", seed: 1),
         });
-        var log = new StringWriter();
+        var log = new RecordingLogger();
         var run = new LoadRun(new RunOptions
         {
             Rpc = [proxy.Url.ToString()], Rate = 20, Duration = TimeSpan.FromSeconds(2), Wallets = 4, Signers = 1,
-            FunderKey = AnvilNode.DevKey, Seed = "faulty-setup", WebSockets = null, InclusionGrace = TimeSpan.FromSeconds(3), Log = log,
+            FunderKey = AnvilNode.DevKey, Seed = "faulty-setup", WebSockets = null, InclusionGrace = TimeSpan.FromSeconds(3), Logger = log,
         });
 
         RunSummary summary = await run.RunAsync(CancellationToken.None);
 
-        Assert.Contains("Funding confirmed.", log.ToString());
+        Assert.Contains("Funding confirmed.", log.Text);
         Assert.True(summary.Sent > 0, "no tx was sent");
         Assert.True(proxy.Faults!["503"] > 0, "the proxy injected no 503");
         // The wallets really were funded on the node behind the proxy.

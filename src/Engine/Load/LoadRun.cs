@@ -9,6 +9,7 @@ using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Signing;
 using FastLoad.Engine.Transactions;
 using FastLoad.Engine.Wallets;
+using Microsoft.Extensions.Logging;
 
 namespace FastLoad.Engine.Load;
 
@@ -23,6 +24,7 @@ public sealed class RunSetupException(string message) : Exception(message);
 public sealed class LoadRun(RunOptions options)
 {
     private readonly RunOptions _options = options;
+    private readonly ILogger _log = options.Logger;
     private bool _sending;
 
     /// <summary>The wallets of the last run (for tests and `sweep`).</summary>
@@ -44,15 +46,15 @@ public sealed class LoadRun(RunOptions options)
             string? funderKey = _options.FunderKey;
             if (urls.Count == 0)
             {
-                Log($"Starting a local anvil (block time {_options.LocalBlockTime} s)...");
+                _log.LocalAnvilStarting(_options.LocalBlockTime);
                 anvil = await LocalAnvil.StartAsync(_options.LocalBlockTime, cancellation: interrupt).ConfigureAwait(false);
                 urls = [anvil.Url.ToString()];
                 funderKey ??= LocalAnvil.DevKey;
-                Log($"anvil listening on {anvil.Url}");
+                _log.LocalAnvilListening(anvil.Url.ToString());
             }
             // Setup calls retry transient failures (429, 5xx, resets) with a bounded backoff; each retry is said while
             // setting up (during sending, resyncs retry quietly: their failures are in the summary's figures).
-            var retry = new RpcRetryPolicy { OnRetry = r => { if (!Volatile.Read(ref _sending)) Log($"retrying: {r}"); } };
+            var retry = new RpcRetryPolicy { OnRetry = r => { if (!Volatile.Read(ref _sending)) _log.SetupRetry(r.ToString()); } };
             for (int i = 0; i < urls.Count; i++)
                 apis.Add(await RpcClient.ConnectAsync(RpcEndpoint.Parse(urls[i], _options.ConnectFor(i)), ct: interrupt, retry: retry).ConfigureAwait(false));
             return await RunOnNodesAsync(apis, funderKey, interrupt).ConfigureAwait(false);
@@ -62,13 +64,6 @@ public sealed class LoadRun(RunOptions options)
             foreach (RpcClient api in apis) await api.DisposeAsync().ConfigureAwait(false);
             if (anvil is not null) await anvil.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private void Log(string line)
-    {
-        if (_options.Quiet) return;
-        if (_options.Progress is { } view) view.Message(line);
-        else _options.Log.WriteLine(line);
     }
 
     /// <summary>A snapshot for the live view (cold: a few times a second).</summary>
@@ -115,9 +110,11 @@ public sealed class LoadRun(RunOptions options)
     {
         // Chain and gas.
         ulong chainId = await apis[0].GetChainIdAsync().ConfigureAwait(false);
+        _log.NodeConnected(0, apis[0].Endpoint.Url, chainId);
         for (int i = 1; i < apis.Count; i++)
         {
             ulong other = await apis[i].GetChainIdAsync().ConfigureAwait(false);
+            _log.NodeConnected(i, apis[i].Endpoint.Url, other);
             if (other != chainId) throw new RunSetupException($"nodes disagree on chain id ({apis[0].Endpoint.Url} is {chainId}, {apis[i].Endpoint.Url} is {other}): pass nodes of one chain");
         }
         ChainGuard.EnsureAllowed(chainId, apis[0].Endpoint.Url, _options.AllowMainnet);
@@ -137,7 +134,9 @@ public sealed class LoadRun(RunOptions options)
         if (apis.Count > 255) throw new RunSetupException($"{apis.Count} nodes given: FastLoad sends to at most 255 at once");
         WalletSet wallets = WalletSet.Derive(WalletKeys.Funder(funderKey), options.Seed, options.Wallets, options.Shard, options.Signers, apis.Count);
         Wallets = wallets;
-        Log(string.Create(CultureInfo.InvariantCulture, $"{wallets.All.Length:N0} wallets (shard {wallets.Shard}), {(replay is null ? $"{wallets.BySigner.Length} signer threads" : $"replaying {replay.Count:N0} presigned txs")}, {SignerName(options.TxType)} transfers, chain {chainId}"));
+        string producers = replay is null ? $"{wallets.BySigner.Length} signer threads" : string.Create(CultureInfo.InvariantCulture, $"replaying {replay.Count:N0} presigned txs");
+        _log.RunStart(apis.Count, TargetText(), wallets.All.Length, producers, SignerName(options.TxType));
+        _log.RunPlan(wallets.All.Length, wallets.Shard.ToString(), producers, SignerName(options.TxType), chainId);
         Writer?.WriteNodes(apis.Select(a => a.Endpoint.Url).ToArray());
         Writer?.WriteWallets(wallets.All);
         await ForEachWalletAsync(wallets.All, async w => w.NextNonce = await apis[w.Node].GetTransactionCountAsync(w.Address).ConfigureAwait(false)).ConfigureAwait(false);
@@ -160,7 +159,7 @@ public sealed class LoadRun(RunOptions options)
         for (int i = 0; i < apis.Count; i++)
         {
             senders[i] = new NodeSender(apis[i].Endpoint, new NodeStats(apis[i].Endpoint.Url), rings[i],
-                _options.Sender with { Rate = _options.Rate / apis.Count, NodeIndex = i }, breaker, signers, recorder.ForNode(i));
+                _options.Sender with { Rate = _options.Rate / apis.Count, NodeIndex = i }, breaker, signers, recorder.ForNode(i), _log);
         }
 
         // Two signals: stopTaking ends sending (the deadline, the count, Ctrl-C/SIGTERM, an abort) while every batch
@@ -180,15 +179,21 @@ public sealed class LoadRun(RunOptions options)
         }).ToArray();
         using var watchStop = new CancellationTokenSource();
         Task[] watching = watchers.Select(w => w.RunAsync(watchStop.Token)).ToArray();
-        Task resyncer = ResyncAsync(resync.Reader, apis, stopTaking.Token);
+        Task resyncer = ResyncAsync(resync.Reader, apis, _log, stopTaking.Token);
         signers.Start();
         // Give the signers a head start so the first batches are full (presign ahead).
         var warm = Stopwatch.StartNew();
         while (warm.ElapsedMilliseconds < 500 && rings.Sum(r => r.Count) < Math.Min(ringCapacity / 2, _options.Count ?? long.MaxValue)) await Task.Delay(5, interrupt).ConfigureAwait(false);
 
-        Log(_options.Rate is double rate
-            ? string.Create(CultureInfo.InvariantCulture, $"Sending at {rate:N0} tx/s to {apis.Count} node(s){(_options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "")}{(_options.Count is long n ? string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs") : "")}...")
-            : $"Sending as fast as the node(s) take (--max) to {apis.Count} node(s)...");
+        if (_options.Rate is double rate)
+        {
+            _log.SendingAtRate(rate, apis.Count, _options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "",
+                _options.Count is long n ? string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs") : "");
+        }
+        else
+        {
+            _log.SendingMax(apis.Count);
+        }
         double cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
         Volatile.Write(ref _sending, true);
         var clock = Stopwatch.StartNew();
@@ -205,6 +210,7 @@ public sealed class LoadRun(RunOptions options)
         var nodeRates = new double[senders.Length];
         double lastProgress = 0;
         long nodeTimeoutTicks = (long)(_options.NodeTimeout.TotalSeconds * Stopwatch.Frequency);
+        long breakerOpenedAt = 0; // while the breaker is open or ramping: when it opened
         while (!sendTasks.All(t => t.IsCompleted))
         {
             try
@@ -224,8 +230,14 @@ public sealed class LoadRun(RunOptions options)
             if (breaker.Observe(now, sent, errors, signers.Produced, revoked))
             {
                 string? last = senders.Select(s => s.LastError).FirstOrDefault(e => e is not null);
-                Log($"circuit breaker open: errors or revocations spiked{(last is null ? "" : $" (last error: {last})")}; resyncing every wallet, rate down to {breaker.OpenRateFraction:P0}");
-                foreach (Wallet w in wallets.All) w.RequestResync();
+                _log.BreakerOpen(last is null ? "" : $" (last error: {last})", breaker.OpenRateFraction);
+                foreach (Wallet w in wallets.All) w.RequestResync(ResyncReason.Breaker);
+                breakerOpenedAt = now;
+            }
+            else if (breakerOpenedAt != 0 && !breaker.IsOpen)
+            {
+                _log.BreakerClosed((now - breakerOpenedAt) / (double)Stopwatch.Frequency);
+                breakerOpenedAt = 0;
             }
             if (sendEndTicks == 0)
             {
@@ -252,7 +264,7 @@ public sealed class LoadRun(RunOptions options)
                 }
                 if (sendEndTicks != 0)
                 {
-                    if (abortMessage is not null) Log($"Stopping the run: {abortMessage}");
+                    if (abortMessage is not null) _log.StoppingEarly(abortMessage);
                     await stopTaking.CancelAsync().ConfigureAwait(false);
                 }
             }
@@ -285,6 +297,13 @@ public sealed class LoadRun(RunOptions options)
         }
         try { await resyncer.ConfigureAwait(false); } catch (OperationCanceledException) { }
         bool interrupted = reason == StopReason.Interrupted;
+        _log.SendingStopped(reason switch
+        {
+            StopReason.Deadline => "deadline",
+            StopReason.Count => "count reached",
+            StopReason.Interrupted => "interrupted",
+            _ => "stopped early",
+        }, (sendEndTicks - startTicks) / (double)Stopwatch.Frequency, senders.Sum(s => s.Stats.Sent), senders.Sum(s => s.Stats.Errors));
         // Sending span: the planned duration when the deadline ended it (token k is due at k/rate, so n tokens span
         // n/rate); up to the last send when a count ended it; up to the stop otherwise.
         long lastSent = senders.Max(s => s.LastSentTicks);
@@ -301,7 +320,7 @@ public sealed class LoadRun(RunOptions options)
         GapRepair gaps = reason == StopReason.Aborted || replay is not null ? default
             : await CloseNonceGapsAsync(apis, wallets, workload).ConfigureAwait(false);
         if (gaps.Resent > 0 || gaps.WalletsLeft > 0)
-            Log(string.Create(CultureInfo.InvariantCulture, $"Nonce gaps after sending: {gaps.Resent:N0} txs re-sent in {gaps.Wallets:N0} wallets{(gaps.WalletsLeft > 0 ? $", {gaps.WalletsLeft:N0} wallets still have gaps" : "")}"));
+            _log.NonceGaps(gaps.Resent, gaps.Wallets, gaps.WalletsLeft > 0 ? string.Create(CultureInfo.InvariantCulture, $", {gaps.WalletsLeft:N0} wallets still have gaps") : "");
 
         // Grace period: give accepted txs time to show up in blocks (stops early once all are in, or when
         // no new block has come for a while). Not after Ctrl-C or an abort: the user wants out, or the node is gone.
@@ -310,6 +329,7 @@ public sealed class LoadRun(RunOptions options)
         if (reason is StopReason.Deadline or StopReason.Count && tracker.Pending + tracker.PendingAmbiguous > 0 && watchers.Sum(w => w.BlockCount) > 0)
         {
             graceRan = true;
+            _log.GraceStart(_options.InclusionGrace.TotalSeconds, tracker.Pending + tracker.PendingAmbiguous);
             var grace = Stopwatch.StartNew();
             int blocksBefore = watchers.Sum(w => w.BlockCount);
             var lastNewBlock = Stopwatch.StartNew();
@@ -320,6 +340,9 @@ public sealed class LoadRun(RunOptions options)
                 int blocks = watchers.Sum(w => w.BlockCount);
                 if (blocks != blocksBefore) { blocksBefore = blocks; lastNewBlock.Restart(); }
             }
+            _log.GraceEnd(grace.Elapsed.TotalSeconds,
+                tracker.Pending + tracker.PendingAmbiguous == 0 ? "all in" : tracker.Pending == 0 ? "only lost answers left" : grace.Elapsed >= _options.InclusionGrace ? "time up" : "no new block for 6 s",
+                tracker.Included, tracker.Pending + tracker.PendingAmbiguous);
         }
         await watchStop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(watching).ConfigureAwait(false);
@@ -328,8 +351,8 @@ public sealed class LoadRun(RunOptions options)
         double wall = clock.Elapsed.TotalSeconds;
         if (_options.Sweep && funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funderForSweep) && reason != StopReason.Aborted)
         {
-            Log("Sweeping what is left back to the funder...");
-            await Sweeper.SweepAsync(apis, wallets, funderForSweep.Address, _options.Quiet ? TextWriter.Null : _options.Log, CancellationToken.None).ConfigureAwait(false);
+            _log.Sweeping();
+            await Sweeper.SweepAsync(apis, wallets, funderForSweep.Address, _log, CancellationToken.None).ConfigureAwait(false);
         }
         return new RunSummary
         {
@@ -519,6 +542,15 @@ public sealed class LoadRun(RunOptions options)
         return endpoint.WebSocketUri;
     }
 
+    /// <summary>"500 tx/s for 10 s", "--max, 10,000 txs": what the run was asked to do, for the log.</summary>
+    private string TargetText()
+    {
+        string text = _options.Rate is double rate ? string.Create(CultureInfo.InvariantCulture, $"{rate:N0} tx/s") : "--max";
+        if (_options.Duration is TimeSpan d) text += string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s");
+        if (_options.Count is long n) text += string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs");
+        return text;
+    }
+
     private static string SignerName(TxType type) => Requests.SignRequest.TypeName(type);
 
     internal static async Task<GasPricing> PriceGasAsync(RpcClient api, RunOptions _options)
@@ -591,7 +623,7 @@ public sealed class LoadRun(RunOptions options)
         Wallet[] poor = wallets.All.Where(w => balances[w] < need).ToArray();
         if (poor.Length == 0)
         {
-            Log("All wallets already hold enough to run.");
+            _log.WalletsAlreadyFunded();
             return;
         }
         BigInteger total = poor.Aggregate(BigInteger.Zero, (sum, w) => sum + (need - balances[w]));
@@ -599,7 +631,7 @@ public sealed class LoadRun(RunOptions options)
             throw new RunSetupException($"{poor.Length} wallets need {FormatEth(total)} ETH in total: set FASTLOAD_FUNDER_KEY (or --funder-key-file FILE) to a funded key");
         if (!PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funder))
             throw new RunSetupException("the funder key is not a 32-byte 0x-hex secp256k1 private key");
-        Log(string.Create(CultureInfo.InvariantCulture, $"Funding {poor.Length:N0} wallets with {FormatEth(need)} ETH each from {funder.Address}..."));
+        _log.FundingStart(poor.Length, FormatEth(need), funder.Address.ToString());
 
         for (int node = 0; node < apis.Count; node++)
         {
@@ -640,6 +672,7 @@ public sealed class LoadRun(RunOptions options)
                 {
                     List<int> slice = pending.GetRange(start, Math.Min(100, pending.Count - start));
                     IReadOnlyList<RpcBatchResult> results = await api.CallBatchAsync(slice.ConvertAll(i => calls[i]), cancel).ConfigureAwait(false);
+                    int refusedBefore = refused.Count;
                     for (int i = 0; i < results.Count; i++)
                     {
                         if (results[i].Error is not RpcException error) continue;
@@ -647,6 +680,7 @@ public sealed class LoadRun(RunOptions options)
                         refused.Add(slice[i]);
                         lastRefusal = error;
                     }
+                    _log.FundingBatch(api.Endpoint.Url, slice.Count, attempt + 1, refused.Count - refusedBefore);
                 }
                 pending = refused;
             }
@@ -656,6 +690,7 @@ public sealed class LoadRun(RunOptions options)
             bool? ok = Succeeded(await api.WaitForReceiptAsync(lastHash, Stopwatch.StartNew(), TimeSpan.FromSeconds(120), cancel).ConfigureAwait(false));
             if (ok is null) throw new RunSetupException($"funding txs were not included within 120 s on {api.Endpoint.Url}: is the node producing blocks?");
             if (ok == false) throw new RunSetupException($"a funding tx failed on {api.Endpoint.Url} ({lastHash}): check the funder's balance and the node's logs");
+            _log.FundingIncluded(api.Endpoint.Url, mine.Length, lastHash.ToString());
         }
         // Verify.
         int short_ = 0;
@@ -664,7 +699,19 @@ public sealed class LoadRun(RunOptions options)
             if ((await apis[w.Node].GetBalanceAsync(w.Address).ConfigureAwait(false)).ToBigInteger() < need) Interlocked.Increment(ref short_);
         }).ConfigureAwait(false);
         if (short_ > 0) throw new RunSetupException($"{short_} wallets are still short of funds after funding: check the funder and the node");
-        Log("Funding confirmed.");
+        _log.FundingConfirmed();
+    }
+
+    private static void LogResyncBatch(ILogger log, List<(Wallet Wallet, int Epoch)> batch, int fetched)
+    {
+        Span<int> byReason = stackalloc int[4];
+        foreach ((Wallet wallet, _) in batch)
+        {
+            int reason = (int)wallet.LastResyncReason;
+            if ((uint)reason < (uint)byReason.Length) byReason[reason]++;
+        }
+        log.ResyncBatch(batch.Count, byReason[(int)ResyncReason.Error], byReason[(int)ResyncReason.Periodic], byReason[(int)ResyncReason.Breaker],
+            byReason[(int)ResyncReason.InclusionTimeout], fetched, batch.Count - fetched);
     }
 
     internal static string FormatEth(BigInteger wei) =>
@@ -675,7 +722,7 @@ public sealed class LoadRun(RunOptions options)
     /// in flight be answered (bounded), then asks each node for all of its wallets in one JSON-RPC batch. A failed
     /// fetch (node down, 429, 5xx) hands the wallet back to its signer, which asks again: no wallet stalls for good.
     /// </summary>
-    private static async Task ResyncAsync(ChannelReader<Wallet> requests, List<RpcClient> apis, CancellationToken stop)
+    private static async Task ResyncAsync(ChannelReader<Wallet> requests, List<RpcClient> apis, ILogger log, CancellationToken stop)
     {
         var batch = new List<(Wallet Wallet, int Epoch)>();
         while (await requests.WaitToReadAsync(stop).ConfigureAwait(false))
@@ -697,6 +744,7 @@ public sealed class LoadRun(RunOptions options)
                     anyFailed = true;
                 }
             }
+            if (log.IsEnabled(LogLevel.Debug)) LogResyncBatch(log, batch, fetched.Count);
             if (anyFailed) await Task.Delay(100, stop).ConfigureAwait(false); // the signers ask again
         }
     }

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
 using FastLoad.Engine.Rpc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FastLoad.Engine.Load;
 
@@ -107,6 +109,7 @@ public sealed class NodeSender : IRpcResponseHandler
             TxOutcome outcome = ErrorClassifier.Classify(code, message);
             if (id < 0)
             {
+                sender.NoteErrorText(outcome, message);
                 for (int i = 0; i < batch.Count; i++)
                     if (!batch.Answered[i]) sender.Complete(batch, i, outcome, ackTicks, message);
                 return;
@@ -139,8 +142,16 @@ public sealed class NodeSender : IRpcResponseHandler
     private long _maxLag;
     private long _lastSent;
     private readonly byte _node;
+    private readonly ILogger _log;
+    private readonly bool[] _everConnected;
+    private bool _connectFailing;
+    private long _losses;
+    // Error texts already logged for this node: hashes of (outcome, text), at most MaxErrorTexts of them.
+    private const int MaxErrorTexts = 32;
+    private readonly HashSet<int> _errorTexts = [];
+    private volatile bool _errorTextsFull;
 
-    public NodeSender(RpcEndpoint endpoint, NodeStats stats, PresignedRing ring, SenderOptions options, CircuitBreaker breaker, ITxSource? source, ITxResultSink? results)
+    public NodeSender(RpcEndpoint endpoint, NodeStats stats, PresignedRing ring, SenderOptions options, CircuitBreaker breaker, ITxSource? source, ITxResultSink? results, ILogger? logger = null)
     {
         _endpoint = endpoint;
         Stats = stats;
@@ -151,6 +162,8 @@ public sealed class NodeSender : IRpcResponseHandler
         _results = results;
         _node = (byte)options.NodeIndex;
         _connections = new PipelinedHttpConnection?[options.Connections];
+        _everConnected = new bool[options.Connections];
+        _log = logger ?? NullLogger.Instance;
     }
 
     public NodeStats Stats { get; }
@@ -276,6 +289,11 @@ public sealed class NodeSender : IRpcResponseHandler
                     limiter?.Return(send);
                     NoteUnanswered(Stopwatch.GetTimestamp());
                     Volatile.Write(ref _lastError, $"{TxOutcome.ConnectionLost}: {e.Message}");
+                    if (!_connectFailing)
+                    {
+                        _connectFailing = true; // said once per outage, not every 100 ms
+                        _log.SenderUnreachable(_node, _endpoint.Url, e.Message);
+                    }
                     await Task.Delay(100, stopTaking).ConfigureAwait(false);
                     continue;
                 }
@@ -361,9 +379,26 @@ public sealed class NodeSender : IRpcResponseHandler
         PipelinedHttpConnection? connection = _connections[index];
         if (connection is null || connection.IsFaulted)
         {
-            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+            if (connection is not null)
+            {
+                _connections[index] = null; // counted and logged once, even if the reconnect below fails and is tried again
+                long losses = ++_losses;
+                // The first 20 losses of each node, then every 1,000th: a node that resets often must not flood the log.
+                if (losses <= 20 || losses % 1000 == 0) _log.SenderDisconnected(_node, _endpoint.Url, index, losses, connection.FaultMessage ?? "faulted");
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
             connection = await PipelinedHttpConnection.ConnectAsync(_endpoint, _options.Pipelining, _options.ResponseTimeout, stop).ConfigureAwait(false);
             _connections[index] = connection;
+            if (!_everConnected[index])
+            {
+                _everConnected[index] = true;
+                _log.SenderConnected(_node, _endpoint.Url, index);
+            }
+            else if (_losses <= 20 || _connectFailing)
+            {
+                _log.SenderReconnected(_node, _endpoint.Url, index);
+            }
+            _connectFailing = false;
         }
         return connection;
     }
@@ -386,6 +421,34 @@ public sealed class NodeSender : IRpcResponseHandler
     {
         if (_lastError is null || Stats.Count(outcome) % 1000 == 0)
             Volatile.Write(ref _lastError, $"{outcome}: {System.Text.Encoding.UTF8.GetString(message)}");
+        NoteErrorText(outcome, message);
+    }
+
+    /// <summary>
+    /// Logs an error text the first time this node gives it (per outcome), up to <see cref="MaxErrorTexts"/> texts.
+    /// The steady state of the error path only hashes the text (no allocation); only a new text is turned into a string.
+    /// </summary>
+    private void NoteErrorText(TxOutcome outcome, ReadOnlySpan<byte> message)
+    {
+        if (_errorTextsFull || !_log.IsEnabled(LogLevel.Warning)) return;
+        var hash = new HashCode();
+        hash.Add((int)outcome);
+        hash.AddBytes(message);
+        int key = hash.ToHashCode();
+        bool isNew, full = false;
+        lock (_errorTexts)
+        {
+            if (_errorTextsFull) return;
+            isNew = _errorTexts.Add(key);
+            if (isNew && _errorTexts.Count >= MaxErrorTexts)
+            {
+                _errorTextsFull = true;
+                full = true;
+            }
+        }
+        if (!isNew) return;
+        _log.ErrorFirstSeen(_node, _endpoint.Url, Results.ResultsSchema.OutcomeName(outcome), System.Text.Encoding.UTF8.GetString(message));
+        if (full) _log.ErrorTextsCapped(_node, _endpoint.Url, MaxErrorTexts);
     }
 
     private void Complete(SendBatch batch, int index, TxOutcome outcome, long ackTicks, ReadOnlySpan<byte> error)
@@ -400,8 +463,14 @@ public sealed class NodeSender : IRpcResponseHandler
 
     private void Finish(SendBatch batch, TxOutcome unanswered, long ackTicks, ReadOnlySpan<byte> error)
     {
+        bool any = false;
         for (int i = 0; i < batch.Count; i++)
-            if (!batch.Answered[i]) Complete(batch, i, unanswered, ackTicks, error);
+        {
+            if (batch.Answered[i]) continue;
+            Complete(batch, i, unanswered, ackTicks, error);
+            any = true;
+        }
+        if (any) NoteErrorText(unanswered, error);
         Return(batch);
         Interlocked.Decrement(ref _inFlightBatches);
     }

@@ -25,6 +25,7 @@ public sealed class PresignJob(RunOptions options, long count, string outputPath
         try
         {
             ulong chainId = api is null ? chainIdWithoutNode : await api.GetChainIdAsync(cancel).ConfigureAwait(false);
+            if (api is not null) options.Logger.NodeConnected(0, api.Endpoint.Url, chainId);
             ChainGuard.EnsureAllowed(chainId, api?.Endpoint.Url ?? "--chain-id", options.AllowMainnet);
             GasPricing gas = api is null
                 ? new GasPricing(options.GasPrice ?? 10_000_000_000, options.MaxFeePerGas ?? 10_000_000_000, options.PriorityFee ?? 1_000_000_000)

@@ -1,6 +1,8 @@
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Transactions;
 using FastLoad.Engine.Wallets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FastLoad.Engine.Load;
 
@@ -79,11 +81,12 @@ public sealed record RunOptions
     /// </summary>
     public IReadOnlyList<string>? WebSockets { get; init; } = [];
 
+    /// <summary>No progress view updates (the CLI's --quiet; its console logging is off then too).</summary>
     public bool Quiet { get; init; }
 
-    /// <summary>Shows progress a few times a second and the run's messages; null = messages to <see cref="Log"/>, no progress.</summary>
+    /// <summary>Shows progress a few times a second; null = no progress. The run's messages go to <see cref="Logger"/>.</summary>
     public IRunProgressView? Progress { get; init; }
 
-    /// <summary>Messages when there is no <see cref="Progress"/> view.</summary>
-    public TextWriter Log { get; init; } = TextWriter.Null;
+    /// <summary>The run's events (<see cref="RunLog"/>): set-up steps, funding, connections, errors first seen, breaker, grace, sweep.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 }

@@ -114,7 +114,7 @@ public sealed class SignerPool : ITxSource
                     if (++idle >= wallets.Length) { Thread.Sleep(1); idle = 0; }
                     continue;
                 }
-                if (timedOut) wallet.RequestResync(); // never seen in a block: it may have been dropped
+                if (timedOut) wallet.RequestResync(ResyncReason.InclusionTimeout); // never seen in a block: it may have been dropped
             }
             if (!wallet.TryPrepareToSign(out int epoch, out bool mustFetch))
             {
@@ -124,7 +124,7 @@ public sealed class SignerPool : ITxSource
             }
             if (_periodicResync > 0 && wallet.SignedSinceSync >= _periodicResync)
             {
-                wallet.RequestResync();
+                wallet.RequestResync(ResyncReason.Periodic);
                 continue;
             }
             idle = 0;

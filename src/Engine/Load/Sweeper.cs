@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Transactions;
 using FastLoad.Engine.Wallets;
+using Microsoft.Extensions.Logging;
 
 namespace FastLoad.Engine.Load;
 
@@ -17,7 +17,7 @@ public static class Sweeper
 {
     public sealed record Result(int Swept, BigInteger Returned);
 
-    public static async Task<Result> SweepAsync(IReadOnlyList<RpcClient> apis, WalletSet wallets, Address to, TextWriter log, CancellationToken cancel)
+    public static async Task<Result> SweepAsync(IReadOnlyList<RpcClient> apis, WalletSet wallets, Address to, ILogger log, CancellationToken cancel)
     {
         var gasPrices = new UInt256[apis.Count];
         var chainIds = new ulong[apis.Count];
@@ -69,7 +69,7 @@ public static class Sweeper
             if (await api.WaitForReceiptAsync(hash, waited, TimeSpan.FromSeconds(120), cancel).ConfigureAwait(false) is null)
                 throw new RunSetupException($"sweep txs were not included within 120 s on {api.Endpoint.Url}: is the node producing blocks?");
         }
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Swept {swept:N0} wallets: {LoadRun.FormatEth(returned)} ETH returned to {to}"));
+        log.Swept(swept, LoadRun.FormatEth(returned), to.ToString());
         return new Result(swept, returned);
     }
 }

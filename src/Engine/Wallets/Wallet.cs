@@ -3,6 +3,22 @@ using FastLoad.Engine.Signing;
 
 namespace FastLoad.Engine.Wallets;
 
+/// <summary>Why a wallet was last asked to resync its nonce from the node (for the run's log).</summary>
+public enum ResyncReason
+{
+    /// <summary>One of its txs failed or its answer was lost.</summary>
+    Error,
+
+    /// <summary><c>--periodic-resync</c>: every K txs.</summary>
+    Periodic,
+
+    /// <summary>The circuit breaker opened and resynced every wallet.</summary>
+    Breaker,
+
+    /// <summary>Its last tx was never seen in a block (EIP-7702 runs wait for each).</summary>
+    InclusionTimeout,
+}
+
 /// <summary>
 /// One sending account and its local nonce book. Exactly one signer thread owns a wallet: only it
 /// reserves nonces (<see cref="NextNonce"/>). Response handlers, on any thread, record outcomes and
@@ -25,6 +41,7 @@ public sealed class Wallet
     private long _maxAccepted = -1;
     private long _awaitedTx;      // id of the tx this wallet waits to see in a block before it signs again; 0 = none
     private long _awaitedSince;   // Stopwatch ticks when that wait began
+    private int _resyncReason;    // ResyncReason of the last request
 
     public Wallet(int index, PrivateKey key)
     {
@@ -69,6 +86,9 @@ public sealed class Wallet
 
     /// <summary>Resyncs completed.</summary>
     public long Resyncs => Interlocked.Read(ref _resyncs);
+
+    /// <summary>Why the last resync was asked for (read by the resyncer, for the log only).</summary>
+    public ResyncReason LastResyncReason => (ResyncReason)Volatile.Read(ref _resyncReason);
 
     /// <summary>Txs sent and not yet answered.</summary>
     public long InFlight => Interlocked.Read(ref _inFlight);
@@ -134,17 +154,25 @@ public sealed class Wallet
         {
             long state = Volatile.Read(ref _state);
             if ((int)(state >> 2) != epochOfFailedTx) return false;
-            if (Interlocked.CompareExchange(ref _state, ((state >> 2) + 1) << 2 | ResyncRequested, state) == state) return true;
+            if (Interlocked.CompareExchange(ref _state, ((state >> 2) + 1) << 2 | ResyncRequested, state) == state)
+            {
+                Volatile.Write(ref _resyncReason, (int)ResyncReason.Error);
+                return true;
+            }
         }
     }
 
     /// <summary>Requests a resync without an error (periodic resync, circuit breaker); also discards presigned txs.</summary>
-    public void RequestResync()
+    public void RequestResync(ResyncReason reason = ResyncReason.Periodic)
     {
         while (true)
         {
             long state = Volatile.Read(ref _state);
-            if (Interlocked.CompareExchange(ref _state, ((state >> 2) + 1) << 2 | ResyncRequested, state) == state) return;
+            if (Interlocked.CompareExchange(ref _state, ((state >> 2) + 1) << 2 | ResyncRequested, state) == state)
+            {
+                Volatile.Write(ref _resyncReason, (int)reason);
+                return;
+            }
         }
     }
 

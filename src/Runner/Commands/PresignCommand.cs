@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
 using FastLoad.Engine.Load;
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Wallets;
+using FastLoad.Runner.Logging;
 
 namespace FastLoad.Runner.Commands;
 
@@ -22,6 +22,8 @@ public static class PresignCommand
         var shard = new Option<string>("--shard") { Description = "This process's shard i/N of the wallets.", DefaultValueFactory = _ => "0/1" };
         var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY); the wallets derive from it and the seed. Default without --rpc: the local anvil's dev account." };
         var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
+        var logFile = CliLog.FileOption();
+        var logLevel = CliLog.LevelOption();
         var command = new Command("presign", """
             Sign transactions up front on every core into a file; `fastload run --replay FILE` then sends them without signing.
             The wallets derive from the funder key and the seed; the file records the funder's address (never its key),
@@ -33,12 +35,13 @@ public static class PresignCommand
               fastload run --replay txs.bin --max
             """)
         {
-            count, output, rpc, chainId, wallets, signers, txType, seed, shard, funderKeyFile, allowMainnet,
+            count, output, rpc, chainId, wallets, signers, txType, seed, shard, funderKeyFile, allowMainnet, logFile, logLevel,
         };
         var connection = new ConnectionFlags();
         connection.AddTo(command);
         command.SetAction(parse =>
         {
+            CliLog? log = null;
             try
             {
                 long n = parse.GetValue(count);
@@ -61,15 +64,22 @@ public static class PresignCommand
                     FunderKey = RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile), "presign") ?? (url is null ? Engine.Nodes.LocalAnvil.DevKey : null),
                 };
                 string path = parse.GetValue(output)!.FullName;
+                log = CliLog.Create("presign", parse.GetValue(logFile), parse.GetValue(logLevel)!, Console.WriteLine);
+                options = options with { Logger = log.Logger };
+                log.Logger.PresignStart(n, path, options.Wallets, Engine.Requests.SignRequest.TypeName(options.TxType));
                 PresignJob.Result result = new PresignJob(options, n, path, parse.GetValue(chainId)).RunAsync(CancellationToken.None).GetAwaiter().GetResult();
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Presigned {result.Count:N0} txs into {path} ({result.Bytes / 1048576.0:F1} MiB) in {result.Elapsed.TotalSeconds:F2} s: {result.Rate:N0} tx/s"));
+                log.Logger.Presigned(result.Count, path, result.Bytes / 1048576.0, result.Elapsed.TotalSeconds, result.Rate);
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or RunSetupException or RpcTransportException or RpcException or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"fastload presign: {e.Message}");
+                log?.Logger.CommandFailed("presign", e.Message);
                 return 2;
+            }
+            finally
+            {
+                log?.Dispose();
             }
         });
         return command;

@@ -6,6 +6,8 @@ using FastLoad.Engine.Load;
 using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Wallets;
+using FastLoad.Runner.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace FastLoad.Runner.Commands;
 
@@ -49,6 +51,8 @@ public static class RunCommand
         var expectInclusion = new Option<double?>("--expect-inclusion-p99-ms") { Description = "Verdict: inclusion latency p99 at most this many ms (and every accepted tx included)." };
         var connection = new ConnectionFlags();
         var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the run when a node gives no answer for this long while we try to reach it: 30s, 2m.", DefaultValueFactory = _ => "30s" };
+        var logFile = CliLog.FileOption();
+        var logLevel = CliLog.LevelOption();
         var command = new Command("run", """
             Run a load: derive and fund wallets, sign ahead on every core, send batched eth_sendRawTransaction
             over pipelined HTTP/1.1 at a smooth rate, keep nonces right, print a summary. Ctrl-C stops cleanly.
@@ -77,6 +81,7 @@ public static class RunCommand
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
             ws, outPath, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
+            logFile, logLevel,
         };
         connection.AddTo(command);
         command.SetAction(parse =>
@@ -84,6 +89,7 @@ public static class RunCommand
             RunOptions options;
             RunExpectations expectations;
             string? resultsPath;
+            CliLog log;
             try
             {
                 expectations = new RunExpectations
@@ -115,6 +121,8 @@ public static class RunCommand
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
                 if (replayFile is null) shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
+                string? funderKey = ReadFunderKey(parse.GetValue(funderKeyFile));
+                IRunProgressView view = Live.ProgressViews.For(Console.Out, isTerminal: !Console.IsOutputRedirected && !parse.GetValue(noLive), parse.GetValue(quiet));
                 options = new RunOptions
                 {
                     Rpc = urls,
@@ -131,7 +139,7 @@ public static class RunCommand
                     PeriodicResync = parse.GetValue(periodicResync) ? parse.GetValue(resyncEvery) : 0,
                     NodeTimeout = ParseDuration(parse.GetValue(nodeTimeout)!, "--node-timeout"),
                     LocalBlockTime = parse.GetValue(blockTime),
-                    FunderKey = ReadFunderKey(parse.GetValue(funderKeyFile)),
+                    FunderKey = funderKey,
                     GasPrice = Gwei(parse.GetValue(gasPrice)),
                     MaxFeePerGas = Gwei(parse.GetValue(maxFee)),
                     PriorityFee = Gwei(parse.GetValue(priorityFee)),
@@ -147,15 +155,19 @@ public static class RunCommand
                         "round-robin" => true,
                         var other => throw new ArgumentException($"--node-choice '{other}' is unknown: use affinity or round-robin"),
                     },
-                    Log = Console.Out,
-                    Progress = Live.ProgressViews.For(Console.Out, isTerminal: !Console.IsOutputRedirected && !parse.GetValue(noLive), parse.GetValue(quiet)),
+                    Progress = view,
                 };
+                // Last: the log file is opened only once every other flag is good.
+                log = CliLog.Create("run", parse.GetValue(logFile), parse.GetValue(logLevel)!, parse.GetValue(quiet) ? null : view.Message);
+                options = options with { Logger = log.Logger };
             }
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine($"fastload run: {e.Message}");
                 return 2;
             }
+            // Disposed on every way out (after the summary, on exit 4, 130, 143 and on errors): the log file ends complete.
+            using CliLog _ = log;
 
             // The results file is created before anything starts, so a bad path fails fast and nothing is lost later.
             Engine.Results.ResultsWriter? writer = null;
@@ -175,6 +187,7 @@ public static class RunCommand
                 catch (IOException e)
                 {
                     Console.Error.WriteLine($"fastload run: {e.Message}");
+                    log.Logger.CommandFailed("run", e.Message);
                     return 2;
                 }
             }
@@ -191,6 +204,7 @@ public static class RunCommand
                 if (Interlocked.Increment(ref signals) > 1) return;
                 context.Cancel = true;
                 exitOnSignal = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
+                log.Logger.Signal(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "Ctrl-C");
                 Console.Error.WriteLine($"Stopping ({(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "Ctrl-C")}): no more signing, draining in-flight requests... (again to kill)");
                 interrupt.Cancel();
             }
@@ -200,25 +214,32 @@ public static class RunCommand
             {
                 RunSummary summary = new LoadRun(options) { Writer = writer }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
                 IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
-                writer?.Finish(FinalOf(summary, verdicts));
+                Engine.Results.RunFinal final = FinalOf(summary, verdicts);
+                writer?.Finish(final);
                 finished = true;
+                if (writer is not null) log.Logger.ResultsWritten(writer.Path, writer.Rows, writer.Failure is null ? final.Status : "failed");
                 summary = summary with { ResultsFailed = writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords };
                 Console.Write(summary.Format());
                 if (writer?.Failure is Exception failed)
                     Console.Error.WriteLine($"fastload run: writing results failed part-way ({failed.Message}); {writer.Path} keeps the rows committed before that");
                 Console.Write(Verdicts.Format(verdicts));
-                if (summary.Interrupted && Volatile.Read(ref exitOnSignal) is int code and > 0) return code;
-                if (summary.AbortReason is not null || summary.ResultsFailed) return 4;
-                return verdicts.All(v => v.Pass) ? 0 : 1;
+                int exitCode = summary.Interrupted && Volatile.Read(ref exitOnSignal) is int code and > 0 ? code
+                    : summary.AbortReason is not null || summary.ResultsFailed ? 4
+                    : verdicts.All(v => v.Pass) ? 0 : 1;
+                log.Logger.RunEnd(summary.AbortReason is not null ? "failed" : summary.Interrupted ? "interrupted" : "complete",
+                    summary.Sent, summary.Accepted, summary.Errors, summary.Included, summary.SendDuration.TotalSeconds, exitCode);
+                return exitCode;
             }
             catch (Exception e) when (e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException or InvalidDataException or IOException)
             {
                 Console.Error.WriteLine($"fastload run: {e.Message}");
+                log.Logger.CommandFailed("run", e.Message);
                 return 2;
             }
             catch (OperationCanceledException)
             {
                 Console.Error.WriteLine("fastload run: interrupted before sending started");
+                log.Logger.CommandFailed("run", "interrupted before sending started");
                 return exitOnSignal > 0 ? exitOnSignal : 130;
             }
             finally
@@ -226,8 +247,15 @@ public static class RunCommand
                 if (writer is not null && !finished)
                 {
                     writer.Dispose(); // a run that failed part-way: keep what was written, marked failed
-                    if (writer.Begun) Console.Error.WriteLine($"fastload run: results so far are in {writer.Path}");
-                    else DeleteUnused(writer.Path); // failed before sending: there is nothing to keep
+                    if (writer.Begun)
+                    {
+                        Console.Error.WriteLine($"fastload run: results so far are in {writer.Path}");
+                        log.Logger.ResultsWritten(writer.Path, writer.Rows, "failed");
+                    }
+                    else
+                    {
+                        DeleteUnused(writer.Path); // failed before sending: there is nothing to keep
+                    }
                 }
             }
         });

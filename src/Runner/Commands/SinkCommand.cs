@@ -1,10 +1,12 @@
+using System.Globalization;
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using FastLoad.Engine.Sink;
+using FastLoad.Runner.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace FastLoad.Runner.Commands;
 
@@ -50,6 +52,8 @@ public static class SinkCommand
         {
             Description = "With --tls: where to write the certificate's PEM (default: fastload-sink-PORT.pem in the temp directory).",
         };
+        var logFile = CliLog.FileOption();
+        var logLevel = CliLog.LevelOption();
         var command = new Command("sink", """
             Run a null JSON-RPC sink over HTTP/1.1 (keep-alive, pipelining) that a load run can target instead of a node.
             eth_sendRawTransaction: the tx is hex-decoded and checked structurally (types 0, 1, 2, 4; no sender
@@ -76,24 +80,42 @@ public static class SinkCommand
               fastload sink --port 9545 --tls --cert-out sink.pem     then: fastload run --rpc https://127.0.0.1:9545 --ca-cert sink.pem ...
             """)
         {
-            port, host, chainId, quiet, faults, faultSeed, upstream, tls, certOut,
+            port, host, chainId, quiet, faults, faultSeed, upstream, tls, certOut, logFile, logLevel,
         };
-        command.SetAction(parse => Run(
-            parse.GetValue(port),
-            parse.GetValue(host)!,
-            hostGiven: parse.GetResult(host) is { Implicit: false },
-            parse.GetValue(chainId),
-            parse.GetValue(quiet),
-            parse.GetValue(faults),
-            parse.GetValue(faultSeed),
-            parse.GetValue(upstream),
-            parse.GetValue(tls),
-            parse.GetValue(certOut)));
+        command.SetAction(parse =>
+        {
+            CliLog log;
+            try
+            {
+                // The console keeps every line (--quiet only drops the per-second one, as before).
+                log = CliLog.Create("sink", parse.GetValue(logFile), parse.GetValue(logLevel)!, Console.WriteLine);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"fastload sink: {e.Message}");
+                return 2;
+            }
+            using (log)
+            {
+                return Run(
+                    parse.GetValue(port),
+                    parse.GetValue(host)!,
+                    hostGiven: parse.GetResult(host) is { Implicit: false },
+                    parse.GetValue(chainId),
+                    parse.GetValue(quiet),
+                    parse.GetValue(faults),
+                    parse.GetValue(faultSeed),
+                    parse.GetValue(upstream),
+                    parse.GetValue(tls),
+                    parse.GetValue(certOut),
+                    log.Logger);
+            }
+        });
         return command;
     }
 
     private static int Run(int port, string host, bool hostGiven, ulong chainId, bool quiet, string? faultSpec, ulong faultSeed, string? upstreamUrl,
-        bool tls, FileInfo? certOut)
+        bool tls, FileInfo? certOut, ILogger log)
     {
         if (certOut is not null && !tls)
         {
@@ -172,15 +194,15 @@ public static class SinkCommand
                 Console.Error.WriteLine($"fastload sink: cannot write the certificate to {pemPath} ({e.Message}): choose another --cert-out");
                 return 2;
             }
-            Console.WriteLine($"sink listening on {server.Url} (self-signed; trust it with --ca-cert {pemPath})");
+            log.SinkListeningTls(server.Url.ToString(), pemPath);
         }
         else
         {
-            Console.WriteLine($"sink listening on {server.Url}");
+            log.SinkListening(server.Url.ToString());
         }
         if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine($"fastload sink: warning: listening on {address}, reachable from other hosts");
-        if (upstream is not null) Console.WriteLine($"sink forwarding to {upstream}");
-        if (plan is not null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sink faults (seed {plan.Seed}): {plan.Describe()}"));
+        if (upstream is not null) log.SinkForwarding(upstream.ToString());
+        if (plan is not null) log.SinkFaults(plan.Seed, plan.Describe());
 
         SinkSnapshot last = server.Counters.Snapshot();
         long lastTicks = Environment.TickCount64;
@@ -190,17 +212,17 @@ public static class SinkCommand
             SinkSnapshot now = server.Counters.Snapshot();
             long ticks = Environment.TickCount64;
             double seconds = Math.Max(ticks - lastTicks, 1) / 1000.0;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sink: {(now.Accepted - last.Accepted) / seconds:N0} tx/s accepted, {(now.Rejected - last.Rejected) / seconds:N0} rejected/s, {(now.Requests - last.Requests) / seconds:N0} req/s; total {now.Accepted:N0} accepted, {now.Rejected:N0} rejected{FaultsSuffix(server)}"));
+            log.SinkSecond((now.Accepted - last.Accepted) / seconds, (now.Rejected - last.Rejected) / seconds, (now.Requests - last.Requests) / seconds,
+                now.Accepted, now.Rejected, FaultsSuffix(server));
             last = now;
             lastTicks = ticks;
         }
 
         server.StopAsync().GetAwaiter().GetResult();
         SinkSnapshot total = server.Counters.Snapshot();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sink stopped: {total.Accepted:N0} txs accepted, {total.Rejected:N0} rejected, {total.Requests:N0} requests on {total.Connections:N0} connections{(tls ? $", {server.Counters.TlsFailures:N0} failed TLS handshakes" : "")}"));
-        if (server.Faults is { } injected) Console.WriteLine($"sink faults injected: {injected.Describe()}");
+        log.SinkStopped(total.Accepted, total.Rejected, total.Requests, total.Connections,
+            tls ? string.Create(CultureInfo.InvariantCulture, $", {server.Counters.TlsFailures:N0} failed TLS handshakes") : "");
+        if (server.Faults is { } injected) log.SinkFaultsInjected(injected.Describe());
         return 0;
 
         static string FaultsSuffix(SinkServer server) => server.Faults is { } injected ? $"; faults {injected.Describe()}" : "";

@@ -3,6 +3,7 @@ using FastLoad.Engine.Load;
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Signing;
 using FastLoad.Engine.Wallets;
+using FastLoad.Runner.Logging;
 
 namespace FastLoad.Runner.Commands;
 
@@ -19,6 +20,8 @@ public static class SweepCommand
         var to = new Option<string?>("--to") { Hidden = true };
         var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY)." };
         var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
+        var logFile = CliLog.FileOption();
+        var logLevel = CliLog.LevelOption();
         var command = new Command("sweep", """
             Return what is left in a run's wallets (same funder key, --seed, --wallets, --shard) to the funder's address.
             The wallets derive from the funder key and the seed, so the funder key is required.
@@ -27,12 +30,13 @@ public static class SweepCommand
               FASTLOAD_FUNDER_KEY=0x… fastload sweep --rpc https://rpc.example/v1 --header 'Authorization: Bearer $RPC_TOKEN' --wallets 500
             """)
         {
-            rpc, wallets, seed, shard, to, funderKeyFile, allowMainnet,
+            rpc, wallets, seed, shard, to, funderKeyFile, allowMainnet, logFile, logLevel,
         };
         var connection = new ConnectionFlags();
         connection.AddTo(command);
         command.SetAction(parse =>
         {
+            CliLog? log = null;
             try
             {
                 if (parse.GetValue(to) is not null)
@@ -44,13 +48,15 @@ public static class SweepCommand
                 (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = connection.Read(parse, urls.Length, "sweep");
                 var endpoints = new RpcEndpoint[urls.Length];
                 for (int i = 0; i < urls.Length; i++) endpoints[i] = RpcEndpoint.Parse(urls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
+                log = CliLog.Create("sweep", parse.GetValue(logFile), parse.GetValue(logLevel)!, Console.WriteLine);
                 var apis = new List<RpcClient>();
                 try
                 {
                     foreach (RpcEndpoint endpoint in endpoints) apis.Add(RpcClient.ConnectAsync(endpoint).GetAwaiter().GetResult());
                     foreach (RpcClient api in apis) ChainGuard.EnsureAllowed(api.GetChainIdAsync().GetAwaiter().GetResult(), api.Endpoint.Url, parse.GetValue(allowMainnet));
                     WalletSet set = WalletSet.Derive(funder, parse.GetValue(seed)!, parse.GetValue(wallets), shardValue, 1, apis.Count);
-                    Sweeper.SweepAsync(apis, set, funder.Address, Console.Out, CancellationToken.None).GetAwaiter().GetResult();
+                    log.Logger.SweepStart(set.All.Length, apis.Count, funder.Address.ToString());
+                    Sweeper.SweepAsync(apis, set, funder.Address, log.Logger, CancellationToken.None).GetAwaiter().GetResult();
                 }
                 finally
                 {
@@ -61,7 +67,12 @@ public static class SweepCommand
             catch (Exception e) when (e is ArgumentException or RpcTransportException or RpcException or RunSetupException)
             {
                 Console.Error.WriteLine($"fastload sweep: {e.Message}");
+                log?.Logger.CommandFailed("sweep", e.Message);
                 return 2;
+            }
+            finally
+            {
+                log?.Dispose();
             }
         });
         return command;
