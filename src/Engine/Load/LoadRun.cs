@@ -591,7 +591,7 @@ public sealed class LoadRun(RunOptions options)
         }
         BigInteger total = poor.Aggregate(BigInteger.Zero, (sum, w) => sum + (need - balances[w]));
         if (funderKey is null)
-            throw new RunSetupException($"{poor.Length} wallets need {FormatEth(total)} ETH in total: set FASTLOAD_FUNDER_KEY (or --funder-key-file FILE) to a funded key");
+            throw new RunSetupException($"{poor.Length} wallets need {FormatEth(total)} ETH in total: set FASTLOAD_FUNDER_KEY (or --funder-key-file FILE, or --funder-mnemonic-file FILE [--funder-index N]) to a funded key");
         if (!PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funder))
             throw new RunSetupException("the funder key is not a 32-byte 0x-hex secp256k1 private key");
         Log(string.Create(CultureInfo.InvariantCulture, $"Funding {poor.Length:N0} wallets with {FormatEth(need)} ETH each from {funder.Address}..."));

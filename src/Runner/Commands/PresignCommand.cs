@@ -20,7 +20,7 @@ public static class PresignCommand
         var txType = new Option<string>("--tx-type") { Description = "legacy, 2930, 1559 or 7702.", DefaultValueFactory = _ => "1559" };
         var seed = new Option<string>("--seed") { Description = "Seed the wallets are derived from.", DefaultValueFactory = _ => "fastload" };
         var shard = new Option<string>("--shard") { Description = "This process's shard i/N of the wallets.", DefaultValueFactory = _ => "0/1" };
-        var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY); the wallets derive from it and the seed. Default without --rpc: the local anvil's dev account." };
+        var funder = new FunderKeyOptions("File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY); the wallets derive from it and the seed. Default without --rpc: the local anvil's dev account.");
         var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
         var command = new Command("presign", """
             Sign transactions up front on every core into a file; `fastload run --replay FILE` then sends them without signing.
@@ -32,8 +32,9 @@ public static class PresignCommand
               fastload run --replay txs.bin --max
             """)
         {
-            count, output, rpc, chainId, wallets, signers, txType, seed, shard, funderKeyFile, allowMainnet,
+            count, output, rpc, chainId, wallets, signers, txType, seed, shard, allowMainnet,
         };
+        funder.AddTo(command);
         command.SetAction(parse =>
         {
             try
@@ -52,7 +53,7 @@ public static class PresignCommand
                     Shard = Shard.Parse(parse.GetValue(shard)!),
                     AllowMainnet = parse.GetValue(allowMainnet),
                     // Without a node the txs are for a fresh local anvil, which `run --replay` funds from its dev account.
-                    FunderKey = RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile), "presign") ?? (url is null ? Engine.Nodes.LocalAnvil.DevKey : null),
+                    FunderKey = funder.Read(parse, "presign") ?? (url is null ? Engine.Nodes.LocalAnvil.DevKey : null),
                 };
                 string path = parse.GetValue(output)!.FullName;
                 PresignJob.Result result = new PresignJob(options, n, path, parse.GetValue(chainId)).RunAsync(CancellationToken.None).GetAwaiter().GetResult();

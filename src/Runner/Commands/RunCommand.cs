@@ -30,7 +30,7 @@ public static class RunCommand
         var periodicResync = new Option<bool>("--periodic-resync") { Description = "Also resync each wallet's nonce from the node every --resync-every txs (default: only after errors)." };
         var resyncEvery = new Option<int>("--resync-every") { Description = "K for --periodic-resync.", DefaultValueFactory = _ => 20 };
         var blockTime = new Option<double>("--block-time") { Description = "Block time of the local anvil, seconds.", DefaultValueFactory = _ => 1 };
-        var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY)." };
+        var funder = new FunderKeyOptions("File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY).");
         var gasPrice = new Option<decimal?>("--gas-price-gwei") { Description = "Gas price for legacy/2930 (default: 2x the node's + tip)." };
         var maxFee = new Option<decimal?>("--max-fee-gwei") { Description = "Max fee per gas for 1559/7702." };
         var priorityFee = new Option<decimal?>("--priority-fee-gwei") { Description = "Priority fee per gas for 1559/7702." };
@@ -64,14 +64,15 @@ public static class RunCommand
             130 interrupted by Ctrl-C, 143 by SIGTERM (both after the summary is printed and the results file closed).
             --duration is a promise: at the deadline sending stops whatever the node does; answers still in flight
             get at most 10 s more.
-            The funder key comes from FASTLOAD_FUNDER_KEY or --funder-key-file, never from the command line;
-            with the local anvil, its funded dev account is used.
+            The funder key comes from FASTLOAD_FUNDER_KEY, --funder-key-file or --funder-mnemonic-file [--funder-index N],
+            never from the command line; with the local anvil, its funded dev account is used.
             """)
         {
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
-            periodicResync, resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
+            periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
             ws, outPath, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
         };
+        funder.AddTo(command);
         command.SetAction(parse =>
         {
             RunOptions options;
@@ -120,7 +121,7 @@ public static class RunCommand
                     PeriodicResync = parse.GetValue(periodicResync) ? parse.GetValue(resyncEvery) : 0,
                     NodeTimeout = ParseDuration(parse.GetValue(nodeTimeout)!, "--node-timeout"),
                     LocalBlockTime = parse.GetValue(blockTime),
-                    FunderKey = ReadFunderKey(parse.GetValue(funderKeyFile)),
+                    FunderKey = funder.Read(parse, "run"),
                     GasPrice = Gwei(parse.GetValue(gasPrice)),
                     MaxFeePerGas = Gwei(parse.GetValue(maxFee)),
                     PriorityFee = Gwei(parse.GetValue(priorityFee)),
@@ -318,12 +319,18 @@ public static class RunCommand
         if (file is not null)
         {
             if (!file.Exists) throw new ArgumentException($"--funder-key-file {file.FullName} does not exist");
-            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file.FullName) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
-                Console.Error.WriteLine($"fastload {command}: warning: --funder-key-file {file.FullName} is readable by group or others (mode {Convert.ToString((int)File.GetUnixFileMode(file.FullName), 8)}): run chmod 600 {file.FullName}");
+            WarnIfOthersCanRead(file, "--funder-key-file", command);
             return File.ReadAllText(file.FullName).Trim();
         }
         string? env = Environment.GetEnvironmentVariable("FASTLOAD_FUNDER_KEY");
         return string.IsNullOrWhiteSpace(env) ? null : env.Trim();
+    }
+
+    /// <summary>One warning line when a file holding a secret is readable by group or others.</summary>
+    internal static void WarnIfOthersCanRead(FileInfo file, string flag, string command)
+    {
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file.FullName) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+            Console.Error.WriteLine($"fastload {command}: warning: {flag} {file.FullName} is readable by group or others (mode {Convert.ToString((int)File.GetUnixFileMode(file.FullName), 8)}): run chmod 600 {file.FullName}");
     }
 
     private static UInt256? Gwei(decimal? gwei)
