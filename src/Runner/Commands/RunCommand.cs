@@ -42,6 +42,7 @@ public static class RunCommand
         var replay = new Option<FileInfo?>("--replay") { Description = "Send the txs of a file made by `fastload presign` instead of signing (its seed, wallets and tx type apply)." };
         var outPath = new Option<string?>("--out", "-o") { Description = "Results file (DuckDB) to write: every tx, block and per-second sample. Default: results/<start time>.duckdb." };
         var ws = new Option<string?>("--ws") { Description = "newHeads WebSocket URL(s), comma-separated, one per --rpc node; 'none' to poll for blocks. Default: try ws:// on each node's host and port, poll if refused." };
+        var hdrLog = new Option<string?>("--hdr-log") { Description = "Also write the latency histograms (ack, inclusion; per node) as an HdrHistogram interval log, one interval a second, for HDR tools." };
         var noResults = new Option<bool>("--no-results") { Description = "Write no results file (the summary is still printed)." };
         var expectTps = new Option<double?>("--expect-tps") { Description = "Verdict: at least this many accepted tx/s, or exit 1." };
         var expectP99 = new Option<double?>("--expect-p99-ms") { Description = "Verdict: ack latency p99 (from intended send time) at most this many ms." };
@@ -70,7 +71,7 @@ public static class RunCommand
         {
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
-            ws, outPath, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
+            ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
         };
         funder.AddTo(command);
         command.SetAction(parse =>
@@ -169,6 +170,23 @@ public static class RunCommand
                 }
             }
 
+            Engine.Metrics.HdrLogWriter? hdr = null;
+            if (parse.GetValue(hdrLog) is string hdrPath)
+            {
+                try
+                {
+                    hdr = Engine.Metrics.HdrLogWriter.Create(hdrPath);
+                }
+                catch (IOException e)
+                {
+                    writer?.Dispose();
+                    if (writer is not null) DeleteUnused(writer.Path);
+                    Console.Error.WriteLine($"fastload run: {e.Message}");
+                    return 2;
+                }
+            }
+            using Engine.Metrics.HdrLogWriter? hdrToClose = hdr;
+
             bool finished = false;
             using var interrupt = new CancellationTokenSource();
             // Ctrl-C (SIGINT) and SIGTERM (timeout, systemd, Docker, Kubernetes) both stop cleanly: no more signing,
@@ -188,12 +206,13 @@ public static class RunCommand
             using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             try
             {
-                RunSummary summary = new LoadRun(options) { Writer = writer }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
+                RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
                 IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
                 writer?.Finish(FinalOf(summary, verdicts));
                 finished = true;
                 summary = summary with { ResultsFailed = writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords };
                 Console.Write(summary.Format());
+                if (hdr is not null) Console.WriteLine($"Latency histograms (HdrHistogram log, {hdr.Intervals} intervals): {hdr.Path}");
                 if (writer?.Failure is Exception failed)
                     Console.Error.WriteLine($"fastload run: writing results failed part-way ({failed.Message}); {writer.Path} keeps the rows committed before that");
                 Console.Write(Verdicts.Format(verdicts));
