@@ -41,6 +41,34 @@ public class SecretsTests
     }
 
     [Fact]
+    public async Task Neither_the_mnemonic_nor_the_key_derived_from_it_is_printed_or_stored_and_an_open_mnemonic_file_is_warned_about()
+    {
+        await using SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
+        string mnemonicFile = TestPaths.NewFile(".mnemonic");
+        File.WriteAllText(mnemonicFile, MnemonicFunderTests.AnvilMnemonic + "\n");
+        File.SetUnixFileMode(mnemonicFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        string results = TestPaths.NewFile(".duckdb");
+        // Account 2 of anvil's mnemonic, as anvil and NBitcoin derive it.
+        const string derivedKey = "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+        Assert.Equal(derivedKey, Convert.ToHexStringLower(Engine.Wallets.Hd.Bip32.FromMnemonic(MnemonicFunderTests.AnvilMnemonic, 2).Bytes));
+
+        ProcessResult run = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", sink.Url.ToString(), "--rate", "200", "--count", "50", "--wallets", "5",
+            "--funder-mnemonic-file", mnemonicFile, "--funder-index", "2", "--out", results, "--no-live");
+
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        Assert.Equal($"fastload run: warning: --funder-mnemonic-file {mnemonicFile} is readable by group or others (mode 644): run chmod 600 {mnemonicFile}", run.StdErr.Trim());
+        string output = run.StdOut + run.StdErr;
+        Assert.DoesNotContain(derivedKey, output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("test test", output, StringComparison.OrdinalIgnoreCase);
+        using DuckDbConnection db = DuckDbConnection.Open(results);
+        string all = db.Query("SELECT to_json(r)::VARCHAR FROM runs r").GetString(0, 0)!;
+        Assert.Contains($"--funder-mnemonic-file {mnemonicFile} --funder-index 2", all); // the command line: the file's name, not its words
+        Assert.DoesNotContain(derivedKey, all, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("test test", all, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("junk", all, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task A_key_file_only_its_owner_can_read_gets_no_warning()
     {
         await using SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });

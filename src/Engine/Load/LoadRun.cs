@@ -36,6 +36,9 @@ public sealed class LoadRun(RunOptions options)
     /// <summary>Streams every tx, inclusion, block and per-second sample into a results file; the caller finishes it.</summary>
     public Results.ResultsWriter? Writer { get; init; }
 
+    /// <summary>Writes the latency histograms as an HdrHistogram interval log (one interval a second); the caller disposes it.</summary>
+    public Metrics.HdrLogWriter? HdrLog { get; init; }
+
     public async Task<RunSummary> RunAsync(CancellationToken interrupt)
     {
         LocalAnvil? anvil = null;
@@ -200,6 +203,7 @@ public sealed class LoadRun(RunOptions options)
         long startTicks = Stopwatch.GetTimestamp();
         Writer?.Begin(startTicks, DateTime.UtcNow, () => (signers.Produced, senders.Select((s, i) =>
             new Results.NodeCounters(s.Stats.Sent, s.Stats.Answered, s.Stats.Errors, recorder.IncludedAt(i), s.Stats.Sent - s.Stats.Answered, rings[i].Count)).ToArray()));
+        HdrLog?.Begin(DateTime.UtcNow, startTicks, recorder.HdrSources());
         long stopAtTicks = _options.Duration is TimeSpan limit ? startTicks + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stopTaking.Token, abort.Token))).ToArray();
         StopReason reason = StopReason.Deadline;
@@ -347,6 +351,7 @@ public sealed class LoadRun(RunOptions options)
         await watchStop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(watching).ConfigureAwait(false);
         AmbiguousOutcome ambiguous = await ResolveAmbiguousAsync(tracker, apis, reason == StopReason.Aborted && Writer?.Failure is null).ConfigureAwait(false);
+        HdrLog?.Finish(); // the histograms are complete: the last interval
         double cpu = Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore;
         double wall = clock.Elapsed.TotalSeconds;
         if (_options.Sweep && funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funderForSweep) && reason != StopReason.Aborted)
@@ -628,7 +633,7 @@ public sealed class LoadRun(RunOptions options)
         }
         BigInteger total = poor.Aggregate(BigInteger.Zero, (sum, w) => sum + (need - balances[w]));
         if (funderKey is null)
-            throw new RunSetupException($"{poor.Length} wallets need {FormatEth(total)} ETH in total: set FASTLOAD_FUNDER_KEY (or --funder-key-file FILE) to a funded key");
+            throw new RunSetupException($"{poor.Length} wallets need {FormatEth(total)} ETH in total: set FASTLOAD_FUNDER_KEY (or --funder-key-file FILE, or --funder-mnemonic-file FILE [--funder-index N]) to a funded key");
         if (!PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funder))
             throw new RunSetupException("the funder key is not a 32-byte 0x-hex secp256k1 private key");
         _log.FundingStart(poor.Length, FormatEth(need), funder.Address.ToString());

@@ -55,6 +55,18 @@ internal sealed class RunRecorder
 
     public long IncludedAt(int node) => Interlocked.Read(ref _includedByNode[node]);
 
+    /// <summary>The series of an HDR log: untagged ack latency (from intended), then the rest; per node when there are several.</summary>
+    public IReadOnlyList<HdrLogWriter.Source> HdrSources()
+    {
+        var sources = new List<HdrLogWriter.Source> { new(null, AckFromIntended), new("ack-sent", AckFromSent), new("inclusion", Inclusion) };
+        if (AckByNode.Length > 1)
+        {
+            for (int i = 0; i < AckByNode.Length; i++) sources.Add(new($"ack-node{i}", AckByNode[i]));
+            for (int i = 0; i < InclusionByNode.Length; i++) sources.Add(new($"inclusion-node{i}", InclusionByNode[i]));
+        }
+        return sources;
+    }
+
     public static long Micros(long ticks) => (long)(ticks * MicrosPerTick);
 
     /// <summary>The sink a node's sender reports to.</summary>

@@ -9,6 +9,7 @@ public static unsafe partial class Secp256k1
     private const uint ContextSign = (1u << 0) | (1u << 9);
     private const uint ContextVerify = (1u << 0) | (1u << 8);
     private const uint EcUncompressed = 1u << 1;
+    private const uint EcCompressed = (1u << 1) | (1u << 8);
 
     // Opaque structs: secp256k1_pubkey is 64 bytes, secp256k1_ecdsa_recoverable_signature is 65.
     internal const int PubKeyStructSize = 64;
@@ -28,6 +29,9 @@ public static unsafe partial class Secp256k1
 
     [LibraryImport(NativeLibraries.Secp256k1, EntryPoint = "secp256k1_ec_pubkey_serialize")]
     private static partial int PublicKeySerialize(nint context, byte* output, nuint* outputLength, byte* publicKey, uint flags);
+
+    [LibraryImport(NativeLibraries.Secp256k1, EntryPoint = "secp256k1_ec_seckey_tweak_add")]
+    private static partial int SecretKeyTweakAdd(nint context, byte* secretKey, byte* tweak32);
 
     [LibraryImport(NativeLibraries.Secp256k1, EntryPoint = "secp256k1_ecdsa_sign_recoverable")]
     private static partial int SignRecoverable(nint context, byte* signature, byte* messageHash32, byte* secretKey, nint nonceFunction, nint nonceData);

@@ -82,6 +82,35 @@ public static unsafe partial class Secp256k1
         }
     }
 
+    /// <summary>Writes the 33-byte compressed public key (0x02/0x03 ‖ x) of a secret key (BIP-32 hashes it). Cold path.</summary>
+    public static bool TryGetCompressedPublicKey(ReadOnlySpan<byte> privateKey32, Span<byte> publicKey33)
+    {
+        if (privateKey32.Length != 32 || publicKey33.Length < 33) return false;
+        Bytes64 pub = default;
+        fixed (byte* k = privateKey32)
+        fixed (byte* output = publicKey33)
+        {
+            byte* p = (byte*)Unsafe.AsPointer(ref pub[0]);
+            if (PublicKeyCreate(Context, p, k) != 1) return false;
+            nuint length = 33;
+            return PublicKeySerialize(Context, output, &length, p, EcCompressed) == 1 && length == 33;
+        }
+    }
+
+    /// <summary>
+    /// privateKey32 ← (privateKey32 + tweak32) mod n, in place. False, and the key unusable, when the tweak is not
+    /// below the curve order or the sum is zero (BIP-32's "invalid child"). Cold path.
+    /// </summary>
+    public static bool TryAddTweak(Span<byte> privateKey32, ReadOnlySpan<byte> tweak32)
+    {
+        if (privateKey32.Length != 32 || tweak32.Length != 32) return false;
+        fixed (byte* k = privateKey32)
+        fixed (byte* t = tweak32)
+        {
+            return SecretKeyTweakAdd(Context, k, t) == 1;
+        }
+    }
+
     /// <summary>Recovers the uncompressed public key from a hash, r‖s and recovery id.</summary>
     public static bool TryRecover(ReadOnlySpan<byte> hash32, ReadOnlySpan<byte> signature64, int recoveryId, Span<byte> publicKey65)
     {

@@ -47,7 +47,7 @@ public static class WalletKeys
     public static PrivateKey Funder(string? funderKey)
     {
         if (string.IsNullOrWhiteSpace(funderKey))
-            throw new RunSetupException("no funder key: wallets are derived from the funder key and the seed; set FASTLOAD_FUNDER_KEY or --funder-key-file FILE to the funder's private key");
+            throw new RunSetupException("no funder key: wallets are derived from the funder key and the seed; set FASTLOAD_FUNDER_KEY or --funder-key-file FILE to the funder's private key, or give --funder-mnemonic-file FILE [--funder-index N]");
         if (!PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funder))
             throw new RunSetupException("the funder key is not a 32-byte 0x-hex secp256k1 private key: check FASTLOAD_FUNDER_KEY or --funder-key-file");
         return funder;

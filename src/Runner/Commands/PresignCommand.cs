@@ -20,7 +20,7 @@ public static class PresignCommand
         var txType = new Option<string>("--tx-type") { Description = "legacy, 2930, 1559 or 7702.", DefaultValueFactory = _ => "1559" };
         var seed = new Option<string>("--seed") { Description = "Seed the wallets are derived from.", DefaultValueFactory = _ => "fastload" };
         var shard = new Option<string>("--shard") { Description = "This process's shard i/N of the wallets.", DefaultValueFactory = _ => "0/1" };
-        var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY); the wallets derive from it and the seed. Default without --rpc: the local anvil's dev account." };
+        var funder = new FunderKeyOptions("File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY); the wallets derive from it and the seed. Default without --rpc: the local anvil's dev account.");
         var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
         var logFile = CliLog.FileOption();
         var logLevel = CliLog.LevelOption();
@@ -35,8 +35,9 @@ public static class PresignCommand
               fastload run --replay txs.bin --max
             """)
         {
-            count, output, rpc, chainId, wallets, signers, txType, seed, shard, funderKeyFile, allowMainnet, logFile, logLevel,
+            count, output, rpc, chainId, wallets, signers, txType, seed, shard, allowMainnet, logFile, logLevel,
         };
+        funder.AddTo(command);
         var connection = new ConnectionFlags();
         connection.AddTo(command);
         command.SetAction(parse =>
@@ -61,7 +62,7 @@ public static class PresignCommand
                     Shard = Shard.Parse(parse.GetValue(shard)!),
                     AllowMainnet = parse.GetValue(allowMainnet),
                     // Without a node the txs are for a fresh local anvil, which `run --replay` funds from its dev account.
-                    FunderKey = RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile), "presign") ?? (url is null ? Engine.Nodes.LocalAnvil.DevKey : null),
+                    FunderKey = funder.Read(parse, "presign") ?? (url is null ? Engine.Nodes.LocalAnvil.DevKey : null),
                 };
                 string path = parse.GetValue(output)!.FullName;
                 log = CliLog.Create("presign", parse.GetValue(logFile), parse.GetValue(logLevel)!, Console.WriteLine);

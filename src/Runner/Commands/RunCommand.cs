@@ -32,7 +32,7 @@ public static class RunCommand
         var periodicResync = new Option<bool>("--periodic-resync") { Description = "Also resync each wallet's nonce from the node every --resync-every txs (default: only after errors)." };
         var resyncEvery = new Option<int>("--resync-every") { Description = "K for --periodic-resync.", DefaultValueFactory = _ => 20 };
         var blockTime = new Option<double>("--block-time") { Description = "Block time of the local anvil, seconds.", DefaultValueFactory = _ => 1 };
-        var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY)." };
+        var funder = new FunderKeyOptions("File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY).");
         var gasPrice = new Option<decimal?>("--gas-price-gwei") { Description = "Gas price for legacy/2930 (default: 2x the node's + tip)." };
         var maxFee = new Option<decimal?>("--max-fee-gwei") { Description = "Max fee per gas for 1559/7702." };
         var priorityFee = new Option<decimal?>("--priority-fee-gwei") { Description = "Priority fee per gas for 1559/7702." };
@@ -44,6 +44,7 @@ public static class RunCommand
         var replay = new Option<FileInfo?>("--replay") { Description = "Send the txs of a file made by `fastload presign` instead of signing (its seed, wallets and tx type apply)." };
         var outPath = new Option<string?>("--out", "-o") { Description = "Results file (DuckDB) to write: every tx, block and per-second sample. Default: results/<start time>.duckdb." };
         var ws = new Option<string?>("--ws") { Description = "newHeads WebSocket URL(s), comma-separated, one per --rpc node; 'none' to poll for blocks. Default: try ws:// on each node's host and port, poll if refused." };
+        var hdrLog = new Option<string?>("--hdr-log") { Description = "Also write the latency histograms (ack, inclusion; per node) as an HdrHistogram interval log, one interval a second, for HDR tools." };
         var noResults = new Option<bool>("--no-results") { Description = "Write no results file (the summary is still printed)." };
         var expectTps = new Option<double?>("--expect-tps") { Description = "Verdict: at least this many accepted tx/s, or exit 1." };
         var expectP99 = new Option<double?>("--expect-p99-ms") { Description = "Verdict: ack latency p99 (from intended send time) at most this many ms." };
@@ -74,15 +75,16 @@ public static class RunCommand
             130 interrupted by Ctrl-C, 143 by SIGTERM (both after the summary is printed and the results file closed).
             --duration is a promise: at the deadline sending stops whatever the node does; answers still in flight
             get at most 10 s more.
-            The funder key comes from FASTLOAD_FUNDER_KEY or --funder-key-file, never from the command line;
-            with the local anvil, its funded dev account is used.
+            The funder key comes from FASTLOAD_FUNDER_KEY, --funder-key-file or --funder-mnemonic-file [--funder-index N],
+            never from the command line; with the local anvil, its funded dev account is used.
             """)
         {
             rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
-            periodicResync, resyncEvery, blockTime, funderKeyFile, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
-            ws, outPath, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
+            periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
+            ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
             logFile, logLevel,
         };
+        funder.AddTo(command);
         connection.AddTo(command);
         command.SetAction(parse =>
         {
@@ -121,7 +123,7 @@ public static class RunCommand
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
                 if (replayFile is null) shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
-                string? funderKey = ReadFunderKey(parse.GetValue(funderKeyFile));
+                string? funderKey = funder.Read(parse, "run");
                 IRunProgressView view = Live.ProgressViews.For(Console.Out, isTerminal: !Console.IsOutputRedirected && !parse.GetValue(noLive), parse.GetValue(quiet));
                 options = new RunOptions
                 {
@@ -192,6 +194,23 @@ public static class RunCommand
                 }
             }
 
+            Engine.Metrics.HdrLogWriter? hdr = null;
+            if (parse.GetValue(hdrLog) is string hdrPath)
+            {
+                try
+                {
+                    hdr = Engine.Metrics.HdrLogWriter.Create(hdrPath);
+                }
+                catch (IOException e)
+                {
+                    writer?.Dispose();
+                    if (writer is not null) DeleteUnused(writer.Path);
+                    Console.Error.WriteLine($"fastload run: {e.Message}");
+                    return 2;
+                }
+            }
+            using Engine.Metrics.HdrLogWriter? hdrToClose = hdr;
+
             bool finished = false;
             using var interrupt = new CancellationTokenSource();
             // Ctrl-C (SIGINT) and SIGTERM (timeout, systemd, Docker, Kubernetes) both stop cleanly: no more signing,
@@ -212,7 +231,7 @@ public static class RunCommand
             using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             try
             {
-                RunSummary summary = new LoadRun(options) { Writer = writer }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
+                RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
                 IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
                 Engine.Results.RunFinal final = FinalOf(summary, verdicts);
                 writer?.Finish(final);
@@ -220,6 +239,7 @@ public static class RunCommand
                 if (writer is not null) log.Logger.ResultsWritten(writer.Path, writer.Rows, writer.Failure is null ? final.Status : "failed");
                 summary = summary with { ResultsFailed = writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords };
                 Console.Write(summary.Format());
+                if (hdr is not null) Console.WriteLine($"Latency histograms (HdrHistogram log, {hdr.Intervals} intervals): {hdr.Path}");
                 if (writer?.Failure is Exception failed)
                     Console.Error.WriteLine($"fastload run: writing results failed part-way ({failed.Message}); {writer.Path} keeps the rows committed before that");
                 Console.Write(Verdicts.Format(verdicts));
@@ -359,12 +379,18 @@ public static class RunCommand
         if (file is not null)
         {
             if (!file.Exists) throw new ArgumentException($"--funder-key-file {file.FullName} does not exist");
-            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file.FullName) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
-                Console.Error.WriteLine($"fastload {command}: warning: --funder-key-file {file.FullName} is readable by group or others (mode {Convert.ToString((int)File.GetUnixFileMode(file.FullName), 8)}): run chmod 600 {file.FullName}");
+            WarnIfOthersCanRead(file, "--funder-key-file", command);
             return File.ReadAllText(file.FullName).Trim();
         }
         string? env = Environment.GetEnvironmentVariable("FASTLOAD_FUNDER_KEY");
         return string.IsNullOrWhiteSpace(env) ? null : env.Trim();
+    }
+
+    /// <summary>One warning line when a file holding a secret is readable by group or others.</summary>
+    internal static void WarnIfOthersCanRead(FileInfo file, string flag, string command)
+    {
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file.FullName) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+            Console.Error.WriteLine($"fastload {command}: warning: {flag} {file.FullName} is readable by group or others (mode {Convert.ToString((int)File.GetUnixFileMode(file.FullName), 8)}): run chmod 600 {file.FullName}");
     }
 
     private static UInt256? Gwei(decimal? gwei)

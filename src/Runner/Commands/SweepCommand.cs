@@ -18,7 +18,7 @@ public static class SweepCommand
         var shard = new Option<string>("--shard") { Description = "Shard i/N of the run.", DefaultValueFactory = _ => "0/1" };
         // Kept only to refuse it clearly: funds go back to the funder, nowhere else.
         var to = new Option<string?>("--to") { Hidden = true };
-        var funderKeyFile = new Option<FileInfo?>("--funder-key-file") { Description = "File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY)." };
+        var funderKey = new FunderKeyOptions("File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY).");
         var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
         var logFile = CliLog.FileOption();
         var logLevel = CliLog.LevelOption();
@@ -30,8 +30,9 @@ public static class SweepCommand
               FASTLOAD_FUNDER_KEY=0x… fastload sweep --rpc https://rpc.example/v1 --header 'Authorization: Bearer $RPC_TOKEN' --wallets 500
             """)
         {
-            rpc, wallets, seed, shard, to, funderKeyFile, allowMainnet, logFile, logLevel,
+            rpc, wallets, seed, shard, to, allowMainnet, logFile, logLevel,
         };
+        funderKey.AddTo(command);
         var connection = new ConnectionFlags();
         connection.AddTo(command);
         command.SetAction(parse =>
@@ -40,8 +41,8 @@ public static class SweepCommand
             try
             {
                 if (parse.GetValue(to) is not null)
-                    throw new ArgumentException("--to is not supported: sweep returns funds to the funder's address only (the one of FASTLOAD_FUNDER_KEY or --funder-key-file)");
-                PrivateKey funder = WalletKeys.Funder(RunCommand.ReadFunderKey(parse.GetValue(funderKeyFile), "sweep"));
+                    throw new ArgumentException("--to is not supported: sweep returns funds to the funder's address only (the one of FASTLOAD_FUNDER_KEY, --funder-key-file or --funder-mnemonic-file)");
+                PrivateKey funder = WalletKeys.Funder(funderKey.Read(parse, "sweep"));
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
                 shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
                 string[] urls = parse.GetValue(rpc)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
