@@ -15,7 +15,7 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 2; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
+    public const int Version = 3; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb; 3: runs.shape, samples.intended
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -41,7 +41,8 @@ public static class ResultsSchema
             late BIGINT,                -- txs sent more than 50 ms behind their intended time (the tool or node fell behind)
             max_lag_ms DOUBLE,          -- the most a tx went out behind its intended time
             unsent BIGINT,              -- tokens due before sending stopped that were never sent (backlog at the end)
-            gap_repairs BIGINT          -- txs re-sent after the run to close nonce gaps left by refused txs
+            gap_repairs BIGINT,         -- txs re-sent after the run to close nonce gaps left by refused txs
+            shape VARCHAR               -- --shape: constant | ramp:FROM..TO | steps:FROM..TO:STEP/HOLDs | burst:N/EVERYs | poisson | per-block:K; NULL for --max
         );
         CREATE TABLE nodes (node UTINYINT, url VARCHAR);
         CREATE TABLE wallets (wallet INTEGER, address VARCHAR, node UTINYINT);
@@ -80,7 +81,8 @@ public static class ResultsSchema
             cpu_percent DOUBLE,         -- process CPU over the interval, 100 = one core
             gc0 INTEGER, gc1 INTEGER, gc2 INTEGER,  -- collections so far
             rss_mb DOUBLE,              -- process resident set size at the sample, MiB (same in each node's row)
-            managed_heap_mb DOUBLE      -- managed heap as of the last GC (GCMemoryInfo.HeapSizeBytes), MiB
+            managed_heap_mb DOUBLE,     -- managed heap as of the last GC (GCMemoryInfo.HeapSizeBytes), MiB
+            intended BIGINT             -- txs the shape made due during the interval (scheduled; compare with sent); NULL for --max
         );
         CREATE TABLE verdicts (target VARCHAR, expected DOUBLE, actual DOUBLE, pass BOOLEAN);
         """;
