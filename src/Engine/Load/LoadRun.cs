@@ -195,6 +195,11 @@ public sealed class LoadRun(RunOptions options)
         signers.Start();
         // Give the signers a head start so the first batches are full (presign ahead).
         var warm = Stopwatch.StartNew();
+        using (var connectLimit = CancellationTokenSource.CreateLinkedTokenSource(interrupt))
+        {
+            connectLimit.CancelAfter(TimeSpan.FromSeconds(5));
+            await Task.WhenAll(senders.Select(s => s.ConnectAheadAsync(connectLimit.Token))).ConfigureAwait(false);
+        }
         while (warm.ElapsedMilliseconds < 500 && rings.Sum(r => r.Count) < Math.Min(ringCapacity / 2, _options.Count ?? long.MaxValue)) await Task.Delay(5, interrupt).ConfigureAwait(false);
 
         if (_shape is { NeedsBlocks: true })
@@ -222,17 +227,20 @@ public sealed class LoadRun(RunOptions options)
         double cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
         Volatile.Write(ref _sending, true);
         var clock = Stopwatch.StartNew();
-        long startTicks = Stopwatch.GetTimestamp();
+        // Sending starts 100 ms from now: opening the results appenders and starting the sender tasks take tens of ms,
+        // which would otherwise make the first txs late against token 0's intended time.
+        long startTicks = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
+        DateTime startUtc = DateTime.UtcNow.AddMilliseconds(100);
         _blockClock.Begin(startTicks);
         long stopAtTicks = _options.Duration is TimeSpan limit ? startTicks + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         // Intended: tokens the shape made due by the sample (up to when sending stopped, and never at or past the deadline:
         // the senders send nothing from then on).
         long IntendedBy(Shapes.ArrivalSchedule schedule) =>
             schedule.DueCount(Math.Min(Math.Min(Stopwatch.GetTimestamp(), Volatile.Read(ref _scheduleEnd)), stopAtTicks - 1) - startTicks);
-        Writer?.Begin(startTicks, DateTime.UtcNow, () => (signers.Produced, senders.Select((s, i) =>
+        Writer?.Begin(startTicks, startUtc, () => (signers.Produced, senders.Select((s, i) =>
             new Results.NodeCounters(s.Stats.Sent, s.Stats.Answered, s.Stats.Errors, recorder.IncludedAt(i), s.Stats.Sent - s.Stats.Answered, rings[i].Count,
                 scheduled is null ? null : IntendedBy(scheduled[i]))).ToArray()));
-        HdrLog?.Begin(DateTime.UtcNow, startTicks, recorder.HdrSources());
+        HdrLog?.Begin(startUtc, startTicks, recorder.HdrSources());
         var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stopTaking.Token, abort.Token))).ToArray();
         StopReason reason = StopReason.Deadline;
         string? abortMessage = null;

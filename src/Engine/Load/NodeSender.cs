@@ -218,6 +218,25 @@ public sealed class NodeSender : IRpcResponseHandler
             if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false); // anything still awaiting: connection_lost
     }
 
+    /// <summary>
+    /// Opens every connection before sending starts, so the first second's txs do not wait for TCP (and TLS) set-up
+    /// behind their intended times. A node that can't be reached now is tried again by the send loop.
+    /// </summary>
+    public async Task ConnectAheadAsync(CancellationToken cancel)
+    {
+        for (int i = 0; i < _connections.Length; i++)
+        {
+            try
+            {
+                await GetConnectionAsync(cancel).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcTransportException or System.Net.Sockets.SocketException or IOException or OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
     private async Task SendLoopAsync(long startTicks, long stopAtTicks, CancellationToken stopTaking, CancellationToken abort)
     {
         long lingerTicks = (long)(_options.Linger.TotalSeconds * Stopwatch.Frequency);
@@ -228,6 +247,7 @@ public sealed class NodeSender : IRpcResponseHandler
         Shapes.TokenLimiter? limiter = _options.Schedule is { } schedule ? new Shapes.TokenLimiter(schedule, startTicks)
             : _options.Rate is double rate ? new SmoothRateLimiter(rate, startTicks) : null;
         long breakerNext = 0; // while the breaker is open: when the next reduced batch may go
+        while (Stopwatch.GetTimestamp() < startTicks) await DelayUntilAsync(startTicks, stopTaking, startTicks - Stopwatch.Frequency / 500).ConfigureAwait(false);
         try
         {
             while (!stopTaking.IsCancellationRequested)
