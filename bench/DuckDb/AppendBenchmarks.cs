@@ -76,54 +76,60 @@ public class AppendBenchmarks
     [Benchmark(OperationsPerInvoke = Rows)]
     public long AppendTxLog()
     {
-        DuckDBConnection db = _db!;
-        using (var a = new DuckDbChunkAppender(db, "tx_log", TxLogTypes))
-        {
-            ReadOnlySpan<byte> hashes = _hashes;
-            for (int i = 0; i < Rows; i++)
-            {
-                long intended = i * 100L;
-                a.SetInt64(0, i + 1);
-                a.SetBlob(1, hashes.Slice((i & 1023) * 32, 32));
-                a.SetInt32(2, i & 4095);
-                a.SetInt64(3, i >> 12);
-                a.SetByte(4, (byte)(i & 3));
-                a.SetInt64(5, intended);
-                a.SetInt64(6, intended + 35);
-                a.SetInt64(7, intended + 900);
-                a.SetByte(8, (byte)TxOutcome.Accepted);
-                a.EndRow();
-            }
-        }
-        if (Target == "file") db.Execute("CHECKPOINT");
+        AppendChunk(_db!, _hashes, Rows);
+        if (Target == "file") _db!.Execute("CHECKPOINT");
         return Rows;
     }
 
     [Benchmark(OperationsPerInvoke = Rows)]
     public long AppendTxLogDuckDbNet()
     {
-        DuckDBConnection db = _db!;
-        using (DuckDB.NET.Data.DuckDBAppender a = db.CreateAppender("tx_log"))
-        {
-            Span<byte> hashes = _hashes;
-            for (int i = 0; i < Rows; i++)
-            {
-                long intended = i * 100L;
-                a.CreateRow()
-                    .AppendValue((long?)(i + 1))
-                    .AppendValue(hashes.Slice((i & 1023) * 32, 32))
-                    .AppendValue((int?)(i & 4095))
-                    .AppendValue((long?)(i >> 12))
-                    .AppendValue((byte?)(i & 3))
-                    .AppendValue((long?)intended)
-                    .AppendValue((long?)(intended + 35))
-                    .AppendValue((long?)(intended + 900))
-                    .AppendValue((byte?)TxOutcome.Accepted)
-                    .EndRow();
-            }
-        }
-        if (Target == "file") db.Execute("CHECKPOINT");
+        AppendDuckDbNet(_db!, _hashes, Rows);
+        if (Target == "file") _db!.Execute("CHECKPOINT");
         return Rows;
+    }
+
+    /// <summary><paramref name="rows"/> tx_log rows through FastLoad's chunk appender (the results writer's hot path).</summary>
+    internal static void AppendChunk(DuckDBConnection db, byte[] hashes1024, int rows)
+    {
+        using var a = new DuckDbChunkAppender(db, "tx_log", TxLogTypes);
+        ReadOnlySpan<byte> hashes = hashes1024;
+        for (int i = 0; i < rows; i++)
+        {
+            long intended = i * 100L;
+            a.SetInt64(0, i + 1);
+            a.SetBlob(1, hashes.Slice((i & 1023) * 32, 32));
+            a.SetInt32(2, i & 4095);
+            a.SetInt64(3, i >> 12);
+            a.SetByte(4, (byte)(i & 3));
+            a.SetInt64(5, intended);
+            a.SetInt64(6, intended + 35);
+            a.SetInt64(7, intended + 900);
+            a.SetByte(8, (byte)TxOutcome.Accepted);
+            a.EndRow();
+        }
+    }
+
+    /// <summary>The same rows through DuckDB.NET.Data's appender: CreateRow().AppendValue(...).EndRow().</summary>
+    internal static void AppendDuckDbNet(DuckDBConnection db, byte[] hashes1024, int rows)
+    {
+        using DuckDB.NET.Data.DuckDBAppender a = db.CreateAppender("tx_log");
+        Span<byte> hashes = hashes1024;
+        for (int i = 0; i < rows; i++)
+        {
+            long intended = i * 100L;
+            a.CreateRow()
+                .AppendValue((long?)(i + 1))
+                .AppendValue(hashes.Slice((i & 1023) * 32, 32))
+                .AppendValue((int?)(i & 4095))
+                .AppendValue((long?)(i >> 12))
+                .AppendValue((byte?)(i & 3))
+                .AppendValue((long?)intended)
+                .AppendValue((long?)(intended + 35))
+                .AppendValue((long?)(intended + 900))
+                .AppendValue((byte?)TxOutcome.Accepted)
+                .EndRow();
+        }
     }
 }
 
