@@ -17,11 +17,12 @@ namespace FastLoad.Engine.DuckDb;
 /// Built on DuckDB.NET.Bindings' <see cref="NativeMethods"/> (no declarations of FastLoad's own).
 /// <para>
 /// Why not DuckDB.NET's own <see cref="DuckDB.NET.Data.DuckDBAppender"/> (<c>CreateRow().AppendValue(...).EndRow()</c>)
-/// for the results writer's hot path: on the same 1M-row <c>tx_log</c> job (bench/DuckDb/AppendBenchmarks.cs; paired
-/// in one process by <c>bench append-ratio</c>, 9 alternating pairs on the shared 2-core VM, 2026-11-29) this appender
-/// did a median 3.91M rows/s against 2.79M (ratio 1.21) into memory and 2.26M against 2.13M (ratio 1.11) into a file
-/// with the final checkpoint, at 0 B per row where DuckDB.NET allocates 64 B (a row object per row); and DuckDB.NET's
-/// has no flush: the writer commits every 500 ms, which with it would mean closing and re-creating it each time.
+/// for the results writer's hot path: on the same 1M-row <c>tx_log</c> job (bench/DuckDb/AppendBenchmarks.cs, paired in
+/// one process by <c>bench append-ratio</c> on the shared 2-core VM, 2026-11-29) this appender was faster in both
+/// runs: into memory a median ratio of 1.21 over 9 pairs (3.91M vs 2.79M rows/s) and 1.10 over 21 pairs on a busier
+/// VM; into a file with the final checkpoint, where DuckDB's own checkpoint dominates, 1.11 and 1.04. It allocates
+/// 0 B per row where DuckDB.NET's allocates 64 B (a row object per row: 64 MB of garbage a second at 1M rows/s), and
+/// DuckDB.NET's has no flush: the writer commits every 500 ms, which would mean closing and re-creating it each time.
 /// Everything else (schema, small tables, reads) goes through DuckDB.NET.Data.
 /// </para>
 /// <para>

@@ -64,9 +64,9 @@ public sealed record RunFinal
 /// <para>
 /// The running tables (tx_log, tx_errors, tx_inclusions, errors, blocks, samples) go through
 /// <see cref="DuckDbChunkAppender"/>, not DuckDB.NET's <c>DuckDBAppender</c>: on the 1M-row tx_log job it appends
-/// 1.21x as fast in memory and 1.11x to a file with the checkpoint (medians of 9 alternating pairs,
-/// <c>bench append-ratio</c>), at 0 B per row where DuckDB.NET allocates a 64 B row object per row, and it can
-/// flush (commit) without being closed, which the 500 ms commits need. The once-only tables (wallets,
+/// faster (median ratios 1.10-1.21 into memory, 1.04-1.11 into a file with the checkpoint, <c>bench append-ratio</c>),
+/// at 0 B per row where DuckDB.NET allocates a 64 B row object per row, and it can flush (commit) without being
+/// closed, which the 500 ms commits need. The once-only tables (wallets,
 /// tx_resolutions) use DuckDB.NET's appender; the rest of the file goes through DuckDB.NET.Data commands.
 /// </para>
 /// </summary>
