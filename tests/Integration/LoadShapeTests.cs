@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using DuckDB.NET.Data;
 using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Shapes;
 using FastLoad.Engine.Sink;
@@ -45,10 +46,10 @@ public class LoadShapeTests
         }
     }
 
-    private static DuckDbResult Query(string file, string sql)
+    private static ResultTable Query(string file, string sql)
     {
-        using DuckDbConnection db = DuckDbConnection.Open(file);
-        return db.Query(sql);
+        using DuckDBConnection db = DuckDbSql.Open(file);
+        return ResultTable.Of(db, sql);
     }
 
     /// <summary>
@@ -59,7 +60,7 @@ public class LoadShapeTests
     /// </summary>
     private static (long Seconds, long Intended) AssertAchievedFollowsIntended(string file)
     {
-        DuckDbResult r = Query(file, """
+        ResultTable r = Query(file, """
             WITH s AS (SELECT t_s, sum(sent) AS sent, sum(intended) AS intended FROM samples GROUP BY t_s),
                  d AS (SELECT t_s, sent, intended, sent - intended AS diff,
                               lag(sent - intended) OVER w AS prev_diff, lag(intended) OVER w AS prev_intended,
@@ -78,7 +79,7 @@ public class LoadShapeTests
         Assert.True(seconds >= 3, $"only {seconds} seconds sampled");
         Assert.True(r.GetInt64(0, 2) == 0 && r.GetInt64(0, 1) <= 2, $"seconds off by more than 2 %: {r.GetString(0, 3)}");
         // Over the whole run nothing was lost either: all intended went out (or is counted as never sent).
-        DuckDbResult total = Query(file, "SELECT (SELECT sum(intended) FROM samples), sent, unsent FROM runs");
+        ResultTable total = Query(file, "SELECT (SELECT sum(intended) FROM samples), sent, unsent FROM runs");
         Assert.Equal(total.GetInt64(0, 0), total.GetInt64(0, 1) + total.GetInt64(0, 2));
         return (seconds, r.GetInt64(0, 4));
     }
@@ -87,7 +88,7 @@ public class LoadShapeTests
     private static long[] IntendedPerSecond(string file, int seconds)
     {
         var counts = new long[seconds];
-        DuckDbResult r = Query(file, "SELECT intended_us // 1000000 AS s, count(*) FROM tx_log GROUP BY s");
+        ResultTable r = Query(file, "SELECT intended_us // 1000000 AS s, count(*) FROM tx_log GROUP BY s");
         for (int i = 0; i < r.RowCount; i++)
             if (r.GetInt64(i, 0) < seconds) counts[r.GetInt64(i, 0)] = r.GetInt64(i, 1);
         return counts;
@@ -103,7 +104,7 @@ public class LoadShapeTests
             double expected = from + (to - from) * (i + 0.5) / seconds;
             Assert.True(Math.Abs(perSecond[i] - expected) <= 1.5, $"second {i}: {perSecond[i]} txs intended, the ramp says {expected}");
         }
-        DuckDbResult run = Query(file, "SELECT shape, schema_version, unsent, target_rate FROM runs");
+        ResultTable run = Query(file, "SELECT shape, schema_version, unsent, target_rate FROM runs");
         Assert.Equal($"ramp:{from}..{to}", run.GetString(0, 0));
         Assert.Equal(3, run.GetInt64(0, 1));
         Assert.Equal(0, run.GetInt64(0, 2));
@@ -119,14 +120,14 @@ public class LoadShapeTests
             double expected = levels[(int)(i / hold)];
             Assert.True(Math.Abs(perSecond[i] - expected) <= 1, $"second {i}: {perSecond[i]} txs intended, the step is {expected}");
         }
-        DuckDbResult run = Query(file, "SELECT duration_s FROM runs");
+        ResultTable run = Query(file, "SELECT duration_s FROM runs");
         Assert.InRange(run.GetDouble(0, 0), levels.Length * hold - 0.05, levels.Length * hold + 0.01); // steps imply the duration
     }
 
     private static void AssertBursts(string file, long size, double every, int periods)
     {
         // Every tx is intended at its period's start; each period has exactly N.
-        DuckDbResult r = Query(file, string.Create(CultureInfo.InvariantCulture, $"""
+        ResultTable r = Query(file, string.Create(CultureInfo.InvariantCulture, $"""
             SELECT intended_us, count(*), max(sent_us) - intended_us FROM tx_log GROUP BY intended_us ORDER BY intended_us
             """));
         Assert.Equal(periods, r.RowCount);
@@ -137,7 +138,7 @@ public class LoadShapeTests
             Assert.True(r.GetInt64(p, 2) < every * 1e6, $"burst {p} took {r.GetInt64(p, 2) / 1000} ms to send");
         }
         // From samples: the intended column has N in the second each burst falls in, nothing else; all were sent.
-        DuckDbResult s = Query(file, """
+        ResultTable s = Query(file, """
             SELECT sum(intended), sum(sent), count(*) FILTER (intended > 0), min(intended) FILTER (intended > 0), max(intended)
             FROM (SELECT t_s, sum(intended) AS intended, sum(sent) AS sent FROM samples GROUP BY t_s)
             """);
@@ -243,7 +244,7 @@ public class LoadShapeTests
 
     private static void AssertAllIncluded(string file)
     {
-        DuckDbResult r = Query(file, "SELECT sent, accepted, errors, included FROM runs");
+        ResultTable r = Query(file, "SELECT sent, accepted, errors, included FROM runs");
         Assert.True(r.GetInt64(0, 0) > 0 && r.GetInt64(0, 1) == r.GetInt64(0, 0) && r.GetInt64(0, 2) == 0 && r.GetInt64(0, 3) == r.GetInt64(0, 0),
             $"sent {r.GetInt64(0, 0)}, accepted {r.GetInt64(0, 1)}, errors {r.GetInt64(0, 2)}, included {r.GetInt64(0, 3)}");
     }
@@ -255,7 +256,7 @@ public class LoadShapeTests
         (ProcessResult run, string file) = await RunAsync(node.Url, "--shape", "per-block:40", "--duration", "8s", "--wallets", "80", "--ws", "none");
         Assert.Contains("  shape        40 txs per new block: ", run.StdOut);
         // Each block seen during sending released exactly K txs, intended at the moment the block was seen.
-        DuckDbResult r = Query(file, """
+        ResultTable r = Query(file, """
             WITH released AS (SELECT intended_us, count(*) AS n FROM tx_log GROUP BY intended_us),
                  seen AS (SELECT number, min(seen_us) AS seen_us FROM blocks GROUP BY number)
             SELECT (SELECT count(*) FROM released), (SELECT count(*) FROM released WHERE n <> 40),
@@ -293,7 +294,7 @@ public class LoadShapeTests
         await fastload.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
         Assert.True(fastload.Process.ExitCode == 0, fastload.Output);
 
-        DuckDbResult r = Query(file, """
+        ResultTable r = Query(file, """
             SELECT (SELECT sent FROM runs), count(*), max(ack_ms), (SELECT unsent FROM runs), count(*) FILTER (ack_ms > 2000),
                    (SELECT sum(intended) FROM samples)
             FROM txs

@@ -19,7 +19,7 @@ public sealed class ResultsFixture : IDisposable
     public string WriteRun(string fileName, string runId, int extraAccepted = 0)
     {
         string path = PathOf(fileName);
-        using var db = DuckDbConnection.Open(path);
+        using var db = DuckDbSql.Open(path);
         ResultsSchema.Create(db);
         db.Execute($"""
             INSERT INTO runs (run_id, schema_version, started_at, ended_at, status, tx_type, workload_op, target_rate, duration_s, sent)

@@ -2,6 +2,7 @@ using System.Globalization;
 using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Results;
 using FastLoad.Engine.Rpc;
+using DuckDB.NET.Data;
 
 namespace FastLoad.Tests.Results;
 
@@ -19,7 +20,7 @@ public static class SyntheticResults
     /// </summary>
     public static void WriteSmall(string path, bool killed = false)
     {
-        using DuckDbConnection db = DuckDbConnection.Open(path);
+        using DuckDBConnection db = DuckDbSql.Open(path);
         ResultsSchema.Create(db);
         db.Execute(killed
             ? "INSERT INTO runs (run_id, schema_version, started_at, status, targets, tx_type, workload_op, target_rate) VALUES ('small-killed', 1, '2026-11-22 08:30:00+00', 'running', 'http://a:8545,http://b:8545', '1559', 'transfer', 4)"
@@ -58,7 +59,7 @@ public static class SyntheticResults
     /// <summary>A run killed before its first tx: schema and the runs row only.</summary>
     public static void WriteEmpty(string path)
     {
-        using DuckDbConnection db = DuckDbConnection.Open(path);
+        using DuckDBConnection db = DuckDbSql.Open(path);
         ResultsSchema.Create(db);
         db.Execute("INSERT INTO runs (run_id, schema_version, started_at, status, target_rate) VALUES ('empty', 1, '2026-11-22 08:30:00+00', 'running', 100)");
     }
@@ -82,7 +83,7 @@ public static class SyntheticResults
     /// <summary>A realistic run: steady rate, per-tx latency spread, an error burst, one block a second per node.</summary>
     public static void WriteGenerated(string path, Profile p)
     {
-        using DuckDbConnection db = DuckDbConnection.Open(path);
+        using DuckDBConnection db = DuckDbSql.Open(path);
         ResultsSchema.Create(db);
         long count = (long)(p.Seconds * p.Rate);
         string urls = string.Join(',', Enumerable.Range(0, p.Nodes).Select(n => $"http://127.0.0.1:{8545 + n}"));
