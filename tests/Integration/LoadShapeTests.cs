@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DuckDB.NET.Data;
 using FastLoad.Engine.DuckDb;
+using FastLoad.Engine.Results;
 using FastLoad.Engine.Shapes;
 using FastLoad.Engine.Sink;
 using FastLoad.Tests.Infrastructure;
@@ -178,6 +179,7 @@ public class LoadShapeTests
         (ProcessResult ramp, string rampFile) = await RunOnScheduleAsync(sink.Url, ["--shape", "ramp:200..1200", "--duration", "8s", .. common]);
         Assert.Contains("  shape        ramp 200 → 1,200 tx/s over 8 s: 5,600 txs scheduled", ramp.StdOut);
         AssertRamp(rampFile, 200, 1200, 8);
+        await AssertReportDrawsIntendedVsAchievedAsync(rampFile, "ramp:200..1200");
 
         (ProcessResult steps, string stepsFile) = await RunOnScheduleAsync(sink.Url, ["--shape", "steps:300..900:300/2s", .. common]);
         Assert.Contains("  shape        steps 300 → 900 tx/s by 300, 2 s each (3 levels, 6 s): 3,600 txs scheduled", steps.StdOut);
@@ -240,6 +242,30 @@ public class LoadShapeTests
         (_, string poissonFile) = await RunOnScheduleAsync(node.Url, ["--shape", "poisson", "--rate", "150", "--shape-seed", "11", "--duration", "8s", "--seed", "poisson", .. common]);
         AssertPoisson(poissonFile, 150, 11, 8);
         AssertAllIncluded(poissonFile);
+    }
+
+    /// <summary>`fastload report` charts the samples' intended beside sent, second by second, under the shape's name.</summary>
+    private static async Task AssertReportDrawsIntendedVsAchievedAsync(string file, string shape)
+    {
+        string html = TestPaths.NewFile(".html");
+        ProcessResult report = await ProcessRunner.RunFastloadAsync("", "report", file, "--html", html);
+        Assert.True(report.ExitCode == 0, report.StdErr);
+        Assert.Contains($"  shape        {shape}", report.StdOut);
+        string page = File.ReadAllText(html);
+        Assert.Contains($"Intended vs achieved rate ({shape})", page);
+        Assert.Contains("intended (shape)", page);
+
+        RunSeries series;
+        using (ResultsFiles results = ResultsFile.OpenReadOnly(file)) series = RunSeries.Load(results.Connection);
+        ResultTable samples = Query(file, "SELECT t_s, sum(intended), sum(sent) FROM samples GROUP BY t_s ORDER BY t_s");
+        Assert.NotNull(series.IntendedPerSecond);
+        for (int i = 0; i < samples.RowCount; i++)
+        {
+            long second = samples.GetInt64(i, 0) - 1;
+            if (second >= series.Seconds) continue;
+            Assert.Equal(samples.GetInt64(i, 1), series.IntendedPerSecond![second]);
+            Assert.Equal(samples.GetInt64(i, 2), series.SampledSentPerSecond![second]);
+        }
     }
 
     private static void AssertAllIncluded(string file)
