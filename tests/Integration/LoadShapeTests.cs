@@ -34,16 +34,25 @@ public class LoadShapeTests
     }
 
     /// <summary>
-    /// Runs until a run kept to its schedule by its own account (no tx sent over 50 ms late: <c>runs.late</c> = 0), at
-    /// most three times; the last run is checked whatever it says. The machine these tests share with others can stall
-    /// the tool for a few hundred ms: that run then says so (late txs, BEHIND SCHEDULE), and is not the shape's fault.
+    /// Runs and checks; a failed check is retried (at most three runs in all) only when that run says it fell behind
+    /// its schedule (<c>runs.late</c> or <c>runs.unsent</c> &gt; 0: txs sent over 50 ms after their intended time, or due
+    /// and never sent). The machine (or the in-process sink) these tests
+    /// share with others can stall the tool for a few hundred ms, and the run then reports it (late txs, BEHIND
+    /// SCHEDULE): not the shape's fault. A failure without such an account, or on the third run, fails the test.
     /// </summary>
-    private static async Task<(ProcessResult Run, string File)> RunOnScheduleAsync(Uri url, params string[] args)
+    private static async Task<(ProcessResult Run, string File)> RunCheckedAsync(Uri url, Action<string> check, params string[] args)
     {
         for (int attempt = 1; ; attempt++)
         {
             (ProcessResult run, string file) = await RunAsync(url, args);
-            if (attempt == 3 || Query(file, "SELECT late FROM runs").GetInt64(0, 0) == 0) return (run, file);
+            try
+            {
+                check(file);
+                return (run, file);
+            }
+            catch (Xunit.Sdk.XunitException) when (attempt < 3 && Query(file, "SELECT late + unsent FROM runs").GetInt64(0, 0) > 0)
+            {
+            }
         }
     }
 
@@ -78,11 +87,18 @@ public class LoadShapeTests
             """);
         long seconds = r.GetInt64(0, 0);
         Assert.True(seconds >= 3, $"only {seconds} seconds sampled");
-        Assert.True(r.GetInt64(0, 2) == 0 && r.GetInt64(0, 1) <= 2, $"seconds off by more than 2 %: {r.GetString(0, 3)}");
+        Assert.True(r.GetInt64(0, 2) == 0 && r.GetInt64(0, 1) <= 2, $"seconds off by more than 2 %: {r.GetString(0, 3)} ({Behind(file)})");
         // Over the whole run nothing was lost either: all intended went out (or is counted as never sent).
         ResultTable total = Query(file, "SELECT (SELECT sum(intended) FROM samples), sent, unsent FROM runs");
         Assert.Equal(total.GetInt64(0, 0), total.GetInt64(0, 1) + total.GetInt64(0, 2));
         return (seconds, r.GetInt64(0, 4));
+    }
+
+    /// <summary>What the run says of keeping to its schedule, for failure messages.</summary>
+    private static string Behind(string file)
+    {
+        ResultTable r = Query(file, "SELECT late, max_lag_ms, unsent, (SELECT max(sent_us) FROM tx_log) / 1e6, duration_s FROM runs");
+        return string.Create(CultureInfo.InvariantCulture, $"late {r.GetInt64(0, 0)}, max lag {r.GetDouble(0, 1):F0} ms, unsent {r.GetInt64(0, 2)}, last send at {r.GetDouble(0, 3):F3} s of {r.GetDouble(0, 4):F3} s");
     }
 
     /// <summary>Txs per second of intended time (from the txs' own intended_us), index = second.</summary>
@@ -176,24 +192,23 @@ public class LoadShapeTests
         await using SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
         string[] common = ["--wallets", "50", "--ws", "none"];
 
-        (ProcessResult ramp, string rampFile) = await RunOnScheduleAsync(sink.Url, ["--shape", "ramp:200..1200", "--duration", "8s", .. common]);
+        (ProcessResult ramp, string rampFile) = await RunCheckedAsync(sink.Url, f => AssertRamp(f, 200, 1200, 8), ["--shape", "ramp:200..1200", "--duration", "8s", .. common]);
         Assert.Contains("  shape        ramp 200 → 1,200 tx/s over 8 s: 5,600 txs scheduled", ramp.StdOut);
-        AssertRamp(rampFile, 200, 1200, 8);
         await AssertReportDrawsIntendedVsAchievedAsync(rampFile, "ramp:200..1200");
 
-        (ProcessResult steps, string stepsFile) = await RunOnScheduleAsync(sink.Url, ["--shape", "steps:300..900:300/2s", .. common]);
+        (ProcessResult steps, _) = await RunCheckedAsync(sink.Url, f => AssertSteps(f, [300, 600, 900], 2), ["--shape", "steps:300..900:300/2s", .. common]);
         Assert.Contains("  shape        steps 300 → 900 tx/s by 300, 2 s each (3 levels, 6 s): 3,600 txs scheduled", steps.StdOut);
-        AssertSteps(stepsFile, [300, 600, 900], 2);
 
         (_, string burstFile) = await RunAsync(sink.Url, ["--shape", "burst:600/2s", "--duration", "6s", .. common]);
         AssertBursts(burstFile, 600, 2, 3);
 
-        (_, string poissonFile) = await RunOnScheduleAsync(sink.Url, ["--shape", "poisson", "--rate", "800", "--shape-seed", "7", "--duration", "6s", .. common]);
-        AssertPoisson(poissonFile, 800, 7, 6);
+        await RunCheckedAsync(sink.Url, f => AssertPoisson(f, 800, 7, 6), ["--shape", "poisson", "--rate", "800", "--shape-seed", "7", "--duration", "6s", .. common]);
 
-        (_, string constantFile) = await RunOnScheduleAsync(sink.Url, ["--rate", "500", "--duration", "5s", .. common]);
-        AssertAchievedFollowsIntended(constantFile);
-        Assert.All(IntendedPerSecond(constantFile, 5), n => Assert.InRange(n, 499, 501));
+        await RunCheckedAsync(sink.Url, f =>
+        {
+            AssertAchievedFollowsIntended(f);
+            Assert.All(IntendedPerSecond(f, 5), n => Assert.InRange(n, 499, 501));
+        }, ["--rate", "500", "--duration", "5s", .. common]);
     }
 
     [Fact]
@@ -227,20 +242,17 @@ public class LoadShapeTests
         await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
         string[] common = ["--wallets", "100", "--ws", "none"];
 
-        (_, string rampFile) = await RunOnScheduleAsync(node.Url, ["--shape", "ramp:50..300", "--duration", "10s", "--seed", "ramp", .. common]);
-        AssertRamp(rampFile, 50, 300, 10);
+        (_, string rampFile) = await RunCheckedAsync(node.Url, f => AssertRamp(f, 50, 300, 10), ["--shape", "ramp:50..300", "--duration", "10s", "--seed", "ramp", .. common]);
         AssertAllIncluded(rampFile);
 
-        (_, string stepsFile) = await RunOnScheduleAsync(node.Url, ["--shape", "steps:100..200:50/2s", "--seed", "steps", .. common]);
-        AssertSteps(stepsFile, [100, 150, 200], 2);
+        (_, string stepsFile) = await RunCheckedAsync(node.Url, f => AssertSteps(f, [100, 150, 200], 2), ["--shape", "steps:100..200:50/2s", "--seed", "steps", .. common]);
         AssertAllIncluded(stepsFile);
 
         (_, string burstFile) = await RunAsync(node.Url, ["--shape", "burst:300/3s", "--duration", "9s", "--seed", "burst", .. common]);
         AssertBursts(burstFile, 300, 3, 3);
         AssertAllIncluded(burstFile);
 
-        (_, string poissonFile) = await RunOnScheduleAsync(node.Url, ["--shape", "poisson", "--rate", "150", "--shape-seed", "11", "--duration", "8s", "--seed", "poisson", .. common]);
-        AssertPoisson(poissonFile, 150, 11, 8);
+        (_, string poissonFile) = await RunCheckedAsync(node.Url, f => AssertPoisson(f, 150, 11, 8), ["--shape", "poisson", "--rate", "150", "--shape-seed", "11", "--duration", "8s", "--seed", "poisson", .. common]);
         AssertAllIncluded(poissonFile);
     }
 
@@ -328,7 +340,8 @@ public class LoadShapeTests
         long sent = r.GetInt64(0, 0);
         Assert.Equal(sent, r.GetInt64(0, 1));
         Assert.True(r.GetDouble(0, 2) >= outage.Elapsed.TotalMilliseconds * 0.8, $"max ack {r.GetDouble(0, 2)} ms, stall {outage.Elapsed}");
-        Assert.True(r.GetInt64(0, 4) >= 100, $"only {r.GetInt64(0, 4)} txs waited over 2 s");
+        // The first second of the stall (the ramp is at 87 tx/s or more by 3 s) waited over 2 s.
+        Assert.True(r.GetInt64(0, 4) >= 60, $"only {r.GetInt64(0, 4)} txs waited over 2 s");
         // No load vanished: the ramp's 1,500 txs (∫ 50..200 over 12 s) were sent, or are counted as never sent.
         Assert.InRange(sent + r.GetInt64(0, 3), 1499, 1501);
         Assert.InRange(r.GetInt64(0, 5), 1499, 1501);

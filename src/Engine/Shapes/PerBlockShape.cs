@@ -44,8 +44,18 @@ public sealed class PerBlockShape : LoadShape
 
         public override long DueCount(long elapsedTicks)
         {
+            // Blocks seen by then: usually all of them (the last is in the past); else a binary search.
             int seen = blocks.Count;
-            while (seen > 0 && blocks.SeenAt(seen - 1) > elapsedTicks) seen--;
+            if (seen > 0 && blocks.SeenAt(seen - 1) > elapsedTicks)
+            {
+                int lo = 0, hi = seen - 1; // the first block seen after elapsedTicks is in [lo, hi]
+                while (lo < hi)
+                {
+                    int mid = (lo + hi) >> 1;
+                    if (blocks.SeenAt(mid) > elapsedTicks) hi = mid; else lo = mid + 1;
+                }
+                seen = lo;
+            }
             long global = seen * perBlock;
             return global > node ? (global - node - 1) / nodes + 1 : 0;
         }
