@@ -195,11 +195,6 @@ public sealed class LoadRun(RunOptions options)
         signers.Start();
         // Give the signers a head start so the first batches are full (presign ahead).
         var warm = Stopwatch.StartNew();
-        using (var connectLimit = CancellationTokenSource.CreateLinkedTokenSource(interrupt))
-        {
-            connectLimit.CancelAfter(TimeSpan.FromSeconds(5));
-            await Task.WhenAll(senders.Select(s => s.ConnectAheadAsync(connectLimit.Token))).ConfigureAwait(false);
-        }
         while (warm.ElapsedMilliseconds < 500 && rings.Sum(r => r.Count) < Math.Min(ringCapacity / 2, _options.Count ?? long.MaxValue)) await Task.Delay(5, interrupt).ConfigureAwait(false);
 
         if (_shape is { NeedsBlocks: true })
@@ -223,6 +218,12 @@ public sealed class LoadRun(RunOptions options)
         else
         {
             _log.SendingMax(apis.Count);
+        }
+        // Connections are opened now, before the start, so the first txs do not wait for TCP (and TLS) set-up.
+        using (var connectLimit = CancellationTokenSource.CreateLinkedTokenSource(interrupt))
+        {
+            connectLimit.CancelAfter(TimeSpan.FromSeconds(5));
+            await Task.WhenAll(senders.Select(s => s.ConnectAheadAsync(connectLimit.Token))).ConfigureAwait(false);
         }
         double cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
         Volatile.Write(ref _sending, true);
