@@ -49,6 +49,9 @@ public sealed record RunFinal
     public double? InclusionP50Ms { get; init; }
     public double? InclusionP99Ms { get; init; }
     public IReadOnlyList<VerdictLine> Verdicts { get; init; } = [];
+
+    /// <summary>The workload's post-run ledger check (erc20, mix); null when it has none or it did not run.</summary>
+    public Workloads.WorkloadCheck? Ledger { get; init; }
 }
 
 /// <summary>
@@ -64,7 +67,7 @@ public sealed class ResultsWriter : IDisposable
     private static readonly DuckDbType[] TxLogTypes =
     [
         DuckDbType.BigInt, DuckDbType.Blob, DuckDbType.Integer, DuckDbType.BigInt, DuckDbType.UTinyInt,
-        DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.UTinyInt,
+        DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.UTinyInt, DuckDbType.UTinyInt,
     ];
 
     private static readonly DuckDbType[] InclusionTypes = [DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.BigInt];
@@ -192,6 +195,13 @@ public sealed class ResultsWriter : IDisposable
         for (int i = 0; i < urls.Count; i++) sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"({i}, {Sql(urls[i])})");
         _db.Execute(sql.ToString());
         _db.Execute($"UPDATE runs SET targets = {Sql(string.Join(',', urls))}");
+    }
+
+    /// <summary>Records the contracts the workload deployed or reused (name, address, deploy tx). Before <see cref="Begin"/>.</summary>
+    public void WriteContracts(IReadOnlyList<Workloads.DeployedContract> contracts)
+    {
+        foreach (Workloads.DeployedContract c in contracts)
+            _db.Execute($"INSERT INTO contracts VALUES ({Sql(c.Name)}, {Sql(c.Address.ToString())}, {Sql(c.DeployTx?.ToString())})");
     }
 
     /// <summary>Records each wallet's index, address and node. Before <see cref="Begin"/>.</summary>
@@ -342,6 +352,7 @@ public sealed class ResultsWriter : IDisposable
                     log.SetInt64(6, w.Micros(r.SentTicks));
                     log.SetInt64(7, w.Micros(r.AckTicks));
                     log.SetByte(8, r.Outcome);
+                    log.SetByte(9, r.Op);
                     log.EndRow();
                     if (r.ErrorId != 0)
                     {
@@ -543,6 +554,12 @@ public sealed class ResultsWriter : IDisposable
                 """);
             foreach (VerdictLine v in final.Verdicts)
                 _db.Execute($"INSERT INTO verdicts VALUES ({Sql(v.Target)}, {Num(v.Expected)}, {Num(v.Actual)}, {(v.Pass ? "true" : "false")})");
+            if (final.Ledger is Workloads.WorkloadCheck ledger)
+            {
+                _db.Execute($"UPDATE runs SET ledger_checked = {ledger.Checked}, ledger_mismatches = {ledger.Mismatches.Count}");
+                foreach (Workloads.LedgerMismatch m in ledger.Mismatches)
+                    _db.Execute($"INSERT INTO ledger_mismatches VALUES ({m.Wallet}, {Sql(m.Address.ToString())}, {Sql(m.Expected.ToString(CultureInfo.InvariantCulture))}, {Sql(m.Actual.ToString(CultureInfo.InvariantCulture))})");
+            }
             _db.Execute("CHECKPOINT");
         }
     }

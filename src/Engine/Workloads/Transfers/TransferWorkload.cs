@@ -1,32 +1,53 @@
+using FastLoad.Engine.Load;
 using FastLoad.Engine.Primitives;
-using FastLoad.Engine.Signing;
 using FastLoad.Engine.Transactions;
 using FastLoad.Engine.Wallets;
 
-namespace FastLoad.Engine.Load;
-
-/// <summary>Gas pricing for the run: fetched from the node, optionally overridden.</summary>
-public readonly record struct GasPricing(UInt256 GasPrice, UInt256 MaxFeePerGas, UInt256 MaxPriorityFeePerGas);
+namespace FastLoad.Engine.Workloads;
 
 /// <summary>
-/// ETH transfers of <see cref="Value"/> wei to <see cref="Recipient"/>, of the chosen tx type.
-/// For EIP-7702 each tx also carries an authorization signed by the sender itself (its nonce + 1),
-/// delegating to <see cref="Recipient"/> — two signatures per tx, as a real 7702 load has — and so
-/// takes two nonces (<see cref="NoncesPerTx"/>).
+/// ETH transfers of <see cref="Value"/> wei to <see cref="Recipient"/>, of the chosen tx type (<c>--workload transfer</c>,
+/// the default). For EIP-7702 each tx also carries an authorization signed by the sender itself (its nonce + 1),
+/// delegating to <see cref="Recipient"/> — two signatures per tx, as a real 7702 load has — and so takes two nonces
+/// (<see cref="NoncesPerTx"/>). No set-up, no calldata; checked on chain by nonces and balances in the tests.
 /// </summary>
-public sealed class TransferWorkload(TxType type, UInt256 chainId, GasPricing gas)
+public sealed class TransferWorkload : IWorkload
 {
-    public TxType Type { get; } = type;
+    private TxComposer? _composer;
 
-    public UInt256 ChainId { get; } = chainId;
+    public TransferWorkload(TxType type, UInt256 chainId, GasPricing gas)
+    {
+        Type = type;
+        ChainId = chainId;
+        Gas = gas;
+    }
 
-    public GasPricing Gas { get; } = gas;
+    public TxType Type { get; }
 
-    public Address Recipient { get; init; } = Address.Parse("0x000000000000000000000000000000000000dEaD");
+    public UInt256 ChainId { get; }
+
+    public GasPricing Gas { get; }
+
+    public string Spec => "transfer";
+
+    public Address Recipient { get; init; } = TxComposer.DefaultDelegate;
 
     public UInt256 Value { get; init; } = 1;
 
-    public ulong GasLimit => Type == TxType.SetCode ? 60_000UL : Type == TxType.AccessList ? 30_000UL : 21_000UL;
+    public ulong GasLimit => GasLimitOf(Type);
+
+    /// <summary>21,000 for a plain transfer; 30,000 for EIP-2930; 60,000 for EIP-7702 (one authorization, 25,000 more).</summary>
+    public static ulong GasLimitOf(TxType type) => type == TxType.SetCode ? 60_000UL : type == TxType.AccessList ? 30_000UL : 21_000UL;
+
+    public int MaxCalldataLength => 0;
+
+    public ulong MaxGasLimit => GasLimit;
+
+    public UInt256 MaxValue => Value;
+
+    public IReadOnlyList<DeployedContract> Contracts => [];
+
+    public bool NeedsInclusions => false;
 
     /// <summary>
     /// Nonces one tx takes from its sender on chain. EIP-7702 bumps the sender's nonce for the tx before it
@@ -35,7 +56,7 @@ public sealed class TransferWorkload(TxType type, UInt256 chainId, GasPricing ga
     /// </summary>
     public int NoncesPerTx => NoncesPerTxOf(Type);
 
-    /// <summary><see cref="NoncesPerTx"/> for a tx type of this workload.</summary>
+    /// <summary><see cref="NoncesPerTx"/> for a tx type.</summary>
     public static int NoncesPerTxOf(TxType type) => type == TxType.SetCode ? 2 : 1;
 
     /// <summary>
@@ -45,51 +66,24 @@ public sealed class TransferWorkload(TxType type, UInt256 chainId, GasPricing ga
     /// </summary>
     public bool OneTxInPoolPerWallet => NoncesPerTx > 1;
 
+    /// <summary>The signer of this workload's txs (type, chain, fees bound).</summary>
+    public TxComposer Composer => _composer ??= new TxComposer(this, Type, ChainId, Gas);
+
     /// <summary>The most one tx can cost: gas limit × fee cap + value.</summary>
-    public UInt256 MaxCostPerTx
-    {
-        get
-        {
-            UInt256 fee = Type is TxType.Legacy or TxType.AccessList ? Gas.GasPrice : Gas.MaxFeePerGas;
-            if (!fee.TryMultiplyAdd(GasLimit, 0, out UInt256 cost)) return UInt256.MaxValue;
-            var total = new System.Numerics.BigInteger(Value.U0) + cost.ToBigInteger();
-            return UInt256.FromBigInteger(total);
-        }
-    }
+    public UInt256 MaxCostPerTx => Composer.MaxCostPerTx;
+
+    public Task SetupAsync(WorkloadSetup setup, CancellationToken cancel) => Task.CompletedTask;
+
+    public TxPlan NextTx(Wallet wallet, ulong nonce, Span<byte> calldata) => new(WorkloadOp.Transfer, Recipient, Value, 0, GasLimit);
+
+    public Task<WorkloadCheck?> CheckAsync(WorkloadCheckContext context, CancellationToken cancel) => Task.FromResult<WorkloadCheck?>(null);
 
     /// <summary>
     /// Signs the next tx of <paramref name="wallet"/> with <paramref name="nonce"/> into <paramref name="envelope"/>;
     /// it takes nonces <paramref name="nonce"/> to <paramref name="nonce"/> + <see cref="NoncesPerTx"/> - 1.
     /// </summary>
-    public int Sign(Wallet wallet, ulong nonce, Span<byte> envelope, Span<byte> txHash, SignedAuthorization[] authorizationScratch)
-    {
-        switch (Type)
-        {
-            case TxType.Legacy:
-                return TransactionSigner.Sign(new LegacyTransaction
-                {
-                    ChainId = ChainId, Nonce = nonce, GasPrice = Gas.GasPrice, GasLimit = GasLimit, To = Recipient, Value = Value,
-                }, wallet.Key, envelope, txHash);
-            case TxType.AccessList:
-                return TransactionSigner.Sign(new AccessListTransaction
-                {
-                    ChainId = ChainId, Nonce = nonce, GasPrice = Gas.GasPrice, GasLimit = GasLimit, To = Recipient, Value = Value,
-                }, wallet.Key, envelope, txHash);
-            case TxType.SetCode:
-                authorizationScratch[0] = new Authorization { ChainId = ChainId, Address = Recipient, Nonce = nonce + 1 }.Sign(wallet.Key);
-                return TransactionSigner.Sign(new SetCodeTransaction
-                {
-                    ChainId = ChainId, Nonce = nonce, MaxFeePerGas = Gas.MaxFeePerGas, MaxPriorityFeePerGas = Gas.MaxPriorityFeePerGas,
-                    GasLimit = GasLimit, To = Recipient, Value = Value, AuthorizationList = authorizationScratch,
-                }, wallet.Key, envelope, txHash);
-            default:
-                return TransactionSigner.Sign(new DynamicFeeTransaction
-                {
-                    ChainId = ChainId, Nonce = nonce, MaxFeePerGas = Gas.MaxFeePerGas, MaxPriorityFeePerGas = Gas.MaxPriorityFeePerGas,
-                    GasLimit = GasLimit, To = Recipient, Value = Value,
-                }, wallet.Key, envelope, txHash);
-        }
-    }
+    public int Sign(Wallet wallet, ulong nonce, Span<byte> envelope, Span<byte> txHash, SignedAuthorization[] authorizationScratch) =>
+        Composer.Sign(wallet, nonce, envelope, txHash, authorizationScratch, [], out _);
 
     /// <summary>Parses --tx-type.</summary>
     public static TxType ParseType(string text) => text.ToLowerInvariant() switch
