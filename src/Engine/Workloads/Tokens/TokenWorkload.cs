@@ -94,7 +94,7 @@ public sealed class TokenWorkload : IWorkload
 
     public int MaxCalldataLength => LoadToken.AddressAmountLength;
 
-    public ulong MaxGasLimit => Math.Max(_gasTransfer, Math.Max(_mintWeight > 0 ? _gasMint : 0, _burnWeight > 0 ? _gasBurn : 0));
+    public ulong MaxGasLimit => Math.Max(_gasTransfer, Math.Max(_walletsMint ? _gasMint : 0, _burnWeight > 0 ? _gasBurn : 0));
 
     public UInt256 MaxValue => UInt256.Zero;
 
@@ -106,7 +106,7 @@ public sealed class TokenWorkload : IWorkload
     public IReadOnlyList<(WorkloadOp Op, ulong GasLimit)> GasLimits =>
     [
         (WorkloadOp.Erc20Transfer, _gasTransfer),
-        .. _mintWeight > 0 ? [(WorkloadOp.Mint, _gasMint)] : Array.Empty<(WorkloadOp, ulong)>(),
+        .. _walletsMint ? [(WorkloadOp.Mint, _gasMint)] : Array.Empty<(WorkloadOp, ulong)>(), // even at weight 0: a debit at a floor of 0 mints
         .. _burnWeight > 0 ? [(WorkloadOp.Burn, _gasBurn)] : Array.Empty<(WorkloadOp, ulong)>(),
     ];
 
@@ -195,7 +195,7 @@ public sealed class TokenWorkload : IWorkload
         byte[] data68 = new byte[LoadToken.AddressAmountLength];
         LoadToken.WriteTransfer(data68, FreshAddress, _unit);
         _gasTransfer = Headroom(await txs.EstimateAsync(from, _token, data68, "a token transfer", cancel).ConfigureAwait(false)) + extra;
-        if (_mintWeight > 0)
+        if (_walletsMint)
         {
             LoadToken.WriteMint(data68, FreshAddress, _unit * _steps);
             _gasMint = Headroom(await txs.EstimateAsync(from, _token, data68, "a mint", cancel).ConfigureAwait(false)) + extra;
@@ -390,10 +390,10 @@ public sealed class TokenWorkload : IWorkload
         };
     }
 
-    internal sealed record Ledger(BigInteger[] Expected, long IncludedTxs, IReadOnlyList<(WorkloadOp Op, long Count, BigInteger Amount)> Ops);
+    public sealed record Ledger(BigInteger[] Expected, long IncludedTxs, IReadOnlyList<(WorkloadOp Op, long Count, BigInteger Amount)> Ops);
 
     /// <summary>Every wallet's expected balance: its start balance plus the effects of the included txs (its own and transfers in).</summary>
-    internal Ledger ComputeLedger(IncludedNonces included)
+    public Ledger ComputeLedger(IncludedNonces included)
     {
         int n = _wallets.Length;
         var expected = (BigInteger[])_startBalance.Clone();
