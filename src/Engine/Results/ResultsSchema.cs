@@ -65,7 +65,8 @@ public static class ResultsSchema
         CREATE TABLE contracts (
             name VARCHAR,               -- e.g. LoadToken (contracts/LoadToken.sol)
             address VARCHAR,            -- 0x-hex
-            deploy_tx VARCHAR           -- the creating tx's hash; NULL when reused from an earlier run (--reuse-setup)
+            deploy_tx VARCHAR,          -- the creating tx's hash (of the earlier run, when reused)
+            reused BOOLEAN              -- true: taken from an earlier run's results (--reuse-setup), not deployed by this run
         );
         CREATE TABLE ledger_mismatches (
             wallet INTEGER, address VARCHAR,

@@ -201,7 +201,7 @@ public sealed class ResultsWriter : IDisposable
     public void WriteContracts(IReadOnlyList<Workloads.DeployedContract> contracts)
     {
         foreach (Workloads.DeployedContract c in contracts)
-            _db.Execute($"INSERT INTO contracts VALUES ({Sql(c.Name)}, {Sql(c.Address.ToString())}, {Sql(c.DeployTx?.ToString())})");
+            _db.Execute($"INSERT INTO contracts VALUES ({Sql(c.Name)}, {Sql(c.Address.ToString())}, {Sql(c.DeployTx?.ToString())}, {(c.Reused ? "true" : "false")})");
     }
 
     /// <summary>Records each wallet's index, address and node. Before <see cref="Begin"/>.</summary>

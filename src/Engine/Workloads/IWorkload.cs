@@ -73,7 +73,11 @@ public static class WorkloadOps
 }
 
 /// <summary>A contract a run's set-up deployed (or found again with --reuse-setup).</summary>
-public sealed record DeployedContract(string Name, Address Address, Hash256? DeployTx);
+public sealed record DeployedContract(string Name, Address Address, Hash256? DeployTx)
+{
+    /// <summary>Taken from an earlier run (--reuse-setup) rather than deployed by this one.</summary>
+    public bool Reused { get; init; }
+}
 
 /// <summary>The outcome of a workload's post-run check, as data (the CLI formats it).</summary>
 public sealed record WorkloadCheck

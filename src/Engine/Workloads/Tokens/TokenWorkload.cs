@@ -130,7 +130,7 @@ public sealed class TokenWorkload : IWorkload
                 if (!await FunderTxs.HasCodeAsync(node, reused.Address, cancel).ConfigureAwait(false))
                     throw new RunSetupException($"--reuse-setup: no code at {reused.Address} ({LoadToken.Name}) on {node.Endpoint.Url}: the chain was reset or is another one; run without --reuse-setup to deploy again");
             }
-            contract = reused;
+            contract = reused with { Reused = true };
             setup.Log.ContractReused(LoadToken.Name, reused.Address.ToString());
         }
         else
