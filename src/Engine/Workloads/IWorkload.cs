@@ -107,7 +107,10 @@ public sealed record WorkloadCheck
     /// <summary>Included ops by kind (mint, burn, erc20_transfer) and the tokens they moved.</summary>
     public IReadOnlyList<(WorkloadOp Op, long Count, System.Numerics.BigInteger Amount)> Ops { get; init; } = [];
 
-    public bool Passed => Mismatches.Count == 0 && ExpectedSum == ActualSum;
+    /// <summary>Why the check could not be made (a node error); it then fails.</summary>
+    public string? Error { get; init; }
+
+    public bool Passed => Error is null && Mismatches.Count == 0 && ExpectedSum == ActualSum;
 }
 
 /// <summary>A wallet whose balance on chain is not what its included ops imply.</summary>

@@ -13,6 +13,11 @@ public static class WorkloadCheckText
         var c = CultureInfo.InvariantCulture;
         s.AppendLine($"  workload     {workload}");
         if (check is null) return;
+        if (check.Error is not null)
+        {
+            s.AppendLine($"  ledger       NOT CHECKED: {check.Error}");
+            return;
+        }
         string ops = string.Join(", ", check.Ops.Select(o => string.Create(c, $"{WorkloadOps.Name(o.Op)} {o.Count:N0} ({Tokens(o.Amount)} tokens)")));
         s.AppendLine(string.Create(c, $"  included ops {check.IncludedTxs:N0}{(ops.Length > 0 ? ": " + ops : "")}"));
         string sums = check.ExpectedSum is BigInteger expected && check.ActualSum is BigInteger actual

@@ -53,6 +53,7 @@ public sealed class TokenWorkload : IWorkload
     private ulong _noncesPerTx = 1;
     private DeployedContract[] _contracts = [];
     private bool _ready;
+    private bool _onChain; // false with a preset token (no chain to check against)
 
     private struct Cursor
     {
@@ -207,6 +208,7 @@ public sealed class TokenWorkload : IWorkload
             _gasBurn = Headroom(await txs.EstimateAsync(from, _token, data36, "a burn", cancel).ConfigureAwait(false)) + extra;
         }
         _ready = true;
+        _onChain = true;
         setup.Log.WorkloadReady(missing.Count, low.Count, ((BigInteger)(_initial / Token)).ToString("N0", CultureInfo.InvariantCulture),
             string.Join(", ", GasLimits.Select(g => $"{WorkloadOps.Name(g.Op)} {g.GasLimit:N0}")));
     }
@@ -350,7 +352,7 @@ public sealed class TokenWorkload : IWorkload
 
     public async Task<WorkloadCheck?> CheckAsync(WorkloadCheckContext context, CancellationToken cancel)
     {
-        if (!_ready || context.Included is null) return null;
+        if (!_ready || !_onChain || context.Included is null) return null;
         Ledger ledger = ComputeLedger(context.Included);
         int n = _wallets.Length;
         int[] chosen;
