@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using DuckDB.NET.Data;
+using DuckDB.NET.Native;
 using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Results;
@@ -10,8 +12,11 @@ namespace FastLoad.Benchmarks.DuckDb;
 /// <summary>
 /// How fast results reach a DuckDB file. One op = one tx row, so Op/s is rows/s (goal: ≥ 2,000,000).
 /// <list type="bullet">
-/// <item><c>AppendTxLog</c>: the chunk appender alone, writing the results schema's <c>tx_log</c> row (9 columns, a
-/// 32-byte hash blob), into memory or a file (with the final checkpoint).</item>
+/// <item><c>AppendTxLog</c>: FastLoad's chunk appender (on DuckDB.NET.Bindings' native methods) alone, writing the
+/// results schema's <c>tx_log</c> row (9 columns, a 32-byte hash blob), into memory or a file (with the final
+/// checkpoint).</item>
+/// <item><c>AppendTxLogDuckDbNet</c>: the same rows through DuckDB.NET.Data's own appender
+/// (<c>CreateAppender</c>, <c>CreateRow().AppendValue(...).EndRow()</c>), the alternative to the hand-written one.</item>
 /// <item><c>WriterEndToEnd</c>: the <see cref="ResultsWriter"/> as a run uses it: records queued from this thread
 /// through the lock-free ring (waiting, not dropping, when it is full), drained by the writer thread, committed every
 /// 500 ms, then Finish (summary + checkpoint). Every iteration writes a new file.</item>
@@ -22,16 +27,16 @@ public class AppendBenchmarks
 {
     private const int Rows = 1_000_000;
 
-    private static readonly DuckDbType[] TxLogTypes =
+    private static readonly DuckDBType[] TxLogTypes =
     [
-        DuckDbType.BigInt, DuckDbType.Blob, DuckDbType.Integer, DuckDbType.BigInt, DuckDbType.UTinyInt,
-        DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.BigInt, DuckDbType.UTinyInt,
+        DuckDBType.BigInt, DuckDBType.Blob, DuckDBType.Integer, DuckDBType.BigInt, DuckDBType.UnsignedTinyInt,
+        DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.UnsignedTinyInt,
     ];
 
     private readonly byte[] _hashes = new byte[1024 * 32];
     private string _dir = "";
     private string _path = "";
-    private DuckDbConnection? _db;
+    private DuckDBConnection? _db;
 
     [Params("memory", "file")]
     public string Target { get; set; } = "memory";
@@ -51,7 +56,7 @@ public class AppendBenchmarks
     public void AppendSetup()
     {
         _path = NewPath();
-        _db = DuckDbConnection.Open(Target == "file" ? _path : ":memory:");
+        _db = DuckDbSql.Open(Target == "file" ? _path : DuckDbSql.Memory);
         ResultsSchema.Create(_db);
     }
 
@@ -71,27 +76,60 @@ public class AppendBenchmarks
     [Benchmark(OperationsPerInvoke = Rows)]
     public long AppendTxLog()
     {
-        DuckDbConnection db = _db!;
-        using (DuckDbChunkAppender a = db.CreateAppender("tx_log", TxLogTypes))
-        {
-            ReadOnlySpan<byte> hashes = _hashes;
-            for (int i = 0; i < Rows; i++)
-            {
-                long intended = i * 100L;
-                a.SetInt64(0, i + 1);
-                a.SetBlob(1, hashes.Slice((i & 1023) * 32, 32));
-                a.SetInt32(2, i & 4095);
-                a.SetInt64(3, i >> 12);
-                a.SetByte(4, (byte)(i & 3));
-                a.SetInt64(5, intended);
-                a.SetInt64(6, intended + 35);
-                a.SetInt64(7, intended + 900);
-                a.SetByte(8, (byte)TxOutcome.Accepted);
-                a.EndRow();
-            }
-        }
-        if (Target == "file") db.Execute("CHECKPOINT");
+        AppendChunk(_db!, _hashes, Rows);
+        if (Target == "file") _db!.Execute("CHECKPOINT");
         return Rows;
+    }
+
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public long AppendTxLogDuckDbNet()
+    {
+        AppendDuckDbNet(_db!, _hashes, Rows);
+        if (Target == "file") _db!.Execute("CHECKPOINT");
+        return Rows;
+    }
+
+    /// <summary><paramref name="rows"/> tx_log rows through FastLoad's chunk appender (the results writer's hot path).</summary>
+    internal static void AppendChunk(DuckDBConnection db, byte[] hashes1024, int rows)
+    {
+        using var a = new DuckDbChunkAppender(db, "tx_log", TxLogTypes);
+        ReadOnlySpan<byte> hashes = hashes1024;
+        for (int i = 0; i < rows; i++)
+        {
+            long intended = i * 100L;
+            a.SetInt64(0, i + 1);
+            a.SetBlob(1, hashes.Slice((i & 1023) * 32, 32));
+            a.SetInt32(2, i & 4095);
+            a.SetInt64(3, i >> 12);
+            a.SetByte(4, (byte)(i & 3));
+            a.SetInt64(5, intended);
+            a.SetInt64(6, intended + 35);
+            a.SetInt64(7, intended + 900);
+            a.SetByte(8, (byte)TxOutcome.Accepted);
+            a.EndRow();
+        }
+    }
+
+    /// <summary>The same rows through DuckDB.NET.Data's appender: CreateRow().AppendValue(...).EndRow().</summary>
+    internal static void AppendDuckDbNet(DuckDBConnection db, byte[] hashes1024, int rows)
+    {
+        using DuckDB.NET.Data.DuckDBAppender a = db.CreateAppender("tx_log");
+        Span<byte> hashes = hashes1024;
+        for (int i = 0; i < rows; i++)
+        {
+            long intended = i * 100L;
+            a.CreateRow()
+                .AppendValue((long?)(i + 1))
+                .AppendValue(hashes.Slice((i & 1023) * 32, 32))
+                .AppendValue((int?)(i & 4095))
+                .AppendValue((long?)(i >> 12))
+                .AppendValue((byte?)(i & 3))
+                .AppendValue((long?)intended)
+                .AppendValue((long?)(intended + 35))
+                .AppendValue((long?)(intended + 900))
+                .AppendValue((byte?)TxOutcome.Accepted)
+                .EndRow();
+        }
     }
 }
 

@@ -54,6 +54,12 @@ public static class Program
             Console.Error.WriteLine($"fastload: {missing.Message}");
             return 3;
         }
+        catch (Exception e) when (Unwrap(e) is DllNotFoundException dll && dll.Message.Contains("duckdb", StringComparison.OrdinalIgnoreCase))
+        {
+            // DuckDB.NET's first call into libduckdb (e.g. a connection string parsed before DuckDbSql.EnsureAvailable ran).
+            Console.Error.WriteLine($"fastload: {NativeLibraries.DuckDbMissing(dll).Message}");
+            return 3;
+        }
         catch (Exception e) when (Environment.GetEnvironmentVariable("FASTLOAD_DEBUG") != "1")
         {
             Exception inner = Unwrap(e);

@@ -1,11 +1,13 @@
 using FastLoad.Engine.DuckDb;
+using DuckDB.NET.Native;
+using FastLoad.Tests.Infrastructure;
 
 namespace FastLoad.Tests.DuckDb;
 
 public sealed class DuckDbChunkAppenderTests
 {
-    private static readonly DuckDbType[] AllTypes =
-        [DuckDbType.Integer, DuckDbType.BigInt, DuckDbType.UTinyInt, DuckDbType.Double, DuckDbType.Varchar, DuckDbType.Blob, DuckDbType.Boolean];
+    private static readonly DuckDBType[] AllTypes =
+        [DuckDBType.Integer, DuckDBType.BigInt, DuckDBType.UnsignedTinyInt, DuckDBType.Double, DuckDBType.Varchar, DuckDBType.Blob, DuckDBType.Boolean];
 
     private const string AllTypesTable = "CREATE TABLE t (i INTEGER, b BIGINT, u UTINYINT, d DOUBLE, s VARCHAR, x BLOB, f BOOLEAN)";
 
@@ -43,9 +45,9 @@ public sealed class DuckDbChunkAppenderTests
     [InlineData(10_000)]
     public void Appended_rows_across_chunk_boundaries_agree_with_aggregates(int rows)
     {
-        using var db = DuckDbConnection.Open(":memory:");
+        using var db = DuckDbSql.Open(":memory:");
         db.Execute(AllTypesTable);
-        using (DuckDbChunkAppender a = db.CreateAppender("t", AllTypes))
+        using (DuckDbChunkAppender a = new DuckDbChunkAppender(db, "t", AllTypes))
         {
             Assert.Equal(2048, a.ChunkCapacity);
             Span<byte> blob = stackalloc byte[32];
@@ -68,7 +70,7 @@ public sealed class DuckDbChunkAppenderTests
             expectLen += n % 2 == 0 ? 32 : 5;
         }
 
-        DuckDbResult r = db.Query(
+        ResultTable r = db.Table(
             "SELECT count(*), count(i), sum(i), sum(b)::VARCHAR, sum(u), sum(d), count(*) FILTER (WHERE f), sum(octet_length(x)), " +
             "count(*) FILTER (WHERE s = CASE WHEN i % 2 = 0 THEN 's' || i ELSE 'a longer string, number ' || i END), " +
             "count(*) FILTER (WHERE x = repeat(chr(i % 256), 1)::BLOB OR true) FROM t");
@@ -89,65 +91,65 @@ public sealed class DuckDbChunkAppenderTests
         foreach (int n in new[] { 0, 2046, 2047, 2048, 2049, rows - 1 })
         {
             if (n >= rows || n % 7 == 3) continue;
-            DuckDbResult row = db.Query($"SELECT i, b, u, d, s, x, f FROM t WHERE i = {n}");
+            ResultTable row = db.Table($"SELECT i, b, u, d, s, x, f FROM t WHERE i = {n}");
             Assert.Equal(1, row.RowCount);
             Assert.Equal((long)n * 1_000_000_007, row.GetInt64(0, 1));
             Assert.Equal((byte)n, row.GetInt64(0, 2));
             Assert.Equal(Enumerable.Repeat((byte)n, n % 2 == 0 ? 32 : 5).ToArray(), row.GetBlob(0, 5));
         }
-        DuckDbResult nulls = db.Query("SELECT count(*) FROM t WHERE i IS NULL AND b IS NULL AND u IS NULL AND d IS NULL AND s IS NULL AND x IS NULL AND f IS NULL");
+        ResultTable nulls = db.Table("SELECT count(*) FROM t WHERE i IS NULL AND b IS NULL AND u IS NULL AND d IS NULL AND s IS NULL AND x IS NULL AND f IS NULL");
         Assert.Equal(rows - expectCount, nulls.GetInt64(0, 0));
     }
 
     [Fact]
     public void Flush_makes_rows_visible_and_the_appender_continues()
     {
-        using var db = DuckDbConnection.Open(":memory:");
+        using var db = DuckDbSql.Open(":memory:");
         db.Execute("CREATE TABLE t (n BIGINT)");
-        using DuckDbChunkAppender a = db.CreateAppender("t", [DuckDbType.BigInt]);
+        using DuckDbChunkAppender a = new DuckDbChunkAppender(db, "t", [DuckDBType.BigInt]);
         for (int i = 0; i < 10; i++) { a.SetInt64(0, i); a.EndRow(); }
         a.Flush();
-        Assert.Equal(10, db.Query("SELECT count(*) FROM t").GetInt64(0, 0));
+        Assert.Equal(10, db.Table("SELECT count(*) FROM t").GetInt64(0, 0));
         for (int i = 0; i < 5; i++) { a.SetInt64(0, i); a.EndRow(); }
         a.Close();
-        Assert.Equal(15, db.Query("SELECT count(*) FROM t").GetInt64(0, 0));
+        Assert.Equal(15, db.Table("SELECT count(*) FROM t").GetInt64(0, 0));
     }
 
     [Fact]
     public void Wrong_setter_for_a_column_type_throws_instead_of_corrupting_memory()
     {
-        using var db = DuckDbConnection.Open(":memory:");
+        using var db = DuckDbSql.Open(":memory:");
         db.Execute("CREATE TABLE t (u UTINYINT)");
-        using DuckDbChunkAppender a = db.CreateAppender("t", [DuckDbType.UTinyInt]);
+        using DuckDbChunkAppender a = new DuckDbChunkAppender(db, "t", [DuckDBType.UnsignedTinyInt]);
         Assert.Throws<InvalidOperationException>(() => a.SetInt64(0, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => a.SetByte(1, 1));
     }
 
     [Fact]
-    public void Appender_for_a_missing_table_throws_DuckDbException()
+    public void Appender_for_a_missing_table_throws_DuckDbError()
     {
-        using var db = DuckDbConnection.Open(":memory:");
-        var ex = Assert.Throws<DuckDbException>(() => db.CreateAppender("nope", [DuckDbType.BigInt]));
+        using var db = DuckDbSql.Open(":memory:");
+        var ex = Assert.Throws<DuckDbError>(() => new DuckDbChunkAppender(db, "nope", [DuckDBType.BigInt]));
         Assert.Contains("nope", ex.Message);
     }
 
     [Fact]
-    public void Column_types_not_matching_the_table_surface_as_DuckDbException()
+    public void Column_types_not_matching_the_table_surface_as_DuckDbError()
     {
-        using var db = DuckDbConnection.Open(":memory:");
+        using var db = DuckDbSql.Open(":memory:");
         db.Execute("CREATE TABLE t (a BIGINT, b BIGINT)");
-        DuckDbChunkAppender a = db.CreateAppender("t", [DuckDbType.BigInt]);
+        DuckDbChunkAppender a = new DuckDbChunkAppender(db, "t", [DuckDBType.BigInt]);
         a.SetInt64(0, 1);
         a.EndRow();
-        Assert.Throws<DuckDbException>(() => a.Dispose());
+        Assert.Throws<DuckDbError>(() => a.Dispose());
     }
 
     [Fact]
     public void Appending_rows_allocates_zero_managed_bytes_per_row()
     {
-        using var db = DuckDbConnection.Open(":memory:");
+        using var db = DuckDbSql.Open(":memory:");
         db.Execute(AllTypesTable);
-        using DuckDbChunkAppender a = db.CreateAppender("t", AllTypes);
+        using DuckDbChunkAppender a = new DuckDbChunkAppender(db, "t", AllTypes);
         Span<byte> blob = stackalloc byte[32];
         for (int n = 0; n < 20_000; n++) WriteRow(a, n, blob); // warm-up: JIT tiers, chunk flushes
         a.Flush();

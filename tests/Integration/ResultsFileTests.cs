@@ -6,6 +6,7 @@ using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Signing;
 using FastLoad.Engine.Sink;
 using FastLoad.Tests.Infrastructure;
+using DuckDB.NET.Data;
 
 namespace FastLoad.Tests.Integration;
 
@@ -44,19 +45,19 @@ public class ResultsFileTests
         }
         Assert.True(chainHashes.Count >= 400, $"only {chainHashes.Count} of our txs on chain");
 
-        using DuckDbConnection db = DuckDbConnection.Open(file);
+        using DuckDBConnection db = DuckDbSql.Open(file);
         // Rows with an inclusion block == our txs in those blocks, block by block, and they are the same txs.
-        DuckDbResult byBlock = db.Query("SELECT block, count(*) FROM txs WHERE block IS NOT NULL GROUP BY block ORDER BY block");
+        ResultTable byBlock = db.Table("SELECT block, count(*) FROM txs WHERE block IS NOT NULL GROUP BY block ORDER BY block");
         var fileByBlock = new Dictionary<long, int>();
         for (int r = 0; r < byBlock.RowCount; r++) fileByBlock[byBlock.GetInt64(r, 0)] = (int)byBlock.GetInt64(r, 1);
         Assert.Equal(chainByBlock.OrderBy(p => p.Key), fileByBlock.OrderBy(p => p.Key));
-        DuckDbResult included = db.Query("SELECT tx_hash FROM txs WHERE block IS NOT NULL");
+        ResultTable included = db.Table("SELECT tx_hash FROM txs WHERE block IS NOT NULL");
         var fileHashes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (int r = 0; r < included.RowCount; r++) fileHashes.Add(included.GetString(r, 0)!);
         Assert.True(chainHashes.SetEquals(fileHashes));
 
         // Per wallet: max nonce + 1 == the on-chain nonce.
-        DuckDbResult nonces = db.Query("SELECT address, max(nonce) + 1 FROM txs WHERE outcome = 'accepted' GROUP BY address");
+        ResultTable nonces = db.Table("SELECT address, max(nonce) + 1 FROM txs WHERE outcome = 'accepted' GROUP BY address");
         Assert.Equal(wallets, nonces.RowCount);
         for (int r = 0; r < nonces.RowCount; r++)
         {
@@ -66,15 +67,15 @@ public class ResultsFileTests
         }
 
         // The run's row and the other tables are filled in.
-        DuckDbResult runs = db.Query("SELECT status, sent, accepted, included, dropped_records, targets, ended_at IS NOT NULL FROM runs");
+        ResultTable runs = db.Table("SELECT status, sent, accepted, included, dropped_records, targets, ended_at IS NOT NULL FROM runs");
         Assert.Equal("complete", runs.GetString(0, 0));
-        Assert.Equal(db.Query("SELECT count(*) FROM txs").GetInt64(0, 0), runs.GetInt64(0, 1));
+        Assert.Equal(db.Table("SELECT count(*) FROM txs").GetInt64(0, 0), runs.GetInt64(0, 1));
         Assert.Equal(chainHashes.Count, runs.GetInt64(0, 3));
         Assert.Equal(0, runs.GetInt64(0, 4));
         Assert.Equal(node.Url.ToString(), runs.GetString(0, 5));
         Assert.True(runs.GetBoolean(0, 6));
-        Assert.Equal(chainByBlock.Values.Sum(), db.Query("SELECT sum(our_tx_count) FROM blocks").GetInt64(0, 0));
-        Assert.True(db.Query("SELECT count(*) FROM samples WHERE sent > 0").GetInt64(0, 0) >= 4);
+        Assert.Equal(chainByBlock.Values.Sum(), db.Table("SELECT sum(our_tx_count) FROM blocks").GetInt64(0, 0));
+        Assert.True(db.Table("SELECT count(*) FROM samples WHERE sent > 0").GetInt64(0, 0) >= 4);
     }
 
     [Fact]
@@ -91,25 +92,25 @@ public class ResultsFileTests
         fastload.Process.Kill(); // SIGKILL
         await fastload.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
-        using DuckDbConnection db = DuckDbConnection.Open(file); // replays the WAL
-        DuckDbResult run = db.Query("SELECT status, epoch_us(started_at) FROM runs");
+        using DuckDBConnection db = DuckDbSql.Open(file); // replays the WAL
+        ResultTable run = db.Table("SELECT status, epoch_us(started_at) FROM runs");
         Assert.Equal("running", run.GetString(0, 0));
         long killedUs = (killedAt - DateTime.UnixEpoch).Ticks / 10 - run.GetInt64(0, 1);
         long cutoffUs = killedUs - 1_000_000;
         Assert.True(cutoffUs > 3_000_000, $"killed {killedUs} µs after the start");
 
         // Acks reach at least one second before the kill...
-        long maxAck = db.Query("SELECT max(ack_us) FROM tx_log").GetInt64(0, 0);
+        long maxAck = db.Table("SELECT max(ack_us) FROM tx_log").GetInt64(0, 0);
         Assert.True(maxAck >= cutoffUs, $"last ack in the file at {maxAck} µs, kill at {killedUs} µs");
         // ...and none is missing: at a fixed rate the limiter meant tx k for k / rate, so every tx meant to go
         // 200 ms before the cutoff (acked by the cutoff on a local node) must have its row.
         long horizonUs = cutoffUs - 200_000;
         long expected = (long)Math.Floor(horizonUs * rate / 1_000_000.0) + 1;
-        long rows = db.Query($"SELECT count(*) FROM tx_log WHERE intended_us < {horizonUs}").GetInt64(0, 0);
+        long rows = db.Table($"SELECT count(*) FROM tx_log WHERE intended_us < {horizonUs}").GetInt64(0, 0);
         Assert.True(Math.Abs(rows - expected) <= 1, $"{rows} rows meant before {horizonUs} µs, expected {expected}");
-        Assert.Equal(0, db.Query("SELECT count(*) FROM tx_log WHERE outcome <> 1").GetInt64(0, 0));
+        Assert.Equal(0, db.Table("SELECT count(*) FROM tx_log WHERE outcome <> 1").GetInt64(0, 0));
         // Every acked tx in the file is one the node really has.
-        DuckDbResult sample = db.Query("SELECT tx_hash FROM txs ORDER BY id DESC LIMIT 5");
+        ResultTable sample = db.Table("SELECT tx_hash FROM txs ORDER BY id DESC LIMIT 5");
         for (int r = 0; r < sample.RowCount; r++)
             Assert.NotNull(await node.CallAsync("eth_getTransactionByHash", sample.GetString(r, 0)));
     }
@@ -127,9 +128,9 @@ public class ResultsFileTests
         Assert.Contains("PASS  p99_ms", run.StdOut);
         Assert.Contains("Verdict: FAIL", run.StdOut);
 
-        using DuckDbConnection db = DuckDbConnection.Open(file);
-        Assert.Equal("FAIL", db.Query("SELECT verdict FROM runs").GetString(0, 0));
-        DuckDbResult verdicts = db.Query("SELECT target, pass FROM verdicts ORDER BY target");
+        using DuckDBConnection db = DuckDbSql.Open(file);
+        Assert.Equal("FAIL", db.Table("SELECT verdict FROM runs").GetString(0, 0));
+        ResultTable verdicts = db.Table("SELECT target, pass FROM verdicts ORDER BY target");
         Assert.Equal(3, verdicts.RowCount);
         Assert.Equal(("p99_ms", true), (verdicts.GetString(0, 0), verdicts.GetBoolean(0, 1)));
         Assert.Equal(("success", true), (verdicts.GetString(1, 0), verdicts.GetBoolean(1, 1)));

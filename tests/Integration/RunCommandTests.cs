@@ -1,3 +1,4 @@
+using FastLoad.Engine.DuckDb;
 using System.Diagnostics;
 using System.Text;
 using FastLoad.Tests.Infrastructure;
@@ -26,8 +27,8 @@ public class RunCommandTests
         Assert.Contains("accepted", text);
         Assert.DoesNotContain("   at ", text);
         // The results file is complete and says the run was interrupted.
-        using var db = FastLoad.Engine.DuckDb.DuckDbConnection.Open(file);
-        var run = db.Query("SELECT status, sent, (SELECT count(*) FROM tx_log) FROM runs");
+        using var db = DuckDbSql.Open(file);
+        var run = db.Table("SELECT status, sent, (SELECT count(*) FROM tx_log) FROM runs");
         Assert.Equal("interrupted", run.GetString(0, 0));
         Assert.True(run.GetInt64(0, 1) > 0);
         Assert.Equal(run.GetInt64(0, 1), run.GetInt64(0, 2));

@@ -3,6 +3,7 @@ using System.Text;
 using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Sink;
 using FastLoad.Tests.Infrastructure;
+using DuckDB.NET.Data;
 
 namespace FastLoad.Tests.Integration;
 
@@ -28,13 +29,13 @@ public class SecretsTests
         Assert.True(run.ExitCode == 0, run.StdErr); // a warning, not a refusal
         Assert.Equal($"fastload run: warning: --funder-key-file {keyFile} is readable by group or others (mode 644): run chmod 600 {keyFile}", run.StdErr.Trim());
         Assert.DoesNotContain(keyHex, run.StdOut + run.StdErr, StringComparison.OrdinalIgnoreCase);
-        using DuckDbConnection db = DuckDbConnection.Open(results);
-        string settings = db.Query("SELECT settings FROM runs").GetString(0, 0)!;
+        using DuckDBConnection db = DuckDbSql.Open(results);
+        string settings = db.Table("SELECT settings FROM runs").GetString(0, 0)!;
         string seedHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Seed)));
         Assert.Contains($"\"seed_sha256\":\"{seedHash}\"", settings);
         Assert.DoesNotContain(Seed, settings);
         // The whole runs row (command line, settings, targets, ...): neither the seed nor the key.
-        string all = db.Query("SELECT to_json(r)::VARCHAR FROM runs r").GetString(0, 0)!;
+        string all = db.Table("SELECT to_json(r)::VARCHAR FROM runs r").GetString(0, 0)!;
         Assert.Contains($"--seed <redacted> --funder-key-file {keyFile}", all); // the command line, seed blanked
         Assert.DoesNotContain(keyHex, all, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(Seed, all);
@@ -60,8 +61,8 @@ public class SecretsTests
         string output = run.StdOut + run.StdErr;
         Assert.DoesNotContain(derivedKey, output, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("test test", output, StringComparison.OrdinalIgnoreCase);
-        using DuckDbConnection db = DuckDbConnection.Open(results);
-        string all = db.Query("SELECT to_json(r)::VARCHAR FROM runs r").GetString(0, 0)!;
+        using DuckDBConnection db = DuckDbSql.Open(results);
+        string all = db.Table("SELECT to_json(r)::VARCHAR FROM runs r").GetString(0, 0)!;
         Assert.Contains($"--funder-mnemonic-file {mnemonicFile} --funder-index 2", all); // the command line: the file's name, not its words
         Assert.DoesNotContain(derivedKey, all, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("test test", all, StringComparison.OrdinalIgnoreCase);

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using System.Text;
 using System.Text.Json.Nodes;
 using FastLoad.Engine.DuckDb;
@@ -98,10 +99,10 @@ public class TlsEndpointTests(ITestOutputHelper output)
         Assert.Contains("sent         100   accepted 100   errors 0", result.StdOut);
         Assert.Contains("included     100 in", result.StdOut);
         Assert.DoesNotContain(Token, result.StdOut + result.StdErr);
-        using DuckDbConnection db = DuckDbConnection.Open(file);
-        Assert.Equal(front.Url.ToString(), db.Query("SELECT url FROM nodes").GetString(0, 0));
-        Assert.Equal(100L, db.Query("SELECT count(*) FROM txs WHERE outcome = 'accepted' AND block IS NOT NULL").GetInt64(0, 0));
-        string runs = db.Query("SELECT to_json(r)::VARCHAR FROM runs r").GetString(0, 0)!;
+        using DuckDBConnection db = DuckDbSql.Open(file);
+        Assert.Equal(front.Url.ToString(), db.Table("SELECT url FROM nodes").GetString(0, 0));
+        Assert.Equal(100L, db.Table("SELECT count(*) FROM txs WHERE outcome = 'accepted' AND block IS NOT NULL").GetInt64(0, 0));
+        string runs = db.Table("SELECT to_json(r)::VARCHAR FROM runs r").GetString(0, 0)!;
         Assert.Contains("--header \\\"Authorization: <redacted>\\\"", runs);
         Assert.DoesNotContain(Token, runs);
     }

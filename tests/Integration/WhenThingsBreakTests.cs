@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Sink;
 using FastLoad.Tests.Infrastructure;
+using DuckDB.NET.Data;
 
 namespace FastLoad.Tests.Integration;
 
@@ -31,8 +32,8 @@ public class WhenThingsBreakTests
         Assert.Contains("FAIL  tps", run.StdOut);
         Assert.Contains("BEHIND SCHEDULE", run.StdOut);
 
-        using DuckDbConnection db = DuckDbConnection.Open(file);
-        DuckDbResult r = db.Query("""
+        using DuckDBConnection db = DuckDbSql.Open(file);
+        ResultTable r = db.Table("""
             SELECT duration_s, sent, (SELECT count(*) FROM tx_log), (SELECT max(sent_us) FROM tx_log) / 1e6, unsent, late
             FROM runs
             """);
@@ -69,8 +70,8 @@ public class WhenThingsBreakTests
         Assert.Contains("gave no answer", fastload.Output);
         Assert.DoesNotContain("   at ", fastload.Output);
 
-        using DuckDbConnection db = DuckDbConnection.Open(file);
-        DuckDbResult r = db.Query("SELECT status, status_reason, sent, (SELECT count(*) FROM tx_log) FROM runs");
+        using DuckDBConnection db = DuckDbSql.Open(file);
+        ResultTable r = db.Table("SELECT status, status_reason, sent, (SELECT count(*) FROM tx_log) FROM runs");
         Assert.Equal("failed", r.GetString(0, 0));
         Assert.Contains("--node-timeout", r.GetString(0, 1));
         Assert.True(r.GetInt64(0, 2) > 0);
@@ -95,8 +96,8 @@ public class WhenThingsBreakTests
             Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(40), $"took {stopped.Elapsed}: {fastload.Output}");
             Assert.Equal(4, fastload.Process.ExitCode);
             Assert.Contains("gave no answer", fastload.Output);
-            using DuckDbConnection db = DuckDbConnection.Open(file);
-            DuckDbResult r = db.Query("SELECT status, sent, (SELECT count(*) FROM tx_log) FROM runs");
+            using DuckDBConnection db = DuckDbSql.Open(file);
+            ResultTable r = db.Table("SELECT status, sent, (SELECT count(*) FROM tx_log) FROM runs");
             Assert.Equal("failed", r.GetString(0, 0));
             Assert.Equal(r.GetInt64(0, 1), r.GetInt64(0, 2));
         }
@@ -125,8 +126,8 @@ public class WhenThingsBreakTests
         await fastload.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
         Assert.True(fastload.Process.ExitCode == 0, fastload.Output);
 
-        using DuckDbConnection db = DuckDbConnection.Open(file);
-        DuckDbResult r = db.Query("""
+        using DuckDBConnection db = DuckDbSql.Open(file);
+        ResultTable r = db.Table("""
             SELECT (SELECT sent FROM runs), count(*), max(ack_ms), (SELECT unsent FROM runs),
                    count(*) FILTER (ack_ms > 2000)
             FROM txs
@@ -189,8 +190,8 @@ public class FullDiskTests
             string copy = TestPaths.NewFile(".duckdb");
             File.Copy(file, copy);
             if (File.Exists(file + ".wal")) File.Copy(file + ".wal", copy + ".wal");
-            using DuckDbConnection db = DuckDbConnection.Open(copy);
-            DuckDbResult r = db.Query("SELECT status, (SELECT count(*) FROM tx_log) FROM runs");
+            using DuckDBConnection db = DuckDbSql.Open(copy);
+            ResultTable r = db.Table("SELECT status, (SELECT count(*) FROM tx_log) FROM runs");
             Assert.NotEqual("complete", r.GetString(0, 0));
             Assert.True(r.GetInt64(0, 1) < sent, $"{r.GetInt64(0, 1)} rows of {sent} sent");
         }

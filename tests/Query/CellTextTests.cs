@@ -1,5 +1,6 @@
 using FastLoad.Engine.DuckDb;
 using FastLoad.Runner.Query;
+using DuckDB.NET.Native;
 
 namespace FastLoad.Tests.Query;
 
@@ -7,8 +8,8 @@ public sealed class CellTextTests
 {
     private static string[] Texts(string sql)
     {
-        using var db = DuckDbConnection.Open(":memory:");
-        using DuckDbReader reader = db.ExecuteReader(sql);
+        using var db = DuckDbSql.Open(":memory:");
+        using QueryReader reader = QueryReader.Execute(db, sql);
         var rows = new List<object?[]>();
         Assert.True(reader.Read(rows));
         var texts = new string[reader.ColumnCount];
@@ -35,9 +36,9 @@ public sealed class CellTextTests
     {
         Assert.Equal(["-7", "18446744073709551615", "170141183460469231731687303715884105727", "0.1", "2.50", "true", "0x00ff", "NaN"],
             Texts("SELECT -7::TINYINT, 18446744073709551615::UBIGINT, 170141183460469231731687303715884105727::HUGEINT, 0.1::DOUBLE, 2.5::DECIMAL(5, 2), true, '\\x00\\xFF'::BLOB, 'nan'::DOUBLE"));
-        Assert.True(CellText.IsNumber(DuckDbType.Decimal));
-        Assert.True(CellText.IsNumber(DuckDbType.UHugeInt));
-        Assert.False(CellText.IsNumber(DuckDbType.TimestampTz));
-        Assert.False(CellText.IsNumber(DuckDbType.Varchar));
+        Assert.True(CellText.IsNumber(DuckDBType.Decimal));
+        Assert.True(CellText.IsNumber(DuckDBType.UnsignedHugeInt));
+        Assert.False(CellText.IsNumber(DuckDBType.TimestampTz));
+        Assert.False(CellText.IsNumber(DuckDBType.Varchar));
     }
 }

@@ -1,3 +1,4 @@
+using FastLoad.Engine.DuckDb;
 using FastLoad.Tests.Infrastructure;
 
 namespace FastLoad.Tests.Query;
@@ -86,8 +87,8 @@ public sealed class QueryCommandTests : IDisposable
         Assert.True(copy.ExitCode == 0, copy.StdErr);
         Assert.Equal("", copy.StdOut);
 
-        using var db = FastLoad.Engine.DuckDb.DuckDbConnection.Open(":memory:");
-        var back = db.Query($"SELECT count(*), count(*) FILTER (WHERE outcome = 'nonce_too_low' AND error LIKE 'nonce too low%') FROM read_parquet('{parquet}')");
+        using var db = DuckDbSql.Open(":memory:");
+        var back = db.Table($"SELECT count(*), count(*) FILTER (WHERE outcome = 'nonce_too_low' AND error LIKE 'nonce too low%') FROM read_parquet('{parquet}')");
         Assert.Equal(5003, back.GetInt64(0, 0));
         Assert.Equal(1, back.GetInt64(0, 1));
     }
@@ -130,8 +131,8 @@ public sealed class QueryCommandTests : IDisposable
         Assert.False(File.Exists(stray));
         foreach (string file in new[] { a, b })
         {
-            using var db = FastLoad.Engine.DuckDb.DuckDbConnection.Open(file);
-            Assert.Equal(3, db.Query("SELECT count(*) FROM tx_log").GetInt64(0, 0));
+            using var db = DuckDbSql.Open(file);
+            Assert.Equal(3, db.Table("SELECT count(*) FROM tx_log").GetInt64(0, 0));
         }
     }
 
@@ -181,7 +182,7 @@ public sealed class QueryCommandTests : IDisposable
         string text = _fixture.PathOf("text.duckdb");
         File.WriteAllText(text, "hello, I am not a database\n");
         string plain = _fixture.PathOf("plain.duckdb");
-        using (var db = FastLoad.Engine.DuckDb.DuckDbConnection.Open(plain)) db.Execute("CREATE TABLE t (x INTEGER)");
+        using (var db = DuckDbSql.Open(plain)) db.Execute("CREATE TABLE t (x INTEGER)");
         string[] args = kind switch
         {
             "missing" => [_fixture.PathOf("gone.duckdb"), "SELECT 1"],
@@ -218,7 +219,7 @@ public sealed class QueryCommandTests : IDisposable
     public async Task A_file_another_process_is_writing_gives_one_line_saying_so()
     {
         string file = _fixture.WriteRun("a.duckdb", "run-a");
-        using var writer = FastLoad.Engine.DuckDb.DuckDbConnection.Open(file); // this process holds the write lock
+        using var writer = DuckDbSql.Open(file); // this process holds the write lock
         ProcessResult r = await Query(file, "SELECT count(*) FROM txs");
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("fastload query: ", r.StdErr);

@@ -1,3 +1,4 @@
+using FastLoad.Engine.DuckDb;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -94,7 +95,7 @@ public sealed partial class ReportCommandTests : IDisposable
     {
         string file = PathOf("busy.duckdb");
         SyntheticResults.WriteSmall(file);
-        using var writer = FastLoad.Engine.DuckDb.DuckDbConnection.Open(file); // this test process holds the write lock, like a run
+        using var writer = DuckDbSql.Open(file); // this test process holds the write lock, like a run
         ProcessResult r = await ProcessRunner.RunFastloadAsync("", "report", file);
 
         Assert.Equal(2, r.ExitCode);

@@ -9,6 +9,7 @@ using FastLoad.Engine.Results;
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Wallets;
 using FastLoad.Tests.Infrastructure;
+using DuckDB.NET.Data;
 
 namespace FastLoad.Tests.Results;
 
@@ -52,9 +53,9 @@ public class ResultsWriterTests
             Assert.Equal(5000, writer.Rows);
         }
 
-        using DuckDbConnection db = DuckDbConnection.Open(path);
-        Assert.Equal(5000, db.Query("SELECT count(*) FROM txs").GetInt64(0, 0));
-        DuckDbResult row = db.Query("SELECT tx_hash, wallet, address, nonce, node_url, intended_us, sent_us, ack_us, ack_ms, outcome, error, block, block_seen_us, inclusion_ms, epoch_us(intended_at) FROM txs WHERE id = 7");
+        using DuckDBConnection db = DuckDbSql.Open(path);
+        Assert.Equal(5000, db.Table("SELECT count(*) FROM txs").GetInt64(0, 0));
+        ResultTable row = db.Table("SELECT tx_hash, wallet, address, nonce, node_url, intended_us, sent_us, ack_us, ack_ms, outcome, error, block, block_seen_us, inclusion_ms, epoch_us(intended_at) FROM txs WHERE id = 7");
         Assert.Equal("0x07" + new string('0', 60) + "ab", row.GetString(0, 0));
         Assert.Equal(1, row.GetInt64(0, 1));
         Assert.Equal(WalletSet.Derive(TestKeys.Funder, "writer-test", 3, Shard.Single, 1, 2).All[1].Address.ToString(), row.GetString(0, 2));
@@ -71,18 +72,18 @@ public class ResultsWriterTests
         Assert.Equal(1999.3, row.GetDouble(0, 13), 6);
         Assert.Equal((new DateTime(2026, 11, 22, 8, 0, 0, DateTimeKind.Utc) - DateTime.UnixEpoch).Ticks / 10 + 700, row.GetInt64(0, 14));
 
-        DuckDbResult errors = db.Query("SELECT outcome, error, count(*) FROM txs WHERE outcome <> 'accepted' GROUP BY ALL");
+        ResultTable errors = db.Table("SELECT outcome, error, count(*) FROM txs WHERE outcome <> 'accepted' GROUP BY ALL");
         Assert.Equal(1, errors.RowCount);
         Assert.Equal(("nonce_too_low", "nonce too low: next nonce 5, tx nonce 3", 5L), (errors.GetString(0, 0), errors.GetString(0, 1), errors.GetInt64(0, 2)));
-        Assert.Equal(1, db.Query("SELECT count(*) FROM blocks WHERE node = 1 AND number = 42 AND our_tx_count = 1 AND gas_used = 3150000").GetInt64(0, 0));
-        DuckDbResult run = db.Query("SELECT run_id, status, command_line, sent, ack_p99_ms, verdict, targets, dropped_records FROM runs");
+        Assert.Equal(1, db.Table("SELECT count(*) FROM blocks WHERE node = 1 AND number = 42 AND our_tx_count = 1 AND gas_used = 3150000").GetInt64(0, 0));
+        ResultTable run = db.Table("SELECT run_id, status, command_line, sent, ack_p99_ms, verdict, targets, dropped_records FROM runs");
         Assert.Equal(("test-run", "complete", "fastload run --it's quoted"), (run.GetString(0, 0), run.GetString(0, 1), run.GetString(0, 2)));
         Assert.Equal(5000, run.GetInt64(0, 3));
         Assert.Equal(1.5, run.GetDouble(0, 4));
         Assert.Equal("FAIL", run.GetString(0, 5));
         Assert.Equal("http://a:8545/,http://b:8545/", run.GetString(0, 6));
         Assert.Equal(0, run.GetInt64(0, 7));
-        Assert.Equal(1, db.Query("SELECT count(*) FROM verdicts WHERE target = 'tps' AND NOT pass AND actual = 90").GetInt64(0, 0));
+        Assert.Equal(1, db.Table("SELECT count(*) FROM verdicts WHERE target = 'tps' AND NOT pass AND actual = 90").GetInt64(0, 0));
     }
 
     [Fact]
@@ -103,8 +104,8 @@ public class ResultsWriterTests
         long rssAfter = Environment.WorkingSet;
         GC.KeepAlive(kept);
 
-        using DuckDbConnection db = DuckDbConnection.Open(path);
-        DuckDbResult r = db.Query("SELECT t_s, count(*), min(rss_mb), max(rss_mb), min(managed_heap_mb), max(managed_heap_mb) FROM samples GROUP BY t_s ORDER BY t_s LIMIT 1");
+        using DuckDBConnection db = DuckDbSql.Open(path);
+        ResultTable r = db.Table("SELECT t_s, count(*), min(rss_mb), max(rss_mb), min(managed_heap_mb), max(managed_heap_mb) FROM samples GROUP BY t_s ORDER BY t_s LIMIT 1");
         Assert.Equal(1, r.RowCount);
         Assert.InRange(r.GetInt64(0, 0), 3, 10); // seconds since the start, taken as soon as the writer began
         Assert.Equal(2, r.GetInt64(0, 1)); // one row per node, the same process figures in each
@@ -127,9 +128,9 @@ public class ResultsWriterTests
         Assert.Equal(36, writer.Dropped);
         writer.Begin(start, DateTime.UtcNow, null);
         writer.Finish(new RunFinal { Status = "complete" });
-        using DuckDbConnection db = DuckDbConnection.Open(path);
-        Assert.Equal(64, db.Query("SELECT count(*) FROM tx_log").GetInt64(0, 0));
-        Assert.Equal(36, db.Query("SELECT dropped_records FROM runs").GetInt64(0, 0));
+        using DuckDBConnection db = DuckDbSql.Open(path);
+        Assert.Equal(64, db.Table("SELECT count(*) FROM tx_log").GetInt64(0, 0));
+        Assert.Equal(36, db.Table("SELECT dropped_records FROM runs").GetInt64(0, 0));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Results;
 
 namespace FastLoad.Tests.Results;
@@ -102,7 +103,7 @@ public sealed class RunMetricsTests : IDisposable
         Assert.Contains("does not exist", missing.Message);
         Assert.False(File.Exists(_path));
 
-        using (var db = FastLoad.Engine.DuckDb.DuckDbConnection.Open(_path)) db.Execute("CREATE TABLE t (x INTEGER)");
+        using (var db = DuckDbSql.Open(_path)) db.Execute("CREATE TABLE t (x INTEGER)");
         var other = Assert.Throws<InvalidDataException>(() => RunMetrics.Load(_path));
         Assert.Contains("is not a FastLoad results file", other.Message);
 

@@ -1,5 +1,6 @@
 using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Results;
+using DuckDB.NET.Data;
 
 namespace FastLoad.Tests.Results;
 
@@ -14,7 +15,7 @@ public sealed class RunSeriesTests : IDisposable
     {
         SyntheticResults.WriteSmall(_path);
         using ResultsFiles file = ResultsFile.OpenReadOnly(_path);
-        DuckDbConnection db = file.Connection;
+        DuckDBConnection db = file.Connection;
         RunSeries s = RunSeries.Load(db);
 
         Assert.Equal(3, s.Seconds);                              // duration 2.5 s
@@ -31,7 +32,7 @@ public sealed class RunSeriesTests : IDisposable
     {
         SyntheticResults.WriteGenerated(_path, new SyntheticResults.Profile { Seconds = 12, Rate = 150, Nodes = 3 });
         using ResultsFiles file = ResultsFile.OpenReadOnly(_path);
-        DuckDbConnection db = file.Connection;
+        DuckDBConnection db = file.Connection;
         RunSeries s = RunSeries.Load(db);
         RunMetrics m = RunMetrics.Load(db);
 
@@ -47,9 +48,9 @@ public sealed class RunSeriesTests : IDisposable
     public void Blocks_of_separate_chains_under_one_number_are_summed_and_counted_apart()
     {
         SyntheticResults.WriteSmall(_path);
-        using (DuckDbConnection w = DuckDbConnection.Open(_path)) w.Execute("UPDATE blocks SET hash = hash || '-b' WHERE node = 1");
+        using (DuckDBConnection w = DuckDbSql.Open(_path)) w.Execute("UPDATE blocks SET hash = hash || '-b' WHERE node = 1");
         using ResultsFiles file = ResultsFile.OpenReadOnly(_path);
-        DuckDbConnection db = file.Connection;
+        DuckDBConnection db = file.Connection;
 
         RunSeries s = RunSeries.Load(db);
         Assert.True(s.SeparateChains);

@@ -2,6 +2,7 @@ using System.Globalization;
 using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Results;
 using FastLoad.Engine.Rpc;
+using DuckDB.NET.Data;
 
 namespace FastLoad.Tests.Results;
 
@@ -19,11 +20,11 @@ public static class SyntheticResults
     /// </summary>
     public static void WriteSmall(string path, bool killed = false)
     {
-        using DuckDbConnection db = DuckDbConnection.Open(path);
+        using DuckDBConnection db = DuckDbSql.Open(path);
         ResultsSchema.Create(db);
         db.Execute(killed
             ? "INSERT INTO runs (run_id, schema_version, started_at, status, targets, tx_type, workload_op, target_rate) VALUES ('small-killed', 1, '2026-11-22 08:30:00+00', 'running', 'http://a:8545,http://b:8545', '1559', 'transfer', 4)"
-            : "INSERT INTO runs VALUES ('small', 1, '2026-11-22 08:30:00+00', '2026-11-22 08:30:05+00', 'complete', 'fastload run', '0.1', 'test', 'http://a:8545,http://b:8545', '{}', '1559', 'transfer', 4, 2.5, 10, 6, 3, 5, 1, 0, 20, 102, 1000, 1600, NULL, NULL, NULL, NULL, NULL, NULL)");
+            : "INSERT INTO runs VALUES ('small', 1, '2026-11-22 08:30:00+00', '2026-11-22 08:30:05+00', 'complete', 'fastload run', '0.1', 'test', 'http://a:8545,http://b:8545', '{}', '1559', 'transfer', 4, 2.5, 10, 6, 3, 5, 1, 0, 20, 102, 1000, 1600, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
         db.Execute("INSERT INTO nodes VALUES (0, 'http://a:8545'), (1, 'http://b:8545')");
         db.Execute("INSERT INTO wallets SELECT range, 'w' || range, range % 2 FROM range(10)");
         // id, node, intended, sent, ack (µs), outcome
@@ -41,7 +42,7 @@ public static class SyntheticResults
             (10, 1, 1_500_000, 1_500_000, 1_600_000, TxOutcome.Underpriced), // 100, raw 100
         ];
         foreach (var t in txs)
-            db.Execute(string.Create(C, $"INSERT INTO tx_log VALUES ({t.Id}, unhex(sha256('{t.Id}')), {t.Id - 1}, {t.Id}, {t.Node}, {t.Intended}, {t.Sent}, {(t.Ack is long a ? a.ToString(C) : "NULL")}, {(int)t.Outcome})"));
+            db.Execute(string.Create(C, $"INSERT INTO tx_log VALUES ({t.Id}, unhex(sha256('{t.Id}')), {t.Id - 1}, {t.Id}, {t.Node}, {t.Intended}, {t.Sent}, {(t.Ack is long a ? a.ToString(C) : "NULL")}, {(int)t.Outcome}, 0)"));
         db.Execute("INSERT INTO errors VALUES (1, 'nonce_too_low', 'nonce too low'), (2, 'underpriced', 'transaction underpriced')");
         db.Execute("INSERT INTO tx_errors VALUES (4, 1), (9, 2), (10, 2)");
         // inclusion ms: 1 → 1000, 2 → 750, 5 → 1000, 7 → 1100, 8 → 1600
@@ -58,7 +59,7 @@ public static class SyntheticResults
     /// <summary>A run killed before its first tx: schema and the runs row only.</summary>
     public static void WriteEmpty(string path)
     {
-        using DuckDbConnection db = DuckDbConnection.Open(path);
+        using DuckDBConnection db = DuckDbSql.Open(path);
         ResultsSchema.Create(db);
         db.Execute("INSERT INTO runs (run_id, schema_version, started_at, status, target_rate) VALUES ('empty', 1, '2026-11-22 08:30:00+00', 'running', 100)");
     }
@@ -82,7 +83,7 @@ public static class SyntheticResults
     /// <summary>A realistic run: steady rate, per-tx latency spread, an error burst, one block a second per node.</summary>
     public static void WriteGenerated(string path, Profile p)
     {
-        using DuckDbConnection db = DuckDbConnection.Open(path);
+        using DuckDBConnection db = DuckDbSql.Open(path);
         ResultsSchema.Create(db);
         long count = (long)(p.Seconds * p.Rate);
         string urls = string.Join(',', Enumerable.Range(0, p.Nodes).Select(n => $"http://127.0.0.1:{8545 + n}"));
@@ -98,7 +99,8 @@ public static class SyntheticResults
                    intended + CAST({p.AckMs} * 1000 * (1 + (i % 100) / 33.0) AS BIGINT),
                    CASE WHEN (i * 7919) % 1000 < {p.ErrorsPerMille} * (CASE WHEN intended BETWEEN {p.Seconds / 3 * 1_000_000L} AND {p.Seconds * 2 / 3 * 1_000_000L} THEN 3 ELSE 1 END)
                         THEN (CASE WHEN i % 2 = 0 THEN {(int)TxOutcome.NonceTooLow} ELSE {(int)TxOutcome.Underpriced} END)
-                        ELSE {(int)TxOutcome.Accepted} END
+                        ELSE {(int)TxOutcome.Accepted} END,
+                   0 -- op: transfer
             FROM (SELECT range AS i, CAST(range * 1e6 / {p.Rate} AS BIGINT) AS intended FROM range({count}))
             """));
         db.Execute($"INSERT INTO errors VALUES (1, 'nonce_too_low', 'nonce too low'), (2, 'underpriced', 'replacement transaction underpriced')");

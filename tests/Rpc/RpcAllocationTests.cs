@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using FastLoad.Engine.Rpc;
+using FastLoad.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace FastLoad.Tests.Rpc;
@@ -92,64 +93,6 @@ public class RpcAllocationTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Counts responses; completes a fresh task when a target count is reached.</summary>
-    private sealed class CountingHandler : IRpcResponseHandler
-    {
-        private int _count;
-        private int _target = int.MaxValue;
-        private TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public int Failures;
-
-        public Task Until(int target)
-        {
-            _reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _target, target);
-            if (Volatile.Read(ref _count) >= target) _reached.TrySetResult();
-            return _reached.Task;
-        }
-
-        public void OnResponse(int status, ReadOnlySequence<byte> body, object? state)
-        {
-            if (Interlocked.Increment(ref _count) >= Volatile.Read(ref _target)) _reached.TrySetResult();
-        }
-
-        public void OnFailure(TxOutcome reason, string message, object? state)
-        {
-            Interlocked.Increment(ref Failures);
-            _reached.TrySetException(new InvalidOperationException(message));
-        }
-    }
-
-    private readonly record struct SendFigures(int Sync, long SyncBytes, int Async, long AsyncBytes, long ProcessBytes);
-
-    private static async Task<SendFigures> RunRoundTripsAsync(PipelinedHttpConnection connection, CountingHandler handler, byte[] body, int start, int count)
-    {
-        Task done = handler.Until(start + count);
-        int sync = 0, async = 0;
-        long syncBytes = 0, asyncBytes = 0;
-        long processBefore = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < count; i++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            ValueTask send = connection.SendAsync(body, handler, null, CancellationToken.None);
-            long spent = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (send.IsCompletedSuccessfully)
-            {
-                sync++;
-                syncBytes += spent;
-            }
-            else
-            {
-                async++;
-                asyncBytes += spent;
-                await send;
-            }
-        }
-        await done.WaitAsync(TimeSpan.FromSeconds(30));
-        long processBytes = GC.GetTotalAllocatedBytes(precise: true) - processBefore;
-        return new SendFigures(sync, syncBytes, async, asyncBytes, processBytes);
-    }
 
     [Theory]
     [InlineData(1)] // strictly one at a time: every send after the first waits for a slot
@@ -161,21 +104,21 @@ public class RpcAllocationTests(ITestOutputHelper output)
         await using var canned = new CannedServer(body.Length, response);
         await using PipelinedHttpConnection connection =
             await PipelinedHttpConnection.ConnectAsync(canned.Endpoint, maxInFlight, TimeSpan.FromSeconds(30), CancellationToken.None);
-        var handler = new CountingHandler();
+        var handler = new CountingResponseHandler();
 
         // No synchronisation context inside: continuations run on the pool, as in a sender loop.
         // Three measured rounds; the process-wide figure takes the quietest one, since other tests' leftovers
         // (process output readers, timers) allocate at random moments, while a per-request object would
         // show in every round.
-        SendFigures[] rounds = await Task.Run(async () =>
+        RoundTripFigures[] rounds = await Task.Run(async () =>
         {
-            await RunRoundTripsAsync(connection, handler, body, 0, 3 * RoundTrips); // warm-up: JIT, pools, caches
-            var measured = new SendFigures[3];
+            await SendRoundTrips.RunAsync(connection, handler, body, 0, 3 * RoundTrips); // warm-up: JIT, pools, caches
+            var measured = new RoundTripFigures[3];
             for (int r = 0; r < measured.Length; r++)
-                measured[r] = await RunRoundTripsAsync(connection, handler, body, (3 + r) * RoundTrips, RoundTrips);
+                measured[r] = await SendRoundTrips.RunAsync(connection, handler, body, (3 + r) * RoundTrips, RoundTrips);
             return measured;
         });
-        SendFigures figures = rounds.MinBy(f => f.ProcessBytes);
+        RoundTripFigures figures = rounds.MinBy(f => f.ProcessBytes);
         Assert.All(rounds, f => Assert.Equal(0, f.SyncBytes + f.AsyncBytes)); // the sender thread: 0 B in every round
 
         output.WriteLine($"maxInFlight {maxInFlight}: {figures.Sync} sends completed synchronously ({figures.SyncBytes} B on the sender thread), "

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using FastLoad.Engine.Rpc;
+using FastLoad.Tests.Infrastructure;
 using FastLoad.Engine.Sink;
 using Xunit.Abstractions;
 
@@ -83,33 +84,6 @@ public class TlsAllocationTests(ITestOutputHelper output)
         }
     }
 
-    private sealed class CountingHandler : IRpcResponseHandler
-    {
-        private int _count;
-        private int _target = int.MaxValue;
-        private TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public int Failures;
-
-        public Task Until(int target)
-        {
-            _reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _target, target);
-            if (Volatile.Read(ref _count) >= target) _reached.TrySetResult();
-            return _reached.Task;
-        }
-
-        public void OnResponse(int status, ReadOnlySequence<byte> body, object? state)
-        {
-            if (status == 200 && Interlocked.Increment(ref _count) >= Volatile.Read(ref _target)) _reached.TrySetResult();
-        }
-
-        public void OnFailure(TxOutcome reason, string message, object? state)
-        {
-            Interlocked.Increment(ref Failures);
-            _reached.TrySetException(new InvalidOperationException(message));
-        }
-    }
 
     [Theory]
     [InlineData(1)]
@@ -121,38 +95,24 @@ public class TlsAllocationTests(ITestOutputHelper output)
         await using var server = new CannedTlsServer(body.Length, response, Infrastructure.TestPaths.NewFile(".pem"));
         await using PipelinedHttpConnection connection =
             await PipelinedHttpConnection.ConnectAsync(server.Endpoint, maxInFlight, TimeSpan.FromSeconds(30), CancellationToken.None);
-        var handler = new CountingHandler();
+        var handler = new CountingResponseHandler();
 
-        (long senderBytes, long processBytes, int sync)[] rounds = await Task.Run(async () =>
+        RoundTripFigures[] rounds = await Task.Run(async () =>
         {
-            var figures = new (long, long, int)[4];
-            for (int r = 0; r < figures.Length; r++) // round 0 warms up (JIT, pools, TLS buffers)
-            {
-                Task done = handler.Until((r + 1) * RoundTrips);
-                long sender = 0;
-                int sync = 0;
-                long processBefore = GC.GetTotalAllocatedBytes(precise: true);
-                for (int i = 0; i < RoundTrips; i++)
-                {
-                    long before = GC.GetAllocatedBytesForCurrentThread();
-                    ValueTask send = connection.SendAsync(body, handler, null, CancellationToken.None);
-                    sender += GC.GetAllocatedBytesForCurrentThread() - before;
-                    if (send.IsCompletedSuccessfully) sync++;
-                    else await send;
-                }
-                await done.WaitAsync(TimeSpan.FromSeconds(30));
-                figures[r] = (sender, GC.GetTotalAllocatedBytes(precise: true) - processBefore, sync);
-            }
-            return figures[1..];
+            await SendRoundTrips.RunAsync(connection, handler, body, 0, RoundTrips); // warm-up: JIT, pools, TLS buffers
+            var measured = new RoundTripFigures[3];
+            for (int r = 0; r < measured.Length; r++)
+                measured[r] = await SendRoundTrips.RunAsync(connection, handler, body, (1 + r) * RoundTrips, RoundTrips);
+            return measured;
         });
 
-        foreach ((long senderBytes, long processBytes, int sync) in rounds)
-            output.WriteLine($"maxInFlight {maxInFlight}: {sync} of {RoundTrips} sends synchronous, sender thread {senderBytes} B, "
-                             + $"whole process (client, TLS both ways, this server) {processBytes} B = {processBytes / (double)RoundTrips:0.##} B/request");
+        foreach (RoundTripFigures f in rounds)
+            output.WriteLine($"maxInFlight {maxInFlight}: {f.Sync} of {RoundTrips} sends synchronous, sender thread {f.SenderBytes} B, "
+                             + $"whole process (client, TLS both ways, this server) {f.ProcessBytes} B = {f.ProcessBytes / (double)RoundTrips:0.##} B/request");
         Assert.Equal(0, handler.Failures);
-        Assert.All(rounds, f => Assert.Equal(0, f.senderBytes));
+        Assert.All(rounds, f => Assert.Equal(0, f.SenderBytes));
         // The client's reader loop and the server's SslStream share the process figure: a per-request object on
         // either side (24 B at least) would show in every round.
-        Assert.True(rounds.Min(f => f.processBytes) < RoundTrips * 16, $"{rounds.Min(f => f.processBytes)} B over {RoundTrips} round trips");
+        Assert.True(rounds.Min(f => f.ProcessBytes) < RoundTrips * 16, $"{rounds.Min(f => f.ProcessBytes)} B over {RoundTrips} round trips");
     }
 }

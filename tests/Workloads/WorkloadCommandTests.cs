@@ -18,19 +18,19 @@ public class WorkloadCommandTests
         Assert.Contains("Deployed LoadToken at 0x", run1.StdOut);
         Assert.Contains("PASS  ledger mismatches", run1.StdOut);
         string address, deployTx;
-        using (var db = FastLoad.Engine.DuckDb.DuckDbConnection.Open(first))
+        using (var db = FastLoad.Engine.DuckDb.DuckDbSql.Open(first))
         {
-            var contract = db.Query("SELECT name, address, deploy_tx, reused FROM contracts");
+            var contract = db.Table("SELECT name, address, deploy_tx, reused FROM contracts");
             Assert.Equal(1, contract.RowCount);
             Assert.Equal("LoadToken", contract.GetString(0, 0));
             address = contract.GetString(0, 1)!;
             Assert.False(contract.GetBoolean(0, 3));
             deployTx = contract.GetString(0, 2)!;
             Assert.StartsWith("0x", deployTx);
-            var ops = db.Query("SELECT op, count(*), count(block) FROM txs GROUP BY op");
+            var ops = db.Table("SELECT op, count(*), count(block) FROM txs GROUP BY op");
             Assert.Equal(1, ops.RowCount);
             Assert.Equal("erc20_transfer", ops.GetString(0, 0));
-            var run = db.Query("SELECT sent, workload_op, ledger_checked, ledger_mismatches, schema_version FROM runs");
+            var run = db.Table("SELECT sent, workload_op, ledger_checked, ledger_mismatches, schema_version FROM runs");
             Assert.Equal(run.GetInt64(0, 0), ops.GetInt64(0, 1));
             Assert.Equal(run.GetInt64(0, 0), ops.GetInt64(0, 2)); // every tx included
             Assert.Equal("erc20", run.GetString(0, 1));
@@ -45,13 +45,13 @@ public class WorkloadCommandTests
         Assert.Contains($"Reusing LoadToken at {address}", run2.StdOut);
         Assert.DoesNotContain("Deployed", run2.StdOut);
         Assert.Contains("0 wallets minted", run2.StdOut); // they still hold over half of their first mint
-        using (var db = FastLoad.Engine.DuckDb.DuckDbConnection.Open(second))
+        using (var db = FastLoad.Engine.DuckDb.DuckDbSql.Open(second))
         {
-            var contract = db.Query("SELECT address, deploy_tx, reused FROM contracts");
+            var contract = db.Table("SELECT address, deploy_tx, reused FROM contracts");
             Assert.Equal(address, contract.GetString(0, 0));
             Assert.Equal(deployTx, contract.GetString(0, 1)); // the tx that created it, in the earlier run
             Assert.True(contract.GetBoolean(0, 2));
-            Assert.Equal(0, db.Query("SELECT ledger_mismatches FROM runs").GetInt64(0, 0));
+            Assert.Equal(0, db.Table("SELECT ledger_mismatches FROM runs").GetInt64(0, 0));
         }
 
         // The same file against a chain without that contract: a one-line error, nothing sent.

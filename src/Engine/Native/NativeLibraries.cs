@@ -7,15 +7,18 @@ namespace FastLoad.Engine.Native;
 public sealed class NativeLibraryMissingException(string message) : Exception(message);
 
 /// <summary>
-/// Resolves the native libraries the engine binds to (libsecp256k1, libduckdb), once. They come from NuGet packages
-/// (Secp256k1.Net, DuckDB.NET.Bindings.Full) that the build copies next to the assembly under
-/// <c>runtimes/linux-x64/native/</c> (flat next to it after a RID-specific publish); <c>$FASTLOAD_NATIVE_DIR</c> is the
-/// fallback. Nothing is taken from the system loader's paths, so an old distribution copy is never picked up by accident.
+/// Resolves the native library the engine binds to itself (libsecp256k1), once. It comes from the NuGet package
+/// Secp256k1.Net, which the build copies next to the assembly under <c>runtimes/linux-x64/native/</c> (flat next to it
+/// after a RID-specific publish); <c>$FASTLOAD_NATIVE_DIR</c> is the fallback. Nothing is taken from the system
+/// loader's paths, so an old distribution copy is never picked up by accident.
+/// <para>libduckdb is not resolved here: DuckDB.NET.Bindings declares its own imports, and the runtime loads the
+/// library for them from the same <c>runtimes/linux-x64/native/</c> folder through the app's deps.json (one copy, loaded
+/// once; a resolver of ours would only be a second way to the same file). <see cref="DuckDbMissing"/> turns its
+/// absence into the same one-line error.</para>
 /// </summary>
 public static class NativeLibraries
 {
     public const string Secp256k1 = "secp256k1";
-    public const string DuckDb = "duckdb";
 
     private const string NativeDirVariable = "FASTLOAD_NATIVE_DIR";
 
@@ -35,7 +38,7 @@ public static class NativeLibraries
     }
 
     private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
-        libraryName is Secp256k1 or DuckDb ? Load(libraryName) : 0;
+        libraryName is Secp256k1 ? Load(libraryName) : 0;
 
     /// <summary>Loads the library or throws <see cref="NativeLibraryMissingException"/> with the fix.</summary>
     public static nint Load(string name)
@@ -61,10 +64,9 @@ public static class NativeLibraries
                     failure ??= $"native library {path} does not load ({LoaderReason(e.Message, path)})";
                 }
             }
-            string package = name == Secp256k1 ? "Secp256k1.Net" : "DuckDB.NET.Bindings.Full";
             throw new NativeLibraryMissingException(
                 (failure ?? $"native library {file} not found in runtimes/linux-x64/native/ next to the FastLoad assemblies")
-                + $": build with 'dotnet build' (restores NuGet package {package}, which carries it), or set {NativeDirVariable} to a folder holding {file}");
+                + $": build with 'dotnet build' (restores NuGet package Secp256k1.Net, which carries it), or set {NativeDirVariable} to a folder holding {file}");
         }
     }
 
@@ -81,8 +83,30 @@ public static class NativeLibraries
         lock (Gate) return Loaded.TryGetValue(name, out var loaded) ? loaded.Path : null;
     }
 
-    // The packages' file names (Secp256k1.Net ships libsecp256k1.so, soname libsecp256k1.so.6; DuckDB.NET libduckdb.so).
-    private static string FileName(string name) => name == Secp256k1 ? "libsecp256k1.so" : "libduckdb.so";
+    // The package's file name (Secp256k1.Net ships libsecp256k1.so, soname libsecp256k1.so.6).
+    private static string FileName(string name) => name == Secp256k1 ? "libsecp256k1.so" : $"lib{name}.so";
+
+    /// <summary>The one-line error for libduckdb missing or unloadable when DuckDB.NET first calls it.</summary>
+    public static NativeLibraryMissingException DuckDbMissing(DllNotFoundException e) => new(
+        $"native library libduckdb.so did not load ({LoaderReason(e.Message, "libduckdb.so")}): build with 'dotnet build' "
+        + "(restores NuGet package DuckDB.NET.Bindings.Full, which carries it in runtimes/linux-x64/native/ next to the FastLoad assemblies)");
+
+    /// <summary>
+    /// The distinct files named <paramref name="fileName"/> mapped into this process (from /proc/self/maps): which copy
+    /// of a library the loader really took, however it was resolved.
+    /// </summary>
+    public static IReadOnlyList<string> MappedFiles(string fileName)
+    {
+        var paths = new List<string>();
+        foreach (string line in File.ReadLines("/proc/self/maps"))
+        {
+            int slash = line.IndexOf('/');
+            if (slash < 0) continue;
+            string path = line[slash..];
+            if (Path.GetFileName(path) == fileName && !paths.Contains(path)) paths.Add(path);
+        }
+        return paths;
+    }
 
     private static IEnumerable<string> Folders()
     {

@@ -11,9 +11,9 @@ public static class ResultsContracts
         bool hasTable = false;
         foreach ((string name, _) in files.Attached[0].Relations) hasTable |= name == "contracts";
         if (!hasTable) throw new InvalidDataException("it has no contracts table (it was written before workloads deployed contracts): give the results file of an erc20 or mix run");
-        DuckDb.DuckDbResult rows = files.Connection.Query("SELECT name, address, deploy_tx FROM contracts ORDER BY name");
-        var contracts = new List<(string, string, string?)>(rows.RowCount);
-        for (int i = 0; i < rows.RowCount; i++) contracts.Add((rows.GetString(i, 0)!, rows.GetString(i, 1)!, rows.GetString(i, 2)));
+        var contracts = new List<(string, string, string?)>();
+        using DuckDB.NET.Data.DuckDBDataReader rows = DuckDb.DuckDbSql.Query(files.Connection, "SELECT name, address, deploy_tx FROM contracts ORDER BY name");
+        while (rows.Read()) contracts.Add((rows.GetString(0), rows.GetString(1), DuckDb.DuckDbSql.StringOrNull(rows, 2)));
         return contracts;
     }
 }

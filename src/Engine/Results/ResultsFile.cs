@@ -21,9 +21,9 @@ public static class ResultsFile
             foreach ((string name, _) in files.Attached[0].Relations) have.Add(name);
             foreach (string table in Required)
                 if (!have.Contains(table)) throw new InvalidDataException($"{path} is not a FastLoad results file (made by `fastload run --out FILE`): it has no {table} table");
-            DuckDb.DuckDbResult version = files.Connection.Query("SELECT max(schema_version) FROM runs");
-            if (!version.IsNull(0, 0) && version.GetInt64(0, 0) > ResultsSchema.Version)
-                throw new InvalidDataException($"{path} has results schema {version.GetInt64(0, 0)}, newer than this fastload reads ({ResultsSchema.Version}); update fastload");
+            object? version = DuckDb.DuckDbSql.Scalar(files.Connection, "SELECT max(schema_version) FROM runs");
+            if (version is int v && v > ResultsSchema.Version)
+                throw new InvalidDataException($"{path} has results schema {v}, newer than this fastload reads ({ResultsSchema.Version}); update fastload");
             return files;
         }
         catch

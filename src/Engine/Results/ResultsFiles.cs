@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Text;
+using DuckDB.NET.Data;
 using FastLoad.Engine.DuckDb;
 
 namespace FastLoad.Engine.Results;
@@ -18,7 +20,7 @@ public sealed class ResultsFiles : IDisposable
 
     private readonly string? _exportPath;
 
-    private ResultsFiles(DuckDbConnection connection, IReadOnlyList<AttachedFile> attached, string? exportPath)
+    private ResultsFiles(DuckDBConnection connection, IReadOnlyList<AttachedFile> attached, string? exportPath)
     {
         Connection = connection;
         Attached = attached;
@@ -26,7 +28,7 @@ public sealed class ResultsFiles : IDisposable
     }
 
     /// <summary>The in-memory database the files are attached to; queries run here.</summary>
-    public DuckDbConnection Connection { get; }
+    public DuckDBConnection Connection { get; }
 
     public IReadOnlyList<AttachedFile> Attached { get; }
 
@@ -43,7 +45,7 @@ public sealed class ResultsFiles : IDisposable
         foreach (string path in paths)
             if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist", path);
 
-        DuckDbConnection db = DuckDbConnection.Open(":memory:");
+        DuckDBConnection db = DuckDbSql.Open(DuckDbSql.Memory);
         try
         {
             var attached = new List<AttachedFile>(paths.Count);
@@ -55,14 +57,14 @@ public sealed class ResultsFiles : IDisposable
                 {
                     db.Execute($"ATTACH {Literal(Path.GetFullPath(path))} AS {Identifier(alias)} (READ_ONLY)");
                 }
-                catch (DuckDbException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+                catch (DbException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
                 {
                     // DuckDB lets one process write a file or several read it, not both.
-                    throw new InvalidDataException($"{path} is open for writing in another process (a run still going?): try again when it ends ({e.Message})");
+                    throw new InvalidDataException($"{path} is open for writing in another process (a run still going?): try again when it ends ({DuckDbSql.FirstLine(e.Message)})");
                 }
-                catch (DuckDbException e)
+                catch (DbException e)
                 {
-                    throw new InvalidDataException($"{path} is not a DuckDB database ({e.Message})");
+                    throw new InvalidDataException($"{path} is not a DuckDB database ({DuckDbSql.FirstLine(e.Message)})");
                 }
                 attached.Add(Describe(db, path, alias));
             }
@@ -81,14 +83,14 @@ public sealed class ResultsFiles : IDisposable
 
     /// <summary>
     /// Writes the rows of <paramref name="sql"/>, which must be one SELECT, to the export path given to
-    /// <see cref="Open"/> as Parquet; returns the rows written. Throws <see cref="DuckDbException"/> otherwise.
+    /// <see cref="Open"/> as Parquet; returns the rows written. Throws <see cref="DbException"/> otherwise.
     /// </summary>
     public long ExportParquet(string sql)
     {
         if (_exportPath is null) throw new InvalidOperationException("open the files with an export path to export");
-        // One SELECT only: it sits inside COPY (...) as a subquery, so no other statement can ride along.
-        if (!Connection.IsSingleSelect(sql)) throw new DuckDbException("an export takes exactly one SELECT query");
-        return Connection.Execute($"COPY (\n{DuckDbReader.TrimmedStatement(sql)}\n) TO {Literal(_exportPath)} (FORMAT parquet)");
+        // One query only: it sits inside COPY (...) as a subquery, so no other statement can ride along.
+        if (!DuckDbSql.IsSingleQuery(Connection, sql)) throw new DuckDbError("an export takes exactly one SELECT query");
+        return Connection.Execute($"COPY (\n{DuckDbSql.TrimStatement(sql)}\n) TO {Literal(_exportPath)} (FORMAT parquet)");
     }
 
     /// <summary>
@@ -100,7 +102,7 @@ public sealed class ResultsFiles : IDisposable
     /// only <paramref name="exportPath"/> stays reachable, and only through <see cref="ExportParquet"/>, which runs
     /// nothing but one SELECT.
     /// </summary>
-    private static void Lock(DuckDbConnection db, string? exportPath)
+    private static void Lock(DuckDBConnection db, string? exportPath)
     {
         if (exportPath is not null) db.Execute($"SET allowed_paths = [{Literal(exportPath)}]");
         db.Execute("SET enable_external_access = false");
@@ -108,27 +110,29 @@ public sealed class ResultsFiles : IDisposable
         db.Execute("SET lock_configuration = true");
     }
 
-    private static AttachedFile Describe(DuckDbConnection db, string path, string alias)
+    private static AttachedFile Describe(DuckDBConnection db, string path, string alias)
     {
-        DuckDbResult names = db.Query($"""
+        var relations = new List<(string Name, bool HasRunId)>();
+        bool hasRuns = false;
+        using (DuckDBDataReader names = db.Query("""
             SELECT t.table_name, bool_or(c.column_name = 'run_id') AS has_run_id
             FROM information_schema.tables t
             JOIN information_schema.columns c USING (table_catalog, table_schema, table_name)
-            WHERE t.table_catalog = {Literal(alias)} AND t.table_schema = 'main'
+            WHERE t.table_catalog = $1 AND t.table_schema = 'main'
             GROUP BY t.table_name
             ORDER BY t.table_name
-            """);
-        var relations = new List<(string Name, bool HasRunId)>(names.RowCount);
-        bool hasRuns = false;
-        for (int r = 0; r < names.RowCount; r++)
+            """, alias))
         {
-            string name = names.GetString(r, 0)!;
-            relations.Add((name, names.GetBoolean(r, 1)));
-            hasRuns |= name == "runs";
+            while (names.Read())
+            {
+                string name = names.GetString(0);
+                relations.Add((name, names.GetBoolean(1)));
+                hasRuns |= name == "runs";
+            }
         }
         if (!hasRuns) throw new InvalidDataException($"{path} is not a FastLoad results file (it has no runs table)");
-        DuckDbResult run = db.Query($"SELECT run_id FROM {Identifier(alias)}.main.runs WHERE run_id IS NOT NULL LIMIT 1");
-        string runId = run.RowCount > 0 ? run.GetString(0, 0)! : Path.GetFileNameWithoutExtension(path);
+        string runId = db.Scalar($"SELECT run_id FROM {Identifier(alias)}.main.runs WHERE run_id IS NOT NULL LIMIT 1") as string
+            ?? Path.GetFileNameWithoutExtension(path);
         return new AttachedFile(path, alias, runId, relations);
     }
 
@@ -136,7 +140,7 @@ public sealed class ResultsFiles : IDisposable
     /// One view per name seen in any file, stacking the files that have it. They live in <c>memory.main</c>, not in
     /// <c>temp</c>: a temp view would shadow the tables the files' own views (txs) name unqualified.
     /// </summary>
-    private static void CreateUnionViews(DuckDbConnection db, List<AttachedFile> attached)
+    private static void CreateUnionViews(DuckDBConnection db, List<AttachedFile> attached)
     {
         var order = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -171,10 +175,10 @@ public sealed class ResultsFiles : IDisposable
     }
 
     /// <summary>A SQL string literal.</summary>
-    public static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    public static string Literal(string value) => DuckDbSql.Literal(value);
 
     /// <summary>A quoted SQL identifier.</summary>
-    public static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    public static string Identifier(string name) => DuckDbSql.Identifier(name);
 
     public void Dispose() => Connection.Dispose();
 }

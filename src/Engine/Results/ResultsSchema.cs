@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Rpc;
 
@@ -133,14 +134,12 @@ public static class ResultsSchema
         """;
 
     /// <summary>Creates every table and view in an empty database and fills the outcome names.</summary>
-    public static void Create(DuckDbConnection db)
+    public static void Create(DuckDBConnection db)
     {
         db.Execute(Tables);
         db.Execute(Views);
-        var values = new System.Text.StringBuilder("INSERT INTO outcomes VALUES ");
-        TxOutcome[] all = Enum.GetValues<TxOutcome>();
-        for (int i = 0; i < all.Length; i++) values.Append(i == 0 ? "" : ", ").Append($"({(int)all[i]}, '{OutcomeName(all[i])}')");
-        db.Execute(values.ToString());
+        foreach (TxOutcome outcome in Enum.GetValues<TxOutcome>())
+            db.Execute("INSERT INTO outcomes VALUES ($1, $2)", (byte)outcome, OutcomeName(outcome));
     }
 
     /// <summary>snake_case outcome name as stored (e.g. nonce_too_low).</summary>

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using FastLoad.Engine.DuckDb;
 
 namespace FastLoad.Engine.Results;
@@ -50,17 +51,17 @@ public sealed class RunMetrics
     }
 
     /// <summary>Reads the metrics of the results database open on <paramref name="db"/>.</summary>
-    public static RunMetrics Load(DuckDbConnection db)
+    public static RunMetrics Load(DuckDBConnection db)
     {
-        DuckDbResult run = db.Query("""
-            SELECT run_id, started_at, ended_at, status, target_rate, duration_s,
+        Rows run = Rows.Of(db, """
+            SELECT run_id, epoch_us(started_at), epoch_us(ended_at), status, target_rate, duration_s,
                    (SELECT max(sent_us) FROM tx_log) / 1e6 AS last_send_s
             FROM runs LIMIT 1
             """);
         if (run.RowCount == 0) throw new InvalidDataException("the runs table is empty (the run never started writing)");
 
         // One pass over the txs: GROUPING SETS gives the total (grouping = 1) and one row per node.
-        DuckDbResult rows = db.Query("""
+        Rows rows = Rows.Of(db, """
             WITH inc AS (SELECT id, min(seen_us) AS seen_us FROM tx_inclusions GROUP BY id),
             t AS (
                 SELECT l.node, o.name AS outcome,
@@ -84,7 +85,7 @@ public sealed class RunMetrics
             GROUP BY GROUPING SETS ((), (node))
             ORDER BY total DESC, node
             """);
-        DuckDbResult errors = db.Query("""
+        Rows errors = Rows.Of(db, """
             SELECT GROUPING(l.node) AS total, l.node, o.name, count(*) AS n
             FROM tx_log l JOIN outcomes o USING (outcome)
             WHERE o.name NOT IN ('pending', 'accepted', 'already_known')
@@ -93,10 +94,10 @@ public sealed class RunMetrics
             """);
         // A block seen by two nodes of one chain (same hash) is one block of the run, one block for each node;
         // nodes on separate chains (e.g. two local anvils) have different blocks under the same numbers.
-        DuckDbResult blocks = db.Query("""
+        Rows blocks = Rows.Of(db, """
             SELECT GROUPING(node) AS total, node, count(DISTINCT coalesce(hash, number::VARCHAR)) AS n FROM blocks GROUP BY GROUPING SETS ((), (node))
             """);
-        DuckDbResult urls = db.Query("SELECT node, url FROM nodes");
+        Rows urls = Rows.Of(db, "SELECT node, url FROM nodes");
 
         double duration = run.IsNull(0, 5) ? (run.IsNull(0, 6) ? 0 : run.GetDouble(0, 6)) : run.GetDouble(0, 5);
         TxMetrics? total = null;
@@ -148,16 +149,16 @@ public sealed class RunMetrics
 
     private static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
 
-    private static double? Nullable(DuckDbResult r, int row, int column) => r.IsNull(row, column) ? null : r.GetDouble(row, column);
+    private static double? Nullable(Rows r, int row, int column) => r.IsNull(row, column) ? null : r.GetDouble(row, column);
 
-    private static string? Lookup(DuckDbResult urls, int node)
+    private static string? Lookup(Rows urls, int node)
     {
         for (int r = 0; r < urls.RowCount; r++)
             if (urls.GetInt64(r, 0) == node) return urls.GetString(r, 1);
         return null;
     }
 
-    private static IReadOnlyList<KeyValuePair<string, long>> ErrorsOf(DuckDbResult errors, int? node)
+    private static IReadOnlyList<KeyValuePair<string, long>> ErrorsOf(Rows errors, int? node)
     {
         var list = new List<KeyValuePair<string, long>>();
         for (int r = 0; r < errors.RowCount; r++)
@@ -169,7 +170,7 @@ public sealed class RunMetrics
         return list;
     }
 
-    private static long BlocksOf(DuckDbResult blocks, int? node)
+    private static long BlocksOf(Rows blocks, int? node)
     {
         for (int r = 0; r < blocks.RowCount; r++)
         {

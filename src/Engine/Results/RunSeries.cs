@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using FastLoad.Engine.DuckDb;
 
 namespace FastLoad.Engine.Results;
@@ -36,22 +37,22 @@ public sealed class RunSeries
 
     public int Seconds => SentPerSecond.Length;
 
-    public static RunSeries Load(DuckDbConnection db, int histogramBuckets = 40)
+    public static RunSeries Load(DuckDBConnection db, int histogramBuckets = 40)
     {
         // The seconds of sending: runs.duration_s rounded up, or (killed run) up to the last send. The last batch can
         // leave a few µs after the end; it and answers after the last second count in the last second.
-        DuckDbResult span = db.Query("""
+        Rows span = Rows.Of(db, """
             SELECT (SELECT ceil(max(duration_s) - 1e-6) FROM runs),
                    (SELECT greatest(coalesce(max(sent_us), -1), coalesce(max(intended_us), -1)) // 1000000 + 1 FROM tx_log)
             """);
         int seconds = (int)Math.Max(0, span.IsNull(0, 0) ? span.GetInt64(0, 1) : Math.Max(1, span.GetDouble(0, 0)));
 
         double[] sent = new double[seconds];
-        DuckDbResult r = db.Query("SELECT sent_us // 1000000 AS s, count(*) FROM tx_log WHERE sent_us IS NOT NULL GROUP BY s");
+        Rows r = Rows.Of(db, "SELECT sent_us // 1000000 AS s, count(*) FROM tx_log WHERE sent_us IS NOT NULL GROUP BY s");
         for (int i = 0; i < r.RowCount; i++) Add(sent, Math.Min(r.GetInt64(i, 0), seconds - 1), r.GetInt64(i, 1));
 
         double[] ackP50 = Nan(seconds), ackP99 = Nan(seconds), incP50 = Nan(seconds), incP99 = Nan(seconds);
-        r = db.Query("""
+        r = Rows.Of(db, """
             WITH inc AS (SELECT id, min(seen_us) AS seen_us FROM tx_inclusions GROUP BY id)
             SELECT l.intended_us // 1000000 AS s,
                    quantile_disc((l.ack_us - l.intended_us) / 1000.0, 0.5) FILTER (l.outcome <> 0 AND l.ack_us IS NOT NULL),
@@ -71,7 +72,7 @@ public sealed class RunSeries
         }
 
         var errors = new List<KeyValuePair<string, double[]>>();
-        r = db.Query("""
+        r = Rows.Of(db, """
             SELECT o.name, coalesce(l.ack_us, l.sent_us) // 1000000 AS s, count(*)
             FROM tx_log l JOIN outcomes o USING (outcome)
             WHERE o.name NOT IN ('pending', 'accepted', 'already_known')
@@ -99,7 +100,7 @@ public sealed class RunSeries
             starts = new double[buckets];
             counts = new long[buckets];
             for (int b = 0; b < buckets; b++) starts[b] = b * width;
-            r = db.Query(FormattableString.Invariant($"""
+            r = Rows.Of(db, FormattableString.Invariant($"""
                 SELECT least(greatest(floor((i.seen_us - l.intended_us) / 1000.0 / {width}), 0), {buckets - 1})::BIGINT AS b, count(*)
                 FROM (SELECT id, min(seen_us) AS seen_us FROM tx_inclusions GROUP BY id) i JOIN tx_log l USING (id)
                 GROUP BY b
@@ -108,7 +109,7 @@ public sealed class RunSeries
         }
 
         // One row per block (hash); nodes on separate chains have different blocks under one number: summed.
-        r = db.Query("""
+        r = Rows.Of(db, """
             SELECT number, sum(tx), sum(ours), sum(gas), count(*) AS chains
             FROM (SELECT number, coalesce(hash, number::VARCHAR) AS h, max(tx_count) AS tx, max(our_tx_count) AS ours, max(gas_used) AS gas
                   FROM blocks GROUP BY number, h)
@@ -165,9 +166,9 @@ public sealed class RunSeries
         return a;
     }
 
-    private static double ScalarDouble(DuckDbConnection db, string sql)
+    private static double ScalarDouble(DuckDBConnection db, string sql)
     {
-        DuckDbResult r = db.Query(sql);
+        Rows r = Rows.Of(db, sql);
         return r.IsNull(0, 0) ? double.NaN : r.GetDouble(0, 0);
     }
 }

@@ -1,7 +1,8 @@
+using System.Data.Common;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using FastLoad.Engine.DuckDb;
+using DuckDB.NET.Data;
 using FastLoad.Engine.Results;
 using FastLoad.Runner.Report;
 
@@ -55,7 +56,7 @@ public static class CompareCommand
                 Console.Write(text);
                 return regressions > 0 ? 1 : 0;
             }
-            catch (Exception e) when (e is InvalidDataException or DuckDbException or ArgumentException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is InvalidDataException or DbException or ArgumentException or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"fastload compare: {ReportCommand.OneLine(e.Message)}");
                 return 2;
@@ -73,7 +74,7 @@ public static class CompareCommand
         {
             return RunMetrics.Load(file.FullName);
         }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DuckDbException)
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DbException)
         {
             throw new InvalidDataException($"{which}: {ReportCommand.OneLine(e.Message)}");
         }

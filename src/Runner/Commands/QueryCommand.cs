@@ -1,5 +1,7 @@
+using System.Data.Common;
 using System.CommandLine;
 using System.Text;
+using DuckDB.NET.Data;
 using FastLoad.Engine.DuckDb;
 using FastLoad.Engine.Results;
 using FastLoad.Runner.Query;
@@ -38,6 +40,7 @@ public static class QueryCommand
             Table output: numbers right-aligned, NULL as NULL, timestamps ISO-8601 UTC, blobs 0x-hex.
             Rows stream through chunk by chunk, so results of any size fit in memory (a table holds back its first
             10,000 rows to size the columns).
+            Several statements (separated by ;) run in order, and each one that returns rows is printed in turn.
             """)
         {
             arguments, format, output,
@@ -66,9 +69,9 @@ public static class QueryCommand
         {
             results = ResultsFiles.Open(files, format == "parquet" ? output!.FullName : null);
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or DuckDbException)
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or DbException)
         {
-            return Fail(e.Message);
+            return Fail(DuckDbSql.FirstLine(e.Message));
         }
         using (results)
         {
@@ -79,17 +82,17 @@ public static class QueryCommand
                     results.ExportParquet(sql);
                     return 0;
                 }
-                catch (DuckDbException e)
+                catch (DbException e)
                 {
                     return Fail(Explain(e.Message));
                 }
             }
-            DuckDbReader reader;
+            QueryReader reader;
             try
             {
-                reader = results.Connection.ExecuteReader(sql);
+                reader = QueryReader.Execute(results.Connection, sql);
             }
-            catch (DuckDbException e)
+            catch (DbException e)
             {
                 return Fail(Explain(e.Message));
             }
@@ -112,7 +115,7 @@ public static class QueryCommand
                     {
                         QueryOutput.For(format, writer).Write(reader);
                     }
-                    catch (DuckDbException e)
+                    catch (DbException e)
                     {
                         writer.Flush();
                         return Fail(Explain(e.Message));
@@ -174,13 +177,16 @@ public static class QueryCommand
         || (!argument.Contains(' ', StringComparison.Ordinal) && (File.Exists(argument) || (FileArguments.IsGlob(argument) && FileArguments.Expand(argument).Count > 0)));
 
     /// <summary>DuckDB's message, with what to do instead when it refused a file operation or a setting.</summary>
-    private static string Explain(string message) =>
-        message.StartsWith("an export takes", StringComparison.Ordinal) ? message + " (--format parquet writes the rows of one SELECT to --output)"
+    private static string Explain(string error)
+    {
+        string message = DuckDbSql.FirstLine(error);
+        return message.StartsWith("an export takes", StringComparison.Ordinal) ? message + " (--format parquet writes the rows of one SELECT to --output)"
         : message.Contains("disabled by configuration", StringComparison.OrdinalIgnoreCase)
         || message.Contains("disabled through configuration", StringComparison.OrdinalIgnoreCase)
         || message.Contains("configuration has been locked", StringComparison.OrdinalIgnoreCase)
             ? $"query is read-only: SQL cannot attach, read or write files or change settings ({message}); to export, use --format csv|json|parquet --output FILE"
             : message;
+    }
 
     private static int Fail(string message)
     {

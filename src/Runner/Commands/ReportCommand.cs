@@ -1,5 +1,6 @@
+using System.Data.Common;
 using System.CommandLine;
-using FastLoad.Engine.DuckDb;
+using DuckDB.NET.Data;
 using FastLoad.Engine.Results;
 using FastLoad.Runner.Report;
 
@@ -32,7 +33,7 @@ public static class ReportCommand
             try
             {
                 using ResultsFiles results = ResultsFile.OpenReadOnly(input.FullName);
-                DuckDbConnection db = results.Connection;
+                DuckDBConnection db = results.Connection;
                 RunMetrics metrics = RunMetrics.Load(db);
                 Console.Write(MetricsText.Format(metrics, input.Name));
                 if (output is not null)
@@ -44,7 +45,7 @@ public static class ReportCommand
                 }
                 return 0;
             }
-            catch (Exception e) when (e is InvalidDataException or DuckDbException or ArgumentException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is InvalidDataException or DbException or ArgumentException or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"fastload report: {OneLine(e.Message)}");
                 return 2;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using FastLoad.Engine.DuckDb;
+using DuckDB.NET.Native;
 
 namespace FastLoad.Runner.Query;
 
@@ -13,11 +13,11 @@ public static class CellText
     private const long MicrosPerDay = 86_400_000_000;
 
     /// <summary>Numbers are right-aligned in tables and bare in JSON.</summary>
-    public static bool IsNumber(DuckDbType type) => type is >= DuckDbType.TinyInt and <= DuckDbType.Double
-        or DuckDbType.HugeInt or DuckDbType.UHugeInt or DuckDbType.Decimal;
+    public static bool IsNumber(DuckDBType type) => type is >= DuckDBType.TinyInt and <= DuckDBType.Double
+        or DuckDBType.HugeInt or DuckDBType.UnsignedHugeInt or DuckDBType.Decimal;
 
     /// <summary>The cell as text; null for NULL.</summary>
-    public static string? Format(DuckDbType type, object? value) => value switch
+    public static string? Format(DuckDBType type, object? value) => value switch
     {
         null => null,
         string s => s,
@@ -26,13 +26,12 @@ public static class CellText
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         long l => type switch
         {
-            DuckDbType.TimestampTz => Timestamp(l, 1_000_000, utc: true),
-            DuckDbType.Timestamp => Timestamp(l, 1_000_000, utc: false),
-            DuckDbType.TimestampS => Timestamp(l, 1, utc: false),
-            DuckDbType.TimestampMs => Timestamp(l, 1_000, utc: false),
-            DuckDbType.TimestampNs => Timestamp(l, 1_000_000_000, utc: false),
-            DuckDbType.Date => Date(l),
-            DuckDbType.Time => Time(l),
+            DuckDBType.TimestampTz => Timestamp(l, 1_000_000, utc: true),
+            DuckDBType.Timestamp => Timestamp(l, 1_000_000, utc: false),
+            DuckDBType.TimestampS or DuckDBType.TimestampMs => Timestamp(l, 1_000_000, utc: false), // read as µs (QueryReader)
+            DuckDBType.TimestampNs => Timestamp(l, 1_000_000_000, utc: false),
+            DuckDBType.Date => Date(l),
+            DuckDBType.Time => Time(l),
             _ => l.ToString(CultureInfo.InvariantCulture),
         },
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

@@ -1,5 +1,5 @@
 using System.Globalization;
-using FastLoad.Engine.DuckDb;
+using DuckDB.NET.Native;
 
 namespace FastLoad.Runner.Query;
 
@@ -38,7 +38,7 @@ public sealed class JsonLinesOutput(TextWriter writer) : QueryOutput(writer)
     {
     }
 
-    private static string Value(DuckDbType type, object? value) => value switch
+    private static string Value(DuckDBType type, object? value) => value switch
     {
         null => "null",
         bool b => b ? "true" : "false",

@@ -1,3 +1,4 @@
+using DuckDB.NET.Native;
 using FastLoad.Engine.DuckDb;
 
 namespace FastLoad.Runner.Query;
@@ -9,7 +10,7 @@ public abstract class QueryOutput(TextWriter writer)
 
     protected string[] Names { get; private set; } = [];
 
-    protected DuckDbType[] Types { get; private set; } = [];
+    protected DuckDBType[] Types { get; private set; } = [];
 
     /// <summary>table, csv or json.</summary>
     public static QueryOutput For(string format, TextWriter writer) => format switch
@@ -20,11 +21,26 @@ public abstract class QueryOutput(TextWriter writer)
         _ => throw new ArgumentException($"--format '{format}' is unknown: use table, csv or json"),
     };
 
-    /// <summary>Reads <paramref name="reader"/> to the end into this output; returns the row count.</summary>
-    public long Write(DuckDbReader reader)
+    /// <summary>
+    /// Reads <paramref name="reader"/> to the end into this output; returns the row count. Several statements that
+    /// return rows are written one result after the other, each as a whole (header, rows, end).
+    /// </summary>
+    public long Write(QueryReader reader)
+    {
+        long total = 0;
+        do
+        {
+            total += WriteResult(reader);
+        }
+        while (reader.NextResult());
+        Writer.Flush();
+        return total;
+    }
+
+    private long WriteResult(QueryReader reader)
     {
         var names = new string[reader.ColumnCount];
-        var types = new DuckDbType[reader.ColumnCount];
+        var types = new DuckDBType[reader.ColumnCount];
         for (int c = 0; c < names.Length; c++)
         {
             names[c] = reader.ColumnName(c);
@@ -41,7 +57,6 @@ public abstract class QueryOutput(TextWriter writer)
             count += rows.Count;
         }
         End(count);
-        Writer.Flush();
         return count;
     }
 

@@ -19,10 +19,15 @@ public sealed class TableOutput(TextWriter writer) : QueryOutput(writer)
     private int[] _widths = [];
     private bool[] _right = [];
     private bool _measured;
+    private bool _started;
     private readonly StringBuilder _line = new();
 
     protected override void Begin()
     {
+        if (_started) Writer.Write('\n'); // a blank line between the tables of several statements
+        _started = true;
+        _measured = false;
+        _held.Clear();
         _widths = new int[Names.Length];
         _right = new bool[Names.Length];
         for (int c = 0; c < Names.Length; c++)
