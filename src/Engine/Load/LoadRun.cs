@@ -441,7 +441,7 @@ public sealed class LoadRun(RunOptions options)
             AckLatencyByNode = recorder.AckByNode,
             InclusionLatencyByNode = recorder.InclusionByNode,
             ResultsPath = Writer?.Path,
-            Workload = replay is null ? workload.Spec : "transfer (replay)",
+            Workload = replay is null ? workload.Spec : "transfer",
             Check = check,
             DroppedRecords = Writer?.Dropped ?? 0,
         };
