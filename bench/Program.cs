@@ -11,6 +11,8 @@ if (args.Length > 0 && args[0] == "sign-requests")
     return SignRequests.Run(args[1..]);
 if (args.Length > 0 && args[0] == "latency-error")
     return LatencyError.Run(args[1..]);
+if (args.Length > 0 && args[0] == "sign-binding")
+    return SignBindingRatio.Run(args[1..]);
 if (args.Length > 0 && args[0] == "append-ratio")
     return AppendRatio.Run(args[1..]);
 

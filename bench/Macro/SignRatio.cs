@@ -22,7 +22,7 @@ public static class SignRatio
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
         string loop = FindSignLoop();
         Secp256k1.EnsureAvailable();
-        string library = NativeLibraries.LoadedPath(NativeLibraries.Secp256k1)!;
+        string library = NativeLibraries.MappedFiles("libsecp256k1.so")[0];
         Console.WriteLine($"libsecp256k1: {library}");
         CSharpRate(0.5); // warm-up: JIT tiers, caches
 
