@@ -66,10 +66,12 @@ public class WorkloadCommandTests
     [Theory]
     [InlineData("--workload bogus", "--workload 'bogus' is unknown")]
     [InlineData("--workload mix:mint=x", "'mint=x' is not op=weight")]
-    [InlineData("--reuse-setup /nonexistent/a.duckdb", "--reuse-setup reuses the contracts of a contract workload")]
+    [InlineData("--reuse-setup /nonexistent/a.duckdb", "--reuse-setup reuses the contracts of a token workload")]
+    [InlineData("--workload deploy --reuse-setup /nonexistent/a.duckdb", "--reuse-setup reuses the contracts of a token workload")]
+    [InlineData("--workload deploy --tx-type 7702", "--workload deploy sends contract creations, which an EIP-7702 tx can't be")]
     [InlineData("--workload erc20 --reuse-setup /nonexistent/a.duckdb", "--reuse-setup /nonexistent/a.duckdb does not exist")]
     [InlineData("--workload erc20 --ledger-sample 0", "--ledger-sample must be at least 1")]
-    [InlineData("--ledger-sample 5", "--ledger-sample applies to the token workloads")]
+    [InlineData("--ledger-sample 5", "--ledger-sample applies to the post-run check")]
     public async Task Bad_workload_flags_are_one_line_naming_the_problem(string args, string expected)
     {
         ProcessResult result = await ProcessRunner.RunFastloadAsync("", ["run", .. args.Split(' ')]);

@@ -10,6 +10,7 @@ public class WorkloadSpecTests
     [InlineData("mix:mint=50,burn=30,transfer=20", "mix:mint=50,burn=30,transfer=20")]
     [InlineData("mix:transfer=1", "mix:mint=0,burn=0,transfer=1")]
     [InlineData("mix: burn=3 , mint=1", "mix:mint=1,burn=3,transfer=0")]
+    [InlineData("deploy", "deploy")]
     public void Parses_and_normalises(string text, string expected)
     {
         Assert.Equal(expected, WorkloadSpec.Parse(text).Text);

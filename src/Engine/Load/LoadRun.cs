@@ -158,6 +158,10 @@ public sealed class LoadRun(RunOptions options)
             {
                 token.UsePreset(preset, wallets, options.TxType);
             }
+            else if (options.Workload.PresetToken is not null && workload is Workloads.Contracts.DeployWorkload deploy)
+            {
+                deploy.UsePreset();
+            }
             else
             {
                 PrivateKey? setupFunder = funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey parsed) ? parsed : null;

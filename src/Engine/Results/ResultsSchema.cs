@@ -44,8 +44,8 @@ public static class ResultsSchema
             max_lag_ms DOUBLE,          -- the most a tx went out behind its intended time
             unsent BIGINT,              -- tokens due before sending stopped that were never sent (backlog at the end)
             gap_repairs BIGINT,         -- txs re-sent after the run to close nonce gaps left by refused txs
-            ledger_checked INTEGER,     -- wallets whose token balance the ledger check compared (erc20, mix); NULL: no check
-            ledger_mismatches INTEGER   -- of those, balances not equal to what their included ops imply (must be 0)
+            ledger_checked INTEGER,     -- wallets whose token balance the ledger check compared (erc20, mix), or created contracts checked (deploy); NULL: no check
+            ledger_mismatches INTEGER   -- of those, balances not equal to what their included ops imply / addresses without the code (must be 0)
         );
         CREATE TABLE nodes (node UTINYINT, url VARCHAR);
         CREATE TABLE wallets (wallet INTEGER, address VARCHAR, node UTINYINT);
@@ -62,7 +62,7 @@ public static class ResultsSchema
             outcome UTINYINT,           -- see outcomes
             op UTINYINT                 -- what the tx does, see ops
         );
-        CREATE TABLE ops (op UTINYINT, name VARCHAR);   -- transfer (ETH) | erc20_transfer | mint | burn
+        CREATE TABLE ops (op UTINYINT, name VARCHAR);   -- transfer (ETH) | erc20_transfer | mint | burn | deploy
         CREATE TABLE contracts (
             name VARCHAR,               -- e.g. LoadToken (contracts/LoadToken.sol)
             address VARCHAR,            -- 0x-hex
@@ -74,7 +74,7 @@ public static class ResultsSchema
             expected VARCHAR,           -- token units (decimal) the wallet's start balance and included ops imply
             actual VARCHAR              -- balanceOf after the run
         );
-        INSERT INTO ops VALUES (0, 'transfer'), (1, 'erc20_transfer'), (2, 'mint'), (3, 'burn');
+        INSERT INTO ops VALUES (0, 'transfer'), (1, 'erc20_transfer'), (2, 'mint'), (3, 'burn'), (4, 'deploy');
         CREATE TABLE errors (error_id INTEGER, outcome VARCHAR, message VARCHAR);
         CREATE TABLE tx_errors (id BIGINT, error_id INTEGER);
         CREATE TABLE tx_inclusions (id BIGINT, block BIGINT, seen_us BIGINT);

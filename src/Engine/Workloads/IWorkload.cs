@@ -55,6 +55,7 @@ public enum WorkloadOp : byte
     Erc20Transfer = 1,
     Mint = 2,
     Burn = 3,
+    Deploy = 4,
 }
 
 /// <summary>The one name table of <see cref="WorkloadOp"/> (results' <c>ops</c> table, CLI output).</summary>
@@ -66,6 +67,7 @@ public static class WorkloadOps
         WorkloadOp.Erc20Transfer => "erc20_transfer",
         WorkloadOp.Mint => "mint",
         WorkloadOp.Burn => "burn",
+        WorkloadOp.Deploy => "deploy",
         _ => "other",
     };
 
@@ -113,5 +115,8 @@ public sealed record WorkloadCheck
     public bool Passed => Error is null && Mismatches.Count == 0 && ExpectedSum == ActualSum;
 }
 
-/// <summary>A wallet whose balance on chain is not what its included ops imply.</summary>
+/// <summary>
+/// A wallet whose balance on chain is not what its included ops imply (<c>ledger</c>); for <c>deploy</c>, a created
+/// address without the expected code (<see cref="Expected"/> and <see cref="Actual"/> are code lengths in bytes).
+/// </summary>
 public sealed record LedgerMismatch(int Wallet, Address Address, System.Numerics.BigInteger Expected, System.Numerics.BigInteger Actual);

@@ -15,11 +15,19 @@ public static class WorkloadCheckText
         if (check is null) return;
         if (check.Error is not null)
         {
-            s.AppendLine($"  ledger       NOT CHECKED: {check.Error}");
+            s.AppendLine($"  {check.Name,-12} NOT CHECKED: {check.Error}");
             return;
         }
-        string ops = string.Join(", ", check.Ops.Select(o => string.Create(c, $"{WorkloadOps.Name(o.Op)} {o.Count:N0} ({Tokens(o.Amount)} tokens)")));
+        string ops = string.Join(", ", check.Ops.Select(o => o.Op == WorkloadOp.Deploy ? string.Create(c, $"{WorkloadOps.Name(o.Op)} {o.Count:N0}")
+            : string.Create(c, $"{WorkloadOps.Name(o.Op)} {o.Count:N0} ({Tokens(o.Amount)} tokens)")));
         s.AppendLine(string.Create(c, $"  included ops {check.IncludedTxs:N0}{(ops.Length > 0 ? ": " + ops : "")}"));
+        if (check.Name == "deploy")
+        {
+            s.AppendLine(string.Create(c, $"  deploy check {check.Checked:N0} created contracts checked, {check.Mismatches.Count:N0} without the contract's code"));
+            foreach (LedgerMismatch m in check.Mismatches.Take(10))
+                s.AppendLine($"    MISMATCH wallet {m.Wallet}: {m.Address} holds {m.Actual} bytes of code, expected {m.Expected}");
+            return;
+        }
         string sums = check.ExpectedSum is BigInteger expected && check.ActualSum is BigInteger actual
             ? $"; sum of balances {Tokens(actual)} tokens (expected {Tokens(expected)}{(expected == actual ? ", equal" : ", DIFFERENT")})"
             : "";

@@ -11,7 +11,7 @@ public sealed record WorkloadSpec
 {
     public static readonly WorkloadSpec Transfer = new() { Name = "transfer" };
 
-    /// <summary>transfer | erc20 | mix.</summary>
+    /// <summary>transfer | erc20 | mix | deploy.</summary>
     public required string Name { get; init; }
 
     /// <summary>mix weights (mint, burn, transfer).</summary>
@@ -36,15 +36,15 @@ public sealed record WorkloadSpec
         string? args = colon < 0 ? null : t[(colon + 1)..];
         switch (name)
         {
-            case "transfer" or "erc20":
+            case "transfer" or "erc20" or "deploy":
                 if (args is not null) throw new ArgumentException($"--workload {name} takes no arguments (got '{text}'): use --workload {name}");
                 return new WorkloadSpec { Name = name };
             case "mix":
                 return new WorkloadSpec { Name = "mix", Weights = ParseWeights(text, args) };
-            case "deploy" or "gas" or "storage" or "call":
-                throw new ArgumentException($"--workload {name} is not implemented yet: use transfer, erc20 or mix:mint=50,burn=30,transfer=20");
+            case "gas" or "storage" or "call":
+                throw new ArgumentException($"--workload {name} is not implemented yet: use transfer, erc20, mix:mint=50,burn=30,transfer=20 or deploy");
             default:
-                throw new ArgumentException($"--workload '{text}' is unknown: use transfer, erc20 or mix:mint=50,burn=30,transfer=20");
+                throw new ArgumentException($"--workload '{text}' is unknown: use transfer, erc20, mix:mint=50,burn=30,transfer=20 or deploy");
         }
     }
 
@@ -73,11 +73,19 @@ public sealed record WorkloadSpec
         return (mint, burn, transfer);
     }
 
+    /// <summary>A one-line <see cref="ArgumentException"/> when the workload can't be sent as <paramref name="type"/>.</summary>
+    public void EnsureFits(TxType type)
+    {
+        if (Name == "deploy" && type == TxType.SetCode)
+            throw new ArgumentException("--workload deploy sends contract creations, which an EIP-7702 tx can't be: use --tx-type 1559, 2930 or legacy");
+    }
+
     /// <summary>The workload, for txs of <paramref name="type"/> on chain <paramref name="chainId"/> at <paramref name="gas"/>.</summary>
     public IWorkload Create(TxType type, UInt256 chainId, GasPricing gas) => Name switch
     {
         "erc20" => TokenWorkload.Erc20(),
         "mix" => TokenWorkload.Mix(Weights.Mint, Weights.Burn, Weights.Transfer),
+        "deploy" => new Contracts.DeployWorkload(),
         _ => new TransferWorkload(type, chainId, gas),
     };
 }

@@ -53,7 +53,7 @@ public static class RunCommand
         var expectInclusion = new Option<double?>("--expect-inclusion-p99-ms") { Description = "Verdict: inclusion latency p99 at most this many ms (and every accepted tx included)." };
         var connection = new ConnectionFlags();
         var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the run when a node gives no answer for this long while we try to reach it: 30s, 2m.", DefaultValueFactory = _ => "30s" };
-        var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets) or mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run).", DefaultValueFactory = _ => "transfer" };
+        var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets), mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run) or deploy (a contract creation per tx, each checked for its code).", DefaultValueFactory = _ => "transfer" };
         var reuseSetup = new Option<FileInfo?>("--reuse-setup") { Description = "Results file of an earlier run with the same --workload: reuse its deployed contracts (their code is checked) instead of deploying again." };
         var ledgerSample = new Option<int?>("--ledger-sample") { Description = "The post-run ledger check (erc20, mix) compares N wallets drawn at random instead of all." };
         var logFile = CliLog.FileOption();
@@ -128,16 +128,17 @@ public static class RunCommand
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
                 if (replayFile is null) shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
                 WorkloadSpec workloadSpec = WorkloadSpec.Parse(parse.GetValue(workload)!);
+                workloadSpec.EnsureFits(TransferWorkload.ParseType(parse.GetValue(txType)!));
                 if (replayFile is not null && !workloadSpec.IsTransfer)
                     throw new ArgumentException($"--replay sends the presigned ETH transfers of its file: --workload {workloadSpec.Text} does not apply to it (presigned files hold transfers only)");
                 FileInfo? reuseFile = parse.GetValue(reuseSetup);
-                if (reuseFile is not null && workloadSpec.IsTransfer)
-                    throw new ArgumentException("--reuse-setup reuses the contracts of a contract workload: give --workload erc20 or mix too");
+                if (reuseFile is not null && workloadSpec.Name is not ("erc20" or "mix"))
+                    throw new ArgumentException("--reuse-setup reuses the contracts of a token workload: give --workload erc20 or mix too");
                 if (reuseFile is { Exists: false }) throw new ArgumentException($"--reuse-setup {reuseFile.FullName} does not exist: give the results file (.duckdb) of an earlier run");
                 IReadOnlyList<DeployedContract> reused = reuseFile is null ? [] : ReuseSetup.Read(reuseFile.FullName);
                 int? ledgerSampleValue = parse.GetValue(ledgerSample);
                 if (ledgerSampleValue is < 1) throw new ArgumentException("--ledger-sample must be at least 1");
-                if (ledgerSampleValue is not null && workloadSpec.IsTransfer) throw new ArgumentException("--ledger-sample applies to the token workloads' ledger check: give --workload erc20 or mix too");
+                if (ledgerSampleValue is not null && workloadSpec.IsTransfer) throw new ArgumentException("--ledger-sample applies to the post-run check of erc20, mix and deploy: give --workload too");
                 string? funderKey = funder.Read(parse, "run");
                 IRunProgressView view = Live.ProgressViews.For(Console.Out, isTerminal: !Console.IsOutputRedirected && !parse.GetValue(noLive), parse.GetValue(quiet));
                 options = new RunOptions
@@ -252,8 +253,9 @@ public static class RunCommand
             {
                 RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
                 IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
-                if (summary.Check is WorkloadCheck ledger) // a token run's ledger is a verdict of its own: a mismatch fails the run (exit 1)
-                    verdicts = [.. verdicts, new VerdictLine("ledger mismatches", 0, ledger.Mismatches.Count + (ledger.ExpectedSum == ledger.ActualSum ? 0 : 1), ledger.Passed, "=", "wallets")];
+                if (summary.Check is WorkloadCheck ledger) // a workload's check is a verdict of its own: a mismatch fails the run (exit 1)
+                    verdicts = [.. verdicts, new VerdictLine($"{ledger.Name} mismatches", 0, ledger.Mismatches.Count + (ledger.ExpectedSum == ledger.ActualSum ? 0 : 1), ledger.Passed,
+                        "=", ledger.Name == "deploy" ? "contracts" : "wallets")];
                 Engine.Results.RunFinal final = FinalOf(summary, verdicts);
                 writer?.Finish(final);
                 finished = true;
