@@ -11,6 +11,7 @@ public class WorkloadSpecTests
     [InlineData("mix:transfer=1", "mix:mint=0,burn=0,transfer=1")]
     [InlineData("mix: burn=3 , mint=1", "mix:mint=1,burn=3,transfer=0")]
     [InlineData("deploy", "deploy")]
+    [InlineData("gas:100000", "gas:100000")]
     public void Parses_and_normalises(string text, string expected)
     {
         Assert.Equal(expected, WorkloadSpec.Parse(text).Text);
@@ -24,7 +25,9 @@ public class WorkloadSpecTests
     [InlineData("mix:mint=0,burn=0", "the weights add up to 0")]
     [InlineData("mix:mint=1,mint=2", "mint is given twice")]
     [InlineData("erc20:5", "--workload erc20 takes no arguments")]
-    [InlineData("gas:100000", "--workload gas is not implemented yet")]
+    [InlineData("gas", "give gas:N")]
+    [InlineData("gas:1000", "give gas:N")]
+    [InlineData("storage:10", "--workload storage is not implemented yet")]
     public void Bad_specs_are_one_line_naming_the_problem(string text, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => WorkloadSpec.Parse(text));

@@ -391,12 +391,18 @@ public sealed class LoadRun(RunOptions options)
         if (included is not null && reason != StopReason.Aborted)
         {
             ulong? atBlock = watchers.SelectMany(w => w.Blocks).Select(b => (ulong?)b.Number).Max();
-            _log.LedgerCheckStart(options.LedgerSample is int n && n < wallets.All.Length ? n : wallets.All.Length);
+            _log.WorkloadCheckStart(workload switch
+            {
+                Workloads.Contracts.DeployWorkload => "the code at each created contract's address",
+                Workloads.Contracts.GasWorkload => "the gasUsed of sampled receipts",
+                _ => string.Create(CultureInfo.InvariantCulture,
+                    $"the ledger: {(options.LedgerSample is int n && n < wallets.All.Length ? n : wallets.All.Length):N0} wallets' balances against their included ops"),
+            });
             try
             {
                 check = await workload.CheckAsync(new WorkloadCheckContext
                 {
-                    Nodes = apis, Wallets = wallets, Included = included, Sample = options.LedgerSample, AtBlock = atBlock,
+                    Nodes = apis, Wallets = wallets, Included = included, Sample = options.LedgerSample, AtBlock = atBlock, Composer = composer,
                 }, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is RpcException or RpcTransportException or RunSetupException or OperationCanceledException or IOException)

@@ -56,6 +56,7 @@ public enum WorkloadOp : byte
     Mint = 2,
     Burn = 3,
     Deploy = 4,
+    GasBurn = 5,
 }
 
 /// <summary>The one name table of <see cref="WorkloadOp"/> (results' <c>ops</c> table, CLI output).</summary>
@@ -68,6 +69,7 @@ public static class WorkloadOps
         WorkloadOp.Mint => "mint",
         WorkloadOp.Burn => "burn",
         WorkloadOp.Deploy => "deploy",
+        WorkloadOp.GasBurn => "gas_burn",
         _ => "other",
     };
 

@@ -18,9 +18,17 @@ public static class WorkloadCheckText
             s.AppendLine($"  {check.Name,-12} NOT CHECKED: {check.Error}");
             return;
         }
-        string ops = string.Join(", ", check.Ops.Select(o => o.Op == WorkloadOp.Deploy ? string.Create(c, $"{WorkloadOps.Name(o.Op)} {o.Count:N0}")
+        string ops = string.Join(", ", check.Ops.Select(o => o.Op is WorkloadOp.Deploy or WorkloadOp.GasBurn ? string.Create(c, $"{WorkloadOps.Name(o.Op)} {o.Count:N0}")
             : string.Create(c, $"{WorkloadOps.Name(o.Op)} {o.Count:N0} ({Tokens(o.Amount)} tokens)")));
         s.AppendLine(string.Create(c, $"  included ops {check.IncludedTxs:N0}{(ops.Length > 0 ? ": " + ops : "")}"));
+        if (check.Name == "gas")
+        {
+            BigInteger mean = check.Ops.Count > 0 ? check.Ops[0].Amount : BigInteger.Zero;
+            s.AppendLine(string.Create(c, $"  gas check   {check.Checked:N0} receipts sampled (mean gasUsed {mean:N0}), {check.Mismatches.Count:N0} outside 5 % of the target or failed"));
+            foreach (LedgerMismatch m in check.Mismatches.Take(10))
+                s.AppendLine($"    MISMATCH wallet {m.Wallet}: gasUsed {m.Actual}, target {m.Expected}");
+            return;
+        }
         if (check.Name == "deploy")
         {
             s.AppendLine(string.Create(c, $"  deploy check {check.Checked:N0} created contracts checked, {check.Mismatches.Count:N0} without the contract's code"));

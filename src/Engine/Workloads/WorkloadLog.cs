@@ -18,8 +18,11 @@ public static partial class RunLog
     [ZLoggerMessage(23, LogLevel.Information, "Workload ready: minter role granted to {granted:N0}, {minted:N0} wallets minted {tokens} tokens each; gas limits {gasLimits}")]
     public static partial void WorkloadReady(this ILogger logger, int granted, int minted, string tokens, string gasLimits);
 
-    [ZLoggerMessage(24, LogLevel.Information, "Checking the ledger: {wallets:N0} wallets' balances against their included ops...")]
-    public static partial void LedgerCheckStart(this ILogger logger, int wallets);
+    [ZLoggerMessage(24, LogLevel.Information, "Checking {what}...")]
+    public static partial void WorkloadCheckStart(this ILogger logger, string what);
+
+    [ZLoggerMessage(25, LogLevel.Information, "Workload ready: gas limits {gasLimits}")]
+    public static partial void WorkloadGasReady(this ILogger logger, string gasLimits);
 
     [ZLoggerMessage(70, LogLevel.Debug, "set-up tx {what}: {tx}")]
     public static partial void SetupTxSent(this ILogger logger, string what, string tx);

@@ -50,6 +50,9 @@ public sealed record WorkloadCheckContext
     /// <summary>Compare this many wallets, drawn at random, instead of all (--ledger-sample N); null = all.</summary>
     public int? Sample { get; init; }
 
+    /// <summary>Signs the run's txs again (the same nonce gives the same tx, so the same hash): for checks that need receipts.</summary>
+    public TxComposer? Composer { get; init; }
+
     /// <summary>Read balances as of this block (the last one the run's block watchers went through); null = latest.</summary>
     public ulong? AtBlock { get; init; }
 }

@@ -11,8 +11,11 @@ public sealed record WorkloadSpec
 {
     public static readonly WorkloadSpec Transfer = new() { Name = "transfer" };
 
-    /// <summary>transfer | erc20 | mix | deploy.</summary>
+    /// <summary>transfer | erc20 | mix | deploy | gas.</summary>
     public required string Name { get; init; }
+
+    /// <summary>gas:N's N.</summary>
+    public ulong Gas { get; init; }
 
     /// <summary>mix weights (mint, burn, transfer).</summary>
     public (int Mint, int Burn, int Transfer) Weights { get; init; }
@@ -24,7 +27,12 @@ public sealed record WorkloadSpec
     public Address? PresetToken { get; init; }
 
     /// <summary>The normalised text (what the results record).</summary>
-    public string Text => Name == "mix" ? string.Create(CultureInfo.InvariantCulture, $"mix:mint={Weights.Mint},burn={Weights.Burn},transfer={Weights.Transfer}") : Name;
+    public string Text => Name switch
+    {
+        "mix" => string.Create(CultureInfo.InvariantCulture, $"mix:mint={Weights.Mint},burn={Weights.Burn},transfer={Weights.Transfer}"),
+        "gas" => string.Create(CultureInfo.InvariantCulture, $"gas:{Gas}"),
+        _ => Name,
+    };
 
     public bool IsTransfer => Name == "transfer";
 
@@ -41,10 +49,14 @@ public sealed record WorkloadSpec
                 return new WorkloadSpec { Name = name };
             case "mix":
                 return new WorkloadSpec { Name = "mix", Weights = ParseWeights(text, args) };
-            case "gas" or "storage" or "call":
-                throw new ArgumentException($"--workload {name} is not implemented yet: use transfer, erc20, mix:mint=50,burn=30,transfer=20 or deploy");
+            case "gas":
+                if (args is null || !ulong.TryParse(args, NumberStyles.None, CultureInfo.InvariantCulture, out ulong gas) || gas < Contracts.GasWorkload.MinGas || gas > Contracts.GasWorkload.MaxGas)
+                    throw new ArgumentException($"--workload '{text}': give gas:N, N the gas each tx uses, from {Contracts.GasWorkload.MinGas:N0} to {Contracts.GasWorkload.MaxGas:N0} (e.g. gas:100000)");
+                return new WorkloadSpec { Name = "gas", Gas = gas };
+            case "storage" or "call":
+                throw new ArgumentException($"--workload {name} is not implemented yet: use transfer, erc20, mix:mint=50,burn=30,transfer=20, deploy or gas:N");
             default:
-                throw new ArgumentException($"--workload '{text}' is unknown: use transfer, erc20, mix:mint=50,burn=30,transfer=20 or deploy");
+                throw new ArgumentException($"--workload '{text}' is unknown: use transfer, erc20, mix:mint=50,burn=30,transfer=20, deploy or gas:N");
         }
     }
 
@@ -86,6 +98,7 @@ public sealed record WorkloadSpec
         "erc20" => TokenWorkload.Erc20(),
         "mix" => TokenWorkload.Mix(Weights.Mint, Weights.Burn, Weights.Transfer),
         "deploy" => new Contracts.DeployWorkload(),
+        "gas" => new Contracts.GasWorkload(Gas),
         _ => new TransferWorkload(type, chainId, gas),
     };
 }

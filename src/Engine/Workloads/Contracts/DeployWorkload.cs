@@ -56,7 +56,7 @@ public sealed class DeployWorkload : IWorkload
         }
         _gas = estimate + estimate / 4 + 10_000;
         _ready = true;
-        setup.Log.WorkloadReady(0, 0, "0", $"deploy {_gas:N0}");
+        setup.Log.WorkloadGasReady($"deploy {_gas:N0}");
     }
 
     /// <summary>Skips the set-up (benchmarks against a sink, which is no chain).</summary>

@@ -123,6 +123,8 @@ public sealed class TokenWorkload : IWorkload
 
         // 1. The contract: deployed now, or an earlier run's (its code checked on every node).
         DeployedContract? reused = setup.Reuse.FirstOrDefault(c => c.Name == LoadToken.Name);
+        if (reused is null && setup.Reuse.Count > 0)
+            throw new RunSetupException($"--reuse-setup: that run deployed {string.Join(", ", setup.Reuse.Select(c => c.Name))}, not {LoadToken.Name}: give the results file of a {Spec} run");
         DeployedContract contract;
         if (reused is not null)
         {
