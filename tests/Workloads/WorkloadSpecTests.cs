@@ -12,6 +12,7 @@ public class WorkloadSpecTests
     [InlineData("mix: burn=3 , mint=1", "mix:mint=1,burn=3,transfer=0")]
     [InlineData("deploy", "deploy")]
     [InlineData("gas:100000", "gas:100000")]
+    [InlineData("storage:10", "storage:10")]
     public void Parses_and_normalises(string text, string expected)
     {
         Assert.Equal(expected, WorkloadSpec.Parse(text).Text);
@@ -27,7 +28,9 @@ public class WorkloadSpecTests
     [InlineData("erc20:5", "--workload erc20 takes no arguments")]
     [InlineData("gas", "give gas:N")]
     [InlineData("gas:1000", "give gas:N")]
-    [InlineData("storage:10", "--workload storage is not implemented yet")]
+    [InlineData("storage:0", "give storage:N")]
+    [InlineData("storage:5000", "give storage:N")]
+    [InlineData("call:0xabc:f()", "--workload call is not implemented yet")]
     public void Bad_specs_are_one_line_naming_the_problem(string text, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => WorkloadSpec.Parse(text));

@@ -57,6 +57,7 @@ public enum WorkloadOp : byte
     Burn = 3,
     Deploy = 4,
     GasBurn = 5,
+    StorageWrite = 6,
 }
 
 /// <summary>The one name table of <see cref="WorkloadOp"/> (results' <c>ops</c> table, CLI output).</summary>
@@ -70,6 +71,7 @@ public static class WorkloadOps
         WorkloadOp.Burn => "burn",
         WorkloadOp.Deploy => "deploy",
         WorkloadOp.GasBurn => "gas_burn",
+        WorkloadOp.StorageWrite => "storage_write",
         _ => "other",
     };
 

@@ -11,8 +11,11 @@ public sealed record WorkloadSpec
 {
     public static readonly WorkloadSpec Transfer = new() { Name = "transfer" };
 
-    /// <summary>transfer | erc20 | mix | deploy | gas.</summary>
+    /// <summary>transfer | erc20 | mix | deploy | gas | storage.</summary>
     public required string Name { get; init; }
+
+    /// <summary>storage:N's N.</summary>
+    public int Slots { get; init; }
 
     /// <summary>gas:N's N.</summary>
     public ulong Gas { get; init; }
@@ -31,6 +34,7 @@ public sealed record WorkloadSpec
     {
         "mix" => string.Create(CultureInfo.InvariantCulture, $"mix:mint={Weights.Mint},burn={Weights.Burn},transfer={Weights.Transfer}"),
         "gas" => string.Create(CultureInfo.InvariantCulture, $"gas:{Gas}"),
+        "storage" => string.Create(CultureInfo.InvariantCulture, $"storage:{Slots}"),
         _ => Name,
     };
 
@@ -53,10 +57,14 @@ public sealed record WorkloadSpec
                 if (args is null || !ulong.TryParse(args, NumberStyles.None, CultureInfo.InvariantCulture, out ulong gas) || gas < Contracts.GasWorkload.MinGas || gas > Contracts.GasWorkload.MaxGas)
                     throw new ArgumentException($"--workload '{text}': give gas:N, N the gas each tx uses, from {Contracts.GasWorkload.MinGas:N0} to {Contracts.GasWorkload.MaxGas:N0} (e.g. gas:100000)");
                 return new WorkloadSpec { Name = "gas", Gas = gas };
-            case "storage" or "call":
-                throw new ArgumentException($"--workload {name} is not implemented yet: use transfer, erc20, mix:mint=50,burn=30,transfer=20, deploy or gas:N");
+            case "storage":
+                if (args is null || !int.TryParse(args, NumberStyles.None, CultureInfo.InvariantCulture, out int slots) || slots < 1 || slots > Contracts.StorageWorkload.MaxSlots)
+                    throw new ArgumentException($"--workload '{text}': give storage:N, N the new storage slots each tx writes, from 1 to {Contracts.StorageWorkload.MaxSlots:N0} (e.g. storage:10)");
+                return new WorkloadSpec { Name = "storage", Slots = slots };
+            case "call":
+                throw new ArgumentException($"--workload {name} is not implemented yet: use transfer, erc20, mix:mint=50,burn=30,transfer=20, deploy, gas:N or storage:N");
             default:
-                throw new ArgumentException($"--workload '{text}' is unknown: use transfer, erc20, mix:mint=50,burn=30,transfer=20, deploy or gas:N");
+                throw new ArgumentException($"--workload '{text}' is unknown: use transfer, erc20, mix:mint=50,burn=30,transfer=20, deploy, gas:N or storage:N");
         }
     }
 
@@ -99,6 +107,7 @@ public sealed record WorkloadSpec
         "mix" => TokenWorkload.Mix(Weights.Mint, Weights.Burn, Weights.Transfer),
         "deploy" => new Contracts.DeployWorkload(),
         "gas" => new Contracts.GasWorkload(Gas),
+        "storage" => new Contracts.StorageWorkload(Slots),
         _ => new TransferWorkload(type, chainId, gas),
     };
 }

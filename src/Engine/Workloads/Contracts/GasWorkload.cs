@@ -60,26 +60,7 @@ public sealed class GasWorkload(ulong gas) : IWorkload
         RpcClient api = setup.Nodes[0];
         setup.Log.WorkloadSetupStart(Spec, api.Endpoint.Url);
         var txs = new FunderTxs(api, funder, setup.ChainId, setup.Gas);
-        DeployedContract? reused = setup.Reuse.FirstOrDefault(c => c.Name == ContractName);
-        if (reused is null && setup.Reuse.Count > 0)
-            throw new RunSetupException($"--reuse-setup: that run deployed {string.Join(", ", setup.Reuse.Select(c => c.Name))}, not {ContractName}: give the results file of a {Spec} run");
-        if (reused is not null)
-        {
-            foreach (RpcClient node in setup.Nodes)
-                if (!await FunderTxs.HasCodeAsync(node, reused.Address, cancel).ConfigureAwait(false))
-                    throw new RunSetupException($"--reuse-setup: no code at {reused.Address} ({ContractName}) on {node.Endpoint.Url}: the chain was reset or is another one; run without --reuse-setup to deploy again");
-            _contracts = [reused with { Reused = true }];
-            setup.Log.ContractReused(ContractName, reused.Address.ToString());
-        }
-        else
-        {
-            Hash256 deployTx = await txs.SendAsync(null, Bytecode, $"deploy {ContractName}", cancel).ConfigureAwait(false);
-            JsonElement receipt = (await txs.WaitAllAsync(cancel).ConfigureAwait(false))[0];
-            if (!receipt.TryGetProperty("contractAddress", out JsonElement created) || !Address.TryParse(created.GetString(), out Address address))
-                throw new RunSetupException($"the receipt of {deployTx} on {api.Endpoint.Url} has no contractAddress: is it an EVM chain?");
-            _contracts = [new DeployedContract(ContractName, address, deployTx)];
-            setup.Log.ContractDeployed(ContractName, address.ToString(), deployTx.ToString());
-        }
+        _contracts = [await ContractSetup.DeployOrReuseAsync(setup, txs, ContractName, Bytecode, Spec, cancel).ConfigureAwait(false)];
         _burner = _contracts[0].Address;
 
         // Calibrate: the gas of a call is its fixed part (intrinsic, calldata, call overhead) plus what burn() spins.
@@ -154,11 +135,5 @@ public sealed class GasWorkload(ulong gas) : IWorkload
         };
     }
 
-    private static byte[] ReadBytecode()
-    {
-        using Stream stream = typeof(GasWorkload).Assembly.GetManifestResourceStream("FastLoad.Engine.Contracts.LoadGasBurner.bin")
-            ?? throw new InvalidOperationException("the LoadGasBurner bytecode is not embedded in FastLoad.Engine: rebuild");
-        using var reader = new StreamReader(stream);
-        return Hex.Decode(reader.ReadToEnd().Trim());
-    }
+    private static byte[] ReadBytecode() => ContractSetup.Embedded(ContractName);
 }
