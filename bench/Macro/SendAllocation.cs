@@ -14,13 +14,24 @@ namespace FastLoad.Benchmarks.Macro;
 /// `fastload run --log FILE --log-level debug` sets up), then without again, to show that logging costs nothing per tx.
 /// With --shape TEXT (e.g. ramp:10000..30000, poisson, burst:5000/1s) the runs follow that load shape (rates from the
 /// text, --rate 20,000 for poisson, ramps over 30 s) instead of --max: the schedule's path is on the per-tx path too.
-/// Usage: bench send-alloc [short=20000] [long=120000] [--log] [--shape TEXT]
+/// With --workload erc20 (or mix:...), the same with token txs: the token workload is given a made-up token address
+/// instead of its set-up (the sink is no chain), so every tx carries calldata through the composer.
+/// Usage: bench send-alloc [short=20000] [long=120000] [--log] [--shape TEXT] [--workload erc20|mix:...]
 /// </summary>
 public static class SendAllocation
 {
+    private static FastLoad.Engine.Workloads.WorkloadSpec Workload = FastLoad.Engine.Workloads.WorkloadSpec.Transfer;
+
     public static int Run(string[] args)
     {
         bool withLog = args.Contains("--log");
+        int w = Array.IndexOf(args, "--workload");
+        if (w >= 0)
+        {
+            if (w + 1 >= args.Length) throw new ArgumentException("--workload needs a name: erc20 or mix:mint=50,burn=30,transfer=20");
+            Workload = FastLoad.Engine.Workloads.WorkloadSpec.Parse(args[w + 1]) with { PresetToken = FastLoad.Engine.Primitives.Address.Parse("0x5fbdb2315678afecb367f032d93f642f64180aa3") };
+            args = [.. args[..w], .. args[(w + 2)..]];
+        }
         int shapeAt = Array.IndexOf(args, "--shape");
         string? shapeText = shapeAt >= 0 && shapeAt + 1 < args.Length ? args[shapeAt + 1] : null;
         s_shape = shapeText is null ? null : FastLoad.Engine.Shapes.LoadShape.Parse(shapeText, 20_000, TimeSpan.FromSeconds(30), 1);
@@ -30,7 +41,7 @@ public static class SendAllocation
         SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
         string url = sink.Url.ToString();
         Measure(url, 5_000, NullLogger.Instance); // warm-up: JIT tiers, pools
-        Report("no logger", url, shortCount, longCount, NullLogger.Instance);
+        Report(Workload.IsTransfer ? "no logger" : $"no logger, --workload {Workload.Text}", url, shortCount, longCount, NullLogger.Instance);
         if (withLog)
         {
             string path = Path.Combine(Path.GetTempPath(), $"fastload-send-alloc-{Environment.ProcessId}.jsonl");
@@ -63,7 +74,7 @@ public static class SendAllocation
     {
         GC.Collect();
         long before = GC.GetTotalAllocatedBytes(precise: true);
-        new LoadRun(new RunOptions { Rpc = [url], Rate = null, Shape = s_shape, Duration = null, Count = count, Wallets = 1000, Quiet = true, FunderKey = FastLoad.Engine.Nodes.LocalAnvil.DevKey, Logger = logger })
+        new LoadRun(new RunOptions { Rpc = [url], Rate = null, Shape = s_shape, Duration = null, Count = count, Wallets = 1000, Quiet = true, Workload = Workload, FunderKey = FastLoad.Engine.Nodes.LocalAnvil.DevKey, Logger = logger })
             .RunAsync(CancellationToken.None).GetAwaiter().GetResult();
         return GC.GetTotalAllocatedBytes(precise: true) - before;
     }

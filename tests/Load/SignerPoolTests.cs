@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FastLoad.Engine.Load;
+using FastLoad.Engine.Workloads;
 using FastLoad.Engine.Transactions;
 using FastLoad.Engine.Wallets;
 

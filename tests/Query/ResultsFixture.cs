@@ -28,9 +28,9 @@ public sealed class ResultsFixture : IDisposable
             INSERT INTO nodes VALUES (0, 'http://a:8545'), (1, 'http://b:8545');
             INSERT INTO wallets VALUES (0, '0x00000000000000000000000000000000000000aa', 0), (1, '0x00000000000000000000000000000000000000bb', 1);
             INSERT INTO tx_log VALUES
-                (1, '\x01\x02'::BLOB, 0, 0, 0, 0, 500, 2500, 1),
-                (2, '\xAB'::BLOB, 1, 0, 1, 1000, 1500, 4000, 2),
-                (3, '\xFF'::BLOB, 0, 1, 0, 2000, 2100, 2600, 1);
+                (1, '\x01\x02'::BLOB, 0, 0, 0, 0, 500, 2500, 1, 0),
+                (2, '\xAB'::BLOB, 1, 0, 1, 1000, 1500, 4000, 2, 0),
+                (3, '\xFF'::BLOB, 0, 1, 0, 2000, 2100, 2600, 1, 0);
             INSERT INTO errors VALUES (1, 'nonce_too_low', 'nonce too low: have 5, want "7"');
             INSERT INTO tx_errors VALUES (2, 1);
             INSERT INTO tx_inclusions VALUES (1, 42, 1000000);
@@ -38,7 +38,7 @@ public sealed class ResultsFixture : IDisposable
             INSERT INTO samples (t_s, node, sent, acked, errors, included, in_flight, ring_fill) VALUES (1, 0, 2, 2, 0, 1, 0, 10), (1, 1, 1, 1, 1, 0, 0, 12);
             """);
         if (extraAccepted > 0)
-            db.Execute($"INSERT INTO tx_log SELECT 100 + range, '\\x00'::BLOB, 0, 2 + range, 0, 3000 + range, 3100 + range, 3200 + range, 1 FROM range({extraAccepted})");
+            db.Execute($"INSERT INTO tx_log SELECT 100 + range, '\\x00'::BLOB, 0, 2 + range, 0, 3000 + range, 3100 + range, 3200 + range, 1, 0 FROM range({extraAccepted})");
         return path;
     }
 

@@ -24,7 +24,7 @@ public static class SyntheticResults
         ResultsSchema.Create(db);
         db.Execute(killed
             ? "INSERT INTO runs (run_id, schema_version, started_at, status, targets, tx_type, workload_op, target_rate) VALUES ('small-killed', 1, '2026-11-22 08:30:00+00', 'running', 'http://a:8545,http://b:8545', '1559', 'transfer', 4)"
-            : "INSERT INTO runs VALUES ('small', 1, '2026-11-22 08:30:00+00', '2026-11-22 08:30:05+00', 'complete', 'fastload run', '0.1', 'test', 'http://a:8545,http://b:8545', '{}', '1559', 'transfer', 4, 2.5, 10, 6, 3, 5, 1, 0, 20, 102, 1000, 1600, NULL, NULL, NULL, NULL, NULL, NULL, 'constant')");
+            : "INSERT INTO runs VALUES ('small', 1, '2026-11-22 08:30:00+00', '2026-11-22 08:30:05+00', 'complete', 'fastload run', '0.1', 'test', 'http://a:8545,http://b:8545', '{}', '1559', 'transfer', 4, 2.5, 10, 6, 3, 5, 1, 0, 20, 102, 1000, 1600, NULL, NULL, NULL, NULL, NULL, NULL, 'constant', NULL, NULL)");
         db.Execute("INSERT INTO nodes VALUES (0, 'http://a:8545'), (1, 'http://b:8545')");
         db.Execute("INSERT INTO wallets SELECT range, 'w' || range, range % 2 FROM range(10)");
         // id, node, intended, sent, ack (µs), outcome
@@ -42,7 +42,7 @@ public static class SyntheticResults
             (10, 1, 1_500_000, 1_500_000, 1_600_000, TxOutcome.Underpriced), // 100, raw 100
         ];
         foreach (var t in txs)
-            db.Execute(string.Create(C, $"INSERT INTO tx_log VALUES ({t.Id}, unhex(sha256('{t.Id}')), {t.Id - 1}, {t.Id}, {t.Node}, {t.Intended}, {t.Sent}, {(t.Ack is long a ? a.ToString(C) : "NULL")}, {(int)t.Outcome})"));
+            db.Execute(string.Create(C, $"INSERT INTO tx_log VALUES ({t.Id}, unhex(sha256('{t.Id}')), {t.Id - 1}, {t.Id}, {t.Node}, {t.Intended}, {t.Sent}, {(t.Ack is long a ? a.ToString(C) : "NULL")}, {(int)t.Outcome}, 0)"));
         db.Execute("INSERT INTO errors VALUES (1, 'nonce_too_low', 'nonce too low'), (2, 'underpriced', 'transaction underpriced')");
         db.Execute("INSERT INTO tx_errors VALUES (4, 1), (9, 2), (10, 2)");
         // inclusion ms: 1 → 1000, 2 → 750, 5 → 1000, 7 → 1100, 8 → 1600
@@ -99,7 +99,8 @@ public static class SyntheticResults
                    intended + CAST({p.AckMs} * 1000 * (1 + (i % 100) / 33.0) AS BIGINT),
                    CASE WHEN (i * 7919) % 1000 < {p.ErrorsPerMille} * (CASE WHEN intended BETWEEN {p.Seconds / 3 * 1_000_000L} AND {p.Seconds * 2 / 3 * 1_000_000L} THEN 3 ELSE 1 END)
                         THEN (CASE WHEN i % 2 = 0 THEN {(int)TxOutcome.NonceTooLow} ELSE {(int)TxOutcome.Underpriced} END)
-                        ELSE {(int)TxOutcome.Accepted} END
+                        ELSE {(int)TxOutcome.Accepted} END,
+                   0 -- op: transfer
             FROM (SELECT range AS i, CAST(range * 1e6 / {p.Rate} AS BIGINT) AS intended FROM range({count}))
             """));
         db.Execute($"INSERT INTO errors VALUES (1, 'nonce_too_low', 'nonce too low'), (2, 'underpriced', 'replacement transaction underpriced')");

@@ -11,7 +11,7 @@ public sealed record BlockSeen(ulong Number, string Hash, long SeenTicks, ulong 
 
 /// <summary>One of our txs found in a block.</summary>
 /// <summary>One of our txs seen in a block; <see cref="Owner"/> is what the tracker was given with it (e.g. the sending wallet).</summary>
-public readonly record struct TxIncluded(long Token, ulong Block, long SentTicks, long SeenTicks, object? Owner = null);
+public readonly record struct TxIncluded(long Token, ulong Block, long SentTicks, long SeenTicks, object? Owner = null, ulong Nonce = 0);
 
 /// <summary>
 /// Watches a node for new blocks and matches their txs against an <see cref="InclusionTracker"/>. Heads come from a
@@ -156,9 +156,9 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
             {
                 int i = (int)(p % RecentCapacity);
                 if (_recentSeen[i] == 0) continue; // matched already
-                if (tracker.TryMatch(_recentHashes[i].Bytes, out long token, out long sentTicks, out object? owner))
+                if (tracker.TryMatch(_recentHashes[i].Bytes, out long token, out long sentTicks, out object? owner, out ulong nonce))
                 {
-                    OnIncluded?.Invoke(new TxIncluded(token, _recentBlocks[i], sentTicks, _recentSeen[i], owner));
+                    OnIncluded?.Invoke(new TxIncluded(token, _recentBlocks[i], sentTicks, _recentSeen[i], owner, nonce));
                     _recentSeen[i] = 0;
                     OnLateMatch(_recentBlocks[i]);
                 }
@@ -321,10 +321,10 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
             for (int i = 0; i < block.Hashes; i++)
             {
                 ReadOnlySpan<byte> hash = block.TxHashes[i].Bytes;
-                if (tracker.TryMatch(hash, out long token, out long sentTicks, out object? owner))
+                if (tracker.TryMatch(hash, out long token, out long sentTicks, out object? owner, out ulong nonce))
                 {
                     ours++;
-                    OnIncluded?.Invoke(new TxIncluded(token, number, sentTicks, seen, owner));
+                    OnIncluded?.Invoke(new TxIncluded(token, number, sentTicks, seen, owner, nonce));
                 }
                 else
                 {

@@ -16,6 +16,7 @@ public sealed class InclusionTracker
         public long Token;   // caller's id for the tx (e.g. its JSON-RPC id), negated for an ambiguous tx; 0 = empty slot
         public long SentTicks;
         public object? Owner; // e.g. the sending wallet, handed back on a match
+        public ulong Nonce;   // the tx's nonce, handed back on a match
     }
 
     private readonly Lock _gate = new();
@@ -53,9 +54,9 @@ public sealed class InclusionTracker
     /// Remembers an accepted tx, or with <paramref name="ambiguous"/> one whose answer was lost (it may have landed;
     /// a match then settles it). <paramref name="token"/> must be positive. A hash already waiting is not added
     /// twice; an ambiguous entry becomes an accepted one when the same tx is later accepted. <paramref name="owner"/>
-    /// comes back with the match.
+    /// comes back with the match, and so does <paramref name="nonce"/>.
     /// </summary>
-    public void Add(in Hash256 hash, long token, long sentTicks, object? owner = null, bool ambiguous = false)
+    public void Add(in Hash256 hash, long token, long sentTicks, object? owner = null, bool ambiguous = false, ulong nonce = 0)
     {
         if (token <= 0) throw new ArgumentOutOfRangeException(nameof(token), "tokens are positive");
         lock (_gate)
@@ -78,7 +79,7 @@ public sealed class InclusionTracker
                 return;
             }
             if ((_count + 1) * 2 > _entries.Length) Grow();
-            Insert(_entries, new Entry { Hash = hash, Token = ambiguous ? -token : token, SentTicks = sentTicks, Owner = owner });
+            Insert(_entries, new Entry { Hash = hash, Token = ambiguous ? -token : token, SentTicks = sentTicks, Owner = owner, Nonce = nonce });
             _count++;
             if (ambiguous) _ambiguous++;
         }
@@ -104,14 +105,18 @@ public sealed class InclusionTracker
     }
 
     /// <summary>If the hash is one of ours, removes it and returns its token (negative for an ambiguous tx) and sent time.</summary>
-    public bool TryMatch(ReadOnlySpan<byte> hash32, out long token, out long sentTicks) => TryMatch(hash32, out token, out sentTicks, out _);
+    public bool TryMatch(ReadOnlySpan<byte> hash32, out long token, out long sentTicks) => TryMatch(hash32, out token, out sentTicks, out _, out _);
 
     /// <summary>As above, with the owner given to <see cref="Add"/>.</summary>
-    public bool TryMatch(ReadOnlySpan<byte> hash32, out long token, out long sentTicks, out object? owner)
+    public bool TryMatch(ReadOnlySpan<byte> hash32, out long token, out long sentTicks, out object? owner) => TryMatch(hash32, out token, out sentTicks, out owner, out _);
+
+    /// <summary>As above, with the owner and the nonce given to <see cref="Add"/>.</summary>
+    public bool TryMatch(ReadOnlySpan<byte> hash32, out long token, out long sentTicks, out object? owner, out ulong nonce)
     {
         token = 0;
         sentTicks = 0;
         owner = null;
+        nonce = 0;
         lock (_gate)
         {
             Entry[] entries = _entries;
@@ -125,6 +130,7 @@ public sealed class InclusionTracker
                     token = entry.Token;
                     sentTicks = entry.SentTicks;
                     owner = entry.Owner;
+                    nonce = entry.Nonce;
                     RemoveAt(entries, i);
                     _count--;
                     Interlocked.Increment(ref _included);

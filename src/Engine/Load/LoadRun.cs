@@ -9,6 +9,7 @@ using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Signing;
 using FastLoad.Engine.Transactions;
 using FastLoad.Engine.Wallets;
+using FastLoad.Engine.Workloads;
 using Microsoft.Extensions.Logging;
 
 namespace FastLoad.Engine.Load;
@@ -32,6 +33,9 @@ public sealed class LoadRun(RunOptions options)
 
     /// <summary>The wallets of the last run (for tests and `sweep`).</summary>
     public WalletSet? Wallets { get; private set; }
+
+    /// <summary>Contracts the last run's workload deployed or reused.</summary>
+    public IReadOnlyList<DeployedContract> Contracts { get; private set; } = [];
 
     /// <summary>Receives every tx outcome; set before <see cref="RunAsync"/>.</summary>
     public ITxResultSink? Results { get; init; }
@@ -136,7 +140,8 @@ public sealed class LoadRun(RunOptions options)
             options = options with { Seed = replay.Seed, Wallets = replay.Wallets, Shard = Shard.Parse(replay.Shard), TxType = replay.ParsedTxType };
         }
         GasPricing gas = await PriceGasAsync(apis[0], options).ConfigureAwait(false);
-        var workload = new TransferWorkload(options.TxType, chainId, gas);
+        IWorkload workload = replay is null ? options.Workload.Create(options.TxType, chainId, gas) : new TransferWorkload(options.TxType, chainId, gas);
+        var composer = workload is TransferWorkload transfers ? transfers.Composer : new TxComposer(workload, options.TxType, chainId, gas);
 
         // Wallets and their nonces.
         if (apis.Count > 255) throw new RunSetupException($"{apis.Count} nodes given: FastLoad sends to at most 255 at once");
@@ -150,7 +155,32 @@ public sealed class LoadRun(RunOptions options)
         await ForEachWalletAsync(wallets.All, async w => w.NextNonce = await apis[w.Node].GetTransactionCountAsync(w.Address).ConfigureAwait(false)).ConfigureAwait(false);
         if (replay is not null) CheckReplayNonces(_options.ReplayFile!, wallets);
 
-        await FundAsync(apis, wallets, replay is null ? workload.MaxCostPerTx : UInt256.Parse(replay.MaxCostPerTx), workload, funderKey, replay?.Count, interrupt).ConfigureAwait(false);
+        // The workload's set-up (deploys, role grants, mints, gas estimates): once, awaited, before funding (which is
+        // sized on the gas limits it estimates).
+        if (replay is null)
+        {
+            if (options.Workload.PresetToken is Primitives.Address preset && workload is Workloads.Tokens.TokenWorkload token)
+            {
+                token.UsePreset(preset, wallets, options.TxType);
+            }
+            else if (options.Workload.PresetToken is not null && workload is Workloads.Contracts.DeployWorkload deploy)
+            {
+                deploy.UsePreset();
+            }
+            else
+            {
+                PrivateKey? setupFunder = funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey parsed) ? parsed : null;
+                await workload.SetupAsync(new WorkloadSetup
+                {
+                    Nodes = apis, Funder = setupFunder, ChainId = chainId, Gas = gas, TxType = options.TxType, Wallets = wallets,
+                    Reuse = options.ReuseSetup, Log = _log,
+                }, interrupt).ConfigureAwait(false);
+            }
+            Contracts = workload.Contracts;
+            Writer?.WriteContracts(workload.Contracts);
+        }
+
+        await FundAsync(apis, wallets, replay is null ? composer.MaxCostPerTx : UInt256.Parse(replay.MaxCostPerTx), composer, funderKey, replay?.Count, interrupt).ConfigureAwait(false);
 
         // Rings, signers, senders.
         // About half a second of sending per node: enough to absorb signer jitter, small enough that an
@@ -161,7 +191,7 @@ public sealed class LoadRun(RunOptions options)
         for (int i = 0; i < rings.Length; i++) rings[i] = new PresignedRing(ringCapacity, CallWriter.MaxLength(512));
         var resync = Channel.CreateUnbounded<Wallet>();
         ReplayFeeder? feeder = replay is null ? null : new ReplayFeeder(_options.ReplayFile!, wallets, rings, _options.Count ?? replay.Count);
-        ITxSource signers = feeder ?? (ITxSource)new SignerPool(wallets, rings, workload, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w), _options.RoundRobin);
+        ITxSource signers = feeder ?? (ITxSource)new SignerPool(wallets, rings, composer, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w), _options.RoundRobin);
         var breaker = new CircuitBreaker();
         var recorder = new RunRecorder(apis.Count, Results, Writer);
         var senders = new NodeSender[apis.Count];
@@ -180,6 +210,8 @@ public sealed class LoadRun(RunOptions options)
         // Inclusion: every accepted tx is looked for in the blocks each node produces from now on.
         var tracker = new Inclusion.InclusionTracker();
         recorder.Tracker = tracker;
+        IncludedNonces? included = replay is null && workload.NeedsInclusions ? new IncludedNonces(wallets) : null;
+        recorder.IncludedNonces = included;
         var watchers = apis.Select((api, node) => new Inclusion.BlockWatcher(api, tracker, TimeSpan.FromMilliseconds(100))
         {
             OnIncluded = included => recorder.OnIncluded(node, included),
@@ -360,7 +392,7 @@ public sealed class LoadRun(RunOptions options)
         // A refused tx followed by accepted ones of the same wallet leaves those queued behind a nonce gap forever:
         // re-send the missing nonces (same txs, same bytes), unless the node is gone.
         GapRepair gaps = reason == StopReason.Aborted || replay is not null ? default
-            : await CloseNonceGapsAsync(apis, wallets, workload).ConfigureAwait(false);
+            : await CloseNonceGapsAsync(apis, wallets, composer).ConfigureAwait(false);
         if (gaps.Resent > 0 || gaps.WalletsLeft > 0)
             _log.NonceGaps(gaps.Resent, gaps.Wallets, gaps.WalletsLeft > 0 ? string.Create(CultureInfo.InvariantCulture, $", {gaps.WalletsLeft:N0} wallets still have gaps") : "");
 
@@ -390,6 +422,34 @@ public sealed class LoadRun(RunOptions options)
         await Task.WhenAll(watching).ConfigureAwait(false);
         AmbiguousOutcome ambiguous = await ResolveAmbiguousAsync(tracker, apis, reason == StopReason.Aborted && Writer?.Failure is null).ConfigureAwait(false);
         HdrLog?.Finish(); // the histograms are complete: the last interval
+
+        // The workload's own check (the token ledger): balances as of the last block the watchers went through, so
+        // every tx in it was matched (or was never ours). Not after an abort: the node may be gone.
+        WorkloadCheck? check = null;
+        if (included is not null && reason != StopReason.Aborted)
+        {
+            ulong? atBlock = watchers.SelectMany(w => w.Blocks).Select(b => (ulong?)b.Number).Max();
+            _log.WorkloadCheckStart(workload switch
+            {
+                Workloads.Contracts.DeployWorkload => "the code at each created contract's address",
+                Workloads.Contracts.GasWorkload => "the gasUsed of sampled receipts",
+                Workloads.Contracts.StorageWorkload => "the storage slots of sampled txs",
+                _ => string.Create(CultureInfo.InvariantCulture,
+                    $"the ledger: {(options.LedgerSample is int n && n < wallets.All.Length ? n : wallets.All.Length):N0} wallets' balances against their included ops"),
+            });
+            try
+            {
+                check = await workload.CheckAsync(new WorkloadCheckContext
+                {
+                    Nodes = apis, Wallets = wallets, Included = included, Sample = options.LedgerSample, AtBlock = atBlock, Composer = composer,
+                }, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or RpcTransportException or RunSetupException or OperationCanceledException or IOException)
+            {
+                // The run happened: its summary and results stand; the check that could not be made fails.
+                check = new WorkloadCheck { Name = "ledger", Checked = 0, Wallets = wallets.All.Length, Error = e.Message };
+            }
+        }
         double cpu = Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore;
         double wall = clock.Elapsed.TotalSeconds;
         if (_options.Sweep && funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funderForSweep) && reason != StopReason.Aborted)
@@ -440,6 +500,8 @@ public sealed class LoadRun(RunOptions options)
             AckLatencyByNode = recorder.AckByNode,
             InclusionLatencyByNode = recorder.InclusionByNode,
             ResultsPath = Writer?.Path,
+            Workload = replay is null ? workload.Spec : "transfer",
+            Check = check,
             DroppedRecords = Writer?.Dropped ?? 0,
         };
     }
@@ -452,7 +514,7 @@ public sealed class LoadRun(RunOptions options)
     /// to that highest one (identical txs: those the node has come back as already known) and sends them in
     /// batches; then checks again. Bounded: two rounds.
     /// </summary>
-    private static async Task<GapRepair> CloseNonceGapsAsync(List<RpcClient> apis, WalletSet wallets, TransferWorkload workload)
+    private static async Task<GapRepair> CloseNonceGapsAsync(List<RpcClient> apis, WalletSet wallets, TxComposer workload)
     {
         var suspects = wallets.All.Where(w => w.Rejected > 0 && w.MaxAcceptedNonce >= 0).ToList();
         if (suspects.Count == 0) return default;
@@ -461,6 +523,7 @@ public sealed class LoadRun(RunOptions options)
         var envelope = new byte[4096];
         var hash = new byte[32];
         var authorization = new SignedAuthorization[1];
+        var calldata = new byte[workload.CalldataCapacity];
         List<Wallet> left = suspects;
         for (int round = 0; round < 2 && left.Count > 0; round++)
         {
@@ -475,7 +538,7 @@ public sealed class LoadRun(RunOptions options)
                     repaired.Add(w);
                     for (ulong nonce = pending[w]; (long)nonce <= w.MaxAcceptedNonce && calls.Count < 100_000; nonce += (ulong)workload.NoncesPerTx)
                     {
-                        int length = workload.Sign(w, nonce, envelope, hash, authorization);
+                        int length = workload.Sign(w, nonce, envelope, hash, authorization, calldata, out _);
                         calls.Add(("eth_sendRawTransaction", [Hex.ToPrefixedString(envelope.AsSpan(0, length))]));
                     }
                 }
@@ -667,7 +730,7 @@ public sealed class LoadRun(RunOptions options)
     }
 
     /// <summary>Tops every wallet up to what the run can spend, from the funder, and verifies it landed.</summary>
-    private async Task FundAsync(List<RpcClient> apis, WalletSet wallets, UInt256 maxCostPerTx, TransferWorkload workload, string? funderKey, long? replayCount, CancellationToken cancel)
+    private async Task FundAsync(List<RpcClient> apis, WalletSet wallets, UInt256 maxCostPerTx, TxComposer workload, string? funderKey, long? replayCount, CancellationToken cancel)
     {
         double seconds = (_options.Duration ?? TimeSpan.FromSeconds(60)).TotalSeconds;
         double expectedTxs = _options.Count ?? replayCount ?? _shape?.ExpectedTxs(seconds) ?? 20_000 * seconds;

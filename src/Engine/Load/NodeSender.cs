@@ -353,6 +353,7 @@ public sealed class NodeSender : IRpcResponseHandler
                     tx.Wallet = slot.Wallet;
                     tx.Nonce = slot.Nonce;
                     tx.Epoch = slot.Epoch;
+                    tx.Op = slot.Op;
                     tx.Node = _node;
                     tx.TxHash = new Primitives.Hash256(slot.TxHash);
                     tx.IntendedTicks = limiter is not null ? limiter.IntendedTicks(firstToken + batch.Count - 1) : sentTicks;

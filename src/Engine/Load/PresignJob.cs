@@ -4,6 +4,7 @@ using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Signing;
 using FastLoad.Engine.Wallets;
+using FastLoad.Engine.Workloads;
 
 namespace FastLoad.Engine.Load;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FastLoad.Engine.Crypto;
 using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Transactions;
+using FastLoad.Engine.Workloads;
 
 namespace FastLoad.Engine.Load;
 

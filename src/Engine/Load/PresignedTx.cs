@@ -22,6 +22,9 @@ public sealed class PresignedTx(int callCapacity)
 
     public int Epoch;
 
+    /// <summary>What the tx does (the workload's op; a replayed tx is a transfer).</summary>
+    public Workloads.WorkloadOp Op;
+
     /// <summary>JSON-RPC id, unique in the run.</summary>
     public long Id;
 
@@ -41,6 +44,9 @@ public struct InFlightTx
     public Wallet Wallet;
     public ulong Nonce;
     public int Epoch;
+
+    /// <summary>What the tx does (see <see cref="PresignedTx.Op"/>).</summary>
+    public Workloads.WorkloadOp Op;
 
     /// <summary>Index of the node it went to.</summary>
     public byte Node;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FastLoad.Engine.Wallets;
+using FastLoad.Engine.Workloads;
 
 namespace FastLoad.Engine.Load;
 
@@ -94,6 +95,7 @@ public sealed class ReplayFeeder : ITxSource
                 slot.Nonce = scratch.Nonce;
                 slot.Wallet = wallet;
                 slot.Epoch = wallet.Epoch;
+                slot.Op = Workloads.WorkloadOp.Transfer; // presigned files hold ETH transfers only
                 slot.SignedTicks = Stopwatch.GetTimestamp();
                 if (awaitInclusion) wallet.AwaitInclusion(slot.Id, slot.SignedTicks);
                 ring.EndWrite(position);

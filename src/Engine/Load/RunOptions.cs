@@ -63,6 +63,15 @@ public sealed record RunOptions
 
     public Primitives.UInt256? PriorityFee { get; init; }
 
+    /// <summary>What to send (<c>--workload</c>): ETH transfers by default.</summary>
+    public Workloads.WorkloadSpec Workload { get; init; } = Workloads.WorkloadSpec.Transfer;
+
+    /// <summary>Contracts of an earlier run to use instead of deploying (<c>--reuse-setup FILE</c>).</summary>
+    public IReadOnlyList<Workloads.DeployedContract> ReuseSetup { get; init; } = [];
+
+    /// <summary>The post-run ledger check compares this many wallets, drawn at random (<c>--ledger-sample N</c>); null = all.</summary>
+    public int? LedgerSample { get; init; }
+
     /// <summary>Replay this presigned file instead of signing (the file sets seed, wallets, tx type, chain).</summary>
     public string? ReplayFile { get; init; }
 

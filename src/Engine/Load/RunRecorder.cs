@@ -36,6 +36,9 @@ internal sealed class RunRecorder
 
     public InclusionTracker? Tracker { get; set; }
 
+    /// <summary>Where the (wallet, nonce) of each included tx goes, when the workload's post-run check needs them.</summary>
+    public Workloads.IncludedNonces? IncludedNonces { get; set; }
+
     public ResultsWriter? Results { get; }
 
     /// <summary>Ack latency measured from each tx's intended send time.</summary>
@@ -78,13 +81,13 @@ internal sealed class RunRecorder
         AckFromIntended.RecordConcurrent(fromIntended);
         AckByNode[node].RecordConcurrent(fromIntended);
         AckFromSent.RecordConcurrent(Micros(ackTicks - tx.SentTicks));
-        if (outcome == TxOutcome.Accepted) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet);
-        else if (IsAmbiguous(outcome)) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet, ambiguous: true); // settled by a block, or checked at the end
+        if (outcome == TxOutcome.Accepted) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet, nonce: tx.Nonce);
+        else if (IsAmbiguous(outcome)) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet, ambiguous: true, nonce: tx.Nonce); // settled by a block, or checked at the end
         if (Results is { } results)
         {
             var record = new TxRecord
             {
-                Id = tx.Id, Hash = tx.TxHash, Wallet = tx.Wallet.Index, Nonce = tx.Nonce, Node = tx.Node, Outcome = (byte)outcome,
+                Id = tx.Id, Hash = tx.TxHash, Wallet = tx.Wallet.Index, Nonce = tx.Nonce, Node = tx.Node, Outcome = (byte)outcome, Op = (byte)tx.Op,
                 ErrorId = error.IsEmpty ? 0 : results.Errors.Intern(outcome, error),
                 IntendedTicks = tx.IntendedTicks, SentTicks = tx.SentTicks, AckTicks = ackTicks,
             };
@@ -104,7 +107,11 @@ internal sealed class RunRecorder
         InclusionByNode[node].RecordConcurrent(micros);
         Interlocked.Increment(ref _includedByNode[node]);
         long id = Math.Abs(included.Token); // negative: a tx whose answer was lost, now seen to have landed
-        (included.Owner as Wallets.Wallet)?.OnIncluded(id);
+        if (included.Owner is Wallets.Wallet wallet)
+        {
+            wallet.OnIncluded(id);
+            IncludedNonces?.Add(wallet, included.Nonce);
+        }
         Results?.AddInclusion(new InclusionRecord { Id = id, Block = included.Block, SeenTicks = included.SeenTicks });
     }
 

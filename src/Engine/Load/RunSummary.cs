@@ -105,6 +105,12 @@ public sealed record RunSummary
     /// <summary>The results file, if one was written.</summary>
     public string? ResultsPath { get; init; }
 
+    /// <summary>The workload's spec (<c>--workload</c>).</summary>
+    public string Workload { get; init; } = "transfer";
+
+    /// <summary>The workload's post-run check (the token ledger); null when it has none or it did not run.</summary>
+    public Workloads.WorkloadCheck? Check { get; init; }
+
     /// <summary>Result records the writer could not keep (it fell behind or failed).</summary>
     public long DroppedRecords { get; init; }
 
@@ -175,6 +181,7 @@ public sealed record RunSummary
             }
             s.AppendLine();
         }
+        Workloads.WorkloadCheckText.Append(s, Workload, Check);
         if (ResultsPath is not null)
         {
             string warning = ResultsFailed ? "   WARNING: writing failed part-way; the file keeps the rows committed before that"

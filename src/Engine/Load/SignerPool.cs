@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FastLoad.Engine.Transactions;
 using FastLoad.Engine.Wallets;
+using FastLoad.Engine.Workloads;
 
 namespace FastLoad.Engine.Load;
 
@@ -10,17 +11,17 @@ namespace FastLoad.Engine.Load;
 /// the resyncer) until its pending nonce is back. Sending never waits for a signature.
 /// </summary>
 /// <remarks>
-/// When the workload takes more than one nonce per tx (<see cref="TransferWorkload.NoncesPerTx"/>: EIP-7702 with a
+/// When the workload takes more than one nonce per tx (<see cref="TxComposer.NoncesPerTx"/>: EIP-7702 with a
 /// self-signed authorization), node pools still count one nonce per tx: they park the sender's next tx (nonce + 2) as
 /// a nonce gap and never promote it (anvil, hardhat), or refuse a second pending tx of a delegated account (geth). So
 /// such a wallet signs its next tx only once the last one is seen in a block, has failed, or was discarded unsent
-/// (<see cref="TransferWorkload.OneTxInPoolPerWallet"/>). Its pool is then empty, so a resync's pending nonce is exact.
+/// (<see cref="TxComposer.OneTxInPoolPerWallet"/>). Its pool is then empty, so a resync's pending nonce is exact.
 /// </remarks>
 public sealed class SignerPool : ITxSource
 {
     private readonly WalletSet _wallets;
     private readonly PresignedRing[] _rings;
-    private readonly TransferWorkload _workload;
+    private readonly TxComposer _composer;
     private readonly int _noncesPerTx;
     private readonly bool _awaitInclusion;
     private readonly Action<Wallet> _requestFetch;
@@ -35,19 +36,25 @@ public sealed class SignerPool : ITxSource
     /// <param name="periodicResync">Resync each wallet every K txs (0 = only on errors).</param>
     /// <param name="roundRobin">Send each tx to the next node in turn instead of the wallet's own node.</param>
     /// <param name="awaitInclusion">Hold a wallet until its last tx is included, when the workload needs it (a live run; not presigning).</param>
-    public SignerPool(WalletSet wallets, PresignedRing[] ringsByNode, TransferWorkload workload, long maxTxs, int periodicResync, Action<Wallet> requestFetch, bool roundRobin = false, bool awaitInclusion = true)
+    public SignerPool(WalletSet wallets, PresignedRing[] ringsByNode, TxComposer composer, long maxTxs, int periodicResync, Action<Wallet> requestFetch, bool roundRobin = false, bool awaitInclusion = true)
     {
-        _awaitInclusion = awaitInclusion && workload.OneTxInPoolPerWallet;
+        _awaitInclusion = awaitInclusion && composer.OneTxInPoolPerWallet;
         _roundRobin = roundRobin;
         _wallets = wallets;
         _rings = ringsByNode;
-        _workload = workload;
-        _noncesPerTx = workload.NoncesPerTx;
+        _composer = composer;
+        _noncesPerTx = composer.NoncesPerTx;
         _requestFetch = requestFetch;
         _periodicResync = periodicResync;
         _remaining = maxTxs < 0 ? long.MaxValue : maxTxs;
         _threads = new Thread[wallets.BySigner.Length];
         _signed = new long[wallets.BySigner.Length * 8]; // one cache line per thread
+    }
+
+    /// <summary>ETH transfers (<see cref="TransferWorkload"/>), signed as that workload's tx type.</summary>
+    public SignerPool(WalletSet wallets, PresignedRing[] ringsByNode, TransferWorkload workload, long maxTxs, int periodicResync, Action<Wallet> requestFetch, bool roundRobin = false, bool awaitInclusion = true)
+        : this(wallets, ringsByNode, workload.Composer, maxTxs, periodicResync, requestFetch, roundRobin, awaitInclusion)
+    {
     }
 
     public int Threads => _threads.Length;
@@ -93,7 +100,8 @@ public sealed class SignerPool : ITxSource
     private void Run(int thread)
     {
         Wallet[] wallets = _wallets.BySigner[thread];
-        byte[] envelope = new byte[4096];
+        byte[] envelope = new byte[4096 + _composer.CalldataCapacity];
+        byte[] calldata = new byte[_composer.CalldataCapacity];
         var authorization = new SignedAuthorization[1];
         long sequence = 0;
         long idBase = (long)(thread + 1) << 40;
@@ -139,7 +147,8 @@ public sealed class SignerPool : ITxSource
             // `epoch` was read together with the resync state: an invalidation from now on makes this tx stale.
             ulong nonce = wallet.TakeNonces(_noncesPerTx);
             wallet.SignedSinceSync++;
-            int length = _workload.Sign(wallet, nonce, envelope, slot.TxHash, authorization);
+            int length = _composer.Sign(wallet, nonce, envelope, slot.TxHash, authorization, calldata, out WorkloadOp op);
+            slot.Op = op;
             slot.EnsureCapacity(CallWriter.MaxLength(length));
             slot.Id = idBase | sequence++;
             slot.CallLength = CallWriter.Write(slot.Call, slot.Id, envelope.AsSpan(0, length));

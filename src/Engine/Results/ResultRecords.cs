@@ -11,6 +11,7 @@ public struct TxRecord
     public ulong Nonce;
     public byte Node;
     public byte Outcome;
+    public byte Op;     // Workloads.WorkloadOp
     public int ErrorId; // 0 = no message
     public long IntendedTicks;
     public long SentTicks;

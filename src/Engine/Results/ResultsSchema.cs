@@ -16,7 +16,9 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 3; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb; 3: runs.shape, samples.intended
+    public const int Version = 4; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
+                                  // 3: runs.shape, samples.intended
+                                  // 4: tx_log.op + ops (txs.op per tx), contracts, ledger_mismatches, runs.ledger_checked/ledger_mismatches
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -31,7 +33,7 @@ public static class ResultsSchema
             targets VARCHAR,            -- node URLs, comma-separated
             settings VARCHAR,           -- JSON: rate, duration, wallets, signers, batch, ...
             tx_type VARCHAR,            -- legacy | eip2930 | eip1559 | eip7702
-            workload_op VARCHAR,        -- transfer
+            workload_op VARCHAR,        -- the --workload: transfer | erc20 | mix:mint=50,burn=30,transfer=20 (each tx's own op: txs.op)
             target_rate DOUBLE,         -- tx/s; NULL for --max
             duration_s DOUBLE,          -- the real sending span (sent / duration_s = the achieved rate)
             sent BIGINT, accepted BIGINT, errors BIGINT, included BIGINT, not_included BIGINT,
@@ -43,7 +45,9 @@ public static class ResultsSchema
             max_lag_ms DOUBLE,          -- the most a tx went out behind its intended time
             unsent BIGINT,              -- tokens due before sending stopped that were never sent (backlog at the end)
             gap_repairs BIGINT,         -- txs re-sent after the run to close nonce gaps left by refused txs
-            shape VARCHAR               -- --shape: constant | ramp:FROM..TO | steps:FROM..TO:STEP/HOLDs | burst:N/EVERYs | poisson | per-block:K; NULL for --max
+            shape VARCHAR,              -- --shape: constant | ramp:FROM..TO | steps:FROM..TO:STEP/HOLDs | burst:N/EVERYs | poisson | per-block:K; NULL for --max
+            ledger_checked INTEGER,     -- wallets whose token balance the ledger check compared (erc20, mix), or created contracts checked (deploy); NULL: no check
+            ledger_mismatches INTEGER   -- of those, balances not equal to what their included ops imply / addresses without the code (must be 0)
         );
         CREATE TABLE nodes (node UTINYINT, url VARCHAR);
         CREATE TABLE wallets (wallet INTEGER, address VARCHAR, node UTINYINT);
@@ -57,8 +61,22 @@ public static class ResultsSchema
             intended_us BIGINT,         -- when the rate limiter meant it to go
             sent_us BIGINT,             -- when its batch was written to the socket
             ack_us BIGINT,              -- when the node's answer was read
-            outcome UTINYINT            -- see outcomes
+            outcome UTINYINT,           -- see outcomes
+            op UTINYINT                 -- what the tx does, see ops
         );
+        CREATE TABLE ops (op UTINYINT, name VARCHAR);   -- transfer (ETH) | erc20_transfer | mint | burn | deploy | gas_burn | storage_write
+        CREATE TABLE contracts (
+            name VARCHAR,               -- e.g. LoadToken (contracts/LoadToken.sol)
+            address VARCHAR,            -- 0x-hex
+            deploy_tx VARCHAR,          -- the creating tx's hash (of the earlier run, when reused)
+            reused BOOLEAN              -- true: taken from an earlier run's results (--reuse-setup), not deployed by this run
+        );
+        CREATE TABLE ledger_mismatches (
+            wallet INTEGER, address VARCHAR,
+            expected VARCHAR,           -- token units (decimal) the wallet's start balance and included ops imply
+            actual VARCHAR              -- balanceOf after the run
+        );
+        INSERT INTO ops VALUES (0, 'transfer'), (1, 'erc20_transfer'), (2, 'mint'), (3, 'burn'), (4, 'deploy'), (5, 'gas_burn'), (6, 'storage_write');
         CREATE TABLE errors (error_id INTEGER, outcome VARCHAR, message VARCHAR);
         CREATE TABLE tx_errors (id BIGINT, error_id INTEGER);
         CREATE TABLE tx_inclusions (id BIGINT, block BIGINT, seen_us BIGINT);
@@ -93,7 +111,7 @@ public static class ResultsSchema
         SELECT r.run_id, l.id,
                '0x' || lower(hex(l.tx_hash)) AS tx_hash,
                l.wallet, w.address, l.nonce, l.node, n.url AS node_url,
-               r.tx_type, r.workload_op AS op,
+               r.tx_type, op.name AS op,
                l.intended_us, l.sent_us, l.ack_us,
                (l.ack_us - l.intended_us) / 1000.0 AS ack_ms,
                o.name AS outcome, e.message AS error,
@@ -109,6 +127,7 @@ public static class ResultsSchema
         FROM tx_log l
         CROSS JOIN runs r
         JOIN outcomes o USING (outcome)
+        LEFT JOIN ops op ON op.op = l.op
         LEFT JOIN wallets w USING (wallet)
         LEFT JOIN nodes n ON n.node = l.node
         LEFT JOIN tx_errors te USING (id)

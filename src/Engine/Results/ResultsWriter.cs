@@ -55,6 +55,9 @@ public sealed record RunFinal
     public double? InclusionP50Ms { get; init; }
     public double? InclusionP99Ms { get; init; }
     public IReadOnlyList<VerdictLine> Verdicts { get; init; } = [];
+
+    /// <summary>The workload's post-run ledger check (erc20, mix); null when it has none or it did not run.</summary>
+    public Workloads.WorkloadCheck? Ledger { get; init; }
 }
 
 /// <summary>
@@ -78,7 +81,7 @@ public sealed class ResultsWriter : IDisposable
     private static readonly DuckDBType[] TxLogTypes =
     [
         DuckDBType.BigInt, DuckDBType.Blob, DuckDBType.Integer, DuckDBType.BigInt, DuckDBType.UnsignedTinyInt,
-        DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.UnsignedTinyInt,
+        DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.UnsignedTinyInt, DuckDBType.UnsignedTinyInt,
     ];
 
     private static readonly DuckDBType[] InclusionTypes = [DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt];
@@ -205,6 +208,13 @@ public sealed class ResultsWriter : IDisposable
     {
         for (int i = 0; i < urls.Count; i++) _db.Execute("INSERT INTO nodes VALUES ($1, $2)", (byte)i, urls[i]);
         _db.Execute("UPDATE runs SET targets = $1", string.Join(',', urls));
+    }
+
+    /// <summary>Records the contracts the workload deployed or reused (name, address, deploy tx). Before <see cref="Begin"/>.</summary>
+    public void WriteContracts(IReadOnlyList<Workloads.DeployedContract> contracts)
+    {
+        foreach (Workloads.DeployedContract c in contracts)
+            _db.Execute("INSERT INTO contracts VALUES ($1, $2, $3, $4)", c.Name, c.Address.ToString(), c.DeployTx?.ToString(), c.Reused);
     }
 
     /// <summary>Records each wallet's index, address and node. Before <see cref="Begin"/>.</summary>
@@ -353,6 +363,7 @@ public sealed class ResultsWriter : IDisposable
                     log.SetInt64(6, w.Micros(r.SentTicks));
                     log.SetInt64(7, w.Micros(r.AckTicks));
                     log.SetByte(8, r.Outcome);
+                    log.SetByte(9, r.Op);
                     log.EndRow();
                     if (r.ErrorId != 0)
                     {
@@ -554,6 +565,13 @@ public sealed class ResultsWriter : IDisposable
                 final.Verdicts.Count == 0 ? null : final.Verdicts.All(v => v.Pass) ? "PASS" : "FAIL");
             foreach (VerdictLine v in final.Verdicts)
                 _db.Execute("INSERT INTO verdicts VALUES ($1, $2, $3, $4)", v.Target, Num(v.Expected), Num(v.Actual), v.Pass);
+            if (final.Ledger is Workloads.WorkloadCheck ledger)
+            {
+                _db.Execute("UPDATE runs SET ledger_checked = $1, ledger_mismatches = $2", ledger.Checked, ledger.Mismatches.Count);
+                foreach (Workloads.LedgerMismatch m in ledger.Mismatches)
+                    _db.Execute("INSERT INTO ledger_mismatches VALUES ($1, $2, $3, $4)", m.Wallet, m.Address.ToString(),
+                        m.Expected.ToString(CultureInfo.InvariantCulture), m.Actual.ToString(CultureInfo.InvariantCulture));
+            }
             _db.Execute("CHECKPOINT");
         }
     }

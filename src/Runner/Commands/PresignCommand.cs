@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FastLoad.Engine.Load;
+using FastLoad.Engine.Workloads;
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Wallets;
 using FastLoad.Runner.Logging;

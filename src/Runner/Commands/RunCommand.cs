@@ -6,6 +6,7 @@ using FastLoad.Engine.Load;
 using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Rpc;
 using FastLoad.Engine.Wallets;
+using FastLoad.Engine.Workloads;
 using FastLoad.Runner.Logging;
 using Microsoft.Extensions.Logging;
 
@@ -54,6 +55,9 @@ public static class RunCommand
         var expectInclusion = new Option<double?>("--expect-inclusion-p99-ms") { Description = "Verdict: inclusion latency p99 at most this many ms (and every accepted tx included)." };
         var connection = new ConnectionFlags();
         var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the run when a node gives no answer for this long while we try to reach it: 30s, 2m.", DefaultValueFactory = _ => "30s" };
+        var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets), mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run) deploy (a contract creation per tx, each checked for its code) gas:N (calls using about N gas each, checked on sampled receipts) or storage:N (calls writing N new storage slots each, checked by eth_getStorageAt).", DefaultValueFactory = _ => "transfer" };
+        var reuseSetup = new Option<FileInfo?>("--reuse-setup") { Description = "Results file of an earlier run with the same --workload: reuse its deployed contracts (their code is checked) instead of deploying again." };
+        var ledgerSample = new Option<int?>("--ledger-sample") { Description = "The post-run ledger check (erc20, mix) compares N wallets drawn at random instead of all." };
         var logFile = CliLog.FileOption();
         var logLevel = CliLog.LevelOption();
         var command = new Command("run", """
@@ -89,7 +93,7 @@ public static class RunCommand
             rpc, rate, shape, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
             ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
-            logFile, logLevel,
+            logFile, logLevel, workload, reuseSetup, ledgerSample,
         };
         funder.AddTo(command);
         connection.AddTo(command);
@@ -138,6 +142,18 @@ public static class RunCommand
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
                 if (replayFile is null) shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
+                WorkloadSpec workloadSpec = WorkloadSpec.Parse(parse.GetValue(workload)!);
+                workloadSpec.EnsureFits(TransferWorkload.ParseType(parse.GetValue(txType)!));
+                if (replayFile is not null && !workloadSpec.IsTransfer)
+                    throw new ArgumentException($"--replay sends the presigned ETH transfers of its file: --workload {workloadSpec.Text} does not apply to it (presigned files hold transfers only)");
+                FileInfo? reuseFile = parse.GetValue(reuseSetup);
+                if (reuseFile is not null && workloadSpec.Name is not ("erc20" or "mix" or "gas" or "storage"))
+                    throw new ArgumentException("--reuse-setup reuses the contracts of a workload that deploys one: give --workload erc20, mix, gas:N or storage:N too");
+                if (reuseFile is { Exists: false }) throw new ArgumentException($"--reuse-setup {reuseFile.FullName} does not exist: give the results file (.duckdb) of an earlier run");
+                IReadOnlyList<DeployedContract> reused = reuseFile is null ? [] : ReuseSetup.Read(reuseFile.FullName);
+                int? ledgerSampleValue = parse.GetValue(ledgerSample);
+                if (ledgerSampleValue is < 1) throw new ArgumentException("--ledger-sample must be at least 1");
+                if (ledgerSampleValue is not null && workloadSpec.IsTransfer) throw new ArgumentException("--ledger-sample applies to the post-run check of erc20, mix and deploy: give --workload too");
                 string? funderKey = funder.Read(parse, "run");
                 IRunProgressView view = Live.ProgressViews.For(Console.Out, isTerminal: !Console.IsOutputRedirected && !parse.GetValue(noLive), parse.GetValue(quiet));
                 options = new RunOptions
@@ -152,6 +168,9 @@ public static class RunCommand
                     Wallets = parse.GetValue(wallets),
                     Signers = parse.GetValue(signers),
                     TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),
+                    Workload = workloadSpec,
+                    ReuseSetup = reused,
+                    LedgerSample = ledgerSampleValue,
                     Seed = parse.GetValue(seed)!,
                     Shard = shardValue,
                     PeriodicResync = parse.GetValue(periodicResync) ? parse.GetValue(resyncEvery) : 0,
@@ -199,6 +218,7 @@ public static class RunCommand
                         CommandLine = CommandLineForRecord(),
                         SettingsJson = SettingsJson(options),
                         TxType = Engine.Requests.SignRequest.TypeName(options.TxType),
+                        WorkloadOp = options.Workload.Text,
                         TargetRate = options.Shape?.NominalRate(options.Duration) ?? options.Rate,
                         Shape = options.Shape?.Text,
                     });
@@ -250,6 +270,9 @@ public static class RunCommand
             {
                 RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
                 IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
+                if (summary.Check is WorkloadCheck ledger) // a workload's check is a verdict of its own: a mismatch fails the run (exit 1)
+                    verdicts = [.. verdicts, new VerdictLine($"{ledger.Name} mismatches", 0, ledger.Mismatches.Count + (ledger.ExpectedSum == ledger.ActualSum ? 0 : 1), ledger.Passed,
+                        "=", ledger.Name switch { "deploy" => "contracts", "gas" => "receipts", "storage" => "txs", _ => "wallets" })];
                 Engine.Results.RunFinal final = FinalOf(summary, verdicts);
                 writer?.Finish(final);
                 finished = true;
@@ -361,6 +384,8 @@ public static class RunCommand
             json.WriteNumber("wallets", o.Wallets);
             json.WriteNumber("signers", o.Signers);
             json.WriteString("tx_type", Engine.Requests.SignRequest.TypeName(o.TxType));
+            json.WriteString("workload", o.Workload.Text);
+            if (o.LedgerSample is int sample) json.WriteNumber("ledger_sample", sample);
             // The seed only as a hash: a run's settings are shared, and a secret seed should stay one.
             json.WriteString("seed_sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(o.Seed))));
             json.WriteString("shard", o.Shard.ToString());
@@ -388,6 +413,7 @@ public static class RunCommand
             AckP50Ms = s.AckLatency?.MillisAtPercentile(50), AckP99Ms = s.AckLatency?.MillisAtPercentile(99),
             InclusionP50Ms = s.InclusionLatency?.MillisAtPercentile(50), InclusionP99Ms = s.InclusionLatency?.MillisAtPercentile(99),
             Verdicts = verdicts,
+            Ledger = s.Check,
         };
     }
 

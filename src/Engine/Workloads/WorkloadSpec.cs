@@ -1,0 +1,113 @@
+using System.Globalization;
+using FastLoad.Engine.Load;
+using FastLoad.Engine.Primitives;
+using FastLoad.Engine.Transactions;
+using FastLoad.Engine.Workloads.Tokens;
+
+namespace FastLoad.Engine.Workloads;
+
+/// <summary>A parsed <c>--workload NAME[:ARGS]</c>; <see cref="Create"/> makes the workload once chain and fees are known.</summary>
+public sealed record WorkloadSpec
+{
+    public static readonly WorkloadSpec Transfer = new() { Name = "transfer" };
+
+    /// <summary>transfer | erc20 | mix | deploy | gas | storage.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>storage:N's N.</summary>
+    public int Slots { get; init; }
+
+    /// <summary>gas:N's N.</summary>
+    public ulong Gas { get; init; }
+
+    /// <summary>mix weights (mint, burn, transfer).</summary>
+    public (int Mint, int Burn, int Transfer) Weights { get; init; }
+
+    /// <summary>
+    /// Benchmarks only: a token workload uses this address as its already deployed token and skips its set-up (for a
+    /// sink, which is no chain). Never set by the CLI.
+    /// </summary>
+    public Address? PresetToken { get; init; }
+
+    /// <summary>The normalised text (what the results record).</summary>
+    public string Text => Name switch
+    {
+        "mix" => string.Create(CultureInfo.InvariantCulture, $"mix:mint={Weights.Mint},burn={Weights.Burn},transfer={Weights.Transfer}"),
+        "gas" => string.Create(CultureInfo.InvariantCulture, $"gas:{Gas}"),
+        "storage" => string.Create(CultureInfo.InvariantCulture, $"storage:{Slots}"),
+        _ => Name,
+    };
+
+    public bool IsTransfer => Name == "transfer";
+
+    public static WorkloadSpec Parse(string text)
+    {
+        string t = text.Trim();
+        int colon = t.IndexOf(':', StringComparison.Ordinal);
+        string name = (colon < 0 ? t : t[..colon]).ToLowerInvariant();
+        string? args = colon < 0 ? null : t[(colon + 1)..];
+        switch (name)
+        {
+            case "transfer" or "erc20" or "deploy":
+                if (args is not null) throw new ArgumentException($"--workload {name} takes no arguments (got '{text}'): use --workload {name}");
+                return new WorkloadSpec { Name = name };
+            case "mix":
+                return new WorkloadSpec { Name = "mix", Weights = ParseWeights(text, args) };
+            case "gas":
+                if (args is null || !ulong.TryParse(args, NumberStyles.None, CultureInfo.InvariantCulture, out ulong gas) || gas < Contracts.GasWorkload.MinGas || gas > Contracts.GasWorkload.MaxGas)
+                    throw new ArgumentException($"--workload '{text}': give gas:N, N the gas each tx uses, from {Contracts.GasWorkload.MinGas:N0} to {Contracts.GasWorkload.MaxGas:N0} (e.g. gas:100000)");
+                return new WorkloadSpec { Name = "gas", Gas = gas };
+            case "storage":
+                if (args is null || !int.TryParse(args, NumberStyles.None, CultureInfo.InvariantCulture, out int slots) || slots < 1 || slots > Contracts.StorageWorkload.MaxSlots)
+                    throw new ArgumentException($"--workload '{text}': give storage:N, N the new storage slots each tx writes, from 1 to {Contracts.StorageWorkload.MaxSlots:N0} (e.g. storage:10)");
+                return new WorkloadSpec { Name = "storage", Slots = slots };
+            case "call":
+                throw new ArgumentException($"--workload {name} is not implemented yet: use transfer, erc20, mix:mint=50,burn=30,transfer=20, deploy, gas:N or storage:N");
+            default:
+                throw new ArgumentException($"--workload '{text}' is unknown: use transfer, erc20, mix:mint=50,burn=30,transfer=20, deploy, gas:N or storage:N");
+        }
+    }
+
+    private static (int Mint, int Burn, int Transfer) ParseWeights(string text, string? args)
+    {
+        const string Example = "e.g. mix:mint=50,burn=30,transfer=20";
+        if (string.IsNullOrWhiteSpace(args)) throw new ArgumentException($"--workload mix needs weights: {Example}");
+        int mint = 0, burn = 0, transfer = 0;
+        var seen = new HashSet<string>();
+        foreach (string part in args.Split(',', StringSplitOptions.TrimEntries))
+        {
+            string[] kv = part.Split('=', StringSplitOptions.TrimEntries);
+            if (kv.Length != 2 || !int.TryParse(kv[1], NumberStyles.None, CultureInfo.InvariantCulture, out int weight))
+                throw new ArgumentException($"--workload '{text}': '{part}' is not op=weight (a whole number): {Example}");
+            string op = kv[0].ToLowerInvariant();
+            if (!seen.Add(op)) throw new ArgumentException($"--workload '{text}': {op} is given twice: {Example}");
+            switch (op)
+            {
+                case "mint": mint = weight; break;
+                case "burn": burn = weight; break;
+                case "transfer": transfer = weight; break;
+                default: throw new ArgumentException($"--workload '{text}': op '{kv[0]}' is unknown: mix takes mint, burn and transfer ({Example})");
+            }
+        }
+        if (mint + burn + transfer <= 0) throw new ArgumentException($"--workload '{text}': the weights add up to 0: {Example}");
+        return (mint, burn, transfer);
+    }
+
+    /// <summary>A one-line <see cref="ArgumentException"/> when the workload can't be sent as <paramref name="type"/>.</summary>
+    public void EnsureFits(TxType type)
+    {
+        if (Name == "deploy" && type == TxType.SetCode)
+            throw new ArgumentException("--workload deploy sends contract creations, which an EIP-7702 tx can't be: use --tx-type 1559, 2930 or legacy");
+    }
+
+    /// <summary>The workload, for txs of <paramref name="type"/> on chain <paramref name="chainId"/> at <paramref name="gas"/>.</summary>
+    public IWorkload Create(TxType type, UInt256 chainId, GasPricing gas) => Name switch
+    {
+        "erc20" => TokenWorkload.Erc20(),
+        "mix" => TokenWorkload.Mix(Weights.Mint, Weights.Burn, Weights.Transfer),
+        "deploy" => new Contracts.DeployWorkload(),
+        "gas" => new Contracts.GasWorkload(Gas),
+        "storage" => new Contracts.StorageWorkload(Slots),
+        _ => new TransferWorkload(type, chainId, gas),
+    };
+}
