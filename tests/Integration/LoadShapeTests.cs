@@ -123,7 +123,7 @@ public class LoadShapeTests
         }
         ResultTable run = Query(file, "SELECT shape, schema_version, unsent, target_rate FROM runs");
         Assert.Equal($"ramp:{from}..{to}", run.GetString(0, 0));
-        Assert.Equal(3, run.GetInt64(0, 1));
+        Assert.Equal(ResultsSchema.Version, run.GetInt64(0, 1));
         Assert.Equal(0, run.GetInt64(0, 2));
         Assert.Equal((from + to) / 2, run.GetDouble(0, 3), 6);
     }
