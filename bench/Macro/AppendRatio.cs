@@ -49,8 +49,8 @@ public static class AppendRatio
                     $"pair {pair + 1}: chunk appender {a.rate,12:N0} rows/s   DuckDB.NET appender {b.rate,12:N0} rows/s   ratio {a.rate / b.rate:F2}"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"median ({target}, {rows:N0} rows, {pairs} pairs): chunk appender {Median(chunk):N0} rows/s, DuckDB.NET appender {Median(net):N0} rows/s, "
-                + $"ratio {Median(ratio):F2} (range {ratio.Min():F2}-{ratio.Max():F2}); allocated per row: chunk {chunkBytes / (double)(pairs * (long)rows):F1} B, DuckDB.NET {netBytes / (double)(pairs * (long)rows):F1} B"));
+                $"median ({target}, {rows:N0} rows, {pairs} pairs): chunk appender {Stats.Median(chunk):N0} rows/s, DuckDB.NET appender {Stats.Median(net):N0} rows/s, "
+                + $"ratio {Stats.Median(ratio):F2} (range {ratio.Min():F2}-{ratio.Max():F2}); allocated per row: chunk {chunkBytes / (double)(pairs * (long)rows):F1} B, DuckDB.NET {netBytes / (double)(pairs * (long)rows):F1} B"));
             return 0;
         }
         finally
@@ -81,10 +81,4 @@ public static class AppendRatio
         }
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        int n = sorted.Count;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 }

@@ -54,7 +54,7 @@ public static class SignBindingRatio
                     ratios.Add(p / o);
                 }
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {Median(owns):N0} | {Median(packages):N0} | {Median(ratios):F3} ({ratios.Min():F2}–{ratios.Max():F2}) |"));
+                    $"| {name} | {Stats.Median(owns):N0} | {Stats.Median(packages):N0} | {Stats.Median(ratios):F3} ({ratios.Min():F2}–{ratios.Max():F2}) |"));
             }
             return 0;
         }
@@ -93,9 +93,4 @@ public static class SignBindingRatio
         return n * (double)Stopwatch.Frequency / (now - start);
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 }

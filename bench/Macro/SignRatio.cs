@@ -35,17 +35,12 @@ public static class SignRatio
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"round {round + 1}: C sign loop {c[^1],10:N0} signs/s   C# full tx {cs[^1],10:N0} tx/s   ratio {cs[^1] / c[^1]:P1}"));
         }
-        double cMedian = Median(c), csMedian = Median(cs);
+        double cMedian = Stats.Median(c), csMedian = Stats.Median(cs);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"median:  C sign loop {cMedian:N0} signs/s, C# full EIP-1559 tx (encode+hash+sign+envelope+txhash+hex) {csMedian:N0} tx/s, ratio {csMedian / cMedian:P1}"));
         return 0;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
-    }
 
     private static string FindSignLoop()
     {
