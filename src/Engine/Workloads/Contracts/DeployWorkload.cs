@@ -24,7 +24,7 @@ public sealed class DeployWorkload : IWorkload
     private bool _ready;
 
     /// <summary>The creation bytecode (contracts/build/LoadDeployed.bin).</summary>
-    public static byte[] InitCode => _initCode ??= ReadInitCode();
+    public static byte[] InitCode => _initCode ??= ContractSetup.Embedded("LoadDeployed");
 
     public string Spec => "deploy";
 
@@ -149,11 +149,4 @@ public sealed class DeployWorkload : IWorkload
         };
     }
 
-    private static byte[] ReadInitCode()
-    {
-        using Stream stream = typeof(DeployWorkload).Assembly.GetManifestResourceStream("FastLoad.Engine.Contracts.LoadDeployed.bin")
-            ?? throw new InvalidOperationException("the LoadDeployed bytecode is not embedded in FastLoad.Engine: rebuild");
-        using var reader = new StreamReader(stream);
-        return Hex.Decode(reader.ReadToEnd().Trim());
-    }
 }

@@ -38,7 +38,7 @@ public static class LoadToken
     private static byte[]? _bytecode;
 
     /// <summary>The creation bytecode (contracts/build/LoadToken.bin).</summary>
-    public static byte[] Bytecode => _bytecode ??= ReadBytecode();
+    public static byte[] Bytecode => _bytecode ??= Setup.ContractSetup.Embedded("LoadToken");
 
     public static int WriteTransfer(Span<byte> calldata, in Address to, UInt128 amount) => WriteAddressAmount(calldata, Transfer, to, amount);
 
@@ -115,13 +115,5 @@ public static class LoadToken
         var hash = new byte[32];
         Keccak256.Hash(System.Text.Encoding.ASCII.GetBytes(name), hash);
         return hash;
-    }
-
-    private static byte[] ReadBytecode()
-    {
-        using Stream stream = typeof(LoadToken).Assembly.GetManifestResourceStream("FastLoad.Engine.Contracts.LoadToken.bin")
-            ?? throw new InvalidOperationException("the LoadToken bytecode is not embedded in FastLoad.Engine: rebuild");
-        using var reader = new StreamReader(stream);
-        return Hex.Decode(reader.ReadToEnd().Trim());
     }
 }
