@@ -13,14 +13,17 @@ namespace FastLoad.Tests.Integration;
 /// sender signs at nonce + 1, so it takes two nonces on chain: every tx must be accepted and included, the pool left
 /// empty, and each wallet's on-chain nonce must be its start + 2 × its accepted txs.
 /// </summary>
+[Collection(nameof(SaturatingCollection))]
 public class SetCodeLoadRunTests
 {
-    internal static async Task RunsAndEveryTxTakesTwoNoncesAsync(ITestNode node, string seed)
+    /// <param name="rate">Tx/s for 6 s: 150 on anvil; hardhat answers 7702 txs (two recoveries each, in JavaScript) too
+    /// slowly for that on this machine (at 150 its answers took up to 1 s and the schedule slipped), so its test asks less.</param>
+    internal static async Task RunsAndEveryTxTakesTwoNoncesAsync(ITestNode node, string seed, int rate = 150)
     {
         var options = new RunOptions
         {
             // A wallet has one 7702 tx in the pool at a time (one a block): 300 wallets carry 150 tx/s with 1 s blocks.
-            Rpc = [node.Url.ToString()], TxType = TxType.SetCode, Rate = 150, Duration = TimeSpan.FromSeconds(6), Wallets = 300,
+            Rpc = [node.Url.ToString()], TxType = TxType.SetCode, Rate = rate, Duration = TimeSpan.FromSeconds(6), Wallets = 300,
             FunderKey = AnvilNode.DevKey, Seed = seed,
         };
         // Start nonces, read before the run (the same wallets the run derives from the seed).
@@ -34,8 +37,8 @@ public class SetCodeLoadRunTests
 
         string Context() => $"{node.Name}: {summary.Format()}";
         Assert.True(summary.Errors == 0, $"errors: {Context()}");
-        // 150 tx/s for 6 s; sending stops at the deadline, so a busy machine's slow first second may cost a few.
-        Assert.True(summary.Sent >= 855, $"only {summary.Sent} sent: {Context()}");
+        // rate × 6 s; sending stops at the deadline, so a busy machine's slow first second may cost a few (5 %).
+        Assert.True(summary.Sent >= rate * 6 * 0.95, $"only {summary.Sent} of {rate * 6} sent: {Context()}");
         Assert.Equal(summary.Sent, summary.Accepted);
         Assert.True(summary.Included == summary.Accepted && summary.NotIncluded == 0, $"not every accepted tx was seen in a block: {Context()}");
         Assert.Equal(0, summary.BreakerTrips);
