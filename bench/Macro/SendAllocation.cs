@@ -12,9 +12,11 @@ namespace FastLoad.Benchmarks.Macro;
 /// in-process null sink: two --max runs of different lengths, so set-up costs cancel out in the difference.
 /// With --log, the same twice more with the run's events going to a ZLogger JSON-lines file at debug level (what
 /// `fastload run --log FILE --log-level debug` sets up), then without again, to show that logging costs nothing per tx.
+/// With --shape TEXT (e.g. ramp:10000..30000, poisson, burst:5000/1s) the runs follow that load shape (rates from the
+/// text, --rate 20,000 for poisson, ramps over 30 s) instead of --max: the schedule's path is on the per-tx path too.
 /// With --workload erc20 (or mix:...), the same with token txs: the token workload is given a made-up token address
 /// instead of its set-up (the sink is no chain), so every tx carries calldata through the composer.
-/// Usage: bench send-alloc [short=20000] [long=120000] [--log] [--workload erc20|mix:...]
+/// Usage: bench send-alloc [short=20000] [long=120000] [--log] [--shape TEXT] [--workload erc20|mix:...]
 /// </summary>
 public static class SendAllocation
 {
@@ -30,7 +32,10 @@ public static class SendAllocation
             Workload = FastLoad.Engine.Workloads.WorkloadSpec.Parse(args[w + 1]) with { PresetToken = FastLoad.Engine.Primitives.Address.Parse("0x5fbdb2315678afecb367f032d93f642f64180aa3") };
             args = [.. args[..w], .. args[(w + 2)..]];
         }
-        string[] numbers = args.Where(a => a != "--log").ToArray();
+        int shapeAt = Array.IndexOf(args, "--shape");
+        string? shapeText = shapeAt >= 0 && shapeAt + 1 < args.Length ? args[shapeAt + 1] : null;
+        s_shape = shapeText is null ? null : FastLoad.Engine.Shapes.LoadShape.Parse(shapeText, 20_000, TimeSpan.FromSeconds(30), 1);
+        string[] numbers = args.Where((a, i) => a != "--log" && (shapeAt < 0 || (i != shapeAt && i != shapeAt + 1))).ToArray();
         long shortCount = numbers.Length > 0 ? long.Parse(numbers[0], CultureInfo.InvariantCulture) : 20_000;
         long longCount = numbers.Length > 1 ? long.Parse(numbers[1], CultureInfo.InvariantCulture) : 120_000;
         SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
@@ -54,20 +59,22 @@ public static class SendAllocation
         return 0;
     }
 
+    private static FastLoad.Engine.Shapes.LoadShape? s_shape;
+
     private static void Report(string what, string url, long shortCount, long longCount, ILogger logger)
     {
         long a = Measure(url, shortCount, logger);
         long b = Measure(url, longCount, logger);
         double perTx = (b - a) / (double)(longCount - shortCount);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{what}: {shortCount:N0} txs: {a:N0} B; {longCount:N0} txs: {b:N0} B; marginal {perTx:F2} B per tx (whole process: signers, senders, transport, sink)"));
+            $"{what}{(s_shape is null ? ", --max" : $", --shape {s_shape.Text}")}: {shortCount:N0} txs: {a:N0} B; {longCount:N0} txs: {b:N0} B; marginal {perTx:F2} B per tx (whole process: signers, senders, transport, sink)"));
     }
 
     private static long Measure(string url, long count, ILogger logger)
     {
         GC.Collect();
         long before = GC.GetTotalAllocatedBytes(precise: true);
-        new LoadRun(new RunOptions { Rpc = [url], Rate = null, Duration = null, Count = count, Wallets = 1000, Quiet = true, Workload = Workload, FunderKey = FastLoad.Engine.Nodes.LocalAnvil.DevKey, Logger = logger })
+        new LoadRun(new RunOptions { Rpc = [url], Rate = null, Shape = s_shape, Duration = null, Count = count, Wallets = 1000, Quiet = true, Workload = Workload, FunderKey = FastLoad.Engine.Nodes.LocalAnvil.DevKey, Logger = logger })
             .RunAsync(CancellationToken.None).GetAwaiter().GetResult();
         return GC.GetTotalAllocatedBytes(precise: true) - before;
     }

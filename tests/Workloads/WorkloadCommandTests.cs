@@ -1,3 +1,4 @@
+using FastLoad.Engine.Results;
 using FastLoad.Tests.Infrastructure;
 
 namespace FastLoad.Tests.Workloads;
@@ -36,7 +37,7 @@ public class WorkloadCommandTests
             Assert.Equal("erc20", run.GetString(0, 1));
             Assert.Equal(10, run.GetInt64(0, 2));
             Assert.Equal(0, run.GetInt64(0, 3));
-            Assert.Equal(3, run.GetInt64(0, 4));
+            Assert.Equal(ResultsSchema.Version, run.GetInt64(0, 4));
         }
 
         ProcessResult run2 = await ProcessRunner.RunFastloadAsync("", Funder,

@@ -83,6 +83,9 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
     /// </summary>
     public Action<BlockSeen>? OnBlock { get; init; }
 
+    /// <summary>Called as soon as a new block has been fetched, with its number and the time it was first seen (the per-block shape's clock).</summary>
+    public Action<ulong, long>? OnNewBlock { get; init; }
+
     /// <summary>Watches until cancelled, starting after the block that is current when called.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
@@ -339,6 +342,7 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
             _blocks.Add(info);
             _blockCount++;
         }
+        OnNewBlock?.Invoke(number, seen);
     }
 
     /// <summary>What <see cref="FetchAsync"/> needs of a block; the tx hashes are in a pooled array (the first <see cref="Hashes"/>).</summary>

@@ -26,7 +26,10 @@ public sealed class LoadRun(RunOptions options)
 {
     private readonly RunOptions _options = options;
     private readonly ILogger _log = options.Logger;
+    private readonly Shapes.LoadShape? _shape = options.EffectiveShape;
+    private readonly Shapes.BlockClock _blockClock = new();
     private bool _sending;
+    private long _scheduleEnd = long.MaxValue; // when sending stopped: no token is due after it (the samples' intended counts)
 
     /// <summary>The wallets of the last run (for tests and `sweep`).</summary>
     public WalletSet? Wallets { get; private set; }
@@ -75,7 +78,8 @@ public sealed class LoadRun(RunOptions options)
 
     /// <summary>A snapshot for the live view (cold: a few times a second).</summary>
     private RunProgress Snapshot(TimeSpan elapsed, double[] nodeRates, NodeSender[] senders, PresignedRing[] rings, RunRecorder recorder, CircuitBreaker breaker)
-    {        var errors = new List<KeyValuePair<string, long>>();
+    {
+        var errors = new List<KeyValuePair<string, long>>();
         foreach (TxOutcome outcome in Enum.GetValues<TxOutcome>())
         {
             if (outcome is TxOutcome.Pending or TxOutcome.Accepted or TxOutcome.AlreadyKnown) continue;
@@ -94,7 +98,8 @@ public sealed class LoadRun(RunOptions options)
             Elapsed = elapsed,
             Total = _options.Duration,
             TargetCount = _options.Count,
-            TargetRate = _options.Rate,
+            TargetRate = _shape?.RateAt(elapsed.TotalSeconds, _blockClock), // the shape's rate now
+            Shape = _shape is null or Shapes.ConstantShape ? null : _shape.Text,
             Rate = nodeRates.Sum(),
             Sent = senders.Sum(s => s.Stats.Sent),
             Acked = senders.Sum(s => s.Stats.Answered),
@@ -180,7 +185,8 @@ public sealed class LoadRun(RunOptions options)
         // Rings, signers, senders.
         // About half a second of sending per node: enough to absorb signer jitter, small enough that an
         // invalidated wallet revokes little presigned work (--max: room for bursts).
-        int ringCapacity = (int)Math.Clamp((_options.Rate ?? 40_000) / apis.Count / 2, 256, 65_536);
+        // A burst's txs are all presigned before it is due.
+        int ringCapacity = (int)Math.Clamp(Math.Max((_shape?.PeakRate ?? 40_000) / apis.Count / 2, (_shape?.BurstSize ?? 0) / apis.Count + 1), 256, 65_536);
         var rings = new PresignedRing[apis.Count];
         for (int i = 0; i < rings.Length; i++) rings[i] = new PresignedRing(ringCapacity, CallWriter.MaxLength(512));
         var resync = Channel.CreateUnbounded<Wallet>();
@@ -192,8 +198,10 @@ public sealed class LoadRun(RunOptions options)
         for (int i = 0; i < apis.Count; i++)
         {
             senders[i] = new NodeSender(apis[i].Endpoint, new NodeStats(apis[i].Endpoint.Url), rings[i],
-                _options.Sender with { Rate = _options.Rate / apis.Count, NodeIndex = i }, breaker, signers, recorder.ForNode(i), _log);
+                _options.Sender with { Rate = _options.Rate / apis.Count, Schedule = _shape?.ForNode(i, apis.Count, _blockClock), NodeIndex = i }, breaker, signers, recorder.ForNode(i), _log);
         }
+        // Each node's schedule again, for the samples' intended counts (the writer's thread; the senders' own are theirs alone).
+        Shapes.ArrivalSchedule[]? scheduled = _shape is null ? null : Enumerable.Range(0, apis.Count).Select(i => _shape.ForNode(i, apis.Count, _blockClock)).ToArray();
 
         // Two signals: stopTaking ends sending (the deadline, the count, Ctrl-C/SIGTERM, an abort) while every batch
         // already taken still goes out and is answered; abort gives up whatever is still in flight after the drain.
@@ -208,6 +216,7 @@ public sealed class LoadRun(RunOptions options)
         {
             OnIncluded = included => recorder.OnIncluded(node, included),
             OnBlock = block => Writer?.AddBlock(node, block),
+            OnNewBlock = _blockClock.OnBlock,
             WebSocketUrl = WebSocketFor(node, api.Endpoint),
             WebSocketHeaders = api.Endpoint.Headers,
             WebSocketTls = api.Endpoint.Tls ?? _options.Tls,
@@ -220,23 +229,51 @@ public sealed class LoadRun(RunOptions options)
         var warm = Stopwatch.StartNew();
         while (warm.ElapsedMilliseconds < 500 && rings.Sum(r => r.Count) < Math.Min(ringCapacity / 2, _options.Count ?? long.MaxValue)) await Task.Delay(5, interrupt).ConfigureAwait(false);
 
-        if (_options.Rate is double rate)
+        if (_shape is { NeedsBlocks: true })
         {
-            _log.SendingAtRate(rate, apis.Count, _options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "",
+            // per-block: tokens come only with new blocks; a target that makes none would send nothing, silently.
+            var waited = Stopwatch.StartNew();
+            while (_blockClock.Noted == 0 && waited.Elapsed < _options.NodeTimeout) await Task.Delay(20, interrupt).ConfigureAwait(false);
+            if (_blockClock.Noted == 0)
+                throw new RunSetupException(string.Create(CultureInfo.InvariantCulture, $"--shape {_shape.Text} sends only when a new block is seen, but no node produced one in {waited.Elapsed.TotalSeconds:N0} s (--node-timeout): use a node that makes blocks, or another --shape"));
+        }
+        if (_shape is Shapes.ConstantShape constant)
+        {
+            _log.SendingAtRate(constant.Rate, apis.Count, _options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "",
+                _options.Count is long n ? string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs") : "");
+        }
+        else if (_shape is not null)
+        {
+            _log.SendingShaped(_shape.Describe(_options.Duration), apis.Count, _options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "",
                 _options.Count is long n ? string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs") : "");
         }
         else
         {
             _log.SendingMax(apis.Count);
         }
+        // Connections are opened now, before the start, so the first txs do not wait for TCP (and TLS) set-up.
+        using (var connectLimit = CancellationTokenSource.CreateLinkedTokenSource(interrupt))
+        {
+            connectLimit.CancelAfter(TimeSpan.FromSeconds(5));
+            await Task.WhenAll(senders.Select(s => s.ConnectAheadAsync(connectLimit.Token))).ConfigureAwait(false);
+        }
         double cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
         Volatile.Write(ref _sending, true);
         var clock = Stopwatch.StartNew();
-        long startTicks = Stopwatch.GetTimestamp();
-        Writer?.Begin(startTicks, DateTime.UtcNow, () => (signers.Produced, senders.Select((s, i) =>
-            new Results.NodeCounters(s.Stats.Sent, s.Stats.Answered, s.Stats.Errors, recorder.IncludedAt(i), s.Stats.Sent - s.Stats.Answered, rings[i].Count)).ToArray()));
-        HdrLog?.Begin(DateTime.UtcNow, startTicks, recorder.HdrSources());
+        // Sending starts 100 ms from now: opening the results appenders and starting the sender tasks take tens of ms,
+        // which would otherwise make the first txs late against token 0's intended time.
+        long startTicks = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
+        DateTime startUtc = DateTime.UtcNow.AddMilliseconds(100);
+        _blockClock.Begin(startTicks);
         long stopAtTicks = _options.Duration is TimeSpan limit ? startTicks + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        // Intended: tokens the shape made due by the sample (up to when sending stopped, and never at or past the deadline:
+        // the senders send nothing from then on).
+        long IntendedBy(Shapes.ArrivalSchedule schedule) =>
+            schedule.DueCount(Math.Min(Math.Min(Stopwatch.GetTimestamp(), Volatile.Read(ref _scheduleEnd)), stopAtTicks - 1) - startTicks);
+        Writer?.Begin(startTicks, startUtc, () => (signers.Produced, senders.Select((s, i) =>
+            new Results.NodeCounters(s.Stats.Sent, s.Stats.Answered, s.Stats.Errors, recorder.IncludedAt(i), s.Stats.Sent - s.Stats.Answered, rings[i].Count,
+                scheduled is null ? null : IntendedBy(scheduled[i]))).ToArray()));
+        HdrLog?.Begin(startUtc, startTicks, recorder.HdrSources());
         var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stopTaking.Token, abort.Token))).ToArray();
         StopReason reason = StopReason.Deadline;
         string? abortMessage = null;
@@ -319,6 +356,7 @@ public sealed class LoadRun(RunOptions options)
             }
         }
         if (sendEndTicks == 0) sendEndTicks = Math.Min(Stopwatch.GetTimestamp(), stopAtTicks);
+        Volatile.Write(ref _scheduleEnd, sendEndTicks);
         // Stop signing, then stop sending: batches already taken go out; in-flight answers are awaited (bounded).
         await stopTaking.CancelAsync().ConfigureAwait(false);
         signers.Stop();
@@ -346,7 +384,7 @@ public sealed class LoadRun(RunOptions options)
         double sendSeconds = reason switch
         {
             StopReason.Deadline => (sendEndTicks - startTicks) / (double)Stopwatch.Frequency,
-            StopReason.Count when lastSent > 0 => (lastSent - startTicks) / (double)Stopwatch.Frequency + (_options.Rate is double r1 ? 1 / r1 : 0),
+            StopReason.Count when lastSent > 0 => (lastSent - startTicks) / (double)Stopwatch.Frequency + (_shape is Shapes.ConstantShape c1 ? 1 / c1.Rate : 0),
             _ => (sendEndTicks - startTicks) / (double)Stopwatch.Frequency,
         };
         TimeSpan sendDuration = TimeSpan.FromSeconds(Math.Max(sendSeconds, 1e-3));
@@ -420,11 +458,21 @@ public sealed class LoadRun(RunOptions options)
             _log.Sweeping();
             await Sweeper.SweepAsync(apis, wallets, funderForSweep.Address, _log, CancellationToken.None).ConfigureAwait(false);
         }
+        // What the shape made due while sending (fresh schedules: the writer's thread may still be using its own).
+        long intended = _shape is null ? 0
+            : Enumerable.Range(0, apis.Count).Sum(i => _shape.ForNode(i, apis.Count, _blockClock).DueCount(Math.Min(sendEndTicks, stopAtTicks - 1) - startTicks));
         return new RunSummary
         {
             Nodes = senders.Select(s => s.Stats).ToArray(),
             SendDuration = sendDuration,
-            TargetRate = _options.Rate,
+            TargetRate = _shape switch
+            {
+                null => null,
+                Shapes.ConstantShape c => c.Rate,
+                _ => intended / sendDuration.TotalSeconds, // the shape's mean over the sending span
+            },
+            Shape = _shape is null or Shapes.ConstantShape ? null : _shape.Describe(_options.Duration),
+            Intended = _shape is null ? null : intended,
             Signed = signers.Produced,
             Replayed = feeder is not null,
             CpuSeconds = cpu,
@@ -614,7 +662,12 @@ public sealed class LoadRun(RunOptions options)
     /// <summary>"500 tx/s for 10 s", "--max, 10,000 txs": what the run was asked to do, for the log.</summary>
     private string TargetText()
     {
-        string text = _options.Rate is double rate ? string.Create(CultureInfo.InvariantCulture, $"{rate:N0} tx/s") : "--max";
+        string text = _shape switch
+        {
+            null => "--max",
+            Shapes.ConstantShape c => string.Create(CultureInfo.InvariantCulture, $"{c.Rate:N0} tx/s"),
+            _ => _shape.Describe(_options.Duration),
+        };
         if (_options.Duration is TimeSpan d) text += string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s");
         if (_options.Count is long n) text += string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs");
         return text;
@@ -680,7 +733,8 @@ public sealed class LoadRun(RunOptions options)
     /// <summary>Tops every wallet up to what the run can spend, from the funder, and verifies it landed.</summary>
     private async Task FundAsync(List<RpcClient> apis, WalletSet wallets, UInt256 maxCostPerTx, TxComposer workload, string? funderKey, long? replayCount, CancellationToken cancel)
     {
-        double expectedTxs = _options.Count ?? replayCount ?? (_options.Rate ?? 20_000) * (_options.Duration ?? TimeSpan.FromSeconds(60)).TotalSeconds;
+        double seconds = (_options.Duration ?? TimeSpan.FromSeconds(60)).TotalSeconds;
+        double expectedTxs = _options.Count ?? replayCount ?? _shape?.ExpectedTxs(seconds) ?? 20_000 * seconds;
         double perWallet = Math.Ceiling(expectedTxs / wallets.All.Length * 1.5) + 10; // 50% margin + resync slack
         BigInteger need = maxCostPerTx.ToBigInteger() * new BigInteger(perWallet);
         var balances = new Dictionary<Wallet, BigInteger>();

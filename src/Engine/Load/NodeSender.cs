@@ -17,8 +17,11 @@ public sealed record SenderOptions
     /// <summary>Requests in flight per connection (HTTP/1.1 pipelining depth).</summary>
     public int Pipelining { get; init; } = 4;
 
-    /// <summary>Tx/s for this node, or null for as fast as the node takes (--max).</summary>
+    /// <summary>Tx/s for this node, or null for as fast as the node takes (--max). Ignored when <see cref="Schedule"/> is set.</summary>
     public double? Rate { get; init; }
+
+    /// <summary>This node's share of the load shape (when each token is due); null = constant at <see cref="Rate"/>.</summary>
+    public Shapes.ArrivalSchedule? Schedule { get; init; }
 
     /// <summary>This node's index in the run (recorded with each tx).</summary>
     public int NodeIndex { get; init; }
@@ -215,20 +218,48 @@ public sealed class NodeSender : IRpcResponseHandler
             if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false); // anything still awaiting: connection_lost
     }
 
+    /// <summary>
+    /// Opens every connection before sending starts, so the first second's txs do not wait for TCP (and TLS) set-up
+    /// behind their intended times. A node that can't be reached now is tried again by the send loop.
+    /// </summary>
+    public async Task ConnectAheadAsync(CancellationToken cancel)
+    {
+        for (int i = 0; i < _connections.Length; i++)
+        {
+            try
+            {
+                await GetConnectionAsync(cancel).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcTransportException or System.Net.Sockets.SocketException or IOException or OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
     private async Task SendLoopAsync(long startTicks, long stopAtTicks, CancellationToken stopTaking, CancellationToken abort)
     {
         long lingerTicks = (long)(_options.Linger.TotalSeconds * Stopwatch.Frequency);
+        // Near the deadline a timer's oversleep (~1 ms) would leave the last due tokens unsent: from here on, no lingering,
+        // and waits for a token yield instead of sleeping.
+        long preciseAfter = stopAtTicks == long.MaxValue ? long.MaxValue : stopAtTicks - Stopwatch.Frequency / 200;
         long lateTicks = (long)(_options.LateAfter.TotalSeconds * Stopwatch.Frequency);
-        SmoothRateLimiter? limiter = _options.Rate is double rate ? new SmoothRateLimiter(rate, startTicks) : null;
-        double ticksPerToken = _options.Rate is double r ? Stopwatch.Frequency / r : 0;
+        Shapes.TokenLimiter? limiter = _options.Schedule is { } schedule ? new Shapes.TokenLimiter(schedule, startTicks)
+            : _options.Rate is double rate ? new SmoothRateLimiter(rate, startTicks) : null;
         long breakerNext = 0; // while the breaker is open: when the next reduced batch may go
+        while (Stopwatch.GetTimestamp() < startTicks) await DelayUntilAsync(startTicks, stopTaking, startTicks - Stopwatch.Frequency / 500).ConfigureAwait(false);
         try
         {
             while (!stopTaking.IsCancellationRequested)
             {
                 long clock = Stopwatch.GetTimestamp();
                 if (clock >= stopAtTicks - 1) break; // the deadline is a promise: nothing goes out after it
-                if (limiter is not null && limiter.NextDueTicks >= stopAtTicks) break;
+                if (limiter is not null && limiter.NextDueTicks is long due && due != Shapes.ArrivalSchedule.Unknown && due >= stopAtTicks)
+                {
+                    // No token left before the deadline: idle until it (a shape's quiet end, e.g. between bursts, is part of the run).
+                    await DelayUntilAsync(stopAtTicks, stopTaking).ConfigureAwait(false);
+                    continue;
+                }
                 long pausedUntil = Volatile.Read(ref _pausedUntil);
                 if (pausedUntil > clock)
                 {
@@ -249,11 +280,13 @@ public sealed class NodeSender : IRpcResponseHandler
                     long available = limiter.Available(now);
                     if (available == 0)
                     {
-                        await DelayUntilAsync(Math.Min(limiter.NextDueTicks, stopAtTicks), stopTaking).ConfigureAwait(false);
+                        long next = limiter.NextDueTicks;
+                        if (next == Shapes.ArrivalSchedule.Unknown) await Task.Delay(1, stopTaking).ConfigureAwait(false); // per-block: look again for a new block soon
+                        else await DelayUntilAsync(Math.Min(next, stopAtTicks), stopTaking, preciseAfter).ConfigureAwait(false);
                         continue;
                     }
                     // Linger for a fuller batch, but not at the deadline (no more tokens will come).
-                    if (available < _options.Batch && now - limiter.NextDueTicks < lingerTicks && now < stopAtTicks - 1)
+                    if (available < _options.Batch && now - limiter.NextDueTicks < lingerTicks && limiter.NextDueTicks + lingerTicks < preciseAfter)
                     {
                         await DelayUntilAsync(Math.Min(limiter.NextDueTicks + lingerTicks, limiter.IntendedTicks(limiter.Issued + _options.Batch - 1)), stopTaking).ConfigureAwait(false);
                         continue;
@@ -269,7 +302,10 @@ public sealed class NodeSender : IRpcResponseHandler
                     if (limiter is not null)
                     {
                         limiter.Return(take - send);
-                        breakerNext = Math.Max(clock, breakerNext) + (long)(send * ticksPerToken / multiplier);
+                        // Paced at the breaker's fraction of the shape's current rate (a shape without one now: 10 ms steps).
+                        double scheduled = limiter.RateAt(clock);
+                        long pace = scheduled > 0 ? (long)(send * (Stopwatch.Frequency / scheduled) / multiplier) : Stopwatch.Frequency / 100;
+                        breakerNext = Math.Max(clock, breakerNext) + pace;
                     }
                     else
                     {
@@ -364,11 +400,16 @@ public sealed class NodeSender : IRpcResponseHandler
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))] // a box per wait was ~10 MB/s of garbage at 2,000 tx/s
-    private static async ValueTask DelayUntilAsync(long dueTicks, CancellationToken stop)
+    private static async ValueTask DelayUntilAsync(long dueTicks, CancellationToken stop, long preciseAfter = long.MaxValue)
     {
-        long wait = dueTicks - Stopwatch.GetTimestamp();
-        if (wait <= 0) return;
-        double ms = wait * 1000.0 / Stopwatch.Frequency;
+        long now = Stopwatch.GetTimestamp();
+        if (dueTicks - now <= 0) return;
+        if (now >= preciseAfter)
+        {
+            await Task.Yield();
+            return;
+        }
+        double ms = (Math.Min(dueTicks, preciseAfter) - now) * 1000.0 / Stopwatch.Frequency; // sleep no further than preciseAfter
         if (ms < 1) await Task.Yield();
         else await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(ms, 50)), stop).ConfigureAwait(false);
     }

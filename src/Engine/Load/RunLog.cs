@@ -46,6 +46,9 @@ public static partial class RunLog
     [ZLoggerMessage(8, LogLevel.Information, "Sending at {rate:N0} tx/s to {nodes} node(s){forDuration}{forCount}...")]
     public static partial void SendingAtRate(this ILogger logger, double rate, int nodes, string forDuration, string forCount);
 
+    [ZLoggerMessage(40, LogLevel.Information, "Sending {shape} to {nodes} node(s){forDuration}{forCount}...")]
+    public static partial void SendingShaped(this ILogger logger, string shape, int nodes, string forDuration, string forCount);
+
     [ZLoggerMessage(9, LogLevel.Information, "Sending as fast as the node(s) take (--max) to {nodes} node(s)...")]
     public static partial void SendingMax(this ILogger logger, int nodes);
 

@@ -21,8 +21,14 @@ public sealed record RunOptions
     /// <summary>Headers and trust for node <paramref name="node"/> (its 0-based position in <see cref="Rpc"/>).</summary>
     public RpcConnectOptions ConnectFor(int node) => new() { Headers = NodeHeader.For(Headers, node), Tls = Tls };
 
-    /// <summary>Total tx/s across all nodes; null = --max.</summary>
+    /// <summary>Total tx/s across all nodes; null = --max (unless <see cref="Shape"/> is set).</summary>
     public double? Rate { get; init; } = 200;
+
+    /// <summary>When txs are due (<c>--shape</c>); null = constant at <see cref="Rate"/> (or --max when that is null too).</summary>
+    public Shapes.LoadShape? Shape { get; init; }
+
+    /// <summary>The shape the run follows: <see cref="Shape"/>, else constant at <see cref="Rate"/>; null for --max.</summary>
+    public Shapes.LoadShape? EffectiveShape => Shape ?? (Rate is double rate ? new Shapes.ConstantShape(rate) : null);
 
     public TimeSpan? Duration { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -11,8 +11,11 @@ public sealed record RunProgress
     /// <summary>Planned tx count, if any.</summary>
     public long? TargetCount { get; init; }
 
-    /// <summary>Total tx/s asked for; null for --max.</summary>
+    /// <summary>Total tx/s the shape asks for now (constant: --rate); null for --max.</summary>
     public double? TargetRate { get; init; }
+
+    /// <summary>The load shape when it is not constant (e.g. ramp:50..300), else null.</summary>
+    public string? Shape { get; init; }
 
     /// <summary>Sent per second over the last interval.</summary>
     public required double Rate { get; init; }

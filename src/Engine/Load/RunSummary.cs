@@ -24,7 +24,14 @@ public sealed record RunSummary
 
     public required TimeSpan SendDuration { get; init; }
 
+    /// <summary>Tx/s asked for: --rate for a constant shape, the shape's mean over the sending span for others; null for --max.</summary>
     public required double? TargetRate { get; init; }
+
+    /// <summary>The load shape, described (e.g. "ramp 50 → 300 tx/s over 10 s"), when it is not constant; else null.</summary>
+    public string? Shape { get; init; }
+
+    /// <summary>Txs the shape made due while sending (sent + never sent); null for --max.</summary>
+    public long? Intended { get; init; }
 
     public required long Signed { get; init; }
 
@@ -135,6 +142,8 @@ public sealed record RunSummary
             : Interrupted ? "Run interrupted: summary of what was sent"
             : "Run complete");
         s.AppendLine(string.Create(c, $"  duration     {SendDuration.TotalSeconds:F2} s of sending"));
+        if (Shape is not null)
+            s.AppendLine(string.Create(c, $"  shape        {Shape}: {Intended ?? 0:N0} txs scheduled"));
         s.AppendLine(string.Create(c, $"  rate         {AchievedRate:N0} tx/s sent{(TargetRate is double t ? string.Create(c, $" (target {t:N0}, {AchievedRate / t:P1})") : " (--max)")}, {AcceptedRate:N0} tx/s accepted"));
         if (TargetRate is not null && Unsent > 0)
             s.AppendLine(string.Create(c, $"  BEHIND SCHEDULE: {Unsent:N0} txs were due but never sent by the end (the tool or the node could not keep up)"));

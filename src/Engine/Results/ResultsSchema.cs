@@ -16,8 +16,9 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 3; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
-                                  // 3: tx_log.op + ops (txs.op per tx), contracts, ledger_mismatches, runs.ledger_checked/ledger_mismatches
+    public const int Version = 4; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
+                                  // 3: runs.shape, samples.intended
+                                  // 4: tx_log.op + ops (txs.op per tx), contracts, ledger_mismatches, runs.ledger_checked/ledger_mismatches
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -44,6 +45,7 @@ public static class ResultsSchema
             max_lag_ms DOUBLE,          -- the most a tx went out behind its intended time
             unsent BIGINT,              -- tokens due before sending stopped that were never sent (backlog at the end)
             gap_repairs BIGINT,         -- txs re-sent after the run to close nonce gaps left by refused txs
+            shape VARCHAR,              -- --shape: constant | ramp:FROM..TO | steps:FROM..TO:STEP/HOLDs | burst:N/EVERYs | poisson | per-block:K; NULL for --max
             ledger_checked INTEGER,     -- wallets whose token balance the ledger check compared (erc20, mix), or created contracts checked (deploy); NULL: no check
             ledger_mismatches INTEGER   -- of those, balances not equal to what their included ops imply / addresses without the code (must be 0)
         );
@@ -98,7 +100,8 @@ public static class ResultsSchema
             cpu_percent DOUBLE,         -- process CPU over the interval, 100 = one core
             gc0 INTEGER, gc1 INTEGER, gc2 INTEGER,  -- collections so far
             rss_mb DOUBLE,              -- process resident set size at the sample, MiB (same in each node's row)
-            managed_heap_mb DOUBLE      -- managed heap as of the last GC (GCMemoryInfo.HeapSizeBytes), MiB
+            managed_heap_mb DOUBLE,     -- managed heap as of the last GC (GCMemoryInfo.HeapSizeBytes), MiB
+            intended BIGINT             -- txs the shape made due during the interval (scheduled; compare with sent); NULL for --max
         );
         CREATE TABLE verdicts (target VARCHAR, expected DOUBLE, actual DOUBLE, pass BOOLEAN);
         """;

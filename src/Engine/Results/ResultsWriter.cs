@@ -24,13 +24,16 @@ public sealed record RunInfo
     public string WorkloadOp { get; init; } = "transfer";
     public double? TargetRate { get; init; }
 
+    /// <summary>The load shape (<c>--shape</c>, e.g. ramp:50..300); null for --max.</summary>
+    public string? Shape { get; init; }
+
     /// <summary>A run id from the start time plus 4 random hex digits: sorts by time, unique across files.</summary>
     public static string NewRunId(DateTime utc) =>
         string.Create(CultureInfo.InvariantCulture, $"{utc:yyyyMMdd'T'HHmmss'Z'}-{Random.Shared.Next(0x10000):x4}");
 }
 
-/// <summary>Cumulative counters of one node, read once a second for the <c>samples</c> table.</summary>
-public readonly record struct NodeCounters(long Sent, long Acked, long Errors, long Included, long InFlight, int RingFill);
+/// <summary>Cumulative counters of one node, read once a second for the <c>samples</c> table; <paramref name="Intended"/>: tokens the shape made due (null for --max).</summary>
+public readonly record struct NodeCounters(long Sent, long Acked, long Errors, long Included, long InFlight, int RingFill, long? Intended = null);
 
 /// <summary>What the run reports at the end, for the <c>runs</c> row and <c>verdicts</c>.</summary>
 public sealed record RunFinal
@@ -95,7 +98,7 @@ public sealed class ResultsWriter : IDisposable
     [
         DuckDBType.Integer, DuckDBType.UnsignedTinyInt, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt,
         DuckDBType.BigInt, DuckDBType.Integer, DuckDBType.Double, DuckDBType.Double, DuckDBType.Integer, DuckDBType.Integer, DuckDBType.Integer,
-        DuckDBType.Double, DuckDBType.Double,
+        DuckDBType.Double, DuckDBType.Double, DuckDBType.BigInt,
     ];
 
     private readonly DuckDBConnection _db;
@@ -186,11 +189,11 @@ public sealed class ResultsWriter : IDisposable
             db.Execute("SET checkpoint_threshold = '4MB'; SET memory_limit = '32MB'; SET allocator_flush_threshold = '8MB'");
             ResultsSchema.Create(db);
             db.Execute("""
-                INSERT INTO runs (run_id, schema_version, status, command_line, version, machine, settings, tx_type, workload_op, target_rate)
-                VALUES ($1, $2, 'starting', $3, $4, $5, $6, $7, $8, $9)
+                INSERT INTO runs (run_id, schema_version, status, command_line, version, machine, settings, tx_type, workload_op, target_rate, shape)
+                VALUES ($1, $2, 'starting', $3, $4, $5, $6, $7, $8, $9, $10)
                 """,
                 info.RunId, ResultsSchema.Version, info.CommandLine, info.Version, info.Machine, info.SettingsJson, info.TxType, info.WorkloadOp,
-                Num(info.TargetRate));
+                Num(info.TargetRate), info.Shape);
         }
         catch
         {
@@ -485,6 +488,8 @@ public sealed class ResultsWriter : IDisposable
             a.SetInt32(12, GC.CollectionCount(2));
             a.SetDouble(13, rssMb);
             a.SetDouble(14, heapMb);
+            if (c.Intended is long intended) a.SetInt64(15, intended - (p.Intended ?? 0));
+            else a.SetNull(15);
             a.EndRow();
         }
         last.Last = nodes;

@@ -36,6 +36,9 @@ public sealed class RunMetrics
     /// <summary>Target tx/s; null for <c>--max</c>.</summary>
     public double? TargetRate { get; init; }
 
+    /// <summary>The run's load shape (<c>runs.shape</c>, e.g. ramp:50..300); null for --max or a file from before schema 3.</summary>
+    public string? Shape { get; init; }
+
     public required TxMetrics Total { get; init; }
 
     /// <summary>The same metrics per node, by node index.</summary>
@@ -132,6 +135,9 @@ public sealed class RunMetrics
         }
 
         bool ended = !run.IsNull(0, 2);
+        string? shape = null;
+        if (Rows.Of(db, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'shape'").GetInt64(0, 0) > 0)
+            shape = Rows.Of(db, "SELECT shape FROM runs LIMIT 1").GetString(0, 0);
         return new RunMetrics
         {
             RunId = run.GetString(0, 0) ?? "",
@@ -141,6 +147,7 @@ public sealed class RunMetrics
             DurationSeconds = duration,
             DurationFromData = run.IsNull(0, 5),
             TargetRate = run.IsNull(0, 4) ? null : run.GetDouble(0, 4),
+            Shape = shape,
             // GROUPING SETS always yields the () row, even over an empty table.
             Total = total ?? throw new InvalidDataException("no totals row"),
             Nodes = nodes,

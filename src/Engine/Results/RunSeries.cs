@@ -13,6 +13,14 @@ public sealed class RunSeries
     /// <summary>Txs sent per second (by actual send time), index = second.</summary>
     public required double[] SentPerSecond { get; init; }
 
+    /// <summary>
+    /// Per second from <c>samples</c> (one interval ends at each <c>t_s</c>): txs the shape made due (<c>intended</c>)
+    /// and txs sent over the same interval, index = t_s − 1. Null when the file has no intended counts (a --max run, or
+    /// a file from before schema 3).
+    /// </summary>
+    public double[]? IntendedPerSecond { get; init; }
+    public double[]? SampledSentPerSecond { get; init; }
+
     /// <summary>Ack latency percentiles of the txs intended in each second (ms; NaN when none was answered).</summary>
     public required double[] AckP50 { get; init; }
     public required double[] AckP99 { get; init; }
@@ -50,6 +58,25 @@ public sealed class RunSeries
         double[] sent = new double[seconds];
         Rows r = Rows.Of(db, "SELECT sent_us // 1000000 AS s, count(*) FROM tx_log WHERE sent_us IS NOT NULL GROUP BY s");
         for (int i = 0; i < r.RowCount; i++) Add(sent, Math.Min(r.GetInt64(i, 0), seconds - 1), r.GetInt64(i, 1));
+
+        double[]? intended = null, sampledSent = null;
+        bool hasIntended = Rows.Of(db, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'samples' AND column_name = 'intended'").GetInt64(0, 0) > 0;
+        if (hasIntended)
+        {
+            r = Rows.Of(db, "SELECT t_s - 1 AS s, sum(intended), sum(sent) FROM samples WHERE intended IS NOT NULL AND t_s >= 1 GROUP BY s");
+            if (r.RowCount > 0)
+            {
+                intended = Nan(seconds);
+                sampledSent = Nan(seconds);
+                for (int i = 0; i < r.RowCount; i++)
+                {
+                    long s = r.GetInt64(i, 0);
+                    if (s >= seconds) continue; // the grace period's samples: nothing is due or sent then
+                    Put(intended, s, r.GetDouble(i, 1));
+                    Put(sampledSent, s, r.GetDouble(i, 2));
+                }
+            }
+        }
 
         double[] ackP50 = Nan(seconds), ackP99 = Nan(seconds), incP50 = Nan(seconds), incP99 = Nan(seconds);
         r = Rows.Of(db, """
@@ -126,6 +153,8 @@ public sealed class RunSeries
         return new RunSeries
         {
             SentPerSecond = sent,
+            IntendedPerSecond = intended,
+            SampledSentPerSecond = sampledSent,
             AckP50 = ackP50,
             AckP99 = ackP99,
             InclusionP50 = incP50,

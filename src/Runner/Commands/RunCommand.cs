@@ -19,6 +19,8 @@ public static class RunCommand
     {
         var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated: http://host:port or https://[user:password@]host[:port]/path. Default: start a local anvil." };
         var rate = new Option<double?>("--rate") { Description = "Total tx/s, split evenly across nodes (default 200)." };
+        var shape = new Option<string>("--shape") { Description = "When txs are due: constant (--rate), ramp:FROM..TO (tx/s, over --duration), steps:FROM..TO:STEP/HOLD, burst:N/EVERY, poisson (mean --rate) or per-block:K.", DefaultValueFactory = _ => "constant" };
+        var shapeSeed = new Option<ulong?>("--shape-seed") { Description = "Seed of the poisson shape's arrivals (default: derived from --seed)." };
         var max = new Option<bool>("--max") { Description = "Send as fast as the node(s) take, no rate limit." };
         var duration = new Option<string?>("--duration", "-d") { Description = "How long to send: 30s, 2m, 1h (default 10s unless --count)." };
         var count = new Option<long?>("--count", "-n") { Description = "Stop after this many txs sent." };
@@ -68,6 +70,11 @@ public static class RunCommand
               fastload run --rpc http://a:8545,http://b:8545 --rate 2000 --count 100000
               fastload run --rpc http://127.0.0.1:9545 --max --duration 20s   (e.g. against `fastload sink`)
               fastload run --rate 500 --out run.duckdb --expect-success 99.5 --expect-p99-ms 50   (exit 1 on FAIL)
+              fastload run --shape ramp:100..1000 --duration 60s        tx/s rising linearly from 100 to 1,000
+              fastload run --shape steps:1000..5000:1000/30s           1,000, 2,000 ... 5,000 tx/s, 30 s each (150 s)
+              fastload run --shape burst:500/5s --duration 30s          500 txs at once every 5 s
+              fastload run --shape poisson --rate 300                   Poisson arrivals, mean 300 tx/s
+              fastload run --shape per-block:200                        200 txs each time a new block is seen
               fastload run --rpc https://rpc.example/v1 --header 'Authorization: Bearer $RPC_TOKEN' --rate 100
                   (https; the token is read from the environment variable RPC_TOKEN, so it stays out of argv and results)
               fastload run --rpc https://user:pass@a.example/,https://b.example/ --header '1=X-Api-Key: env:B_KEY'
@@ -83,7 +90,7 @@ public static class RunCommand
             never from the command line; with the local anvil, its funded dev account is used.
             """)
         {
-            rpc, rate, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
+            rpc, rate, shape, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
             ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
             logFile, logLevel, workload, reuseSetup, ledgerSample,
@@ -117,7 +124,15 @@ public static class RunCommand
                 FileInfo? replayFile = parse.GetValue(replay);
                 if (replayFile is { Exists: false }) throw new ArgumentException($"--replay {replayFile.FullName} does not exist");
                 // A replay runs until its file is sent, unless told otherwise.
-                TimeSpan? durationValue = durationText is not null ? ParseDuration(durationText) : countValue is null && replayFile is null ? TimeSpan.FromSeconds(10) : null;
+                string shapeText = parse.GetValue(shape)!.Trim();
+                string shapeName = shapeText.Split(':')[0];
+                if (isMax && shapeName != "constant") throw new ArgumentException($"--max and --shape {shapeText} exclude each other: --max sends as fast as the node takes, a shape says when each tx is due");
+                if (rateValue is not null && shapeName is not ("constant" or "poisson")) throw new ArgumentException($"--rate does not apply to --shape {shapeText}: its rates are in the shape itself (e.g. ramp:100..1000)");
+                TimeSpan? givenDuration = durationText is not null ? ParseDuration(durationText) : null;
+                Engine.Shapes.LoadShape? shapeValue = isMax ? null
+                    : Engine.Shapes.LoadShape.Parse(shapeText, rateValue ?? 200, givenDuration, parse.GetValue(shapeSeed) ?? Engine.Shapes.LoadShape.SeedFrom(parse.GetValue(seed)!));
+                // steps imply their duration (one hold per level) unless --duration is given.
+                TimeSpan? durationValue = givenDuration ?? shapeValue?.ImpliedDuration ?? (countValue is null && replayFile is null ? TimeSpan.FromSeconds(10) : null);
                 var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = connection.Read(parse, urls.Length, "run");
                 for (int i = 0; i < urls.Length; i++) // fail fast with the URL's own message
@@ -146,7 +161,8 @@ public static class RunCommand
                     Rpc = urls,
                     Headers = headers,
                     Tls = tls,
-                    Rate = isMax ? null : rateValue ?? 200,
+                    Rate = shapeValue is Engine.Shapes.ConstantShape or Engine.Shapes.PoissonShape ? rateValue ?? 200 : null,
+                    Shape = shapeValue,
                     Duration = durationValue,
                     Count = countValue,
                     Wallets = parse.GetValue(wallets),
@@ -203,7 +219,8 @@ public static class RunCommand
                         SettingsJson = SettingsJson(options),
                         TxType = Engine.Requests.SignRequest.TypeName(options.TxType),
                         WorkloadOp = options.Workload.Text,
-                        TargetRate = options.Rate,
+                        TargetRate = options.Shape?.NominalRate(options.Duration) ?? options.Rate,
+                        Shape = options.Shape?.Text,
                     });
                 }
                 catch (IOException e)
@@ -360,7 +377,8 @@ public static class RunCommand
         using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            if (o.Rate is double r) json.WriteNumber("rate", r); else json.WriteString("rate", "max");
+            if (o.Rate is double r) json.WriteNumber("rate", r); else json.WriteString("rate", o.Shape is null ? "max" : "shape");
+            if (o.Shape is { } sh) json.WriteString("shape", sh.Text);
             if (o.Duration is TimeSpan d) json.WriteNumber("duration_s", d.TotalSeconds);
             if (o.Count is long n) json.WriteNumber("count", n);
             json.WriteNumber("wallets", o.Wallets);

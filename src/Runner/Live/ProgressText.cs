@@ -48,9 +48,9 @@ public static class ProgressText
         return sb.Append(')').ToString();
     }
 
-    /// <summary>"1,000 tx/s, target 1,000" or "1,000 tx/s, max".</summary>
+    /// <summary>"1,000 tx/s, target 1,000", "600 tx/s, target 612 ramp" (a shape's current rate and its kind) or "1,000 tx/s, max".</summary>
     public static string RateVsTarget(RunProgress p) =>
-        $"{Rate(p.Rate)} tx/s, {(p.TargetRate is { } target ? "target " + Rate(target) : "max")}";
+        $"{Rate(p.Rate)} tx/s, {(p.TargetRate is { } target ? "target " + Rate(target) + (p.Shape is { } shape ? " " + shape.Split(':')[0] : "") : "max")}";
 
     /// <summary>Where the run is against its end: time, or count when it ends by count; null when neither is known.</summary>
     public static double? Fraction(RunProgress p)

@@ -75,7 +75,7 @@ internal static class HtmlReport
             """);
 
         s.Append("""<section class="cards">""").Append('\n');
-        Card(s, "achieved rate", string.Create(C, $"{t.AchievedRate:N0} tx/s"), m.TargetRate is double target ? string.Create(C, $"target {target:N0} ({t.AchievedRate / target:P1})") : "--max (no target)");
+        Card(s, "achieved rate", string.Create(C, $"{t.AchievedRate:N0} tx/s"), m.TargetRate is double target ? string.Create(C, $"target {target:N0} ({t.AchievedRate / target:P1}){(m.Shape is null or "constant" ? "" : $", shape {m.Shape}")}") : m.Shape is { } shape ? $"shape {shape}" : "--max (no target)");
         Card(s, "sent", t.Sent.ToString("N0", C), string.Create(C, $"accepted {t.Accepted:N0}, errors {t.Errors:N0}"));
         Card(s, "success", MetricsText.Pct(t.SuccessPercent), "accepted / answered");
         Card(s, "ack p50 / p99 ms", $"{Num(t.AckP50Ms)} / {Num(t.AckP99Ms)}", $"max {MetricsText.Ms(t.AckMaxMs)}, raw p99 {MetricsText.Ms(t.RawAckP99Ms)}");
@@ -87,14 +87,26 @@ internal static class HtmlReport
         for (int i = 0; i < seconds.Length; i++) seconds[i] = i;
 
         s.Append("""<section class="charts">""").Append('\n');
-        var rate = new SvgChart("chart-rate", "seconds since start", "tx/s").Line("achieved", SvgChart.Palette[0], seconds, series.SentPerSecond);
-        if (m.TargetRate is double tr)
+        if (series.IntendedPerSecond is { } intended && series.SampledSentPerSecond is { } sampledSent)
         {
-            double[] targetLine = new double[seconds.Length];
-            Array.Fill(targetLine, tr);
-            rate.Line("target", SvgChart.Palette[7], seconds, targetLine, dashed: true);
+            // The shape's schedule beside what went out, both from samples (the same intervals).
+            var shaped = new SvgChart("chart-rate", "seconds since start", "tx/s")
+                .Line("achieved (sent)", SvgChart.Palette[0], seconds, sampledSent)
+                .Line("intended (shape)", SvgChart.Palette[7], seconds, intended, dashed: true);
+            Figure(s, m.Shape is { } shapeText ? $"Intended vs achieved rate ({shapeText})" : "Intended vs achieved rate",
+                "txs the shape made due and txs sent, each second (samples.intended, samples.sent)", shaped);
         }
-        Figure(s, "Achieved vs target rate", "txs sent in each second", rate);
+        else
+        {
+            var rate = new SvgChart("chart-rate", "seconds since start", "tx/s").Line("achieved", SvgChart.Palette[0], seconds, series.SentPerSecond);
+            if (m.TargetRate is double tr)
+            {
+                double[] targetLine = new double[seconds.Length];
+                Array.Fill(targetLine, tr);
+                rate.Line("target", SvgChart.Palette[7], seconds, targetLine, dashed: true);
+            }
+            Figure(s, "Achieved vs target rate", "txs sent in each second", rate);
+        }
 
         Figure(s, "Ack latency over time", "ms from intended send to the node's answer, txs intended in each second",
             new SvgChart("chart-ack", "seconds since start", "ms").Line("p50", SvgChart.Palette[0], seconds, series.AckP50).Line("p99", SvgChart.Palette[1], seconds, series.AckP99));

@@ -24,7 +24,8 @@ internal static class MetricsText
         TxMetrics t = m.Total;
         s.AppendLine($"Run {m.RunId}  {m.Status}  ({path})");
         s.AppendLine($"  started      {When(m.StartedAt)}   duration {Duration(m)}");
-        s.AppendLine(string.Create(C, $"  rate         {t.AchievedRate:N0} tx/s achieved{(m.TargetRate is double target ? string.Create(C, $" (target {target:N0}, {t.AchievedRate / target:P1})") : " (--max)")}"));
+        if (m.Shape is { } shape and not "constant") s.AppendLine($"  shape        {shape}");
+        s.AppendLine(string.Create(C, $"  rate         {t.AchievedRate:N0} tx/s achieved{(m.TargetRate is double target ? string.Create(C, $" (target {target:N0}, {t.AchievedRate / target:P1})") : m.Shape is null ? " (--max)" : "")}"));
         s.AppendLine(string.Create(C, $"  sent         {t.Sent:N0}   accepted {t.Accepted:N0}   errors {t.Errors:N0}   unanswered {t.Sent - t.Answered:N0}   success {Pct(t.SuccessPercent)}"));
         if (t.ErrorsByClass.Count > 0) s.AppendLine($"  errors       {ErrorList(t)}");
         s.AppendLine($"  ack latency  p50 {Ms(t.AckP50Ms)}   p90 {Ms(t.AckP90Ms)}   p99 {Ms(t.AckP99Ms)}   max {Ms(t.AckMaxMs)}   (from intended send time)");
