@@ -30,7 +30,6 @@ public class WorkloadSpecTests
     [InlineData("gas:1000", "give gas:N")]
     [InlineData("storage:0", "give storage:N")]
     [InlineData("storage:5000", "give storage:N")]
-    [InlineData("call:0xabc:f()", "--workload call is not implemented yet")]
     public void Bad_specs_are_one_line_naming_the_problem(string text, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => WorkloadSpec.Parse(text));

@@ -434,6 +434,7 @@ public sealed class LoadRun(RunOptions options)
                 Workloads.Contracts.DeployWorkload => "the code at each created contract's address",
                 Workloads.Contracts.GasWorkload => "the gasUsed of sampled receipts",
                 Workloads.Contracts.StorageWorkload => "the storage slots of sampled txs",
+                Workloads.Contracts.CallWorkload => "the receipts of sampled calls",
                 _ => string.Create(CultureInfo.InvariantCulture,
                     $"the ledger: {(options.LedgerSample is int n && n < wallets.All.Length ? n : wallets.All.Length):N0} wallets' balances against their included ops"),
             });

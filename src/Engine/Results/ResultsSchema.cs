@@ -64,7 +64,7 @@ public static class ResultsSchema
             outcome UTINYINT,           -- see outcomes
             op UTINYINT                 -- what the tx does, see ops
         );
-        CREATE TABLE ops (op UTINYINT, name VARCHAR);   -- transfer (ETH) | erc20_transfer | mint | burn | deploy | gas_burn | storage_write
+        CREATE TABLE ops (op UTINYINT, name VARCHAR);   -- transfer (ETH) | erc20_transfer | mint | burn | deploy | gas_burn | storage_write | call
         CREATE TABLE contracts (
             name VARCHAR,               -- e.g. LoadToken (contracts/LoadToken.sol)
             address VARCHAR,            -- 0x-hex
@@ -76,7 +76,7 @@ public static class ResultsSchema
             expected VARCHAR,           -- token units (decimal) the wallet's start balance and included ops imply
             actual VARCHAR              -- balanceOf after the run
         );
-        INSERT INTO ops VALUES (0, 'transfer'), (1, 'erc20_transfer'), (2, 'mint'), (3, 'burn'), (4, 'deploy'), (5, 'gas_burn'), (6, 'storage_write');
+        INSERT INTO ops VALUES (0, 'transfer'), (1, 'erc20_transfer'), (2, 'mint'), (3, 'burn'), (4, 'deploy'), (5, 'gas_burn'), (6, 'storage_write'), (7, 'call');
         CREATE TABLE errors (error_id INTEGER, outcome VARCHAR, message VARCHAR);
         CREATE TABLE tx_errors (id BIGINT, error_id INTEGER);
         CREATE TABLE tx_inclusions (id BIGINT, block BIGINT, seen_us BIGINT);

@@ -58,6 +58,7 @@ public enum WorkloadOp : byte
     Deploy = 4,
     GasBurn = 5,
     StorageWrite = 6,
+    Call = 7,
 }
 
 /// <summary>The one name table of <see cref="WorkloadOp"/> (results' <c>ops</c> table, CLI output).</summary>
@@ -72,6 +73,7 @@ public static class WorkloadOps
         WorkloadOp.Deploy => "deploy",
         WorkloadOp.GasBurn => "gas_burn",
         WorkloadOp.StorageWrite => "storage_write",
+        WorkloadOp.Call => "call",
         _ => "other",
     };
 

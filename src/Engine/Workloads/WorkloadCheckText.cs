@@ -18,9 +18,16 @@ public static class WorkloadCheckText
             s.AppendLine($"  {check.Name,-12} NOT CHECKED: {check.Error}");
             return;
         }
-        string ops = string.Join(", ", check.Ops.Select(o => o.Op is WorkloadOp.Deploy or WorkloadOp.GasBurn or WorkloadOp.StorageWrite ? string.Create(c, $"{WorkloadOps.Name(o.Op)} {o.Count:N0}")
+        string ops = string.Join(", ", check.Ops.Select(o => o.Op is WorkloadOp.Deploy or WorkloadOp.GasBurn or WorkloadOp.StorageWrite or WorkloadOp.Call ? string.Create(c, $"{WorkloadOps.Name(o.Op)} {o.Count:N0}")
             : string.Create(c, $"{WorkloadOps.Name(o.Op)} {o.Count:N0} ({Tokens(o.Amount)} tokens)")));
         s.AppendLine(string.Create(c, $"  included ops {check.IncludedTxs:N0}{(ops.Length > 0 ? ": " + ops : "")}"));
+        if (check.Name == "call")
+        {
+            s.AppendLine(string.Create(c, $"  call check  {check.Checked:N0} receipts sampled, {check.Mismatches.Count:N0} reverted"));
+            foreach (LedgerMismatch m in check.Mismatches.Take(10))
+                s.AppendLine($"    REVERTED a tx of wallet {m.Wallet} {m.Address}");
+            return;
+        }
         if (check.Name == "storage")
         {
             s.AppendLine(string.Create(c, $"  storage check {check.Checked:N0} sampled txs' first and last slots read, {check.Mismatches.Count:N0} not as written"));

@@ -11,8 +11,11 @@ public sealed record WorkloadSpec
 {
     public static readonly WorkloadSpec Transfer = new() { Name = "transfer" };
 
-    /// <summary>transfer | erc20 | mix | deploy | gas | storage.</summary>
+    /// <summary>transfer | erc20 | mix | deploy | gas | storage | call.</summary>
     public required string Name { get; init; }
+
+    /// <summary>What follows call: (checked by <see cref="Contracts.CallWorkload.Parse"/>).</summary>
+    public string? CallArgs { get; init; }
 
     /// <summary>storage:N's N.</summary>
     public int Slots { get; init; }
@@ -35,6 +38,7 @@ public sealed record WorkloadSpec
         "mix" => string.Create(CultureInfo.InvariantCulture, $"mix:mint={Weights.Mint},burn={Weights.Burn},transfer={Weights.Transfer}"),
         "gas" => string.Create(CultureInfo.InvariantCulture, $"gas:{Gas}"),
         "storage" => string.Create(CultureInfo.InvariantCulture, $"storage:{Slots}"),
+        "call" => Contracts.CallWorkload.Parse("call:" + CallArgs, CallArgs!).Spec,
         _ => Name,
     };
 
@@ -62,9 +66,11 @@ public sealed record WorkloadSpec
                     throw new ArgumentException($"--workload '{text}': give storage:N, N the new storage slots each tx writes, from 1 to {Contracts.StorageWorkload.MaxSlots:N0} (e.g. storage:10)");
                 return new WorkloadSpec { Name = "storage", Slots = slots };
             case "call":
-                throw new ArgumentException($"--workload {name} is not implemented yet: use transfer, erc20, mix:mint=50,burn=30,transfer=20, deploy, gas:N or storage:N");
+                if (args is null) throw new ArgumentException($"--workload call needs a contract and a call: e.g. call:0xTOKEN:transfer(address,uint256):{{wallet}},1");
+                Contracts.CallWorkload.Parse(t, args); // fails fast with a one-line message
+                return new WorkloadSpec { Name = "call", CallArgs = args };
             default:
-                throw new ArgumentException($"--workload '{text}' is unknown: use transfer, erc20, mix:mint=50,burn=30,transfer=20, deploy, gas:N or storage:N");
+                throw new ArgumentException($"--workload '{text}' is unknown: use transfer, erc20, mix:mint=50,burn=30,transfer=20, deploy, gas:N, storage:N or call:ADDR:SIG[:ARGS]");
         }
     }
 
@@ -108,6 +114,7 @@ public sealed record WorkloadSpec
         "deploy" => new Contracts.DeployWorkload(),
         "gas" => new Contracts.GasWorkload(Gas),
         "storage" => new Contracts.StorageWorkload(Slots),
+        "call" => Contracts.CallWorkload.Parse("call:" + CallArgs, CallArgs!),
         _ => new TransferWorkload(type, chainId, gas),
     };
 }

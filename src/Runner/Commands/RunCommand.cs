@@ -55,7 +55,7 @@ public static class RunCommand
         var expectInclusion = new Option<double?>("--expect-inclusion-p99-ms") { Description = "Verdict: inclusion latency p99 at most this many ms (and every accepted tx included)." };
         var connection = new ConnectionFlags();
         var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the run when a node gives no answer for this long while we try to reach it: 30s, 2m.", DefaultValueFactory = _ => "30s" };
-        var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets), mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run) deploy (a contract creation per tx, each checked for its code) gas:N (calls using about N gas each, checked on sampled receipts) or storage:N (calls writing N new storage slots each, checked by eth_getStorageAt).", DefaultValueFactory = _ => "transfer" };
+        var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets), mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run) deploy (a contract creation per tx, each checked for its code) gas:N (calls using about N gas each, checked on sampled receipts) storage:N (calls writing N new storage slots each, checked by eth_getStorageAt) or call:ADDR:SIG[:ARGS] / call:ADDR:0xCALLDATA (any contract call; args may be {wallet}, {counter}, {random}).", DefaultValueFactory = _ => "transfer" };
         var reuseSetup = new Option<FileInfo?>("--reuse-setup") { Description = "Results file of an earlier run with the same --workload: reuse its deployed contracts (their code is checked) instead of deploying again." };
         var ledgerSample = new Option<int?>("--ledger-sample") { Description = "The post-run ledger check (erc20, mix) compares N wallets drawn at random instead of all." };
         var logFile = CliLog.FileOption();
@@ -153,7 +153,7 @@ public static class RunCommand
                 IReadOnlyList<DeployedContract> reused = reuseFile is null ? [] : ReuseSetup.Read(reuseFile.FullName);
                 int? ledgerSampleValue = parse.GetValue(ledgerSample);
                 if (ledgerSampleValue is < 1) throw new ArgumentException("--ledger-sample must be at least 1");
-                if (ledgerSampleValue is not null && workloadSpec.IsTransfer) throw new ArgumentException("--ledger-sample applies to the post-run check of erc20, mix and deploy: give --workload too");
+                if (ledgerSampleValue is not null && workloadSpec.IsTransfer) throw new ArgumentException("--ledger-sample applies to the post-run check of a contract workload: give --workload too");
                 string? funderKey = funder.Read(parse, "run");
                 IRunProgressView view = Live.ProgressViews.For(Console.Out, isTerminal: !Console.IsOutputRedirected && !parse.GetValue(noLive), parse.GetValue(quiet));
                 options = new RunOptions
@@ -272,7 +272,7 @@ public static class RunCommand
                 IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
                 if (summary.Check is WorkloadCheck ledger) // a workload's check is a verdict of its own: a mismatch fails the run (exit 1)
                     verdicts = [.. verdicts, new VerdictLine($"{ledger.Name} mismatches", 0, ledger.Mismatches.Count + (ledger.ExpectedSum == ledger.ActualSum ? 0 : 1), ledger.Passed,
-                        "=", ledger.Name switch { "deploy" => "contracts", "gas" => "receipts", "storage" => "txs", _ => "wallets" })];
+                        "=", ledger.Name switch { "deploy" => "contracts", "gas" => "receipts", "storage" => "txs", "call" => "reverted calls", _ => "wallets" })];
                 Engine.Results.RunFinal final = FinalOf(summary, verdicts);
                 writer?.Finish(final);
                 finished = true;
