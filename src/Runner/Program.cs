@@ -31,8 +31,25 @@ public static class Program
         root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ScenarioCommand.Create());
         try
         {
+            // `fastload run FILE.yaml [flags]`: the scenario's settings as flags, the command line's own flags winning.
+            if (args.Length >= 2 && args[0] == "run" && !args[1].StartsWith('-'))
+            {
+                (Scenarios.ScenarioFile? scenario, IReadOnlyList<Scenarios.ScenarioError> errors) = Scenarios.ScenarioFile.Load(args[1]);
+                if (scenario is null)
+                {
+                    Console.Error.WriteLine($"fastload run: {errors[0].Format(args[1])}{(errors.Count > 1 ? $" (and {errors.Count - 1} more: fastload scenario check {args[1]})" : "")}");
+                    return 2;
+                }
+                if (scenario.Phases.Count > 1)
+                {
+                    Console.Error.WriteLine($"fastload run: {args[1]} has {scenario.Phases.Count} phases; running more than one phase in a run is not implemented yet: keep one phase, or run each as its own scenario");
+                    return 2;
+                }
+                args = ["run", .. scenario.ToRunArgs(args[2..])];
+            }
             ParseResult parsed = root.Parse(args);
             // Bad flags/arguments are bad input like any other: one line, exit 2 (1 means "ran and failed", e.g. a
             // compare regression). A bare `fastload` still prints the help.

@@ -1,0 +1,63 @@
+using FastLoad.Engine.DuckDb;
+using FastLoad.Tests.Infrastructure;
+
+namespace FastLoad.Tests.Scenarios;
+
+/// <summary>
+/// `fastload scenario check` and `fastload run FILE.yaml` as a user runs them. Each shipped scenario runs in its short
+/// form (3 s, fewer wallets) against a local anvil the CLI starts; the results file must carry the scenario's shape,
+/// workload and rate. They judge runs against schedules and verdicts, so they run alone.
+/// </summary>
+[Collection(nameof(Integration.SaturatingCollection))]
+public class ScenarioRunTests
+{
+    private static string Scenario(string name) => Path.Combine(TestPaths.RepoRoot, "scenarios", name + ".yaml");
+
+    [Fact]
+    public async Task Check_passes_every_shipped_scenario_and_a_broken_one_exits_2_with_its_line()
+    {
+        string[] files = Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "scenarios"), "*.yaml");
+        ProcessResult good = await ProcessRunner.RunFastloadAsync("", ["scenario", "check", .. files]);
+        Assert.True(good.ExitCode == 0, good.StdErr);
+        Assert.Equal(files.Length, good.StdOut.Split('\n').Count(l => l.Contains(": ok (", StringComparison.Ordinal)));
+
+        string broken = TestPaths.NewFile(".yaml");
+        await File.WriteAllTextAsync(broken, "name: broken\nphases:\n  - shape: constant\n    rate: 100\n    durations: 5s\n");
+        ProcessResult bad = await ProcessRunner.RunFastloadAsync("", "scenario", "check", broken);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains($"{broken}:5:5: phases[1]: unknown key 'durations'", bad.StdErr);
+        Assert.DoesNotContain("   at ", bad.StdErr);
+
+        // `run` refuses it the same way, in one line.
+        ProcessResult run = await ProcessRunner.RunFastloadAsync("", "run", broken);
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"fastload run: {broken}:5:5:", run.StdErr.Trim());
+        Assert.Single(run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    [InlineData("smoke", new string[0], "constant", 50.0, "transfer")]
+    [InlineData("standard", new[] { "--wallets", "100" }, "constant", 500.0, "transfer")]
+    [InlineData("stress", new[] { "--wallets", "100" }, "ramp:200..2000", null, "transfer")]
+    [InlineData("burst", new[] { "--wallets", "100", "--duration", "4s", "--shape", "burst:200/2s" }, "burst:200/2s", null, "transfer")]
+    [InlineData("sustained", new[] { "--wallets", "100" }, "constant", 1000.0, "transfer")]
+    [InlineData("erc20-flow", new string[0], "constant", 200.0, "erc20")]
+    public async Task Each_shipped_scenario_runs_in_its_short_form_against_anvil(string name, string[] shortForm, string shape, double? rate, string workload)
+    {
+        string file = TestPaths.NewFile(".duckdb");
+        string[] args = ["run", Scenario(name), "--duration", "3s", .. shortForm, "--out", file, "--no-live"];
+        ProcessResult result = await ProcessRunner.RunFastloadAsync("", args);
+        // A verdict may FAIL on a busy machine (exit 1); anything else is a broken run.
+        Assert.True(result.ExitCode is 0 or 1, $"exit {result.ExitCode}: {result.StdErr}\n{result.StdOut}");
+        Assert.DoesNotContain("   at ", result.StdErr);
+        using var db = DuckDbSql.Open(file);
+        var run = db.Table("SELECT status, shape, target_rate, workload_op, sent, included FROM runs");
+        Assert.Equal("complete", run.GetString(0, 0));
+        Assert.Equal(shape, run.GetString(0, 1));
+        if (rate is double r) Assert.Equal(r, run.GetDouble(0, 2));
+        Assert.Equal(workload, run.GetString(0, 3));
+        Assert.True(run.GetInt64(0, 4) > 0);
+        Assert.Equal(run.GetInt64(0, 4), run.GetInt64(0, 5)); // every sent tx included on anvil
+        if (name == "smoke") Assert.True(result.ExitCode == 0, result.StdOut); // 50 tx/s is no load: its verdicts pass
+    }
+}
