@@ -75,6 +75,8 @@ public static class RunCommand
               fastload run --shape burst:500/5s --duration 30s          500 txs at once every 5 s
               fastload run --shape poisson --rate 300                   Poisson arrivals, mean 300 tx/s
               fastload run --shape per-block:200                        200 txs each time a new block is seen
+              fastload run scenarios/smoke.yaml --rpc http://127.0.0.1:8545   a scenario file (see `fastload scenario check`);
+                  flags given here override the file's
               fastload run --rpc https://rpc.example/v1 --header 'Authorization: Bearer $RPC_TOKEN' --rate 100
                   (https; the token is read from the environment variable RPC_TOKEN, so it stays out of argv and results)
               fastload run --rpc https://user:pass@a.example/,https://b.example/ --header '1=X-Api-Key: env:B_KEY'
