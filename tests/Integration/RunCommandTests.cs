@@ -47,6 +47,10 @@ public class RunCommandTests
     [InlineData("--rpc http://127.0.0.1:1 --duration 1s", "127.0.0.1:1")]
     [InlineData("--shard 5/10 --wallets 3", "--shard 5/10 owns no wallet of --wallets 3")]
     [InlineData("--periodic-resync --resync-every 0", "--resync-every must be at least 1")]
+    [InlineData("--read-rate -1", "--read-rate -1 is not a rate: give reads/s, 0 or more")]
+    [InlineData("--read-rate 10 --read-method foo", "--read-method 'foo' is unknown: use eth_blockNumber (default), eth_getBalance, eth_call or eth_getTransactionReceipt")]
+    [InlineData("--read-method eth_call", "--read-method applies to read traffic: give --read-rate R too")]
+    [InlineData("--receipts 150%", "--receipts '150%' is not a share from 0% to 100%")]
     public async Task Bad_input_is_one_line_naming_the_problem(string args, string expected)
     {
         ProcessResult result = await ProcessRunner.RunFastloadAsync("", ["run", .. args.Split(' ')]);

@@ -11,7 +11,7 @@ public sealed record BlockSeen(ulong Number, string Hash, long SeenTicks, ulong 
 
 /// <summary>One of our txs found in a block.</summary>
 /// <summary>One of our txs seen in a block; <see cref="Owner"/> is what the tracker was given with it (e.g. the sending wallet).</summary>
-public readonly record struct TxIncluded(long Token, ulong Block, long SentTicks, long SeenTicks, object? Owner = null, ulong Nonce = 0);
+public readonly record struct TxIncluded(long Token, ulong Block, long SentTicks, long SeenTicks, object? Owner = null, ulong Nonce = 0, Primitives.Hash256 Hash = default);
 
 /// <summary>
 /// Watches a node for new blocks and matches their txs against an <see cref="InclusionTracker"/>. Heads come from a
@@ -158,7 +158,7 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
                 if (_recentSeen[i] == 0) continue; // matched already
                 if (tracker.TryMatch(_recentHashes[i].Bytes, out long token, out long sentTicks, out object? owner, out ulong nonce))
                 {
-                    OnIncluded?.Invoke(new TxIncluded(token, _recentBlocks[i], sentTicks, _recentSeen[i], owner, nonce));
+                    OnIncluded?.Invoke(new TxIncluded(token, _recentBlocks[i], sentTicks, _recentSeen[i], owner, nonce, _recentHashes[i]));
                     _recentSeen[i] = 0;
                     OnLateMatch(_recentBlocks[i]);
                 }
@@ -324,7 +324,7 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
                 if (tracker.TryMatch(hash, out long token, out long sentTicks, out object? owner, out ulong nonce))
                 {
                     ours++;
-                    OnIncluded?.Invoke(new TxIncluded(token, number, sentTicks, seen, owner, nonce));
+                    OnIncluded?.Invoke(new TxIncluded(token, number, sentTicks, seen, owner, nonce, block.TxHashes[i]));
                 }
                 else
                 {

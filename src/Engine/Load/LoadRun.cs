@@ -200,6 +200,28 @@ public sealed class LoadRun(RunOptions options)
             senders[i] = new NodeSender(apis[i].Endpoint, new NodeStats(apis[i].Endpoint.Url), rings[i],
                 _options.Sender with { Rate = _options.Rate / apis.Count, Schedule = _shape?.ForNode(i, apis.Count, _blockClock), NodeIndex = i }, breaker, signers, recorder.ForNode(i), _log);
         }
+        // Read traffic (--read-rate): its own connection per node, its own smooth schedule (each node R / nodes).
+        Reads.ReadRecorder? reads = null;
+        Reads.ReadSender[] readers = [];
+        if (_options.ReadRate > 0)
+        {
+            reads = new Reads.ReadRecorder(apis.Count, Writer);
+            Primitives.Address? token = workload is Workloads.Tokens.TokenWorkload tokens ? tokens.TokenAddress : null;
+            var targets = new Reads.ReadTargets
+            {
+                Wallets = wallets.All.Select(w => w.Address).ToArray(),
+                Token = token,
+                Funder = WalletKeys.Funder(funderKey).Address,
+            };
+            if (_options.ReadMethod == Reads.ReadMethod.GetTransactionReceipt) recorder.RecentHashes = targets.Recent;
+            var readShape = new Shapes.ConstantShape(_options.ReadRate);
+            readers = new Reads.ReadSender[apis.Count];
+            for (int i = 0; i < apis.Count; i++)
+                readers[i] = new Reads.ReadSender(apis[i].Endpoint, i, _options.ReadMethod, targets, readShape.ForNode(i, apis.Count, _blockClock), reads,
+                    responseTimeout: _options.Sender.ResponseTimeout);
+        }
+        double receiptsPercent = _options.EffectiveReceiptsPercent;
+        if (receiptsPercent > 0) recorder.Receipts = new Receipts.ReceiptSample(receiptsPercent);
         // Each node's schedule again, for the samples' intended counts (the writer's thread; the senders' own are theirs alone).
         Shapes.ArrivalSchedule[]? scheduled = _shape is null ? null : Enumerable.Range(0, apis.Count).Select(i => _shape.ForNode(i, apis.Count, _blockClock)).ToArray();
 
@@ -255,7 +277,7 @@ public sealed class LoadRun(RunOptions options)
         using (var connectLimit = CancellationTokenSource.CreateLinkedTokenSource(interrupt))
         {
             connectLimit.CancelAfter(TimeSpan.FromSeconds(5));
-            await Task.WhenAll(senders.Select(s => s.ConnectAheadAsync(connectLimit.Token))).ConfigureAwait(false);
+            await Task.WhenAll(senders.Select(s => s.ConnectAheadAsync(connectLimit.Token)).Concat(readers.Select(r => r.ConnectAheadAsync(connectLimit.Token)))).ConfigureAwait(false);
         }
         double cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
         Volatile.Write(ref _sending, true);
@@ -272,9 +294,11 @@ public sealed class LoadRun(RunOptions options)
             schedule.DueCount(Math.Min(Math.Min(Stopwatch.GetTimestamp(), Volatile.Read(ref _scheduleEnd)), stopAtTicks - 1) - startTicks);
         Writer?.Begin(startTicks, startUtc, () => (signers.Produced, senders.Select((s, i) =>
             new Results.NodeCounters(s.Stats.Sent, s.Stats.Answered, s.Stats.Errors, recorder.IncludedAt(i), s.Stats.Sent - s.Stats.Answered, rings[i].Count,
-                scheduled is null ? null : IntendedBy(scheduled[i]))).ToArray()));
+                scheduled is null ? null : IntendedBy(scheduled[i]), reads?.AnsweredAt(i) ?? 0, reads?.ErrorsAt(i) ?? 0)).ToArray()));
         HdrLog?.Begin(startUtc, startTicks, recorder.HdrSources());
         var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stopTaking.Token, abort.Token))).ToArray();
+        if (reads is not null) _log.ReadsStart(Reads.ReadMethods.Name(_options.ReadMethod), _options.ReadRate, readers.Length);
+        Task[] readTasks = readers.Select(r => Task.Run(() => r.RunAsync(startTicks, stopAtTicks, _options.Sender.DrainTimeout, stopTaking.Token, abort.Token))).ToArray();
         StopReason reason = StopReason.Deadline;
         string? abortMessage = null;
         long sendEndTicks = 0;
@@ -360,7 +384,7 @@ public sealed class LoadRun(RunOptions options)
         // Stop signing, then stop sending: batches already taken go out; in-flight answers are awaited (bounded).
         await stopTaking.CancelAsync().ConfigureAwait(false);
         signers.Stop();
-        Task drained = Task.WhenAll(sendTasks);
+        Task drained = Task.WhenAll(sendTasks.Concat(readTasks));
         if (await Task.WhenAny(drained, Task.Delay(_options.Sender.DrainTimeout + TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false) != drained)
             await abort.CancelAsync().ConfigureAwait(false);
         await drained.ConfigureAwait(false);
@@ -422,6 +446,18 @@ public sealed class LoadRun(RunOptions options)
         await Task.WhenAll(watching).ConfigureAwait(false);
         AmbiguousOutcome ambiguous = await ResolveAmbiguousAsync(tracker, apis, reason == StopReason.Aborted && Writer?.Failure is null).ConfigureAwait(false);
         HdrLog?.Finish(); // the histograms are complete: the last interval
+
+        // Receipts of the sampled included txs (--receipts): gas used and status (a reverted tx is not "included OK").
+        // Not after an abort: the node may be gone.
+        Receipts.ReceiptOutcome? receipts = null;
+        if (recorder.Receipts is { } sample && reason != StopReason.Aborted)
+        {
+            var fetching = Stopwatch.StartNew();
+            _log.ReceiptsStart(tracker.Included, sample.Percent);
+            receipts = await Receipts.ReceiptFetcher.FetchAsync(apis, sample, TimeSpan.FromSeconds(60), CancellationToken.None).ConfigureAwait(false);
+            _log.ReceiptsEnd(receipts.Fetched, fetching.Elapsed.TotalSeconds, receipts.Reverted, receipts.Missing);
+            Writer?.AddReceipts(receipts.Rows);
+        }
 
         // The workload's own check (the token ledger): balances as of the last block the watchers went through, so
         // every tx in it was matched (or was never ours). Not after an abort: the node may be gone.
@@ -504,6 +540,15 @@ public sealed class LoadRun(RunOptions options)
             Workload = replay is null ? workload.Spec : "transfer",
             Check = check,
             DroppedRecords = Writer?.Dropped ?? 0,
+            Receipts = receipts,
+            Reads = reads is null ? null : new Reads.ReadSummary
+            {
+                Method = _options.ReadMethod, Rate = _options.ReadRate, Sent = reads.Sent, Ok = reads.Ok, Errors = reads.Errors,
+                ErrorsByOutcome = Reads.ReadOutcomes.All.Where(o => o != Reads.ReadOutcome.Ok && reads.Count(o) > 0)
+                    .Select(o => new KeyValuePair<string, long>(Reads.ReadOutcomes.Name(o), reads.Count(o))).ToList(),
+                Unsent = readers.Sum(r => r.Unsent),
+                Latency = reads.Latency, LatencyFromSent = reads.LatencyFromSent,
+            },
         };
     }
 

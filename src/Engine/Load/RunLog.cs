@@ -113,4 +113,13 @@ public static partial class RunLog
 
     [ZLoggerMessage(64, LogLevel.Information, "grace period over after {seconds:0.0} s ({why}): {included} included, {pending} not")]
     public static partial void GraceEnd(this ILogger logger, double seconds, string why, long included, long pending);
+
+    [ZLoggerMessage(41, LogLevel.Information, "Reading {method} at {rate:N0}/s alongside, over {nodes} connection(s) of their own.")]
+    public static partial void ReadsStart(this ILogger logger, string method, double rate, int nodes);
+
+    [ZLoggerMessage(42, LogLevel.Information, "Fetching the receipts of {count:N0} included txs ({percent} % sample)...")]
+    public static partial void ReceiptsStart(this ILogger logger, long count, double percent);
+
+    [ZLoggerMessage(65, LogLevel.Information, "receipts: {fetched} read in {seconds:0.0} s, {reverted} reverted, {missing} missing")]
+    public static partial void ReceiptsEnd(this ILogger logger, long fetched, double seconds, long reverted, long missing);
 }

@@ -72,6 +72,22 @@ public sealed record RunOptions
     /// <summary>The post-run ledger check compares this many wallets, drawn at random (<c>--ledger-sample N</c>); null = all.</summary>
     public int? LedgerSample { get; init; }
 
+    /// <summary>Reads/s across all nodes sent alongside the txs (<c>--read-rate</c>); 0 = no reads.</summary>
+    public double ReadRate { get; init; }
+
+    /// <summary>What each read asks (<c>--read-method</c>).</summary>
+    public Reads.ReadMethod ReadMethod { get; init; } = Reads.ReadMethods.Default;
+
+    /// <summary>The share (0..100) of included txs whose receipt is fetched after the run (<c>--receipts</c>); null = the workload's default.</summary>
+    public double? ReceiptsPercent { get; init; }
+
+    /// <summary>
+    /// <see cref="ReceiptsPercent"/>, else 100 for the workloads whose post-run check is about receipts (gas:N, call: a
+    /// reverted call is what they look for, so every included tx gets its status), else 0 (transfers, erc20, mix,
+    /// deploy, storage: their checks read balances, code or storage instead).
+    /// </summary>
+    public double EffectiveReceiptsPercent => ReceiptsPercent ?? (ReplayFile is null && Workload.Name is "gas" or "call" ? 100 : 0);
+
     /// <summary>Replay this presigned file instead of signing (the file sets seed, wallets, tx type, chain).</summary>
     public string? ReplayFile { get; init; }
 

@@ -41,6 +41,12 @@ internal sealed class RunRecorder
 
     public ResultsWriter? Results { get; }
 
+    /// <summary>Included txs whose receipt is fetched after the run (<c>--receipts</c>); null = none.</summary>
+    public Receipts.ReceiptSample? Receipts { get; set; }
+
+    /// <summary>Recently included hashes, for eth_getTransactionReceipt reads; null without them.</summary>
+    public Reads.RecentTxHashes? RecentHashes { get; set; }
+
     /// <summary>Ack latency measured from each tx's intended send time.</summary>
     public LatencyHistogram AckFromIntended { get; } = new();
 
@@ -113,6 +119,8 @@ internal sealed class RunRecorder
             IncludedNonces?.Add(wallet, included.Nonce);
         }
         Results?.AddInclusion(new InclusionRecord { Id = id, Block = included.Block, SeenTicks = included.SeenTicks });
+        Receipts?.Offer(id, included.Hash, node);
+        RecentHashes?.Add(included.Hash);
     }
 
     private sealed class NodeSink(RunRecorder recorder, int node) : ITxResultSink

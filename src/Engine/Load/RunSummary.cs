@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FastLoad.Engine.Rpc;
+using ReadMethods = FastLoad.Engine.Reads.ReadMethods;
 
 namespace FastLoad.Engine.Load;
 
@@ -111,6 +112,12 @@ public sealed record RunSummary
     /// <summary>The workload's post-run check (the token ledger); null when it has none or it did not run.</summary>
     public Workloads.WorkloadCheck? Check { get; init; }
 
+    /// <summary>The read traffic (<c>--read-rate</c>); null without it.</summary>
+    public Reads.ReadSummary? Reads { get; init; }
+
+    /// <summary>The receipts fetched after the run (<c>--receipts</c>); null when none were asked for (or the run was stopped early).</summary>
+    public Receipts.ReceiptOutcome? Receipts { get; init; }
+
     /// <summary>Result records the writer could not keep (it fell behind or failed).</summary>
     public long DroppedRecords { get; init; }
 
@@ -163,6 +170,21 @@ public sealed record RunSummary
         AppendLatency(s, "ack latency ", AckLatency, "from intended send time");
         AppendLatency(s, "  (raw)     ", AckLatencyFromSend, "from actual send time");
         AppendLatency(s, "inclusion   ", InclusionLatency, "block seen - intended send time");
+        if (Receipts is { } r)
+        {
+            s.AppendLine(string.Create(c, $"  receipts     {r.Fetched:N0} of {r.Sampled:N0} sampled included txs ({r.Percent:0.##} %): {r.Success:N0} success, {r.Reverted:N0} reverted{(r.Missing > 0 ? string.Create(c, $", {r.Missing:N0} not read") : "")}{(r.Fetched > 0 ? string.Create(c, $", gas used {r.GasUsed:N0} (mean {r.GasUsed / (ulong)r.Fetched:N0})") : "")}"));
+            if (r.Reverted > 0)
+                s.AppendLine(string.Create(c, $"  REVERTED     {r.Reverted:N0} included txs reverted ({100.0 * r.Reverted / Math.Max(1, r.Fetched):F1} % of the receipts read): txs.status = 'reverted'"));
+        }
+        if (Reads is { } rd)
+        {
+            string errors = rd.ErrorsByOutcome.Count == 0 ? "" : " (" + string.Join(", ", rd.ErrorsByOutcome.Select(e => string.Create(c, $"{e.Key} {e.Value:N0}"))) + ")";
+            s.AppendLine(string.Create(c, $"  reads        {ReadMethods.Name(rd.Method)} at {rd.Rate:N0}/s: sent {rd.Sent:N0}   ok {rd.Ok:N0}   errors {rd.Errors:N0}{errors}   {rd.Sent / Math.Max(0.001, SendDuration.TotalSeconds):N0} reads/s"));
+            if (rd.Unsent > 0)
+                s.AppendLine(string.Create(c, $"  READS BEHIND {rd.Unsent:N0} reads were due but never sent by the end"));
+            AppendLatency(s, "read latency", rd.Latency, "from intended time");
+            AppendLatency(s, "  (raw)     ", rd.LatencyFromSent, "from actual send time");
+        }
         double wall = WallSeconds > 0 ? WallSeconds : SendDuration.TotalSeconds;
         s.AppendLine(string.Create(c, $"  nonce resyncs {Resyncs:N0}   breaker trips {BreakerTrips}{(RateLimitPauses > 0 ? string.Create(c, $"   429 pauses {RateLimitPauses:N0}") : "")}   CPU {CpuSeconds:F1} s over {wall:F1} s ({CpuSeconds / Math.Max(0.001, wall) * 100 / Math.Max(1, Cores):F0}% of {Cores} cores)"));
         for (int n = 0; n < Nodes.Count; n++)

@@ -25,3 +25,19 @@ public struct InclusionRecord
     public ulong Block;
     public long SeenTicks;
 }
+
+/// <summary>One answered (or failed) read, as queued from a connection's reader to the results writer (times are raw Stopwatch ticks).</summary>
+public struct ReadRecord
+{
+    public long Id;
+    public byte Node;
+    public byte Method;  // Reads.ReadMethod
+    public byte Outcome; // Reads.ReadOutcome
+    public int ErrorId;  // 0 = no message
+    public long IntendedTicks;
+    public long SentTicks;
+    public long AckTicks;
+}
+
+/// <summary>The receipt of one included tx, fetched after the run (<c>--receipts</c>).</summary>
+public readonly record struct ReceiptRecord(long Id, ulong GasUsed, bool Success);

@@ -16,9 +16,12 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 4; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
+    public const int Version = 5; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
                                   // 3: runs.shape, samples.intended
                                   // 4: tx_log.op + ops (txs.op per tx), contracts, ledger_mismatches, runs.ledger_checked/ledger_mismatches
+                                  // 5: read_log + read_methods + read_outcomes (view reads), tx_receipts (txs.gas_used, txs.status),
+                                  //    runs.read_method/read_rate/reads/read_errors/read_p50_ms/read_p99_ms/receipts_percent/receipts_fetched/reverted,
+                                  //    samples.reads/read_errors
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -47,7 +50,15 @@ public static class ResultsSchema
             gap_repairs BIGINT,         -- txs re-sent after the run to close nonce gaps left by refused txs
             shape VARCHAR,              -- --shape: constant | ramp:FROM..TO | steps:FROM..TO:STEP/HOLDs | burst:N/EVERYs | poisson | per-block:K; NULL for --max
             ledger_checked INTEGER,     -- wallets whose token balance the ledger check compared (erc20, mix), or created contracts checked (deploy); NULL: no check
-            ledger_mismatches INTEGER   -- of those, balances not equal to what their included ops imply / addresses without the code (must be 0)
+            ledger_mismatches INTEGER,  -- of those, balances not equal to what their included ops imply / addresses without the code (must be 0)
+            read_method VARCHAR,        -- --read-method (eth_blockNumber, eth_getBalance, eth_call, eth_getTransactionReceipt); NULL: no reads
+            read_rate DOUBLE,           -- --read-rate, reads/s across all nodes; NULL: no reads
+            reads BIGINT,               -- reads sent
+            read_errors BIGINT,         -- reads answered with an error or not answered (see reads.outcome)
+            read_p50_ms DOUBLE, read_p99_ms DOUBLE,   -- read latency from each read's intended time
+            receipts_percent DOUBLE,    -- --receipts: the share of included txs whose receipt was asked for; 0 = none
+            receipts_fetched BIGINT,    -- receipts read (rows of tx_receipts)
+            reverted BIGINT             -- of those, txs that were included but reverted (status 0)
         );
         CREATE TABLE nodes (node UTINYINT, url VARCHAR);
         CREATE TABLE wallets (wallet INTEGER, address VARCHAR, node UTINYINT);
@@ -101,7 +112,26 @@ public static class ResultsSchema
             gc0 INTEGER, gc1 INTEGER, gc2 INTEGER,  -- collections so far
             rss_mb DOUBLE,              -- process resident set size at the sample, MiB (same in each node's row)
             managed_heap_mb DOUBLE,     -- managed heap as of the last GC (GCMemoryInfo.HeapSizeBytes), MiB
-            intended BIGINT             -- txs the shape made due during the interval (scheduled; compare with sent); NULL for --max
+            intended BIGINT,            -- txs the shape made due during the interval (scheduled; compare with sent); NULL for --max
+            reads BIGINT,               -- reads answered during the interval (ok or not); 0 without --read-rate
+            read_errors BIGINT          -- of those, not ok
+        );
+        CREATE TABLE read_log (
+            id BIGINT,                  -- unique among the run's reads (not related to tx ids)
+            node UTINYINT,
+            method UTINYINT,            -- see read_methods: the method actually sent (eth_getTransactionReceipt sends eth_blockNumber until a tx is included)
+            intended_us BIGINT,         -- when the read was due (the read schedule)
+            sent_us BIGINT,             -- when it was written to its connection
+            ack_us BIGINT,              -- when its answer (or failure) was read
+            outcome UTINYINT,           -- see read_outcomes
+            error_id INTEGER            -- see errors; 0 = none
+        );
+        CREATE TABLE read_methods (method UTINYINT, name VARCHAR);
+        CREATE TABLE read_outcomes (outcome UTINYINT, name VARCHAR);
+        CREATE TABLE tx_receipts (
+            id BIGINT,                  -- a tx whose receipt was fetched after the run (--receipts)
+            gas_used BIGINT,            -- the receipt's gasUsed
+            success BOOLEAN             -- the receipt's status: true = 1 (success), false = 0 (reverted)
         );
         CREATE TABLE verdicts (target VARCHAR, expected DOUBLE, actual DOUBLE, pass BOOLEAN);
         """;
@@ -119,11 +149,12 @@ public static class ResultsSchema
                     THEN coalesce(res.resolution, CASE WHEN i.block IS NOT NULL THEN 'landed' END) END AS resolution,
                i.block, i.seen_us AS block_seen_us,
                (i.seen_us - l.intended_us) / 1000.0 AS inclusion_ms,
-               CAST(NULL AS BIGINT) AS gas_used,   -- receipts are not fetched (blocks.gas_used has per-block gas)
+               rc.gas_used,                        -- from the tx's receipt; NULL unless --receipts sampled it
                r.started_at + to_microseconds(l.intended_us) AS intended_at,
                r.started_at + to_microseconds(l.sent_us) AS sent_at,
                r.started_at + to_microseconds(l.ack_us) AS ack_at,
-               r.started_at + to_microseconds(i.seen_us) AS block_seen_at
+               r.started_at + to_microseconds(i.seen_us) AS block_seen_at,
+               CASE WHEN rc.success THEN 'success' WHEN NOT rc.success THEN 'reverted' END AS status   -- NULL: no receipt fetched
         FROM tx_log l
         CROSS JOIN runs r
         JOIN outcomes o USING (outcome)
@@ -133,7 +164,21 @@ public static class ResultsSchema
         LEFT JOIN tx_errors te USING (id)
         LEFT JOIN errors e USING (error_id)
         LEFT JOIN tx_inclusions i USING (id)
-        LEFT JOIN tx_resolutions res USING (id);
+        LEFT JOIN tx_resolutions res USING (id)
+        LEFT JOIN tx_receipts rc USING (id);
+        CREATE VIEW reads AS
+        SELECT r.run_id, l.id, l.node, n.url AS node_url, m.name AS method,
+               l.intended_us, l.sent_us, l.ack_us,
+               (l.ack_us - l.intended_us) / 1000.0 AS latency_ms,       -- from when the read was due (no coordinated omission)
+               (l.ack_us - l.sent_us) / 1000.0 AS raw_latency_ms,      -- from when it went out
+               o.name AS outcome, e.message AS error,
+               r.started_at + to_microseconds(l.intended_us) AS intended_at
+        FROM read_log l
+        CROSS JOIN runs r
+        LEFT JOIN read_methods m ON m.method = l.method
+        LEFT JOIN read_outcomes o ON o.outcome = l.outcome
+        LEFT JOIN nodes n ON n.node = l.node
+        LEFT JOIN errors e ON e.error_id = l.error_id AND l.error_id <> 0;
         """;
 
     /// <summary>Creates every table and view in an empty database and fills the outcome names.</summary>
@@ -143,6 +188,10 @@ public static class ResultsSchema
         db.Execute(Views);
         foreach (TxOutcome outcome in Enum.GetValues<TxOutcome>())
             db.Execute("INSERT INTO outcomes VALUES ($1, $2)", (byte)outcome, OutcomeName(outcome));
+        foreach (Reads.ReadMethod method in Reads.ReadMethods.All)
+            db.Execute("INSERT INTO read_methods VALUES ($1, $2)", (byte)method, Reads.ReadMethods.Name(method));
+        foreach (Reads.ReadOutcome outcome in Reads.ReadOutcomes.All)
+            db.Execute("INSERT INTO read_outcomes VALUES ($1, $2)", (byte)outcome, Reads.ReadOutcomes.Name(outcome));
     }
 
     /// <summary>snake_case outcome name as stored (e.g. nonce_too_low).</summary>

@@ -27,13 +27,22 @@ public sealed record RunInfo
     /// <summary>The load shape (<c>--shape</c>, e.g. ramp:50..300); null for --max.</summary>
     public string? Shape { get; init; }
 
+    /// <summary>The read traffic's method (<c>--read-method</c>), or null without <c>--read-rate</c>.</summary>
+    public string? ReadMethod { get; init; }
+
+    /// <summary>Reads/s across all nodes (<c>--read-rate</c>), or null.</summary>
+    public double? ReadRate { get; init; }
+
+    /// <summary>The share of included txs whose receipt is fetched (<c>--receipts</c>), 0..100.</summary>
+    public double ReceiptsPercent { get; init; }
+
     /// <summary>A run id from the start time plus 4 random hex digits: sorts by time, unique across files.</summary>
     public static string NewRunId(DateTime utc) =>
         string.Create(CultureInfo.InvariantCulture, $"{utc:yyyyMMdd'T'HHmmss'Z'}-{Random.Shared.Next(0x10000):x4}");
 }
 
 /// <summary>Cumulative counters of one node, read once a second for the <c>samples</c> table; <paramref name="Intended"/>: tokens the shape made due (null for --max).</summary>
-public readonly record struct NodeCounters(long Sent, long Acked, long Errors, long Included, long InFlight, int RingFill, long? Intended = null);
+public readonly record struct NodeCounters(long Sent, long Acked, long Errors, long Included, long InFlight, int RingFill, long? Intended = null, long Reads = 0, long ReadErrors = 0);
 
 /// <summary>What the run reports at the end, for the <c>runs</c> row and <c>verdicts</c>.</summary>
 public sealed record RunFinal
@@ -58,6 +67,15 @@ public sealed record RunFinal
 
     /// <summary>The workload's post-run ledger check (erc20, mix); null when it has none or it did not run.</summary>
     public Workloads.WorkloadCheck? Ledger { get; init; }
+
+    public long? Reads { get; init; }
+    public long? ReadErrors { get; init; }
+    public double? ReadP50Ms { get; init; }
+    public double? ReadP99Ms { get; init; }
+
+    /// <summary>Receipts fetched after the run (<c>--receipts</c>) and how many of them show a revert; null when none were asked for.</summary>
+    public long? ReceiptsFetched { get; init; }
+    public long? Reverted { get; init; }
 }
 
 /// <summary>
@@ -98,14 +116,21 @@ public sealed class ResultsWriter : IDisposable
     [
         DuckDBType.Integer, DuckDBType.UnsignedTinyInt, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt,
         DuckDBType.BigInt, DuckDBType.Integer, DuckDBType.Double, DuckDBType.Double, DuckDBType.Integer, DuckDBType.Integer, DuckDBType.Integer,
-        DuckDBType.Double, DuckDBType.Double, DuckDBType.BigInt,
+        DuckDBType.Double, DuckDBType.Double, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt,
+    ];
+
+    private static readonly DuckDBType[] ReadLogTypes =
+    [
+        DuckDBType.BigInt, DuckDBType.UnsignedTinyInt, DuckDBType.UnsignedTinyInt, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt,
+        DuckDBType.UnsignedTinyInt, DuckDBType.Integer,
     ];
 
     private readonly DuckDBConnection _db;
     private readonly BoundedRing<TxRecord> _txs;
     private readonly BoundedRing<InclusionRecord> _inclusions;
+    private readonly BoundedRing<ReadRecord> _reads;
     private readonly System.Collections.Concurrent.ConcurrentQueue<(int Node, BlockSeen Block)> _blocks = new();
-    private DuckDbChunkAppender? _txInclusions, _errors, _blockRows, _samples; // lane 0's
+    private DuckDbChunkAppender? _txInclusions, _errors, _blockRows, _samples, _readRows; // lane 0's
     private Lane[] _lanes = [];
     private int _errorsCommitted; // error ids below this are committed (tx_errors rows may refer to them)
     private volatile bool _stopping;
@@ -122,6 +147,7 @@ public sealed class ResultsWriter : IDisposable
         _db = db;
         _txs = new BoundedRing<TxRecord>(capacity);
         _inclusions = new BoundedRing<InclusionRecord>(capacity);
+        _reads = new BoundedRing<ReadRecord>(Math.Max(1024, capacity / 4));
     }
 
     public string Path { get; }
@@ -194,6 +220,7 @@ public sealed class ResultsWriter : IDisposable
                 """,
                 info.RunId, ResultsSchema.Version, info.CommandLine, info.Version, info.Machine, info.SettingsJson, info.TxType, info.WorkloadOp,
                 Num(info.TargetRate), info.Shape);
+            db.Execute("UPDATE runs SET read_method = $1, read_rate = $2, receipts_percent = $3", info.ReadMethod, Num(info.ReadRate), info.ReceiptsPercent);
         }
         catch
         {
@@ -238,6 +265,7 @@ public sealed class ResultsWriter : IDisposable
         _errors = new DuckDbChunkAppender(_db, "errors", ErrorTypes);
         _blockRows = new DuckDbChunkAppender(_db, "blocks", BlockTypes);
         _samples = new DuckDbChunkAppender(_db, "samples", SampleTypes);
+        _readRows = new DuckDbChunkAppender(_db, "read_log", ReadLogTypes);
         var lanes = new Lane[Math.Max(1, DrainThreads)];
         for (int i = 0; i < lanes.Length; i++) lanes[i] = new Lane(this, i, i == 0 ? _db : _db.Connect());
         _lanes = lanes;
@@ -257,6 +285,12 @@ public sealed class ResultsWriter : IDisposable
     public void AddInclusion(in InclusionRecord record)
     {
         if (!_inclusions.TryWrite(record)) Interlocked.Increment(ref _dropped);
+    }
+
+    /// <summary>Queues an answered (or failed) read (any thread; never blocks, never allocates); counts it as dropped if the ring is full.</summary>
+    public void AddRead(in ReadRecord record)
+    {
+        if (!_reads.TryWrite(record)) Interlocked.Increment(ref _dropped);
     }
 
     /// <summary>Queues a block as the watcher of node <paramref name="node"/> saw it.</summary>
@@ -332,10 +366,11 @@ public sealed class ResultsWriter : IDisposable
             {
                 Interlocked.CompareExchange(ref w._failure, e, null);
                 // Keep draining so producers' rings don't just fill; what is read now is lost and counted.
-                while (!w._stopping || w._txs.Count > 0 || w._inclusions.Count > 0)
+                while (!w._stopping || w._txs.Count > 0 || w._inclusions.Count > 0 || w._reads.Count > 0)
                 {
                     while (w._txs.TryRead(out _)) Interlocked.Increment(ref w._dropped);
                     while (w._inclusions.TryRead(out _)) Interlocked.Increment(ref w._dropped);
+                    while (w._reads.TryRead(out _)) Interlocked.Increment(ref w._dropped);
                     Thread.Sleep(5);
                 }
             }
@@ -403,10 +438,24 @@ public sealed class ResultsWriter : IDisposable
         }
     }
 
-    /// <summary>Lane 0's extra work: inclusions and blocks.</summary>
+    /// <summary>Lane 0's extra work: inclusions, reads and blocks.</summary>
     private int DrainOthers()
     {
         int n = 0;
+        DuckDbChunkAppender reads = _readRows!;
+        while (_reads.TryRead(out ReadRecord read))
+        {
+            reads.SetInt64(0, read.Id);
+            reads.SetByte(1, read.Node);
+            reads.SetByte(2, read.Method);
+            reads.SetInt64(3, Micros(read.IntendedTicks));
+            reads.SetInt64(4, Micros(read.SentTicks));
+            reads.SetInt64(5, Micros(read.AckTicks));
+            reads.SetByte(6, read.Outcome);
+            reads.SetInt32(7, read.ErrorId);
+            reads.EndRow();
+            n++;
+        }
         DuckDbChunkAppender inclusions = _txInclusions!;
         while (_inclusions.TryRead(out InclusionRecord inc))
         {
@@ -449,6 +498,7 @@ public sealed class ResultsWriter : IDisposable
         _txInclusions!.Flush();
         _blockRows!.Flush();
         _samples!.Flush();
+        _readRows!.Flush(); // after the error texts: a read's error_id is committed with or after its text
     }
 
     private sealed class SampleState
@@ -490,6 +540,8 @@ public sealed class ResultsWriter : IDisposable
             a.SetDouble(14, heapMb);
             if (c.Intended is long intended) a.SetInt64(15, intended - (p.Intended ?? 0));
             else a.SetNull(15);
+            a.SetInt64(16, c.Reads - p.Reads);
+            a.SetInt64(17, c.ReadErrors - p.ReadErrors);
             a.EndRow();
         }
         last.Last = nodes;
@@ -526,6 +578,11 @@ public sealed class ResultsWriter : IDisposable
 
     private IReadOnlyList<(long Id, string Resolution)> _resolutions = [];
 
+    private IReadOnlyList<ReceiptRecord> _receipts = [];
+
+    /// <summary>Receipts fetched after the run (cold: once); written by <see cref="Finish"/> into <c>tx_receipts</c>.</summary>
+    public void AddReceipts(IReadOnlyList<ReceiptRecord> receipts) => _receipts = receipts;
+
     /// <summary>How lost or unreadable answers were settled (cold: once, after the run); written by <see cref="Finish"/>.</summary>
     public void AddResolutions(IReadOnlyList<(long Id, string Resolution)> resolutions) => _resolutions = resolutions;
 
@@ -533,7 +590,7 @@ public sealed class ResultsWriter : IDisposable
     {
         {
             // Error texts first (a lane may still hold tx_errors rows waiting for theirs), then the lanes.
-            foreach (DuckDbChunkAppender? a in new[] { _errors, _txInclusions, _blockRows, _samples })
+            foreach (DuckDbChunkAppender? a in new[] { _errors, _txInclusions, _blockRows, _samples, _readRows })
             {
                 try { a?.Dispose(); } catch (DbException e) { _failure ??= e; }
             }
@@ -546,6 +603,12 @@ public sealed class ResultsWriter : IDisposable
                 using DuckDB.NET.Data.DuckDBAppender a = _db.CreateAppender("tx_resolutions"); // cold: once, after the run
                 foreach ((long id, string resolution) in _resolutions)
                     a.CreateRow().AppendValue((long?)id).AppendValue(resolution).EndRow();
+            }
+            if (_receipts.Count > 0 && Failure is null)
+            {
+                using DuckDB.NET.Data.DuckDBAppender a = _db.CreateAppender("tx_receipts"); // cold: once, after the run
+                foreach (ReceiptRecord r in _receipts)
+                    a.CreateRow().AppendValue((long?)r.Id).AppendValue((long?)(long)r.GasUsed).AppendValue((bool?)r.Success).EndRow();
             }
             // A writer that failed part-way never reports a complete run: rows are missing.
             bool failed = Failure is not null;
@@ -563,6 +626,8 @@ public sealed class ResultsWriter : IDisposable
                 final.Sent, final.Accepted, final.Errors, final.Included, final.NotIncluded, Dropped,
                 Num(final.AckP50Ms), Num(final.AckP99Ms), Num(final.InclusionP50Ms), Num(final.InclusionP99Ms),
                 final.Verdicts.Count == 0 ? null : final.Verdicts.All(v => v.Pass) ? "PASS" : "FAIL");
+            _db.Execute("UPDATE runs SET reads = $1, read_errors = $2, read_p50_ms = $3, read_p99_ms = $4, receipts_fetched = $5, reverted = $6",
+                final.Reads, final.ReadErrors, Num(final.ReadP50Ms), Num(final.ReadP99Ms), final.ReceiptsFetched, final.Reverted);
             foreach (VerdictLine v in final.Verdicts)
                 _db.Execute("INSERT INTO verdicts VALUES ($1, $2, $3, $4)", v.Target, Num(v.Expected), Num(v.Actual), v.Pass);
             if (final.Ledger is Workloads.WorkloadCheck ledger)

@@ -58,6 +58,9 @@ public static class RunCommand
         var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets), mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run) deploy (a contract creation per tx, each checked for its code) gas:N (calls using about N gas each, checked on sampled receipts) storage:N (calls writing N new storage slots each, checked by eth_getStorageAt) or call:ADDR:SIG[:ARGS] / call:ADDR:0xCALLDATA (any contract call; args may be {wallet}, {counter}, {random}).", DefaultValueFactory = _ => "transfer" };
         var reuseSetup = new Option<FileInfo?>("--reuse-setup") { Description = "Results file of an earlier run with the same --workload: reuse its deployed contracts (their code is checked) instead of deploying again." };
         var ledgerSample = new Option<int?>("--ledger-sample") { Description = "The post-run ledger check (erc20, mix) compares N wallets drawn at random instead of all." };
+        var readRate = new Option<double?>("--read-rate") { Description = "Also send this many JSON-RPC reads/s (total, split evenly across nodes) on connections of their own, each read's latency and outcome recorded (default: none)." };
+        var readMethod = new Option<string?>("--read-method") { Description = "What each read asks: eth_blockNumber (default), eth_getBalance (the run's wallets in turn), eth_call (the erc20/mix token's balanceOf(wallet), else a call to the funder) or eth_getTransactionReceipt (the run's recently included txs)." };
+        var receipts = new Option<string?>("--receipts") { Description = "Fetch the receipts of this share of the included txs after the run (e.g. 10%, 100%), filling txs.gas_used and txs.status (success or reverted). Default: 100% for gas:N and call workloads, 0% otherwise." };
         var logFile = CliLog.FileOption();
         var logLevel = CliLog.LevelOption();
         var command = new Command("run", """
@@ -95,7 +98,7 @@ public static class RunCommand
             rpc, rate, shape, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
             ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
-            logFile, logLevel, workload, reuseSetup, ledgerSample,
+            logFile, logLevel, workload, reuseSetup, ledgerSample, readRate, readMethod, receipts,
         };
         funder.AddTo(command);
         connection.AddTo(command);
@@ -156,6 +159,13 @@ public static class RunCommand
                 int? ledgerSampleValue = parse.GetValue(ledgerSample);
                 if (ledgerSampleValue is < 1) throw new ArgumentException("--ledger-sample must be at least 1");
                 if (ledgerSampleValue is not null && workloadSpec.IsTransfer) throw new ArgumentException("--ledger-sample applies to the post-run check of a contract workload: give --workload too");
+                double readRateValue = parse.GetValue(readRate) ?? 0;
+                if (readRateValue < 0 || !double.IsFinite(readRateValue))
+                    throw new ArgumentException($"--read-rate {readRateValue.ToString(CultureInfo.InvariantCulture)} is not a rate: give reads/s, 0 or more (e.g. --read-rate 100)");
+                Engine.Reads.ReadMethod readMethodValue = parse.GetValue(readMethod) is string methodText ? Engine.Reads.ReadMethods.Parse(methodText) : Engine.Reads.ReadMethods.Default;
+                if (parse.GetValue(readMethod) is not null && readRateValue == 0)
+                    throw new ArgumentException("--read-method applies to read traffic: give --read-rate R too (reads/s)");
+                double? receiptsValue = parse.GetValue(receipts) is string receiptsText ? ParsePercent(receiptsText, "--receipts") : null;
                 string? funderKey = funder.Read(parse, "run");
                 IRunProgressView view = Live.ProgressViews.For(Console.Out, isTerminal: !Console.IsOutputRedirected && !parse.GetValue(noLive), parse.GetValue(quiet));
                 options = new RunOptions
@@ -195,6 +205,9 @@ public static class RunCommand
                         var other => throw new ArgumentException($"--node-choice '{other}' is unknown: use affinity or round-robin"),
                     },
                     Progress = view,
+                    ReadRate = readRateValue,
+                    ReadMethod = readMethodValue,
+                    ReceiptsPercent = receiptsValue,
                 };
                 // Last: the log file is opened only once every other flag is good.
                 log = CliLog.Create("run", parse.GetValue(logFile), parse.GetValue(logLevel)!, parse.GetValue(quiet) ? null : view.Message);
@@ -223,6 +236,9 @@ public static class RunCommand
                         WorkloadOp = options.Workload.Text,
                         TargetRate = options.Shape?.NominalRate(options.Duration) ?? options.Rate,
                         Shape = options.Shape?.Text,
+                        ReadMethod = options.ReadRate > 0 ? Engine.Reads.ReadMethods.Name(options.ReadMethod) : null,
+                        ReadRate = options.ReadRate > 0 ? options.ReadRate : null,
+                        ReceiptsPercent = options.EffectiveReceiptsPercent,
                     });
                 }
                 catch (IOException e)
@@ -397,6 +413,12 @@ public static class RunCommand
             json.WriteNumber("periodic_resync", o.PeriodicResync);
             json.WriteBoolean("round_robin", o.RoundRobin);
             if (o.ReplayFile is string f) json.WriteString("replay", f);
+            if (o.ReadRate > 0)
+            {
+                json.WriteNumber("read_rate", o.ReadRate);
+                json.WriteString("read_method", Engine.Reads.ReadMethods.Name(o.ReadMethod));
+            }
+            json.WriteNumber("receipts_percent", o.EffectiveReceiptsPercent);
             if (o.Rpc.Count == 0) json.WriteNumber("local_block_time_s", o.LocalBlockTime);
             json.WriteEndObject();
         }
@@ -416,6 +438,9 @@ public static class RunCommand
             InclusionP50Ms = s.InclusionLatency?.MillisAtPercentile(50), InclusionP99Ms = s.InclusionLatency?.MillisAtPercentile(99),
             Verdicts = verdicts,
             Ledger = s.Check,
+            Reads = s.Reads?.Sent, ReadErrors = s.Reads?.Errors,
+            ReadP50Ms = s.Reads?.Latency.MillisAtPercentile(50), ReadP99Ms = s.Reads?.Latency.MillisAtPercentile(99),
+            ReceiptsFetched = s.Receipts?.Fetched, Reverted = s.Receipts?.Reverted,
         };
     }
 
@@ -444,6 +469,16 @@ public static class RunCommand
         if (gwei is null) return null;
         if (gwei < 0) throw new ArgumentException("gas prices must not be negative");
         return UInt256.FromBigInteger(new BigInteger(decimal.Truncate(gwei.Value * 1_000_000_000m)));
+    }
+
+    /// <summary>"10%", "10 %" or "10": a share from 0 to 100.</summary>
+    internal static double ParsePercent(string text, string flag)
+    {
+        string t = text.Trim();
+        if (t.EndsWith('%')) t = t[..^1].TrimEnd();
+        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value is >= 0 and <= 100))
+            throw new ArgumentException($"{flag} '{text}' is not a share from 0% to 100%: give e.g. {flag} 10% (0% fetches none, 100% every included tx)");
+        return value;
     }
 
     /// <summary>"30s", "2m", "1h", "500ms", or plain seconds.</summary>
