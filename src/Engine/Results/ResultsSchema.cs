@@ -16,9 +16,10 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 4; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
+    public const int Version = 5; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
                                   // 3: runs.shape, samples.intended
                                   // 4: tx_log.op + ops (txs.op per tx), contracts, ledger_mismatches, runs.ledger_checked/ledger_mismatches
+                                  // 5: phases, txs.phase, runs.sustainable_rate (fastload probe)
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -47,7 +48,28 @@ public static class ResultsSchema
             gap_repairs BIGINT,         -- txs re-sent after the run to close nonce gaps left by refused txs
             shape VARCHAR,              -- --shape: constant | ramp:FROM..TO | steps:FROM..TO:STEP/HOLDs | burst:N/EVERYs | poisson | per-block:K; NULL for --max
             ledger_checked INTEGER,     -- wallets whose token balance the ledger check compared (erc20, mix), or created contracts checked (deploy); NULL: no check
-            ledger_mismatches INTEGER   -- of those, balances not equal to what their included ops imply / addresses without the code (must be 0)
+            ledger_mismatches INTEGER,  -- of those, balances not equal to what their included ops imply / addresses without the code (must be 0)
+            sustainable_rate DOUBLE     -- fastload probe: the rate its hold confirmed, tx/s; NULL when none was found (or not a probe)
+        );
+        CREATE TABLE phases (           -- fastload probe: one row per step, bisect step and hold, in the order run
+            run_id VARCHAR,
+            phase INTEGER,              -- 0-based; txs.phase
+            name VARCHAR,               -- step 1, step 2 ... bisect 1 ... hold (hold 2 ... when a hold failed and was retried lower)
+            kind VARCHAR,               -- step | bisect | hold
+            rate DOUBLE,                -- tx/s offered
+            start_us BIGINT, end_us BIGINT,  -- the phase's window, like tx_log.intended_us: its txs are those intended in [start_us, end_us)
+            offered BIGINT,             -- txs the phase made due
+            sent BIGINT,                -- of those, sent and answered
+            accepted BIGINT,
+            included BIGINT,            -- seen in a block by the time the phase was judged
+            included_rate DOUBLE,       -- our txs included per second over the window shifted by one block interval
+            inclusion_p50_ms DOUBLE, inclusion_p99_ms DOUBLE,   -- block seen - intended send, of the phase's included txs
+            backlog_mid BIGINT,         -- accepted-not-included txs (ours in the pool), lowest over the block interval before the middle
+            backlog_end BIGINT,         -- the same before the end
+            backlog_growth BIGINT,      -- backlog_end - backlog_mid
+            backlog_tolerance BIGINT,   -- growth above this fails the phase
+            verdict VARCHAR,            -- PASS | FAIL
+            reason VARCHAR              -- ok, or why it failed
         );
         CREATE TABLE nodes (node UTINYINT, url VARCHAR);
         CREATE TABLE wallets (wallet INTEGER, address VARCHAR, node UTINYINT);
@@ -123,7 +145,8 @@ public static class ResultsSchema
                r.started_at + to_microseconds(l.intended_us) AS intended_at,
                r.started_at + to_microseconds(l.sent_us) AS sent_at,
                r.started_at + to_microseconds(l.ack_us) AS ack_at,
-               r.started_at + to_microseconds(i.seen_us) AS block_seen_at
+               r.started_at + to_microseconds(i.seen_us) AS block_seen_at,
+               ph.phase                            -- fastload probe: the phase the tx was intended in (NULL otherwise)
         FROM tx_log l
         CROSS JOIN runs r
         JOIN outcomes o USING (outcome)
@@ -133,7 +156,8 @@ public static class ResultsSchema
         LEFT JOIN tx_errors te USING (id)
         LEFT JOIN errors e USING (error_id)
         LEFT JOIN tx_inclusions i USING (id)
-        LEFT JOIN tx_resolutions res USING (id);
+        LEFT JOIN tx_resolutions res USING (id)
+        LEFT JOIN phases ph ON l.intended_us >= ph.start_us AND l.intended_us < ph.end_us;
         """;
 
     /// <summary>Creates every table and view in an empty database and fills the outcome names.</summary>
