@@ -47,6 +47,7 @@ public sealed record ProbeSettings
         if (Step <= TimeSpan.Zero) throw new ArgumentException("--step must be a duration above 0");
         if (Hold <= TimeSpan.Zero) throw new ArgumentException("--hold must be a duration above 0");
         if (!(TargetSuccessPercent > 0) || TargetSuccessPercent > 100) throw new ArgumentException("--target-success is a percentage: give a value in (0, 100]");
+        if (!(Precision > 0) || Precision >= 1) throw new ArgumentException("--precision is a percentage: give a value in (0, 100)");
         if (TargetInclusionP99Ms is double ms && !(ms > 0)) throw new ArgumentException("--target-inclusion-p99-ms must be positive");
     }
 

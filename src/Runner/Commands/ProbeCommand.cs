@@ -23,6 +23,7 @@ public static class ProbeCommand
         var maxRate = new Option<double>("--max-rate") { Description = "The highest tx/s tried (also sizes the funding).", DefaultValueFactory = _ => 20_000 };
         var factor = new Option<double>("--factor") { Description = "Each passing step multiplies the rate by this.", DefaultValueFactory = _ => 2 };
         var step = new Option<string>("--step") { Description = "How long each step (and bisect step) sends: 10s, 500ms, 1m.", DefaultValueFactory = _ => "10s" };
+        var precision = new Option<double>("--precision") { Description = "Bisect until the last good and first bad rate are within this % of each other.", DefaultValueFactory = _ => 5 };
         var hold = new Option<string>("--hold") { Description = "How long the confirming hold sends.", DefaultValueFactory = _ => "20s" };
         var wallets = new Option<int>("--wallets", "-w") { Description = "Wallets.", DefaultValueFactory = _ => 100 };
         var signers = new Option<int>("--signers") { Description = "Signer threads (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -48,7 +49,7 @@ public static class ProbeCommand
         var logLevel = CliLog.LevelOption();
         var command = new Command("probe", """
             Find the highest rate the node sustains. Steps the rate up (x --factor from --start-rate, each step --step
-            long) until a step fails, bisects between the last good and the first bad rate (to within 5 %), then holds
+            long) until a step fails, bisects between the last good and the first bad rate (to within --precision %), then holds
             the answer for --hold to confirm it (a failed hold is tried again 10 % lower, up to 3 times). A step passes
             when at least --target-success % of its txs are accepted, 99 % of them are included, their inclusion p99
             (from intended send time) is within --target-inclusion-p99-ms, and our backlog in the node's pool does not
@@ -67,7 +68,7 @@ public static class ProbeCommand
             file could not be written), 130 Ctrl-C, 143 SIGTERM (the steps so far are kept in the results file).
             """)
         {
-            rpc, workload, targetSuccess, targetInclusion, startRate, maxRate, factor, step, hold, wallets, signers, txType, batch,
+            rpc, workload, targetSuccess, targetInclusion, startRate, maxRate, factor, step, hold, precision, wallets, signers, txType, batch,
             connections, pipelining, seed, blockTime, gasPrice, maxFee, priorityFee, quiet, noLive, allowMainnet, outPath, noResults, ws,
             nodeTimeout, logFile, logLevel,
         };
@@ -91,6 +92,7 @@ public static class ProbeCommand
                     Hold = RunCommand.ParseDuration(parse.GetValue(hold)!, "--hold"),
                     TargetSuccessPercent = parse.GetValue(targetSuccess),
                     TargetInclusionP99Ms = parse.GetValue(targetInclusion),
+                    Precision = parse.GetValue(precision) / 100,
                 };
                 settings.Validate();
                 if (parse.GetValue(noResults) && parse.GetValue(outPath) is not null) throw new ArgumentException("--out and --no-results exclude each other: pick one");
