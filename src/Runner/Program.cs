@@ -23,6 +23,7 @@ public static class Program
               fastload compare base.duckdb new.duckdb       side by side; exit 1 when NEW regressed
             """);
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ProbeCommand.Create());
         root.Subcommands.Add(PresignCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(SignCommand.Create());

@@ -34,6 +34,14 @@ public sealed class AnvilNode : ITestNode
         return node;
     }
 
+    /// <summary>Starts anvil with blocks of at most <paramref name="gasLimit"/> gas (and <paramref name="extraArgs"/>, e.g. --block-time 1).</summary>
+    public static async Task<AnvilNode> StartWithGasLimitAsync(ulong gasLimit, params string[] extraArgs)
+    {
+        var node = new AnvilNode(await LocalAnvil.StartAsync(blockTime: 0, gasLimit: gasLimit, extraArgs: extraArgs));
+        await node.CallAsync("eth_chainId");
+        return node;
+    }
+
     /// <summary>Starts anvil as above, reporting <paramref name="chainId"/> (e.g. 1, to stand in for a public mainnet).</summary>
     public static async Task<AnvilNode> StartAsync(ulong chainId, params string[] extraArgs)
     {

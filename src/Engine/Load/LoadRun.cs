@@ -46,6 +46,12 @@ public sealed class LoadRun(RunOptions options)
     /// <summary>Writes the latency histograms as an HdrHistogram interval log (one interval a second); the caller disposes it.</summary>
     public Metrics.HdrLogWriter? HdrLog { get; init; }
 
+    /// <summary>
+    /// Runs the probe inside this run (<c>fastload probe</c>): its shape must be <see cref="RunOptions.Shape"/>, with no
+    /// duration or count; sending stops when the probe ends.
+    /// </summary>
+    public Probe.ProbeController? Probe { get; init; }
+
     public async Task<RunSummary> RunAsync(CancellationToken interrupt)
     {
         LocalAnvil? anvil = null;
@@ -232,6 +238,7 @@ public sealed class LoadRun(RunOptions options)
         // Inclusion: every accepted tx is looked for in the blocks each node produces from now on.
         var tracker = new Inclusion.InclusionTracker();
         recorder.Tracker = tracker;
+        recorder.Phases = Probe?.Phases;
         IncludedNonces? included = replay is null && workload.NeedsInclusions ? new IncludedNonces(wallets) : null;
         recorder.IncludedNonces = included;
         var watchers = apis.Select((api, node) => new Inclusion.BlockWatcher(api, tracker, TimeSpan.FromMilliseconds(100))
@@ -299,6 +306,10 @@ public sealed class LoadRun(RunOptions options)
         var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stopTaking.Token, abort.Token))).ToArray();
         if (reads is not null) _log.ReadsStart(Reads.ReadMethods.Name(_options.ReadMethod), _options.ReadRate, readers.Length);
         Task[] readTasks = readers.Select(r => Task.Run(() => r.RunAsync(startTicks, stopAtTicks, _options.Sender.DrainTimeout, stopTaking.Token, abort.Token))).ToArray();
+        Task? probing = Probe?.RunAsync(new Probe.ProbeContext
+        {
+            StartTicks = startTicks, Pending = () => tracker.Pending, Included = () => tracker.Included, Blocks = _blockClock,
+        }, stopTaking.Token);
         StopReason reason = StopReason.Deadline;
         string? abortMessage = null;
         long sendEndTicks = 0;
@@ -338,7 +349,9 @@ public sealed class LoadRun(RunOptions options)
             }
             if (sendEndTicks == 0)
             {
-                if (_options.Count is long count && sent >= count) { reason = StopReason.Count; sendEndTicks = now; }
+                if (probing is { IsFaulted: true }) await probing.ConfigureAwait(false); // the probe's own failure: rethrown
+                if (probing is { IsCompleted: true }) { reason = StopReason.Deadline; sendEndTicks = now; } // the probe has its answer
+                else if (_options.Count is long count && sent >= count) { reason = StopReason.Count; sendEndTicks = now; }
                 else if (feeder is { Finished: true } && rings.All(r => r.Count == 0) && senders.All(s => s.InFlightBatches == 0)) { reason = StopReason.Count; sendEndTicks = now; }
                 else if (feeder?.Error is Exception replayError) throw new RunSetupException($"replay failed: {replayError.Message}");
                 else if (Writer?.Failure is Exception writeFailure)
@@ -394,6 +407,10 @@ public sealed class LoadRun(RunOptions options)
             lastView.Complete();
         }
         try { await resyncer.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        if (probing is not null)
+        {
+            try { await probing.ConfigureAwait(false); } catch (OperationCanceledException) { } // stopped early: its steps so far stand
+        }
         bool interrupted = reason == StopReason.Interrupted;
         _log.SendingStopped(reason switch
         {
@@ -725,7 +742,7 @@ public sealed class LoadRun(RunOptions options)
         UInt256 nodePrice = await api.GetGasPriceAsync().ConfigureAwait(false);
         UInt256 tip = _options.PriorityFee ?? await NodeTipAsync(api).ConfigureAwait(false);
         // Headroom over the node's current price so a rising base fee doesn't strand the run.
-        BigInteger price = nodePrice.ToBigInteger() * 2 + tip.ToBigInteger();
+        BigInteger price = nodePrice.ToBigInteger() * _options.FeeHeadroom + tip.ToBigInteger();
         UInt256 gasPrice = _options.GasPrice ?? UInt256.FromBigInteger(price);
         UInt256 maxFee = _options.MaxFeePerGas ?? UInt256.FromBigInteger(price);
         if (tip > maxFee) tip = maxFee;

@@ -63,6 +63,9 @@ public sealed record RunOptions
 
     public Primitives.UInt256? PriorityFee { get; init; }
 
+    /// <summary>Default fee cap: the node's gas price times this, plus the tip (2; the probe takes 10, since its full blocks raise the base fee).</summary>
+    public int FeeHeadroom { get; init; } = 2;
+
     /// <summary>What to send (<c>--workload</c>): ETH transfers by default.</summary>
     public Workloads.WorkloadSpec Workload { get; init; } = Workloads.WorkloadSpec.Transfer;
 

@@ -47,6 +47,9 @@ internal sealed class RunRecorder
     /// <summary>Recently included hashes, for eth_getTransactionReceipt reads; null without them.</summary>
     public Reads.RecentTxHashes? RecentHashes { get; set; }
 
+    /// <summary>Per-phase counts (the probe); null when the run has no phases.</summary>
+    public Probe.PhaseTracker? Phases { get; set; }
+
     /// <summary>Ack latency measured from each tx's intended send time.</summary>
     public LatencyHistogram AckFromIntended { get; } = new();
 
@@ -89,6 +92,7 @@ internal sealed class RunRecorder
         AckFromSent.RecordConcurrent(Micros(ackTicks - tx.SentTicks));
         if (outcome == TxOutcome.Accepted) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet, nonce: tx.Nonce);
         else if (IsAmbiguous(outcome)) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet, ambiguous: true, nonce: tx.Nonce); // settled by a block, or checked at the end
+        Phases?.OnResult(tx.IntendedTicks, outcome);
         if (Results is { } results)
         {
             var record = new TxRecord
@@ -112,6 +116,7 @@ internal sealed class RunRecorder
         Inclusion.RecordConcurrent(micros);
         InclusionByNode[node].RecordConcurrent(micros);
         Interlocked.Increment(ref _includedByNode[node]);
+        Phases?.OnIncluded(included.SentTicks, micros); // the tracker's "sent" time is the tx's intended time
         long id = Math.Abs(included.Token); // negative: a tx whose answer was lost, now seen to have landed
         if (included.Owner is Wallets.Wallet wallet)
         {

@@ -16,12 +16,13 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 5; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
+    public const int Version = 6; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
                                   // 3: runs.shape, samples.intended
                                   // 4: tx_log.op + ops (txs.op per tx), contracts, ledger_mismatches, runs.ledger_checked/ledger_mismatches
                                   // 5: read_log + read_methods + read_outcomes (view reads), tx_receipts (txs.gas_used, txs.status),
                                   //    runs.read_method/read_rate/reads/read_errors/read_p50_ms/read_p99_ms/receipts_percent/receipts_fetched/reverted,
                                   //    samples.reads/read_errors
+                                  // 6: phases, txs.phase, runs.sustainable_rate (fastload probe)
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -58,7 +59,28 @@ public static class ResultsSchema
             read_p50_ms DOUBLE, read_p99_ms DOUBLE,   -- read latency from each read's intended time
             receipts_percent DOUBLE,    -- --receipts: the share of included txs whose receipt was asked for; 0 = none
             receipts_fetched BIGINT,    -- receipts read (rows of tx_receipts)
-            reverted BIGINT             -- of those, txs that were included but reverted (status 0)
+            reverted BIGINT,            -- of those, txs that were included but reverted (status 0)
+            sustainable_rate DOUBLE     -- fastload probe: the rate its hold confirmed, tx/s; NULL when none was found (or not a probe)
+        );
+        CREATE TABLE phases (           -- fastload probe: one row per step, bisect step and hold, in the order run
+            run_id VARCHAR,
+            phase INTEGER,              -- 0-based; txs.phase
+            name VARCHAR,               -- step 1, step 2 ... bisect 1 ... hold (hold 2 ... when a hold failed and was retried lower)
+            kind VARCHAR,               -- step | bisect | hold
+            rate DOUBLE,                -- tx/s offered
+            start_us BIGINT, end_us BIGINT,  -- the phase's window, like tx_log.intended_us: its txs are those intended in [start_us, end_us)
+            offered BIGINT,             -- txs the phase made due
+            sent BIGINT,                -- of those, sent and answered
+            accepted BIGINT,
+            included BIGINT,            -- seen in a block by the time the phase was judged
+            included_rate DOUBLE,       -- our txs included per second over the window shifted by one block interval
+            inclusion_p50_ms DOUBLE, inclusion_p99_ms DOUBLE,   -- block seen - intended send, of the phase's included txs
+            backlog_mid BIGINT,         -- accepted-not-included txs (ours in the pool), lowest over the block interval before the middle
+            backlog_end BIGINT,         -- the same before the end
+            backlog_growth BIGINT,      -- backlog_end - backlog_mid
+            backlog_tolerance BIGINT,   -- growth above this fails the phase
+            verdict VARCHAR,            -- PASS | FAIL
+            reason VARCHAR              -- ok, or why it failed
         );
         CREATE TABLE nodes (node UTINYINT, url VARCHAR);
         CREATE TABLE wallets (wallet INTEGER, address VARCHAR, node UTINYINT);
@@ -154,7 +176,8 @@ public static class ResultsSchema
                r.started_at + to_microseconds(l.sent_us) AS sent_at,
                r.started_at + to_microseconds(l.ack_us) AS ack_at,
                r.started_at + to_microseconds(i.seen_us) AS block_seen_at,
-               CASE WHEN rc.success THEN 'success' WHEN NOT rc.success THEN 'reverted' END AS status   -- NULL: no receipt fetched
+               CASE WHEN rc.success THEN 'success' WHEN NOT rc.success THEN 'reverted' END AS status,  -- NULL: no receipt fetched
+               ph.phase                            -- fastload probe: the phase the tx was intended in (NULL otherwise)
         FROM tx_log l
         CROSS JOIN runs r
         JOIN outcomes o USING (outcome)
@@ -165,7 +188,8 @@ public static class ResultsSchema
         LEFT JOIN errors e USING (error_id)
         LEFT JOIN tx_inclusions i USING (id)
         LEFT JOIN tx_resolutions res USING (id)
-        LEFT JOIN tx_receipts rc USING (id);
+        LEFT JOIN tx_receipts rc USING (id)
+        LEFT JOIN phases ph ON l.intended_us >= ph.start_us AND l.intended_us < ph.end_us;
         CREATE VIEW reads AS
         SELECT r.run_id, l.id, l.node, n.url AS node_url, m.name AS method,
                l.intended_us, l.sent_us, l.ack_us,

@@ -76,6 +76,12 @@ public sealed record RunFinal
     /// <summary>Receipts fetched after the run (<c>--receipts</c>) and how many of them show a revert; null when none were asked for.</summary>
     public long? ReceiptsFetched { get; init; }
     public long? Reverted { get; init; }
+
+    /// <summary>fastload probe: its phases as judged (the <c>phases</c> table).</summary>
+    public IReadOnlyList<Probe.ProbeStep> Phases { get; init; } = [];
+
+    /// <summary>fastload probe: the confirmed rate (<c>runs.sustainable_rate</c>).</summary>
+    public double? SustainableRate { get; init; }
 }
 
 /// <summary>
@@ -636,6 +642,14 @@ public sealed class ResultsWriter : IDisposable
                 foreach (Workloads.LedgerMismatch m in ledger.Mismatches)
                     _db.Execute("INSERT INTO ledger_mismatches VALUES ($1, $2, $3, $4)", m.Wallet, m.Address.ToString(),
                         m.Expected.ToString(CultureInfo.InvariantCulture), m.Actual.ToString(CultureInfo.InvariantCulture));
+            }
+            if (final.SustainableRate is double sustainable) _db.Execute("UPDATE runs SET sustainable_rate = $1", sustainable);
+            foreach (Probe.ProbeStep p in final.Phases)
+            {
+                _db.Execute("INSERT INTO phases SELECT run_id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM runs",
+                    p.Index, p.Name, p.Kind.ToString().ToLowerInvariant(), p.Rate, p.StartUs, p.EndUs,
+                    p.Offered, p.Sent, p.Accepted, p.Included, p.IncludedRate, Num(p.InclusionP50Ms), Num(p.InclusionP99Ms),
+                    p.BacklogMid, p.BacklogEnd, p.BacklogGrowth, p.BacklogTolerance, p.Pass ? "PASS" : "FAIL", p.Reason);
             }
             _db.Execute("CHECKPOINT");
         }

@@ -36,6 +36,13 @@ public static class ReportCommand
                 DuckDBConnection db = results.Connection;
                 RunMetrics metrics = RunMetrics.Load(db);
                 Console.Write(MetricsText.Format(metrics, input.Name));
+                RunPhases probe = RunPhases.Load(db);
+                if (probe.Steps.Count > 0)
+                {
+                    Console.WriteLine($"  probe        {probe.Steps.Count} phases");
+                    Console.Write(ProbeTable.Format(probe.Steps));
+                    Console.WriteLine(probe.SustainableRate is double rate ? "  " + ProbeTable.Answer(rate) : "  no sustainable rate found");
+                }
                 if (output is not null)
                 {
                     string page = HtmlReport.Render(metrics, RunSeries.Load(db), input.Name);

@@ -341,7 +341,7 @@ public static class RunCommand
     }
 
     /// <summary>--ws: null (none) = poll; empty = try ws:// (wss:// for https) on each node; else one ws:// or wss:// URL per node.</summary>
-    private static IReadOnlyList<string>? ParseWebSockets(string? text, int nodes)
+    internal static IReadOnlyList<string>? ParseWebSockets(string? text, int nodes)
     {
         if (text is null) return [];
         if (text.Trim() == "none") return null;
@@ -358,7 +358,7 @@ public static class RunCommand
         return urls;
     }
 
-    private static void DeleteUnused(string path)
+    internal static void DeleteUnused(string path)
     {
         File.Delete(path);
         File.Delete(path + ".wal");
@@ -377,7 +377,7 @@ public static class RunCommand
     }
 
     /// <summary>The command line as typed, with the seed, header values, URL credentials and anything that looks like a private key blanked.</summary>
-    private static string CommandLineForRecord()
+    internal static string CommandLineForRecord()
     {
         string[] args = ConnectionFlags.RedactArguments(Environment.GetCommandLineArgs()[1..]);
         for (int i = 0; i < args.Length; i++)
@@ -389,7 +389,7 @@ public static class RunCommand
         return System.Text.RegularExpressions.Regex.Replace(line, "(0x)?[0-9a-fA-F]{64}", "<redacted>");
     }
 
-    private static string SettingsJson(RunOptions o)
+    internal static string SettingsJson(RunOptions o)
     {
         using var buffer = new MemoryStream();
         using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
@@ -425,7 +425,7 @@ public static class RunCommand
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static Engine.Results.RunFinal FinalOf(RunSummary s, IReadOnlyList<VerdictLine> verdicts)
+    internal static Engine.Results.RunFinal FinalOf(RunSummary s, IReadOnlyList<VerdictLine> verdicts)
     {
         return new Engine.Results.RunFinal
         {
@@ -464,7 +464,7 @@ public static class RunCommand
             Console.Error.WriteLine($"fastload {command}: warning: {flag} {file.FullName} is readable by group or others (mode {Convert.ToString((int)File.GetUnixFileMode(file.FullName), 8)}): run chmod 600 {file.FullName}");
     }
 
-    private static UInt256? Gwei(decimal? gwei)
+    internal static UInt256? Gwei(decimal? gwei)
     {
         if (gwei is null) return null;
         if (gwei < 0) throw new ArgumentException("gas prices must not be negative");

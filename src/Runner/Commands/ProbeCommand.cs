@@ -1,0 +1,257 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using FastLoad.Engine.Load;
+using FastLoad.Engine.Probe;
+using FastLoad.Engine.Rpc;
+using FastLoad.Engine.Workloads;
+using FastLoad.Runner.Logging;
+using FastLoad.Runner.Report;
+
+namespace FastLoad.Runner.Commands;
+
+/// <summary><c>fastload probe</c>: the highest rate the node sustains, found by steps, bisection and a hold inside one run.</summary>
+public static class ProbeCommand
+{
+    public static Command Create()
+    {
+        var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated (as for run). Default: start a local anvil." };
+        var workload = new Option<string>("--workload") { Description = "What to send (as for run): transfer, erc20, mix:..., deploy, gas:N, storage:N, call:ADDR:SIG[:ARGS].", DefaultValueFactory = _ => "transfer" };
+        var targetSuccess = new Option<double>("--target-success") { Description = "A step passes only if at least this % of its sent txs are accepted.", DefaultValueFactory = _ => 99.5 };
+        var targetInclusion = new Option<double?>("--target-inclusion-p99-ms") { Description = "A step passes only if its inclusion p99 is at most this (default: 3 block intervals, measured on the chain)." };
+        var startRate = new Option<double>("--start-rate") { Description = "The first step's tx/s.", DefaultValueFactory = _ => 100 };
+        var maxRate = new Option<double>("--max-rate") { Description = "The highest tx/s tried (also sizes the funding).", DefaultValueFactory = _ => 20_000 };
+        var factor = new Option<double>("--factor") { Description = "Each passing step multiplies the rate by this.", DefaultValueFactory = _ => 2 };
+        var step = new Option<string>("--step") { Description = "How long each step (and bisect step) sends: 10s, 500ms, 1m.", DefaultValueFactory = _ => "10s" };
+        var precision = new Option<double>("--precision") { Description = "Bisect until the last good and first bad rate are within this % of each other.", DefaultValueFactory = _ => 5 };
+        var hold = new Option<string>("--hold") { Description = "How long the confirming hold sends.", DefaultValueFactory = _ => "20s" };
+        var wallets = new Option<int>("--wallets", "-w") { Description = "Wallets.", DefaultValueFactory = _ => 100 };
+        var signers = new Option<int>("--signers") { Description = "Signer threads (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var txType = new Option<string>("--tx-type") { Description = "legacy, 2930, 1559 or 7702.", DefaultValueFactory = _ => "1559" };
+        var batch = new Option<int>("--batch") { Description = "eth_sendRawTransaction calls per JSON-RPC batch.", DefaultValueFactory = _ => 100 };
+        var connections = new Option<int>("--connections") { Description = "Keep-alive connections per node.", DefaultValueFactory = _ => 2 };
+        var pipelining = new Option<int>("--pipelining") { Description = "Requests in flight per connection.", DefaultValueFactory = _ => 4 };
+        var seed = new Option<string>("--seed") { Description = "Seed the wallets are derived from.", DefaultValueFactory = _ => "fastload" };
+        var blockTime = new Option<double>("--block-time") { Description = "Block time of the local anvil, seconds.", DefaultValueFactory = _ => 1 };
+        var funder = new FunderKeyOptions("File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY).");
+        var gasPrice = new Option<decimal?>("--gas-price-gwei") { Description = "Gas price for legacy/2930 (default: 10x the node's + tip: full blocks raise the base fee)." };
+        var maxFee = new Option<decimal?>("--max-fee-gwei") { Description = "Max fee per gas for 1559/7702 (default: 10x the node's price + tip)." };
+        var priorityFee = new Option<decimal?>("--priority-fee-gwei") { Description = "Priority fee per gas for 1559/7702." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print the step table and the answer only." };
+        var noLive = new Option<bool>("--no-live") { Description = "Plain progress lines, once a second, even on a terminal." };
+        var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
+        var outPath = new Option<string?>("--out", "-o") { Description = "Results file (DuckDB): every tx, each phase (phases table) and the answer (runs.sustainable_rate). Default: results/<start time>.duckdb." };
+        var noResults = new Option<bool>("--no-results") { Description = "Write no results file." };
+        var ws = new Option<string?>("--ws") { Description = "newHeads WebSocket URL(s), one per --rpc node; 'none' to poll for blocks." };
+        var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the probe when a node gives no answer for this long.", DefaultValueFactory = _ => "30s" };
+        var connection = new ConnectionFlags();
+        var logFile = CliLog.FileOption();
+        var logLevel = CliLog.LevelOption();
+        var command = new Command("probe", """
+            Find the highest rate the node sustains. Steps the rate up (x --factor from --start-rate, each step --step
+            long) until a step fails, bisects between the last good and the first bad rate (to within --precision %), then holds
+            the answer for --hold to confirm it (a failed hold is tried again 10 % lower, up to 3 times). A step passes
+            when at least --target-success % of its txs are accepted, 99 % of them are included, their inclusion p99
+            (from intended send time) is within --target-inclusion-p99-ms, and our backlog in the node's pool does not
+            grow from the middle of the step to its end. One wallet set, funded once; every phase is a row of the
+            results file's phases table, and txs.phase says which phase each tx belongs to.
+            The last line reads `sustainable: N tx/s`.
+
+            Examples:
+              fastload probe                                       a local anvil (1 s blocks)
+              fastload probe --rpc http://127.0.0.1:8545           a node of yours, transfers from 100 tx/s up
+              fastload probe --rpc http://127.0.0.1:8545 --start-rate 500 --max-rate 5000 --step 20s --hold 60s
+              fastload probe --rpc http://127.0.0.1:8545 --workload erc20 --target-inclusion-p99-ms 2000
+              fastload probe --rpc http://127.0.0.1:8545 --out probe.duckdb --quiet | tail -1   (prints: sustainable: N tx/s)
+            Exit codes: 0 an answer was found, 1 none (the lowest step failed, or no hold passed), 2 bad input or setup
+            error, 3 native library missing, 4 stopped early (a node gave no answer for --node-timeout, or the results
+            file could not be written), 130 Ctrl-C, 143 SIGTERM (the steps so far are kept in the results file).
+            """)
+        {
+            rpc, workload, targetSuccess, targetInclusion, startRate, maxRate, factor, step, hold, precision, wallets, signers, txType, batch,
+            connections, pipelining, seed, blockTime, gasPrice, maxFee, priorityFee, quiet, noLive, allowMainnet, outPath, noResults, ws,
+            nodeTimeout, logFile, logLevel,
+        };
+        funder.AddTo(command);
+        connection.AddTo(command);
+        command.SetAction(parse =>
+        {
+            RunOptions options;
+            ProbeSettings settings;
+            string? resultsPath;
+            CliLog log;
+            IRunProgressView view;
+            try
+            {
+                settings = new ProbeSettings
+                {
+                    StartRate = parse.GetValue(startRate),
+                    MaxRate = parse.GetValue(maxRate),
+                    Factor = parse.GetValue(factor),
+                    Step = RunCommand.ParseDuration(parse.GetValue(step)!, "--step"),
+                    Hold = RunCommand.ParseDuration(parse.GetValue(hold)!, "--hold"),
+                    TargetSuccessPercent = parse.GetValue(targetSuccess),
+                    TargetInclusionP99Ms = parse.GetValue(targetInclusion),
+                    Precision = parse.GetValue(precision) / 100,
+                };
+                settings.Validate();
+                if (parse.GetValue(noResults) && parse.GetValue(outPath) is not null) throw new ArgumentException("--out and --no-results exclude each other: pick one");
+                resultsPath = parse.GetValue(noResults) ? null : parse.GetValue(outPath) ?? RunCommand.DefaultResultsPath(DateTime.UtcNow);
+                var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = connection.Read(parse, urls.Length, "probe");
+                for (int i = 0; i < urls.Length; i++)
+                    RpcEndpoint.Parse(urls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
+                foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)) })
+                    if (value < 1) throw new ArgumentException($"{name} must be at least 1");
+                WorkloadSpec workloadSpec = WorkloadSpec.Parse(parse.GetValue(workload)!);
+                workloadSpec.EnsureFits(TransferWorkload.ParseType(parse.GetValue(txType)!));
+                string? funderKey = funder.Read(parse, "probe");
+                view = Live.ProgressViews.For(Console.Out, isTerminal: !Console.IsOutputRedirected && !parse.GetValue(noLive), parse.GetValue(quiet));
+                options = new RunOptions
+                {
+                    Rpc = urls,
+                    Headers = headers,
+                    Tls = tls,
+                    Rate = null,
+                    Duration = null,
+                    Wallets = parse.GetValue(wallets),
+                    Signers = parse.GetValue(signers),
+                    TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),
+                    Workload = workloadSpec,
+                    Seed = parse.GetValue(seed)!,
+                    NodeTimeout = RunCommand.ParseDuration(parse.GetValue(nodeTimeout)!, "--node-timeout"),
+                    LocalBlockTime = parse.GetValue(blockTime),
+                    FunderKey = funderKey,
+                    GasPrice = RunCommand.Gwei(parse.GetValue(gasPrice)),
+                    MaxFeePerGas = RunCommand.Gwei(parse.GetValue(maxFee)),
+                    PriorityFee = RunCommand.Gwei(parse.GetValue(priorityFee)),
+                    FeeHeadroom = 10,
+                    Sender = new SenderOptions { Batch = parse.GetValue(batch), Connections = parse.GetValue(connections), Pipelining = parse.GetValue(pipelining) },
+                    Quiet = parse.GetValue(quiet),
+                    WebSockets = RunCommand.ParseWebSockets(parse.GetValue(ws), urls.Length),
+                    AllowMainnet = parse.GetValue(allowMainnet),
+                    Progress = view,
+                };
+                log = CliLog.Create("probe", parse.GetValue(logFile), parse.GetValue(logLevel)!, parse.GetValue(quiet) ? null : view.Message);
+                options = options with { Logger = log.Logger };
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"fastload probe: {e.Message}");
+                return 2;
+            }
+            using CliLog _ = log;
+
+            bool quietOutput = parse.GetValue(quiet);
+            var probe = new ProbeController(settings)
+            {
+                // Each phase's line as it is judged (the live view shows it above its panel).
+                OnStep = s => { if (!quietOutput) view.Message(ProbeTable.Line(s)); },
+            };
+            options = options with { Shape = probe.Shape };
+
+            Engine.Results.ResultsWriter? writer = null;
+            if (resultsPath is not null)
+            {
+                try
+                {
+                    writer = Engine.Results.ResultsWriter.Create(resultsPath, new Engine.Results.RunInfo
+                    {
+                        RunId = Engine.Results.RunInfo.NewRunId(DateTime.UtcNow),
+                        CommandLine = RunCommand.CommandLineForRecord(),
+                        SettingsJson = RunCommand.SettingsJson(options),
+                        TxType = Engine.Requests.SignRequest.TypeName(options.TxType),
+                        WorkloadOp = options.Workload.Text,
+                        TargetRate = null,
+                        Shape = probe.Shape.Text,
+                    });
+                }
+                catch (IOException e)
+                {
+                    Console.Error.WriteLine($"fastload probe: {e.Message}");
+                    return 2;
+                }
+            }
+
+            bool finished = false;
+            using var interrupt = new CancellationTokenSource();
+            int signals = 0;
+            int exitOnSignal = 0;
+            void OnSignal(PosixSignalContext context)
+            {
+                if (Interlocked.Increment(ref signals) > 1) return;
+                context.Cancel = true;
+                exitOnSignal = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
+                log.Logger.Signal(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "Ctrl-C");
+                Console.Error.WriteLine($"Stopping ({(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "Ctrl-C")}): the probe ends without an answer; draining... (again to kill)");
+                interrupt.Cancel();
+            }
+            using PosixSignalRegistration onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            try
+            {
+                if (!quietOutput)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"Probing: from {settings.StartRate:N0} tx/s, x{settings.Factor:0.##} per step up to {settings.MaxRate:N0}, {settings.Step.TotalSeconds:0.###} s a step, hold {settings.Hold.TotalSeconds:0.###} s; targets: success >= {settings.TargetSuccessPercent:0.##} %, inclusion p99 <= {(settings.TargetInclusionP99Ms is double t ? $"{t:N0} ms" : $"{settings.InclusionBlocks:0.#} block intervals")}, backlog not growing"));
+                RunSummary summary = new LoadRun(options) { Writer = writer, Probe = probe }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
+                ProbeResult result = probe.Result;
+                bool stoppedEarly = summary.Interrupted || summary.AbortReason is not null;
+                double? answer = stoppedEarly ? null : result.Sustainable;
+                Engine.Results.RunFinal final = RunCommand.FinalOf(summary, []) with { Phases = result.Steps, SustainableRate = answer };
+                writer?.Finish(final);
+                finished = true;
+                if (!quietOutput) Console.Write(summary.Format());
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Probe: {result.Steps.Count} phases, block interval {(result.BlockSeconds is double b ? $"{b:0.###} s" : "not measured")}, inclusion p99 target {(result.InclusionTargetMs is double target ? $"{target:N0} ms" : "-")}"));
+                Console.Write(ProbeTable.Format(result.Steps));
+                if (writer is not null) Console.WriteLine($"  results      {writer.Path}{(writer.Failure is Exception f ? $" (writing failed part-way: {f.Message})" : "")}");
+                int exitCode;
+                if (summary.Interrupted)
+                {
+                    Console.Error.WriteLine($"fastload probe: interrupted after {result.Steps.Count} phases, no answer{(writer is not null ? $"; the phases so far are in {writer.Path}" : "")}");
+                    exitCode = exitOnSignal > 0 ? exitOnSignal : 130;
+                }
+                else if (summary.AbortReason is not null || writer?.Failure is not null)
+                {
+                    Console.Error.WriteLine($"fastload probe: stopped early ({summary.AbortReason ?? writer!.Failure!.Message}), no answer");
+                    exitCode = 4;
+                }
+                else if (answer is double rate)
+                {
+                    if (result.AtCap) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  note         every step passed up to --max-rate {settings.MaxRate:N0}: the node may sustain more"));
+                    Console.WriteLine(ProbeTable.Answer(rate));
+                    exitCode = 0;
+                }
+                else
+                {
+                    Console.Error.WriteLine($"fastload probe: {result.Failure}");
+                    exitCode = 1;
+                }
+                log.Logger.RunEnd(exitCode == 0 ? "complete" : summary.Interrupted ? "interrupted" : "failed",
+                    summary.Sent, summary.Accepted, summary.Errors, summary.Included, summary.SendDuration.TotalSeconds, exitCode);
+                return exitCode;
+            }
+            catch (Exception e) when (e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException or InvalidDataException or IOException)
+            {
+                Console.Error.WriteLine($"fastload probe: {e.Message}");
+                log.Logger.CommandFailed("probe", e.Message);
+                return 2;
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("fastload probe: interrupted before sending started");
+                return exitOnSignal > 0 ? exitOnSignal : 130;
+            }
+            finally
+            {
+                if (writer is not null && !finished)
+                {
+                    writer.Dispose();
+                    if (writer.Begun) Console.Error.WriteLine($"fastload probe: results so far are in {writer.Path}");
+                    else RunCommand.DeleteUnused(writer.Path);
+                }
+            }
+        });
+        return command;
+    }
+}

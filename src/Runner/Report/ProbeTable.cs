@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Text;
+using FastLoad.Engine.Probe;
+
+namespace FastLoad.Runner.Report;
+
+/// <summary>The probe's per-phase table, as <c>fastload probe</c> prints it and <c>fastload report</c> shows it.</summary>
+internal static class ProbeTable
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static string Header() =>
+        string.Create(C, $"  {"phase",-9} {"offered",9} {"sent",8} {"accepted",9} {"included",10} {"incl p50/p99 ms",17} {"backlog",15}  verdict");
+
+    public static string Line(ProbeStep p) =>
+        string.Create(C, $"  {p.Name,-9} {Rate(p.Rate),9} {p.Sent,8:N0} {p.SuccessPercent,7:0.0} % {Rate(p.IncludedRate),10} {Ms(p.InclusionP50Ms) + " / " + Ms(p.InclusionP99Ms),17} {Backlog(p),15}  {(p.Pass ? "PASS" : "FAIL")}{(p.Pass ? "" : " " + p.Reason)}");
+
+    public static string Format(IReadOnlyList<ProbeStep> steps)
+    {
+        var s = new StringBuilder();
+        s.AppendLine("  (offered and included in tx/s; backlog: growth of accepted-not-included txs from the middle to the end, ≤ tolerance)");
+        s.AppendLine(Header());
+        foreach (ProbeStep p in steps) s.AppendLine(Line(p));
+        return s.ToString();
+    }
+
+    /// <summary>The line scripts parse.</summary>
+    public static string Answer(double rate) => string.Create(C, $"sustainable: {rate:0.###} tx/s");
+
+    private static string Rate(double r) => r.ToString(r >= 100 ? "N0" : "0.#", C);
+
+    private static string Ms(double? ms) => ms is double v ? v.ToString("N0", C) : "-";
+
+    private static string Backlog(ProbeStep p) => string.Create(C, $"{p.BacklogGrowth:+#,0;-#,0;0} (≤ {p.BacklogTolerance:N0})");
+}
