@@ -6,14 +6,14 @@ namespace FastLoad.Benchmarks.Macro;
 
 /// <summary>
 /// <c>bench compare BASE HEAD [--max-slowdown 25] [--alloc-baseline bench/baseline/alloc.json]</c>: compares two
-/// BenchmarkDotNet result folders (their <c>*-report-full.json</c>), benchmark by benchmark: mean time and bytes per
+/// BenchmarkDotNet result folders (their <c>*-report-full.json</c>), benchmark by benchmark: median time and bytes per
 /// operation. FAIL when HEAD allocates more than BASE (or than the committed allocation baseline) or is slower than
 /// BASE by more than the threshold. Prints a Markdown table (and appends it to <c>$GITHUB_STEP_SUMMARY</c> when set,
 /// which is how the bench workflow posts it on the pull request); exit 1 on any FAIL.
 /// </summary>
 public static class BenchCompare
 {
-    public sealed record Result(string Name, double MeanNs, double BytesPerOp);
+    public sealed record Result(string Name, double MedianNs, double BytesPerOp);
 
     public static int Run(string[] args)
     {
@@ -72,7 +72,7 @@ public static class BenchCompare
                 if (!b.TryGetProperty("Statistics", out JsonElement stats) || stats.ValueKind != JsonValueKind.Object) continue; // failed benchmark
                 double bytes = b.TryGetProperty("Memory", out JsonElement memory) && memory.ValueKind == JsonValueKind.Object
                     ? memory.GetProperty("BytesAllocatedPerOperation").GetDouble() : double.NaN;
-                results[name] = new Result(name, stats.GetProperty("Mean").GetDouble(), bytes);
+                results[name] = new Result(name, stats.GetProperty("Median").GetDouble(), bytes); // the median: one slow iteration on a shared runner moves the mean
             }
         }
         return results;
@@ -92,21 +92,21 @@ public static class BenchCompare
             string baseTime = "-", ratio = "-", baseBytes = "-";
             if (baseline.TryGetValue(name, out Result? b))
             {
-                double r = h.MeanNs / b.MeanNs;
-                baseTime = Time(b.MeanNs);
+                double r = h.MedianNs / b.MedianNs;
+                baseTime = Time(b.MedianNs);
                 ratio = r.ToString("0.00", CultureInfo.InvariantCulture);
                 baseBytes = Bytes(b.BytesPerOp);
                 if (r > 1 + maxSlowdownPercent / 100) reasons.Add($"slower by {(r - 1) * 100:0} % (limit {maxSlowdownPercent:0} %)");
-                if (Math.Round(h.BytesPerOp) > Math.Round(b.BytesPerOp)) reasons.Add("allocates more than base");
+                if (AllocCheck.AllocatesMore(h.BytesPerOp, b.BytesPerOp)) reasons.Add("allocates more than base");
             }
-            if (allocBaseline is not null && allocBaseline.TryGetValue(name, out double committed) && Math.Round(h.BytesPerOp) > Math.Round(committed))
+            if (allocBaseline is not null && allocBaseline.TryGetValue(name, out double committed) && AllocCheck.AllocatesMore(h.BytesPerOp, committed))
                 reasons.Add($"allocates more than bench/baseline ({committed:0} B)");
             string verdict = reasons.Count == 0 ? (b is null ? "new" : "ok") : "**FAIL**: " + string.Join("; ", reasons);
             if (reasons.Count > 0) failures++;
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {baseTime} | {Time(h.MeanNs)} | {ratio} | {baseBytes} | {Bytes(h.BytesPerOp)} | {verdict} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {baseTime} | {Time(h.MedianNs)} | {ratio} | {baseBytes} | {Bytes(h.BytesPerOp)} | {verdict} |");
         }
         foreach (string name in baseline.Keys.Where(n => !head.ContainsKey(n)).Order(StringComparer.Ordinal))
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Time(baseline[name].MeanNs)} | - | - | {Bytes(baseline[name].BytesPerOp)} | - | gone |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Time(baseline[name].MedianNs)} | - | - | {Bytes(baseline[name].BytesPerOp)} | - | gone |");
         text.AppendLine();
         text.AppendLine(failures == 0 ? $"{head.Count} benchmarks: none slower than {maxSlowdownPercent:0} % or allocating more."
                                       : $"{failures} of {head.Count} benchmarks FAIL (slower than {maxSlowdownPercent:0} %, or allocating more).");

@@ -4,6 +4,6 @@
 # Refresh the baseline after a deliberate change: bench/scripts/alloc-check.sh --write-baseline bench/baseline/alloc.json
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
-dotnet build "$root/bench/FastLoad.Benchmarks.csproj" -c Release --nologo -v q >/dev/null
+dotnet build "$root/bench/FastLoad.Benchmarks.csproj" -c Release --nologo -v q -clp:ErrorsOnly
 cd "$root"
 exec dotnet bench/bin/Release/net10.0/FastLoad.Benchmarks.dll alloc-check --baseline bench/baseline/alloc.json "$@"

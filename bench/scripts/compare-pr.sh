@@ -21,7 +21,7 @@ git -C "$root" worktree add -q --detach "$work/base" "$base_ref"
 [ -e "$root/native/.deps" ] && [ ! -e "$work/base/native/.deps" ] && ln -s "$root/native/.deps" "$work/base/native/.deps"
 
 run() { # tree, artifacts folder
-  dotnet build "$1/bench/FastLoad.Benchmarks.csproj" -c Release --nologo -v q >/dev/null
+  dotnet build "$1/bench/FastLoad.Benchmarks.csproj" -c Release --nologo -v q -clp:ErrorsOnly
   # In-process (no per-benchmark project build), the short job, hot-path benchmarks only, JSON for the comparison.
   (cd "$1" && dotnet bench/bin/Release/net10.0/FastLoad.Benchmarks.dll --filter "$filter" --anyCategories hot-path \
      --inProcess --job short --exporters json --artifacts "$2" >"$2.log" 2>&1) || { echo "compare-pr: the benchmarks failed in $1 (see $2.log)" >&2; exit 2; }
