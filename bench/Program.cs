@@ -13,6 +13,10 @@ if (args.Length > 0 && args[0] == "latency-error")
     return LatencyError.Run(args[1..]);
 if (args.Length > 0 && args[0] == "sign-binding")
     return SignBindingRatio.Run(args[1..]);
+if (args.Length > 0 && args[0] == "compare")
+    return BenchCompare.Run(args[1..]);
+if (args.Length > 0 && args[0] == "alloc-check")
+    return AllocCheck.Run(args[1..]);
 if (args.Length > 0 && args[0] == "append-ratio")
     return AppendRatio.Run(args[1..]);
 

@@ -4,6 +4,7 @@ using FastLoad.Engine.Crypto;
 namespace FastLoad.Benchmarks.Crypto;
 
 [MemoryDiagnoser]
+[BenchmarkCategory(Macro.HotPath.Category)]
 public class KeccakBenchmarks
 {
     private byte[] _input = [];

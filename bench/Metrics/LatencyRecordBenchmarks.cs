@@ -42,6 +42,7 @@ public class LatencyRecordBenchmarks
             throw new InvalidOperationException($"histograms disagree: count {_ours.Count} vs {_hdr.TotalCount}, p99 {ours} vs {hdr}");
     }
 
+    [BenchmarkCategory(Macro.HotPath.Category)]
     [Benchmark(Baseline = true, OperationsPerInvoke = Batch)]
     public long LatencyHistogram_Record()
     {
@@ -50,6 +51,7 @@ public class LatencyRecordBenchmarks
         return h.Count;
     }
 
+    [BenchmarkCategory(Macro.HotPath.Category)]
     [Benchmark(OperationsPerInvoke = Batch)]
     public long LatencyHistogram_RecordConcurrent()
     {
@@ -173,9 +175,11 @@ public class ConcurrentLatencyRecordBenchmarks
         return PerThread * Threads;
     }
 
+    [BenchmarkCategory(Macro.HotPath.Category)]
     [Benchmark(Baseline = true, OperationsPerInvoke = PerThread * Threads)]
     public long LatencyHistogram_RecordConcurrent() => RunBoth(Mode.Ours);
 
+    [BenchmarkCategory(Macro.HotPath.Category)]
     [Benchmark(OperationsPerInvoke = PerThread * Threads)]
     public long LatencyHistogram_PerThread_Record() => RunBoth(Mode.OursPerThread);
 

@@ -6,6 +6,7 @@ namespace FastLoad.Benchmarks.Rlp;
 
 /// <summary>RLP encoding of each tx type's body through its generated encoder, into a span.</summary>
 [MemoryDiagnoser]
+[BenchmarkCategory(Macro.HotPath.Category)]
 public class RlpEncodeBenchmarks
 {
     private readonly byte[] _buffer = new byte[1024];

@@ -8,6 +8,7 @@ namespace FastLoad.Benchmarks.Shapes;
 /// batches of 100 as NodeSender takes them, over a simulated clock (no sleeping). Per token; allocation must be 0 B.
 /// </summary>
 [MemoryDiagnoser]
+[BenchmarkCategory(Macro.HotPath.Category)]
 public class ShapeBenchmarks
 {
     private const int Tokens = 400_000;

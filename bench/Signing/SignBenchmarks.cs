@@ -10,6 +10,7 @@ namespace FastLoad.Benchmarks.Signing;
 /// for each type. The gap between the two is everything FastLoad adds on top of libsecp256k1.
 /// </summary>
 [MemoryDiagnoser]
+[BenchmarkCategory(Macro.HotPath.Category)]
 public class SignBenchmarks
 {
     private readonly byte[] _hash = new byte[32];

@@ -17,6 +17,7 @@ namespace FastLoad.Benchmarks.Workloads;
 /// signer threads do (the call's hex is the sender's cost, measured in SignBenchmarks).
 /// </summary>
 [MemoryDiagnoser]
+[BenchmarkCategory(Macro.HotPath.Category)]
 public class WorkloadBenchmarks
 {
     private static readonly GasPricing Gas = new(2_000_000_000, 2_000_000_000, 1_000_000_000);
