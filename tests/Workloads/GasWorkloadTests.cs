@@ -25,7 +25,9 @@ public class GasWorkloadTests
         RunSummary summary = await run.RunAsync(CancellationToken.None);
 
         Assert.Equal(0, summary.Errors);
-        Assert.True(summary.Accepted > 100, $"only {summary.Accepted} accepted");
+        // 30 tx/s for 4 s is 120 due; on a busy machine anvil burning 15M gas a second may take fewer. What matters here is
+        // every receipt of what was accepted, and enough of them for the check's sample of 50.
+        Assert.True(summary.Accepted >= 60, $"only {summary.Accepted} accepted: {summary.Format()}");
         Assert.Equal(summary.Accepted, summary.Included);
         string burner = Assert.Single(run.Contracts).Address.ToString();
         // Every receipt, not only the check's sample: within 5 % of N, and a call of the burner.
