@@ -44,11 +44,6 @@ public static class Program
                     Console.Error.WriteLine($"fastload run: {errors[0].Format(args[1])}{(errors.Count > 1 ? $" (and {errors.Count - 1} more: fastload scenario check {args[1]})" : "")}");
                     return 2;
                 }
-                if (scenario.Phases.Count > 1)
-                {
-                    Console.Error.WriteLine($"fastload run: {args[1]} has {scenario.Phases.Count} phases; running more than one phase in a run is not implemented yet: keep one phase, or run each as its own scenario");
-                    return 2;
-                }
                 args = ["run", .. scenario.ToRunArgs(args[2..])];
             }
             ParseResult parsed = root.Parse(args);

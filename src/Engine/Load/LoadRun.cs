@@ -238,7 +238,9 @@ public sealed class LoadRun(RunOptions options)
         // Inclusion: every accepted tx is looked for in the blocks each node produces from now on.
         var tracker = new Inclusion.InclusionTracker();
         recorder.Tracker = tracker;
-        recorder.Phases = Probe?.Phases;
+        // A sequence of phases (--phase, a scenario's phases): each tx is counted with the phase its intended time falls in.
+        Probe.PhaseTracker? sequencePhases = Probe is null && _shape is Shapes.SequenceShape ? new Probe.PhaseTracker() : null;
+        recorder.Phases = Probe?.Phases ?? sequencePhases;
         IncludedNonces? included = replay is null && workload.NeedsInclusions ? new IncludedNonces(wallets) : null;
         recorder.IncludedNonces = included;
         var watchers = apis.Select((api, node) => new Inclusion.BlockWatcher(api, tracker, TimeSpan.FromMilliseconds(100))
@@ -294,6 +296,9 @@ public sealed class LoadRun(RunOptions options)
         long startTicks = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
         DateTime startUtc = DateTime.UtcNow.AddMilliseconds(100);
         _blockClock.Begin(startTicks);
+        if (sequencePhases is not null && _shape is Shapes.SequenceShape sequence)
+            foreach (Shapes.SequenceShape.Phase phase in sequence.Phases)
+                sequencePhases.Add(startTicks + (long)(phase.Start * Stopwatch.Frequency), startTicks + (long)(phase.End * Stopwatch.Frequency));
         long stopAtTicks = _options.Duration is TimeSpan limit ? startTicks + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         // Intended: tokens the shape made due by the sample (up to when sending stopped, and never at or past the deadline:
         // the senders send nothing from then on).
@@ -516,6 +521,7 @@ public sealed class LoadRun(RunOptions options)
             : Enumerable.Range(0, apis.Count).Sum(i => _shape.ForNode(i, apis.Count, _blockClock).DueCount(Math.Min(sendEndTicks, stopAtTicks - 1) - startTicks));
         return new RunSummary
         {
+            Phases = sequencePhases is null ? [] : SequencePhases((Shapes.SequenceShape)_shape!, sequencePhases, sendEndTicks - startTicks),
             Nodes = senders.Select(s => s.Stats).ToArray(),
             SendDuration = sendDuration,
             TargetRate = _shape switch
@@ -719,6 +725,37 @@ public sealed class LoadRun(RunOptions options)
         if (_options.WebSockets is not { } given) return null;
         if (given.Count > node) return new Uri(given[node]);
         return endpoint.WebSocketUri;
+    }
+
+    /// <summary>
+    /// Each phase of a sequence as it ran (a <c>phases</c> row): its window, the txs it made due (up to where sending
+    /// stopped), what the node did with them. Phases are not judged one by one (the run's --expect-* verdicts judge the
+    /// whole run), so they carry no verdict.
+    /// </summary>
+    private static IReadOnlyList<Engine.Probe.ProbeStep> SequencePhases(Shapes.SequenceShape sequence, Engine.Probe.PhaseTracker tracker, long sentTicks)
+    {
+        double sentSeconds = sentTicks / (double)Stopwatch.Frequency;
+        var steps = new List<Engine.Probe.ProbeStep>();
+        for (int i = 0; i < sequence.Phases.Count; i++)
+        {
+            Shapes.SequenceShape.Phase phase = sequence.Phases[i];
+            if (phase.Start >= sentSeconds) break; // sending stopped before it began
+            Engine.Probe.PhaseTracker.Phase counts = tracker.Phases[i];
+            double seconds = Math.Min(phase.End, sentSeconds) - phase.Start;
+            long offered = phase.End <= sentSeconds ? phase.Count
+                : Math.Max(0, sequence.Timeline.DueCount((long)(sentSeconds * Stopwatch.Frequency) - 1) - phase.First);
+            steps.Add(new Engine.Probe.ProbeStep
+            {
+                Index = i, Kind = Engine.Probe.ProbeKind.Phase, Name = phase.Name, Rate = offered / seconds,
+                StartUs = (long)(phase.Start * 1e6), EndUs = (long)(phase.End * 1e6),
+                Offered = offered, Sent = counts.Answered, Accepted = counts.Accepted, Included = counts.Included,
+                IncludedRate = counts.Included / seconds,
+                InclusionP50Ms = counts.Inclusion.Count == 0 ? null : counts.Inclusion.MillisAtPercentile(50),
+                InclusionP99Ms = counts.Inclusion.Count == 0 ? null : counts.Inclusion.MillisAtPercentile(99),
+                BacklogMid = 0, BacklogEnd = 0, BacklogTolerance = 0,
+            });
+        }
+        return steps;
     }
 
     /// <summary>"500 tx/s for 10 s", "--max, 10,000 txs": what the run was asked to do, for the log.</summary>

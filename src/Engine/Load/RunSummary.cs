@@ -31,6 +31,9 @@ public sealed record RunSummary
     /// <summary>The load shape, described (e.g. "ramp 50 → 300 tx/s over 10 s"), when it is not constant; else null.</summary>
     public string? Shape { get; init; }
 
+    /// <summary>The phases of a sequence (<c>--phase</c>) as they ran; empty for a single shape.</summary>
+    public IReadOnlyList<Probe.ProbeStep> Phases { get; init; } = [];
+
     /// <summary>Txs the shape made due while sending (sent + never sent); null for --max.</summary>
     public long? Intended { get; init; }
 

@@ -11,6 +11,9 @@ public enum ProbeKind
 
     /// <summary>The answer held for longer, to confirm it.</summary>
     Hold,
+
+    /// <summary>Not the probe's: one phase of a run's sequence (<c>--phase</c>, a scenario's phases), not judged on its own.</summary>
+    Phase,
 }
 
 /// <summary>One phase of the probe as measured: what was offered, what the node did with it, and the verdict. A row of <c>phases</c>.</summary>

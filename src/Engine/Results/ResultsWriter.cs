@@ -649,7 +649,8 @@ public sealed class ResultsWriter : IDisposable
                 _db.Execute("INSERT INTO phases SELECT run_id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM runs",
                     p.Index, p.Name, p.Kind.ToString().ToLowerInvariant(), p.Rate, p.StartUs, p.EndUs,
                     p.Offered, p.Sent, p.Accepted, p.Included, p.IncludedRate, Num(p.InclusionP50Ms), Num(p.InclusionP99Ms),
-                    p.BacklogMid, p.BacklogEnd, p.BacklogGrowth, p.BacklogTolerance, p.Pass ? "PASS" : "FAIL", p.Reason);
+                    p.BacklogMid, p.BacklogEnd, p.BacklogGrowth, p.BacklogTolerance,
+                    p.Kind == Probe.ProbeKind.Phase ? null : p.Pass ? "PASS" : "FAIL", p.Kind == Probe.ProbeKind.Phase ? null : p.Reason);
             }
             _db.Execute("CHECKPOINT");
         }

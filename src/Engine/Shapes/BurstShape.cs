@@ -27,6 +27,8 @@ public sealed class BurstShape : LoadShape
 
     public override ArrivalSchedule ForNode(int node, int nodes, BlockClock blocks) => _periods.Share(node, nodes);
 
+    internal override Timeline Timeline => _periods;
+
     public override double RateAt(double seconds, BlockClock blocks) => Size / Every;
 
     public override double PeakRate => Size / Every;

@@ -18,6 +18,8 @@ public sealed class ConstantShape : LoadShape
 
     public override ArrivalSchedule ForNode(int node, int nodes, BlockClock blocks) => _line.Share(node, nodes);
 
+    internal override Timeline Timeline => _line;
+
     public override double RateAt(double seconds, BlockClock blocks) => Rate;
 
     public override double PeakRate => Rate;

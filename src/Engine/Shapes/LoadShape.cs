@@ -32,6 +32,9 @@ public abstract class LoadShape
     /// <summary>The duration the shape implies when none is given (steps: one hold per level), or null.</summary>
     public virtual TimeSpan? ImpliedDuration => null;
 
+    /// <summary>The shape's closed-form schedule when it has one (constant, ramp, steps, burst), so it can be a phase of a <see cref="SequenceShape"/>.</summary>
+    internal virtual Timeline? Timeline => null;
+
     /// <summary>Whether tokens come due only as new blocks are seen.</summary>
     public virtual bool NeedsBlocks => false;
 

@@ -30,6 +30,8 @@ public sealed class RampShape : LoadShape
 
     public override ArrivalSchedule ForNode(int node, int nodes, BlockClock blocks) => _curve.Share(node, nodes);
 
+    internal override Timeline Timeline => _curve;
+
     public override double RateAt(double seconds, BlockClock blocks) => _curve.RateAt(seconds);
 
     public override double PeakRate => Math.Max(From, To);

@@ -37,6 +37,8 @@ public sealed class StepsShape : LoadShape
 
     public override ArrivalSchedule ForNode(int node, int nodes, BlockClock blocks) => _levels.Share(node, nodes);
 
+    internal override Timeline Timeline => _levels;
+
     public override double RateAt(double seconds, BlockClock blocks) => _levels.RateAt(seconds);
 
     public override double PeakRate => To;

@@ -20,6 +20,7 @@ public static class RunCommand
         var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated: http://host:port or https://[user:password@]host[:port]/path. Default: start a local anvil." };
         var rate = new Option<double?>("--rate") { Description = "Total tx/s, split evenly across nodes (default 200)." };
         var shape = new Option<string>("--shape") { Description = "When txs are due: constant (--rate), ramp:FROM..TO (tx/s, over --duration), steps:FROM..TO:STEP/HOLD, burst:N/EVERY, poisson (mean --rate) or per-block:K.", DefaultValueFactory = _ => "constant" };
+        var phases = new Option<string[]>("--phase") { Description = "A phase of the run: NAME=SHAPE[@RATE]/DURATION, repeated for phases one after another (e.g. --phase warm=constant@50/10s --phase climb=ramp:50..500/60s); each phase's txs are counted apart (phases table, txs.phase). Excludes --shape, --rate, --duration, --count, --max." };
         var shapeSeed = new Option<ulong?>("--shape-seed") { Description = "Seed of the poisson shape's arrivals (default: derived from --seed)." };
         var max = new Option<bool>("--max") { Description = "Send as fast as the node(s) take, no rate limit." };
         var duration = new Option<string?>("--duration", "-d") { Description = "How long to send: 30s, 2m, 1h (default 10s unless --count)." };
@@ -95,7 +96,7 @@ public static class RunCommand
             never from the command line; with the local anvil, its funded dev account is used.
             """)
         {
-            rpc, rate, shape, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
+            rpc, rate, shape, phases, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
             ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
             logFile, logLevel, workload, reuseSetup, ledgerSample, readRate, readMethod, receipts,
@@ -134,7 +135,11 @@ public static class RunCommand
                 if (isMax && shapeName != "constant") throw new ArgumentException($"--max and --shape {shapeText} exclude each other: --max sends as fast as the node takes, a shape says when each tx is due");
                 if (rateValue is not null && shapeName is not ("constant" or "poisson")) throw new ArgumentException($"--rate does not apply to --shape {shapeText}: its rates are in the shape itself (e.g. ramp:100..1000)");
                 TimeSpan? givenDuration = durationText is not null ? ParseDuration(durationText) : null;
+                string[] phaseTexts = parse.GetValue(phases) ?? [];
+                if (phaseTexts.Length > 0 && (isMax || rateValue is not null || shapeText != "constant" || durationText is not null || countValue is not null))
+                    throw new ArgumentException("--phase gives each phase its shape, rate and duration: drop --shape, --rate, --duration, --count and --max");
                 Engine.Shapes.LoadShape? shapeValue = isMax ? null
+                    : phaseTexts.Length > 0 ? ParsePhases(phaseTexts, parse.GetValue(shapeSeed) ?? Engine.Shapes.LoadShape.SeedFrom(parse.GetValue(seed)!))
                     : Engine.Shapes.LoadShape.Parse(shapeText, rateValue ?? 200, givenDuration, parse.GetValue(shapeSeed) ?? Engine.Shapes.LoadShape.SeedFrom(parse.GetValue(seed)!));
                 // steps imply their duration (one hold per level) unless --duration is given.
                 TimeSpan? durationValue = givenDuration ?? shapeValue?.ImpliedDuration ?? (countValue is null && replayFile is null ? TimeSpan.FromSeconds(10) : null);
@@ -425,6 +430,51 @@ public static class RunCommand
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>
+    /// <c>--phase NAME=SHAPE[@RATE]/DURATION</c>, repeated: the phases in order as one sequence. The duration is after the
+    /// last '/' (a burst's own '/' stays in the shape), the rate after '@' (constant needs one).
+    /// </summary>
+    public static Engine.Shapes.SequenceShape ParsePhases(IReadOnlyList<string> texts, ulong seed)
+    {
+        var list = new List<(string, Engine.Shapes.LoadShape, TimeSpan)>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string text in texts)
+        {
+            int eq = text.IndexOf('=', StringComparison.Ordinal);
+            int slash = text.LastIndexOf('/');
+            if (eq <= 0 || slash < eq) throw new ArgumentException($"--phase '{text}': write NAME=SHAPE[@RATE]/DURATION, e.g. warm=constant@50/10s or climb=ramp:50..500/60s");
+            string name = text[..eq].Trim();
+            if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z0-9_.-]+$")) throw new ArgumentException($"--phase '{text}': a phase name is letters, digits, '-', '_' or '.'");
+            if (!names.Add(name)) throw new ArgumentException($"--phase: two phases are named '{name}': give each its own name");
+            string shapePart = text[(eq + 1)..slash].Trim();
+            TimeSpan length = ParseDuration(text[(slash + 1)..].Trim(), $"--phase {name}'s duration");
+            if (length <= TimeSpan.Zero) throw new ArgumentException($"--phase '{text}': the duration must be positive");
+            double? phaseRate = null;
+            int at = shapePart.IndexOf('@', StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                if (!double.TryParse(shapePart[(at + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double r) || !(r > 0) || !double.IsFinite(r))
+                    throw new ArgumentException($"--phase '{text}': the rate after '@' must be a positive number (tx/s)");
+                phaseRate = r;
+                shapePart = shapePart[..at];
+            }
+            string shapeName = shapePart.Split(':')[0];
+            if (shapeName is "constant" or "poisson" && phaseRate is null) throw new ArgumentException($"--phase '{text}': {shapeName} needs a rate: {name}={shapeName}@100/{text[(slash + 1)..]}");
+            if (phaseRate is not null && shapeName is not ("constant" or "poisson")) throw new ArgumentException($"--phase '{text}': a rate does not apply to {shapePart}: its rates are in the shape itself");
+            Engine.Shapes.LoadShape phaseShape;
+            try
+            {
+                phaseShape = Engine.Shapes.LoadShape.Parse(shapePart, phaseRate, length, seed);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"--phase {name}: {e.Message}");
+            }
+            list.Add((name, phaseShape, length));
+        }
+        return new Engine.Shapes.SequenceShape(list);
+    }
+
     internal static Engine.Results.RunFinal FinalOf(RunSummary s, IReadOnlyList<VerdictLine> verdicts)
     {
         return new Engine.Results.RunFinal
@@ -441,6 +491,7 @@ public static class RunCommand
             Reads = s.Reads?.Sent, ReadErrors = s.Reads?.Errors,
             ReadP50Ms = s.Reads?.Latency.MillisAtPercentile(50), ReadP99Ms = s.Reads?.Latency.MillisAtPercentile(99),
             ReceiptsFetched = s.Receipts?.Fetched, Reverted = s.Receipts?.Reverted,
+            Phases = s.Phases,
         };
     }
 

@@ -49,13 +49,26 @@ public sealed class ScenarioFile
         void Add(string flag, string? value)
         {
             if (given.Contains(flag)) return;
-            // A shape or rate from the command line replaces the file's whole phase (a rate alone would not fit a ramp).
-            if (flag is "--shape" or "--rate" && (given.Contains("--shape") || given.Contains("--rate") || given.Contains("--max"))) return;
+            // A shape, rate or phase list from the command line replaces the file's whole phase (a rate alone would not fit a ramp).
+            if (flag is "--shape" or "--rate" && (given.Contains("--shape") || given.Contains("--rate") || given.Contains("--max") || given.Contains("--phase"))) return;
             args.Add(flag);
             if (value is not null) args.Add(value);
         }
         foreach ((string flag, string? value) in Flags) Add(flag, value);
-        if (Phases.Count == 1)
+        if (Phases.Count > 1)
+        {
+            // Several phases: one --phase each, unless the command line gives the run's shape itself.
+            if (!given.Contains("--phase") && !given.Contains("--shape") && !given.Contains("--rate") && !given.Contains("--max"))
+            {
+                foreach (ScenarioPhase phase in Phases)
+                {
+                    string rate = phase.Rate is double r ? "@" + r.ToString("R", CultureInfo.InvariantCulture) : "";
+                    args.Add("--phase");
+                    args.Add($"{phase.Name}={phase.Shape}{rate}/{phase.Duration}");
+                }
+            }
+        }
+        else
         {
             ScenarioPhase phase = Phases[0];
             Add("--shape", phase.Shape);
@@ -393,6 +406,8 @@ public sealed class ScenarioFile
                 index++;
                 if (Mapping(item, $"phases[{index}]", "name", "shape", "rate", "duration", "count") is not { } map) continue;
                 string name = Get(map, "name") is { } n ? Scalar(n, "phase name") ?? $"phase-{index}" : $"phase-{index}";
+                if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z0-9_.-]+$"))
+                    Error(Get(map, "name")!, $"phases[{index}].name '{name}': use letters, digits, '-', '_' or '.'");
                 string shape = Get(map, "shape") is { } s ? Scalar(s, $"phases[{index}].shape") ?? "constant" : "constant";
                 string shapeName = shape.Split(':')[0];
                 double? rate = Get(map, "rate") is { } r ? Number(r, $"phases[{index}].rate", null, min: 0.001) : null;
@@ -413,6 +428,8 @@ public sealed class ScenarioFile
                 {
                     Error(Get(map, "shape") ?? item, $"phases[{index}].shape: {e.Message}");
                 }
+                if (list.Children.Count > 1 && shapeName is "poisson" or "per-block")
+                    Error(Get(map, "shape") ?? item, $"phases[{index}].shape {shapeName} cannot be one phase of several (it is not a fixed schedule): use constant, ramp, steps or burst, or make it the only phase");
                 phases.Add(new ScenarioPhase(name, shape, rate, duration, count, (int)item.Start.Line));
             }
         }
