@@ -2,6 +2,7 @@ using FastLoad.Engine.DuckDb;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using FastLoad.Engine.Results;
 using FastLoad.Tests.Infrastructure;
 
@@ -122,11 +123,18 @@ public sealed partial class ReportCommandTests : IDisposable
                 s.querySelectorAll('rect.bar').forEach(function (r) { drawn++; if (!(r.getBBox().width > 0)) flat++; });
               }
             });
+            function visible(sel) { var k = 0; svg.querySelectorAll(sel).forEach(function (e) { var b = e.getBBox(); if (b.width > 0 && b.height > 0) k++; }); return k; }
+            var frame = svg.getBoundingClientRect(), inside = 0, labels = svg.querySelectorAll('text.category');
+            labels.forEach(function (e) {
+              var r = e.getBoundingClientRect();
+              if (r.width > 0 && r.left >= frame.left && r.right <= frame.right && r.top >= frame.top && r.bottom <= frame.bottom) inside++;
+            });
             out.push(svg.id + ' ' + Math.round(box.width) + 'x' + Math.round(box.height) + ' plot=' + Math.round(plot.width) + 'x' + Math.round(plot.height)
-              + ' declared=' + declared + ' drawn=' + drawn + ' zero-width=' + flat);
+              + ' declared=' + declared + ' drawn=' + drawn + ' zero-width=' + flat
+              + ' markers=' + visible('circle.point') + ' refs=' + svg.querySelectorAll('line.ref').length + ' bands=' + visible('rect.band')
+              + ' labels=' + inside + '/' + labels.length);
           });
-          var t = document.getElementById('table-nodes');
-          out.push('table-nodes rows=' + (t ? t.tBodies[0].rows.length : -1));
+          document.querySelectorAll('table[id]').forEach(function (t) { out.push(t.id + ' rows=' + t.tBodies[0].rows.length); });
           var pre = document.createElement('pre');
           pre.id = 'render-check';
           pre.textContent = out.join('\n');
@@ -135,8 +143,26 @@ public sealed partial class ReportCommandTests : IDisposable
         </script>
         """;
 
-    [GeneratedRegex(@"^(?<id>[\w-]+) (?<w>\d+)x(?<h>\d+) plot=(?<pw>\d+)x(?<ph>\d+) declared=(?<declared>\d+) drawn=(?<drawn>\d+) zero-width=(?<flat>\d+)$")]
+    [GeneratedRegex(@"^(?<id>chart-[\w-]+) (?<w>\d+)x(?<h>\d+) plot=(?<pw>\d+)x(?<ph>\d+) declared=(?<declared>\d+) drawn=(?<drawn>\d+) zero-width=(?<flat>\d+) markers=(?<markers>\d+) refs=(?<refs>\d+) bands=(?<bands>\d+) labels=(?<inside>\d+)/(?<labels>\d+)$")]
     private static partial Regex ChartLine();
+
+    /// <summary>Opens <paramref name="page"/> with <see cref="RenderCheck"/> injected in headless Chromium; its lines (one per chart, then one per table).</summary>
+    private async Task<string[]> RenderCheckAsync(string page, string name)
+    {
+        string checkedPage = PathOf(name + "-check.html");
+        File.WriteAllText(checkedPage, page.Replace("</body>", RenderCheck + "\n</body>", StringComparison.Ordinal));
+        string dom = await Chromium.DumpDomAsync(checkedPage);
+        Match pre = Regex.Match(dom, "<pre id=\"render-check\">(.*?)</pre>", RegexOptions.Singleline);
+        Assert.True(pre.Success, "no render-check output in the DOM:\n" + dom[..Math.Min(dom.Length, 2000)]);
+        return WebUtility.HtmlDecode(pre.Groups[1].Value).Split('\n');
+    }
+
+    private static void AssertSelfContained(string page)
+    {
+        // Self-contained: nothing is fetched (node URLs appear as text only).
+        foreach (string forbidden in (ReadOnlySpan<string>)["<script", "<link", " src=", "href=", "@import", "url("])
+            Assert.DoesNotContain(forbidden, page, StringComparison.OrdinalIgnoreCase);
+    }
 
     [Fact]
     public async Task Html_page_renders_every_chart_in_headless_chromium()
@@ -148,9 +174,7 @@ public sealed partial class ReportCommandTests : IDisposable
         Assert.Contains($"  html         {html}", r.StdOut);
 
         string page = File.ReadAllText(html);
-        // Self-contained: nothing is fetched (node URLs appear as text only).
-        foreach (string forbidden in (ReadOnlySpan<string>)["<script", "<link", " src=", "href=", "@import", "url("])
-            Assert.DoesNotContain(forbidden, page, StringComparison.OrdinalIgnoreCase);
+        AssertSelfContained(page);
 
         // What each chart must show, from the same file.
         RunSeries series;
@@ -171,12 +195,7 @@ public sealed partial class ReportCommandTests : IDisposable
         Assert.Equal(["nonce_too_low", "underpriced"], series.ErrorsPerSecond.Select(e => e.Key));
         Assert.True(series.InclusionBucketCount.Length >= 10, $"{series.InclusionBucketCount.Length} histogram buckets");
 
-        string checkedPage = PathOf("gen-check.html");
-        File.WriteAllText(checkedPage, page.Replace("</body>", RenderCheck + "\n</body>", StringComparison.Ordinal));
-        string dom = await Chromium.DumpDomAsync(checkedPage);
-        Match pre = Regex.Match(dom, "<pre id=\"render-check\">(.*?)</pre>", RegexOptions.Singleline);
-        Assert.True(pre.Success, "no render-check output in the DOM:\n" + dom[..Math.Min(dom.Length, 2000)]);
-        string[] report = WebUtility.HtmlDecode(pre.Groups[1].Value).Split('\n');
+        string[] report = await RenderCheckAsync(page, "gen");
 
         var seen = new HashSet<string>();
         foreach (string line in report[..^1])
@@ -190,6 +209,7 @@ public sealed partial class ReportCommandTests : IDisposable
             Assert.Equal(expected[id], Get("declared"));
             Assert.Equal(expected[id], Get("drawn"));
             Assert.Equal(0, Get("flat"));
+            Assert.Equal(0, Get("markers") + Get("refs") + Get("bands") + Get("labels")); // a plain run's charts have none of the probe's
             seen.Add(id);
         }
         Assert.Equal(expected.Keys.Order(), seen.Order());
@@ -215,5 +235,150 @@ public sealed partial class ReportCommandTests : IDisposable
         Assert.Equal(1320L * 1600, pixels);
         Assert.True(notBackground > pixels / 50, $"{notBackground} of {pixels} pixels differ from the background");
         Assert.True(colours > 20, $"{colours} colours");
+    }
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+
+    /// <summary>The element <c>&lt;tag id="id" ...&gt;...&lt;/tag&gt;</c> of the page, parsed as XML (the report writes well-formed SVG and tables).</summary>
+    private static XElement Element(string page, string tag, string id)
+    {
+        Match m = Regex.Match(page, $"<{tag} id=\"{id}\".*?</{tag}>", RegexOptions.Singleline);
+        Assert.True(m.Success, $"no <{tag} id=\"{id}\"> in the page");
+        return XElement.Parse(m.Value);
+    }
+
+    private static double Num(XElement e, string attribute) => double.Parse((string)e.Attribute(attribute)!, CultureInfo.InvariantCulture);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Probe_html_charts_offered_vs_included_rate_per_phase(bool sustainable)
+    {
+        string results = PathOf("probe.duckdb"), html = PathOf("probe.html");
+        SyntheticResults.WriteProbe(results, sustainable);
+        ProcessResult r = await ProcessRunner.RunFastloadAsync("", "report", results, "--html", html);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("  probe        6 phases", r.StdOut);
+        Assert.Contains(sustainable ? "  sustainable: 300 tx/s" : "  no sustainable rate found", r.StdOut);
+
+        string page = File.ReadAllText(html);
+        AssertSelfContained(page);
+        SyntheticResults.ProbePhase[] phases = SyntheticResults.ProbePhases;
+        XElement chart = Element(page, "svg", "chart-probe");
+
+        // Two lines, one point per phase each, in run order.
+        var lines = chart.Descendants(Svg + "path").Where(e => ((string?)e.Attribute("class"))?.Contains("series") == true).ToList();
+        Assert.Equal(["offered", "included"], lines.Select(e => (string)e.Attribute("data-name")!));
+        foreach (XElement line in lines)
+        {
+            Assert.Equal(phases.Length, (int)line.Attribute("data-points")!);
+            Assert.Equal(phases.Length, Regex.Count((string)line.Attribute("d")!, "[ML]"));
+        }
+        List<XElement> Points(string series) =>
+            [.. chart.Descendants(Svg + "circle").Where(e => (string?)e.Attribute("class") == "point" && (string?)e.Attribute("data-series") == series)];
+        List<XElement> offered = Points("offered"), included = Points("included");
+        Assert.Equal(phases.Select(p => p.Rate), offered.Select(e => Num(e, "data-value")));
+        Assert.Equal(phases.Select(p => p.IncludedRate), included.Select(e => Num(e, "data-value")));
+        Assert.Equal(Enumerable.Range(0, phases.Length), offered.Select(e => (int)e.Attribute("data-index")!));
+        // x: one column per phase, left to right; both series share it.
+        List<double> xs = [.. offered.Select(e => Num(e, "cx"))];
+        Assert.Equal(xs.Order(), xs);
+        Assert.Equal(xs, included.Select(e => Num(e, "cx")));
+        // y: higher rate, higher up (smaller y); the failed step 3 at 400 is the top point.
+        Assert.Equal(offered.Select(e => Num(e, "cy")).Min(), Num(offered[2], "cy"));
+        Assert.Equal("step 3: offered 400 tx/s, FAIL backlog grew 135 (> 60)", offered[2].Element(Svg + "title")!.Value);
+        Assert.Equal("bisect 1: included 296 tx/s, PASS", included[3].Element(Svg + "title")!.Value);
+
+        // Labelled by name and rate.
+        var categories = chart.Descendants(Svg + "text").Where(e => (string?)e.Attribute("class") == "category").Select(e => e.Value);
+        Assert.Equal(["step 1 (100)", "step 2 (200)", "step 3 (400)", "bisect 1 (300)", "bisect 2 (350)", "hold (300)"], categories);
+
+        // Each phase's verdict: a tinted band over its column, in the legend.
+        var bands = chart.Descendants(Svg + "rect").Where(e => (string?)e.Attribute("class") == "band").ToList();
+        Assert.Equal(phases.Select(p => p.Pass ? "PASS" : "FAIL"), bands.Select(e => (string)e.Attribute("data-verdict")!));
+        Assert.Equal(Enumerable.Range(0, phases.Length).Select(i => i.ToString(CultureInfo.InvariantCulture)), bands.Select(e => (string)e.Attribute("data-phase")!));
+        for (int i = 0; i < phases.Length; i++)
+            Assert.InRange(xs[i], Num(bands[i], "x"), Num(bands[i], "x") + Num(bands[i], "width"));
+        Assert.Single(bands.Select(e => (string)e.Attribute("fill")!).Where((_, i) => phases[i].Pass).Distinct());
+        Assert.Single(bands.Select(e => (string)e.Attribute("fill")!).Where((_, i) => !phases[i].Pass).Distinct());
+        Assert.NotEqual(bands[0].Attribute("fill")!.Value, bands[2].Attribute("fill")!.Value);
+        var legend = chart.Elements(Svg + "g").Single(e => (string?)e.Attribute("class") == "legend").Elements(Svg + "text").Select(e => e.Value);
+        Assert.Equal(sustainable ? ["offered", "included", "sustainable", "PASS", "FAIL"] : ["offered", "included", "PASS", "FAIL"], legend);
+
+        // The sustainable rate: a horizontal line at the height of the 300 tx/s points.
+        var refs = chart.Descendants(Svg + "line").Where(e => (string?)e.Attribute("class") == "ref").ToList();
+        if (sustainable)
+        {
+            XElement line = Assert.Single(refs);
+            Assert.Equal("sustainable", (string)line.Attribute("data-name")!);
+            Assert.Equal(SyntheticResults.ProbeSustainable, Num(line, "data-value"));
+            Assert.Equal(Num(line, "y1"), Num(line, "y2"));
+            Assert.Equal(Num(offered[3], "cy"), Num(line, "y1")); // bisect 1 offered 300
+            Assert.Equal(Num(offered[5], "cy"), Num(line, "y1")); // the hold at 300
+            Assert.Contains("sustainable: 300 tx/s", page);
+        }
+        else
+        {
+            Assert.Empty(refs);
+            Assert.Contains("no sustainable rate found", page);
+        }
+
+        // The per-phase table: one row per phase, from the same phases rows.
+        XElement table = Element(page, "table", "table-probe");
+        List<XElement> rows = [.. table.Element("tbody")!.Elements("tr")];
+        Assert.Equal(phases.Length, rows.Count);
+        for (int i = 0; i < phases.Length; i++)
+        {
+            string[] cells = [.. rows[i].Elements("td").Select(td => td.Value)];
+            Assert.Equal(phases[i].Name, cells[1]);
+            Assert.Equal(phases[i].Kind, cells[2]);
+            Assert.Equal(phases[i].Pass ? "PASS" : "FAIL", cells[^2]);
+            Assert.Equal(phases[i].Pass ? "" : phases[i].Reason, cells[^1]);
+        }
+        Assert.Equal(["2", "step 3", "step", "400", "1,200", "100.0", "930", "310", "1,800.0", "4,100.0", "+135", "60", "FAIL", "backlog grew 135 (> 60)"],
+            rows[2].Elements("td").Select(td => td.Value));
+
+        // The plain charts are all still there.
+        Assert.Equal(HtmlReportChartCount + 1, Regex.Count(page, "<svg id=\"chart-"));
+    }
+
+    [Fact]
+    public async Task Probe_html_page_renders_in_headless_chromium()
+    {
+        string results = PathOf("probe.duckdb"), html = PathOf("probe.html");
+        SyntheticResults.WriteProbe(results);
+        Assert.Equal(0, (await ProcessRunner.RunFastloadAsync("", "report", results, "--html", html)).ExitCode);
+
+        string[] report = await RenderCheckAsync(File.ReadAllText(html), "probe");
+        int n = SyntheticResults.ProbePhases.Length;
+        Match m = ChartLine().Match(Assert.Single(report, l => l.StartsWith("chart-probe ", StringComparison.Ordinal)));
+        Assert.True(m.Success, string.Join('\n', report));
+        int Get(string g) => int.Parse(m.Groups[g].Value, CultureInfo.InvariantCulture);
+        Assert.True(Get("w") > 300 && Get("h") > 150 && Get("pw") > 200 && Get("ph") > 100, m.Value);
+        Assert.Equal(2 * n, Get("declared")); // offered + included
+        Assert.Equal(2 * n, Get("drawn"));
+        Assert.Equal(0, Get("flat"));
+        Assert.Equal(2 * n, Get("markers")); // every point's marker has a size
+        Assert.Equal(1, Get("refs"));
+        Assert.Equal(n, Get("bands"));
+        Assert.Equal(n, Get("labels"));
+        Assert.Equal(n, Get("inside"));      // no phase label is cut off
+        Assert.Contains($"table-probe rows={n}", report);
+        Assert.Contains("table-nodes rows=2", report); // one node + total
+        Assert.Equal(HtmlReportChartCount + 1, report.Count(l => l.StartsWith("chart-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Plain_run_report_has_no_probe_chart_or_table()
+    {
+        string results = PathOf("small.duckdb"), html = PathOf("small.html");
+        SyntheticResults.WriteSmall(results);
+        ProcessResult r = await ProcessRunner.RunFastloadAsync("", "report", results, "--html", html);
+        Assert.Equal(0, r.ExitCode);
+        Assert.DoesNotContain("probe", r.StdOut);
+
+        string page = File.ReadAllText(html);
+        Assert.Equal(HtmlReportChartCount, Regex.Count(page, "<svg id=\"chart-"));
+        foreach (string absent in (ReadOnlySpan<string>)["chart-probe", "table-probe", "Probe", "sustainable", "class=\"point\"", "class=\"band\"", "class=\"ref\""])
+            Assert.DoesNotContain(absent, page, StringComparison.Ordinal);
     }
 }

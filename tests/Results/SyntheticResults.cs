@@ -64,6 +64,45 @@ public static class SyntheticResults
         db.Execute("INSERT INTO runs (run_id, schema_version, started_at, status, target_rate) VALUES ('empty', 1, '2026-11-22 08:30:00+00', 'running', 100)");
     }
 
+    /// <summary>One phase of <see cref="WriteProbe"/>'s file, as it goes into <c>phases</c>.</summary>
+    public sealed record ProbePhase(string Name, string Kind, double Rate, double IncludedRate, bool Pass, string Reason);
+
+    /// <summary>The phases of <see cref="WriteProbe"/>, in the order run: steps up to a failing 400, bisect, a hold at 300.</summary>
+    public static readonly ProbePhase[] ProbePhases =
+    [
+        new("step 1", "step", 100, 96.8, true, "ok"),
+        new("step 2", "step", 200, 196, true, "ok"),
+        new("step 3", "step", 400, 310, false, "backlog grew 135 (> 60)"),
+        new("bisect 1", "bisect", 300, 296, true, "ok"),
+        new("bisect 2", "bisect", 350, 312, false, "inclusion p99 4,100 ms > 3,001 ms; backlog grew 57 (> 52)"),
+        new("hold", "hold", 300, 298.5, true, "ok"),
+    ];
+
+    /// <summary>The hold's rate: <c>runs.sustainable_rate</c> of <see cref="WriteProbe"/>'s file.</summary>
+    public const double ProbeSustainable = 300;
+
+    /// <summary>A probe's results file: a generated 20 s run plus <see cref="ProbePhases"/> in <c>phases</c> and <c>runs.sustainable_rate</c>.</summary>
+    public static void WriteProbe(string path, bool sustainable = true)
+    {
+        WriteGenerated(path, new Profile { Seconds = 20, Rate = 200, Nodes = 1 });
+        using DuckDBConnection db = DuckDbSql.Open(path);
+        long start = 0;
+        for (int i = 0; i < ProbePhases.Length; i++)
+        {
+            ProbePhase p = ProbePhases[i];
+            long end = start + (p.Kind == "hold" ? 4_000_000 : 3_000_000), offered = (long)(p.Rate * (end - start) / 1e6);
+            long included = (long)(p.IncludedRate * (end - start) / 1e6), tolerance = (long)(p.Rate * 0.15);
+            (long mid, long last) = p.Pass ? (2L, 1L) : (40L, 40 + (long)((p.Rate - p.IncludedRate) * 1.5)); // the reasons say the growth
+            db.Execute(string.Create(C, $"""
+                INSERT INTO phases VALUES ('gen-200-2', {i}, '{p.Name}', '{p.Kind}', {p.Rate}, {start}, {end}, {offered}, {offered}, {offered},
+                  {included}, {p.IncludedRate}, {(p.Pass ? 520 : 1800)}, {(p.Pass ? 1010 : 4100)}, {mid}, {last}, {last - mid}, {tolerance},
+                  '{(p.Pass ? "PASS" : "FAIL")}', '{p.Reason}')
+                """));
+            start = end + 500_000;
+        }
+        if (sustainable) db.Execute(string.Create(C, $"UPDATE runs SET sustainable_rate = {ProbeSustainable}"));
+    }
+
     /// <summary>Shape of a generated run.</summary>
     public sealed record Profile
     {

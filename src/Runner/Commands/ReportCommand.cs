@@ -17,7 +17,8 @@ public static class ReportCommand
             Print the summary of a results file: rate, success, errors by class, ack and inclusion latency
             percentiles, blocks, and the same per node when there is more than one. With --html, also write a
             page with charts: rate vs target, latency percentiles over time, inclusion histogram, txs and gas
-            per block, errors over time, per-node table.
+            per block, errors over time, per-node table; for a `fastload probe` file, also offered vs included
+            rate per phase (verdicts and the sustainable rate marked) and the per-phase table.
 
             Examples:
               fastload report results/run.duckdb
@@ -45,7 +46,7 @@ public static class ReportCommand
                 }
                 if (output is not null)
                 {
-                    string page = HtmlReport.Render(metrics, RunSeries.Load(db), input.Name);
+                    string page = HtmlReport.Render(metrics, RunSeries.Load(db), input.Name, probe);
                     if (output.Directory is { Exists: false } dir) throw new ArgumentException($"--html {output.FullName}: folder {dir.FullName} does not exist");
                     File.WriteAllText(output.FullName, page);
                     Console.WriteLine($"  html         {output.FullName}");

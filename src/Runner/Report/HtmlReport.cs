@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FastLoad.Engine.Probe;
 using FastLoad.Engine.Results;
 
 namespace FastLoad.Runner.Report;
@@ -8,7 +9,9 @@ namespace FastLoad.Runner.Report;
 /// One self-contained HTML page for a results file: inline CSS and inline SVG charts drawn here, no script, no
 /// network, system fonts only. Chart ids: <c>chart-rate</c>, <c>chart-ack</c>, <c>chart-inclusion</c>,
 /// <c>chart-inclusion-histogram</c>, <c>chart-block-txs</c>, <c>chart-block-gas</c>, <c>chart-errors</c>;
-/// the per-node table is <c>table-nodes</c>.
+/// the per-node table is <c>table-nodes</c>. A probe's file (rows in <c>phases</c>) also gets <c>chart-probe</c>
+/// (offered vs included rate per phase, each phase tinted by its verdict, the sustainable rate as a line) and
+/// <c>table-probe</c> (one row per phase).
 /// </summary>
 internal static class HtmlReport
 {
@@ -48,11 +51,17 @@ internal static class HtmlReport
         td.l, th.l { text-align: left; }
         td.wrap { white-space: normal; }
         tr.total td { font-weight: 600; border-top: 2px solid #d1d5db; }
+        td.pass { color: #15803d; font-weight: 600; }
+        td.fail { color: #b91c1c; font-weight: 600; }
         footer { margin-top: 24px; color: var(--muted); font-size: 12px; }
         """;
 
-    public static string Render(RunMetrics m, RunSeries series, string sourceName)
+    /// <summary>Phase tints of the probe chart (and its legend).</summary>
+    private const string PassFill = "#dcfce7", FailFill = "#fee2e2";
+
+    public static string Render(RunMetrics m, RunSeries series, string sourceName, RunPhases? probe = null)
     {
+        bool isProbe = probe is { Steps.Count: > 0 };
         TxMetrics t = m.Total;
         var s = new StringBuilder();
         s.Append($"""
@@ -81,7 +90,12 @@ internal static class HtmlReport
         Card(s, "ack p50 / p99 ms", $"{Num(t.AckP50Ms)} / {Num(t.AckP99Ms)}", $"max {MetricsText.Ms(t.AckMaxMs)}, raw p99 {MetricsText.Ms(t.RawAckP99Ms)}");
         Card(s, "inclusion p50 / p99 ms", $"{Num(t.InclusionP50Ms)} / {Num(t.InclusionP99Ms)}", "block seen − intended send");
         Card(s, "included", MetricsText.Count(t, t.Included), t.Blocks == 0 ? "no block recorded" : string.Create(C, $"in {t.Blocks:N0} blocks, not included {t.NotIncluded:N0}"));
+        if (isProbe)
+            Card(s, "sustainable", probe!.SustainableRate is double found ? string.Create(C, $"{found:#,0.###} tx/s") : "none found",
+                string.Create(C, $"probe: {probe.Steps.Count} phases, {probe.Steps.Count(p => p.Pass)} passed"));
         s.Append("</section>\n");
+
+        if (isProbe) ProbeSection(s, probe!);
 
         double[] seconds = new double[series.Seconds];
         for (int i = 0; i < seconds.Length; i++) seconds[i] = i;
@@ -158,6 +172,62 @@ internal static class HtmlReport
 
             """);
         return s.ToString();
+    }
+
+    /// <summary>The probe's chart and per-phase table (the data <see cref="ProbeTable"/> prints).</summary>
+    private static void ProbeSection(StringBuilder s, RunPhases probe)
+    {
+        IReadOnlyList<ProbeStep> steps = probe.Steps;
+        int n = steps.Count;
+        double[] x = new double[n], offered = new double[n], included = new double[n];
+        string[] labels = new string[n], offeredTitles = new string[n], includedTitles = new string[n];
+        var chart = new SvgChart("chart-probe", "phase (offered tx/s), in the order run", "tx/s");
+        for (int i = 0; i < n; i++)
+        {
+            ProbeStep p = steps[i];
+            (x[i], offered[i], included[i]) = (i, p.Rate, p.IncludedRate);
+            labels[i] = $"{p.Name} ({ProbeTable.Rate(p.Rate)})";
+            string verdict = p.Pass ? "PASS" : "FAIL " + p.Reason;
+            offeredTitles[i] = $"{p.Name}: offered {ProbeTable.Rate(p.Rate)} tx/s, {verdict}";
+            includedTitles[i] = $"{p.Name}: included {ProbeTable.Rate(p.IncludedRate)} tx/s, {verdict}";
+            chart.Band(i - 0.5, i + 0.5, p.Pass ? PassFill : FailFill, p.Pass ? "PASS" : "FAIL", $"{p.Name}: {verdict}",
+                ("phase", p.Index.ToString(C)), ("verdict", p.Pass ? "PASS" : "FAIL"));
+        }
+        chart.XLabels = labels;
+        chart.Line("offered", SvgChart.Palette[0], x, offered, pointTitles: offeredTitles)
+            .Line("included", SvgChart.Palette[2], x, included, pointTitles: includedTitles);
+        if (probe.SustainableRate is double rate)
+            chart.HLine("sustainable", SvgChart.Palette[3], rate, string.Create(C, $"sustainable {rate:#,0.###} tx/s"));
+
+        s.Append("""<h2 class="section">Probe</h2>""").Append('\n');
+        s.Append("""<p class="note">""").Append(Html.Escape(probe.SustainableRate is double r
+            ? string.Create(C, $"sustainable: {r:#,0.###} tx/s, the rate the hold confirmed")
+            : "no sustainable rate found")).Append("</p>\n");
+        s.Append("""<section class="charts">""").Append('\n');
+        Figure(s, "Offered vs included rate per phase",
+            "tx/s offered and included (our txs per second over the phase, shifted by one block) for each phase; green: PASS, red: FAIL", chart);
+        s.Append("</section>\n");
+
+        s.Append("""
+            <p class="note">offered and included in tx/s; inclusion latencies in ms from intended send; backlog: growth of our accepted-not-included txs from the middle of the phase to its end, and the most it may grow</p>
+            <div class="table-wrap"><table id="table-probe">
+            <thead><tr><th>#</th><th class="l">phase</th><th class="l">kind</th><th>offered</th><th>sent</th><th>accepted %</th><th>included</th><th>included tx/s</th><th>incl. p50</th><th>incl. p99</th><th>backlog</th><th>tolerance</th><th class="l">verdict</th><th class="l">reason</th></tr></thead>
+            <tbody>
+
+            """);
+        foreach (ProbeStep p in steps)
+        {
+            s.Append(C, $"""<tr data-phase="{p.Index}" data-verdict="{(p.Pass ? "PASS" : "FAIL")}"><td>{p.Index}</td><td class="l">{Html.Escape(p.Name)}</td><td class="l">{p.Kind.ToString().ToLowerInvariant()}</td>""");
+            foreach (string cell in (ReadOnlySpan<string>)
+            [
+                ProbeTable.Rate(p.Rate), p.Sent.ToString("N0", C), p.SuccessPercent.ToString("F1", C), p.Included.ToString("N0", C),
+                ProbeTable.Rate(p.IncludedRate), Cell(p.InclusionP50Ms), Cell(p.InclusionP99Ms),
+                p.BacklogGrowth.ToString("+#,0;-#,0;0", C), p.BacklogTolerance.ToString("N0", C),
+            ])
+                s.Append("<td>").Append(Html.Escape(cell)).Append("</td>");
+            s.Append($"""<td class="l {(p.Pass ? "pass" : "fail")}">{(p.Pass ? "PASS" : "FAIL")}</td><td class="l wrap">{Html.Escape(p.Pass ? "" : p.Reason)}</td></tr>""").Append('\n');
+        }
+        s.Append("</tbody>\n</table></div>\n");
     }
 
     private static string Cell(double? ms) => ms is double d ? d.ToString("N1", C) : "-";

@@ -27,7 +27,8 @@ internal static class ProbeTable
     /// <summary>The line scripts parse.</summary>
     public static string Answer(double rate) => string.Create(C, $"sustainable: {rate:0.###} tx/s");
 
-    private static string Rate(double r) => r.ToString(r >= 100 ? "N0" : "0.#", C);
+    /// <summary>A rate as the table shows it: 1,400, 96.8.</summary>
+    public static string Rate(double r) => r.ToString(r >= 100 ? "N0" : "0.#", C);
 
     private static string Ms(double? ms) => ms is double v ? v.ToString("N0", C) : "-";
 
