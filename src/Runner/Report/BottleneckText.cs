@@ -6,17 +6,14 @@ namespace FastLoad.Runner.Report;
 
 /// <summary>
 /// The run summary's last line, from the Engine's <see cref="BottleneckVerdict"/>:
-/// <c>bound by: signing (senders waited 71 % of the time for signed txs; ring empty 68 % of polls; signers 2 threads 97 % busy; CPU 99 % of 2 cores)</c>.
+/// <c>bound by: signing (--max: 26,378 tx/s; senders waited 83 % of the time for signed txs, …)</c>; an unclear verdict leads with why: <c>bound by: unclear (mixed: …)</c>.
 /// The evidence in brackets (without "bound by: …") is what <c>runs.bound_evidence</c> stores.
 /// </summary>
 public static class BottleneckText
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
-    public static string Line(BottleneckVerdict v) => $"bound by: {Name(v)} ({Evidence(v)})";
-
-    /// <summary>"node", "signing", …, or "unclear" (with why, for an unclear verdict: "unclear, mixed").</summary>
-    public static string Name(BottleneckVerdict v) => v.Bound == BoundBy.Unclear ? $"unclear, {ReasonText(v.Reason)}" : Bottleneck.Name(v.Bound);
+    public static string Line(BottleneckVerdict v) => $"bound by: {Bottleneck.Name(v.Bound)} ({Stored(v)})";
 
     /// <summary>What <c>runs.bound_evidence</c> stores: the evidence, led by why for an unclear verdict.</summary>
     public static string Stored(BottleneckVerdict v) => v.Bound == BoundBy.Unclear ? $"{ReasonText(v.Reason)}: {Evidence(v)}" : Evidence(v);
@@ -28,7 +25,7 @@ public static class BottleneckText
         if (v.Bound == BoundBy.Rate || e.TargetRate is double)
         {
             if (e.TargetRate is double target && e.Intended is long due && due > 0)
-                s.Append(C, $"sent {100.0 * e.Sent / due:F0} % of the {target:N0} tx/s target; ");
+                s.Append(C, $"sent {100.0 * e.Sent / due:F0} % of the {target:N0} tx/s target{(e.Late > 0 ? $", {Pct(e.Late / (double)Math.Max(1, e.Sent))} late" : "")}; ");
         }
         else
         {
@@ -51,6 +48,7 @@ public static class BottleneckText
     {
         UnclearReason.TooShort => "too short to judge",
         UnclearReason.Mixed => "mixed",
+        UnclearReason.AtLimit => "target met at the limit",
         UnclearReason.SignersIdle => "signers idle (wallets waiting for nonces or inclusion)",
         UnclearReason.NodeErrors => "node errors",
         _ => "no part saturated",
