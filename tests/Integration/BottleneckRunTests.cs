@@ -16,7 +16,7 @@ public class BottleneckRunTests
 
     /// <summary>The run's verdict and evidence figures as stored; the stdout's last line must be the same verdict.</summary>
     private sealed record Stored(string BoundBy, string Evidence, double SigningWait, double NetworkWait, double RingEmptyPercent, double RingFullPercent,
-        double? SignerBusyPercent, long Sent, double SampledSigningMs, double SampledNetworkMs);
+        double? SignerBusyPercent, long Sent, double SampledSigningMs, double SampledNetworkMs, string File);
 
     private static async Task<Stored> RunAsync(params string[] args)
     {
@@ -36,7 +36,7 @@ public class BottleneckRunTests
             """);
         Assert.Equal(Engine.Results.ResultsSchema.Version, r.GetInt64(0, 8));
         var stored = new Stored(r.GetString(0, 0)!, r.GetString(0, 1)!, r.GetDouble(0, 2), r.GetDouble(0, 3), r.GetDouble(0, 4), r.GetDouble(0, 5),
-            r.IsNull(0, 6) ? null : r.GetDouble(0, 6), r.GetInt64(0, 7), r.GetDouble(0, 9), r.GetDouble(0, 10));
+            r.IsNull(0, 6) ? null : r.GetDouble(0, 6), r.GetInt64(0, 7), r.GetDouble(0, 9), r.GetDouble(0, 10), file);
         Assert.StartsWith($"bound by: {stored.BoundBy} (", last); // the printed line and the stored verdict agree
         Assert.EndsWith($"({stored.Evidence})", last);
         return stored;
@@ -101,5 +101,15 @@ public class BottleneckRunTests
         Assert.StartsWith("sent 100 % of the 200 tx/s target", s.Evidence);
         Assert.True(s.SigningWait < 0.4 && s.NetworkWait < 0.5, s.ToString()); // headroom: no part held the senders back most of the time
         Assert.True(s.RingFullPercent >= 90, s.ToString());                      // the signers were far ahead
+
+        // The HTML report shows the same verdict and evidence, and the settings it was run with.
+        string html = TestPaths.NewFile(".html");
+        ProcessResult report = await ProcessRunner.RunFastloadAsync("", "report", s.File, "--html", html);
+        Assert.Equal(0, report.ExitCode);
+        string page = File.ReadAllText(html);
+        Assert.Contains($"<b>bound by: rate</b> ({System.Net.WebUtility.HtmlEncode(s.Evidence)})", page);
+        Assert.Contains("""<table id="table-settings">""", page);
+        Assert.Contains("--rate 200 --duration 3s --wallets 50", page);
+        Assert.Contains("""<svg id="chart-latency-cdf" """, page);
     }
 }

@@ -38,7 +38,8 @@ public static class ReportCommand
                 Console.Write(MetricsText.Format(metrics, input.Name));
                 if (output is not null)
                 {
-                    string page = HtmlReport.Render(metrics, RunSeries.Load(db), input.Name);
+                    RunSeries series = RunSeries.Load(db);
+                    string page = HtmlReport.Render(metrics, series, RunTelemetry.Load(db, series.Seconds), input.Name);
                     if (output.Directory is { Exists: false } dir) throw new ArgumentException($"--html {output.FullName}: folder {dir.FullName} does not exist");
                     File.WriteAllText(output.FullName, page);
                     Console.WriteLine($"  html         {output.FullName}");
