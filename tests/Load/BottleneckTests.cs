@@ -61,6 +61,23 @@ public class BottleneckTests
     }
 
     [Fact]
+    public void Network_waits_while_the_ring_stays_empty_do_not_outweigh_signing()
+    {
+        // A real sink --max run on this machine: the senders also waited 24 % for the in-process sink, but the ring was
+        // empty 94 % of the time, so a faster node would have had nothing more to take.
+        BottleneckVerdict v = Bottleneck.Judge(Evidence(signingWait: 0.71, networkWait: 0.24, ringEmpty: 0.94, signerBusy: 1));
+        Assert.Equal(BoundBy.Signing, v.Bound);
+    }
+
+    [Fact]
+    public void Network_waits_with_an_empty_ring_are_not_blamed_on_the_node()
+    {
+        BottleneckVerdict v = Bottleneck.Judge(Evidence(signingWait: 0.2, networkWait: 0.6, ringEmpty: 0.7, signerBusy: 1));
+        Assert.Equal(BoundBy.Unclear, v.Bound);
+        Assert.Equal(UnclearReason.Mixed, v.Reason);
+    }
+
+    [Fact]
     public void A_ready_ring_free_slots_and_no_errors_leave_the_sender_loop_itself_as_the_limit()
     {
         BottleneckVerdict v = Bottleneck.Judge(Evidence(signingWait: 0.02, networkWait: 0.03, ringFull: 0.9, signerBusy: 0.3));

@@ -109,10 +109,10 @@ public sealed record BottleneckEvidence
     public double AchievedRate => SendSeconds > 0 ? Sent / SendSeconds : 0;
 
     /// <summary>Share of the senders' time spent waiting for signed txs.</summary>
-    public double SigningWaitFraction => SenderMs > 0 ? WaitSigningMs / SenderMs : 0;
+    public double SigningWaitFraction => SenderMs > 0 ? Math.Min(1, WaitSigningMs / SenderMs) : 0;
 
     /// <summary>Share of the senders' time spent waiting for the network.</summary>
-    public double NetworkWaitFraction => SenderMs > 0 ? WaitNetworkMs / SenderMs : 0;
+    public double NetworkWaitFraction => SenderMs > 0 ? Math.Min(1, WaitNetworkMs / SenderMs) : 0; // the last batch's wait may end after the deadline
 
     private double SenderMs => SendSeconds * 1000 * Math.Max(1, Senders);
 }
@@ -128,9 +128,11 @@ public sealed record BottleneckVerdict(BoundBy Bound, UnclearReason Reason, Bott
 /// <item>A target was set and met (sent ≥ 97 % of the txs it made due, unsent ≤ 1 % of them): rate, if the senders
 /// waited &lt; 50 % of the time for the network and &lt; 40 % for signed txs (headroom); else unclear (at the limit). Late
 /// txs (sent over 50 ms behind their intended time) are shown, not judged: they are latency; the throughput went out.</item>
-/// <item>Node: senders waited ≥ 50 % of the time for the network and &lt; 20 % for signed txs.</item>
-/// <item>Signing: senders waited ≥ 40 % for signed txs and &lt; 20 % for the network, the ring was empty in ≥ 50 % of
-/// polls, and the signers were busy ≥ 80 % of their time (busy below 50 %: unclear, signers idle).</item>
+/// <item>Node: senders waited ≥ 50 % of the time for the network, at least twice as long as for signed txs, and the
+/// ring was empty in &lt; 50 % of polls (signed txs piled up behind the node).</item>
+/// <item>Signing: senders waited ≥ 40 % for signed txs, at least twice as long as for the network, the ring was empty
+/// in ≥ 50 % of polls (network waits then cost nothing: there was nothing more to send), and the signers were busy
+/// ≥ 80 % of their time (busy below 50 %: unclear, signers idle).</item>
 /// <item>Sending: senders waited &lt; 10 % for signed txs and &lt; 10 % for the network, the ring was at least half
 /// full in ≥ 50 % of polls, errors ≤ 5 % of sent and no breaker trip.</item>
 /// <item>Otherwise unclear: mixed when both waits are ≥ 20 %; node errors when errors &gt; 5 % or the breaker
@@ -140,7 +142,7 @@ public sealed record BottleneckVerdict(BoundBy Bound, UnclearReason Reason, Bott
 public static class Bottleneck
 {
     public const double MetShare = 0.97, MaxUnsentShare = 0.01;
-    public const double NodeWait = 0.5, SigningWait = 0.4, OtherWaitBelow = 0.2, SendingWaitBelow = 0.1;
+    public const double NodeWait = 0.5, SigningWait = 0.4, Dominance = 2, OtherWaitBelow = 0.2, SendingWaitBelow = 0.1;
     public const double RingShare = 0.5, SignersBusy = 0.8, SignersIdle = 0.5, ErrorShare = 0.05;
 
     public static BottleneckVerdict Judge(BottleneckEvidence e)
@@ -154,8 +156,10 @@ public static class Bottleneck
             return nw < NodeWait && sw < SigningWait ? new(BoundBy.Rate, UnclearReason.None, e) : new(BoundBy.Unclear, UnclearReason.AtLimit, e);
         }
         bool errors = e.Sent > 0 && e.Errors > ErrorShare * e.Sent || e.BreakerTrips > 0;
-        if (nw >= NodeWait && sw < OtherWaitBelow) return new(BoundBy.Node, UnclearReason.None, e);
-        if (sw >= SigningWait && nw < OtherWaitBelow && e.RingEmptyFraction >= RingShare)
+        // Which wait cost throughput is told by the ring: waits for the network while signed txs piled up (ring not empty)
+        // held them back; waits for the network while the ring stayed empty cost nothing (there was nothing more to send).
+        if (nw >= NodeWait && nw >= Dominance * sw && e.RingEmptyFraction < RingShare) return new(BoundBy.Node, UnclearReason.None, e);
+        if (sw >= SigningWait && sw >= Dominance * nw && e.RingEmptyFraction >= RingShare)
         {
             if (e.SignerBusyFraction is double busy && busy >= SignersBusy) return new(BoundBy.Signing, UnclearReason.None, e);
             if (e.SignerBusyFraction is double idle && idle < SignersIdle) return new(BoundBy.Unclear, UnclearReason.SignersIdle, e);
