@@ -89,7 +89,7 @@ public sealed partial class ReportCommandTests : IDisposable
         Assert.Contains("no block recorded", page);
     }
 
-    private const int HtmlReportChartCount = 7;
+    private const int HtmlReportChartCount = 11;
 
     [Fact]
     public async Task File_still_open_by_a_writer_is_named_as_such()
@@ -178,7 +178,12 @@ public sealed partial class ReportCommandTests : IDisposable
 
         // What each chart must show, from the same file.
         RunSeries series;
-        using (ResultsFiles file = ResultsFile.OpenReadOnly(results)) series = RunSeries.Load(file.Connection);
+        RunTelemetry telemetry;
+        using (ResultsFiles file = ResultsFile.OpenReadOnly(results))
+        {
+            series = RunSeries.Load(file.Connection);
+            telemetry = RunTelemetry.Load(file.Connection, series.Seconds);
+        }
         static int Points(double[] a) => a.Count(v => !double.IsNaN(v));
         var expected = new Dictionary<string, int>
         {
@@ -189,7 +194,15 @@ public sealed partial class ReportCommandTests : IDisposable
             ["chart-block-txs"] = 2 * series.Blocks.Length,                      // all txs + ours
             ["chart-block-gas"] = series.Blocks.Length,
             ["chart-errors"] = series.Seconds * (1 + series.ErrorsPerSecond.Count), // all + one line per class
+            ["chart-self-load"] = 3 * series.Seconds,                             // CPU + the two waits, one sample a second
+            ["chart-self-queues"] = 2 * series.Seconds,                           // ring fill + in flight
+            ["chart-self-rates"] = 3 * series.Seconds,                            // signed + acked + included
+            ["chart-latency-cdf"] = 2 * RunTelemetry.Percentiles.Length,          // ack + inclusion, p50 … p99.99
         };
+        Assert.Equal(2 * RunTelemetry.Percentiles.Length, Points(telemetry.AckAtPercentile) + Points(telemetry.InclusionAtPercentile));
+        // The waits come from samples (synthetic: 100 + t ms signing and 200 + t ms network per node and second).
+        Assert.Equal(10.1, telemetry.WaitSigningPercent[0], 6);
+        Assert.Equal(20.1, telemetry.WaitNetworkPercent[0], 6);
         Assert.Equal(20, series.Seconds);            // the seconds of sending
         Assert.Equal(22, series.Blocks.Length);
         Assert.Equal(["nonce_too_low", "underpriced"], series.ErrorsPerSecond.Select(e => e.Key));

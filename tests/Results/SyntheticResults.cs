@@ -24,7 +24,7 @@ public static class SyntheticResults
         ResultsSchema.Create(db);
         db.Execute(killed
             ? "INSERT INTO runs (run_id, schema_version, started_at, status, targets, tx_type, workload_op, target_rate) VALUES ('small-killed', 1, '2026-11-22 08:30:00+00', 'running', 'http://a:8545,http://b:8545', '1559', 'transfer', 4)"
-            : "INSERT INTO runs VALUES ('small', 1, '2026-11-22 08:30:00+00', '2026-11-22 08:30:05+00', 'complete', 'fastload run', '0.1', 'test', 'http://a:8545,http://b:8545', '{}', '1559', 'transfer', 4, 2.5, 10, 6, 3, 5, 1, 0, 20, 102, 1000, 1600, NULL, NULL, NULL, NULL, NULL, NULL, 'constant', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL)");
+            : "INSERT INTO runs VALUES ('small', 1, '2026-11-22 08:30:00+00', '2026-11-22 08:30:05+00', 'complete', 'fastload run', '0.1', 'test', 'http://a:8545,http://b:8545', '{}', '1559', 'transfer', 4, 2.5, 10, 6, 3, 5, 1, 0, 20, 102, 1000, 1600, NULL, NULL, NULL, NULL, NULL, NULL, 'constant', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
         db.Execute("INSERT INTO nodes VALUES (0, 'http://a:8545'), (1, 'http://b:8545')");
         db.Execute("INSERT INTO wallets SELECT range, 'w' || range, range % 2 FROM range(10)");
         // id, node, intended, sent, ack (µs), outcome
@@ -53,7 +53,7 @@ public static class SyntheticResults
               (1, 10, '0x0a', 1100000, 1795336201, 3, 63000, 3), (1, 11, '0x0b', 2100000, 1795336202, 2, 42000, 2),
               (1, 12, '0x0c', 3100000, 1795336203, 0, 0, 0)
             """);
-        db.Execute("INSERT INTO samples VALUES (1, 0, 4, 4, 1, 2, 0, 10, 100, 50, 1, 0, 0, 180, 40, 4, 0, 0), (1, 1, 2, 2, 0, 1, 0, 10, 100, 50, 1, 0, 0, 180, 40, 2, 0, 0), (2, 0, 2, 1, 0, 1, 1, 10, 100, 50, 1, 0, 0, 181, 41, 2, 0, 0), (2, 1, 2, 2, 2, 1, 0, 10, 100, 50, 1, 0, 0, 181, 41, 2, 0, 0)");
+        db.Execute("INSERT INTO samples VALUES (1, 0, 4, 4, 1, 2, 0, 10, 100, 50, 1, 0, 0, 180, 40, 4, 0, 0, 0, 0), (1, 1, 2, 2, 0, 1, 0, 10, 100, 50, 1, 0, 0, 180, 40, 2, 0, 0, 0, 0), (2, 0, 2, 1, 0, 1, 1, 10, 100, 50, 1, 0, 0, 181, 41, 2, 0, 0, 0, 0), (2, 1, 2, 2, 2, 1, 0, 10, 100, 50, 1, 0, 0, 181, 41, 2, 0, 0, 0, 0)");
     }
 
     /// <summary>A run killed before its first tx: schema and the runs row only.</summary>
@@ -162,7 +162,7 @@ public static class SyntheticResults
         db.Execute(string.Create(C, $"""
             INSERT INTO samples
             SELECT s.range, n.node, coalesce(a.sent, 0), coalesce(b.acked, 0), coalesce(b.errors, 0),
-                   0, 3, 500, {p.Rate * 1.5}, 40.0, s.range * 2, s.range // 5, 0, 180.0, 40.0, coalesce(a.sent, 0), 0, 0
+                   0, 3, 500, {p.Rate * 1.5}, 40.0, s.range * 2, s.range // 5, 0, 180.0, 40.0, coalesce(a.sent, 0), 0, 0, 100.0 + s.range, 200.0 + s.range
             FROM range(1, {p.Seconds + 1}) s CROSS JOIN nodes n
             LEFT JOIN (SELECT node, sent_us // 1000000 + 1 AS t, count(*) AS sent FROM tx_log GROUP BY ALL) a ON a.node = n.node AND a.t = s.range
             LEFT JOIN (SELECT node, ack_us // 1000000 + 1 AS t, count(*) AS acked, count(*) FILTER (outcome <> {(int)TxOutcome.Accepted}) AS errors

@@ -197,7 +197,10 @@ public sealed class LoadRun(RunOptions options)
         for (int i = 0; i < rings.Length; i++) rings[i] = new PresignedRing(ringCapacity, CallWriter.MaxLength(512));
         var resync = Channel.CreateUnbounded<Wallet>();
         ReplayFeeder? feeder = replay is null ? null : new ReplayFeeder(_options.ReplayFile!, wallets, rings, _options.Count ?? replay.Count);
-        ITxSource signers = feeder ?? (ITxSource)new SignerPool(wallets, rings, composer, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w), _options.RoundRobin);
+        ITxSource signers = feeder ?? (ITxSource)new SignerPool(wallets, rings, composer, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w), _options.RoundRobin)
+        {
+            TestSignDelayTicks = (long)(_options.TestSignDelay.TotalSeconds * Stopwatch.Frequency),
+        };
         var breaker = new CircuitBreaker();
         var recorder = new RunRecorder(apis.Count, Results, Writer);
         var senders = new NodeSender[apis.Count];
@@ -289,6 +292,7 @@ public sealed class LoadRun(RunOptions options)
             await Task.WhenAll(senders.Select(s => s.ConnectAheadAsync(connectLimit.Token)).Concat(readers.Select(r => r.ConnectAheadAsync(connectLimit.Token)))).ConfigureAwait(false);
         }
         double cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
+        (long, long)? machineBefore = Metrics.MachineCpu.Read();
         Volatile.Write(ref _sending, true);
         var clock = Stopwatch.StartNew();
         // Sending starts 100 ms from now: opening the results appenders and starting the sender tasks take tens of ms,
@@ -306,7 +310,7 @@ public sealed class LoadRun(RunOptions options)
             schedule.DueCount(Math.Min(Math.Min(Stopwatch.GetTimestamp(), Volatile.Read(ref _scheduleEnd)), stopAtTicks - 1) - startTicks);
         Writer?.Begin(startTicks, startUtc, () => (signers.Produced, senders.Select((s, i) =>
             new Results.NodeCounters(s.Stats.Sent, s.Stats.Answered, s.Stats.Errors, recorder.IncludedAt(i), s.Stats.Sent - s.Stats.Answered, rings[i].Count,
-                scheduled is null ? null : IntendedBy(scheduled[i]), reads?.AnsweredAt(i) ?? 0, reads?.ErrorsAt(i) ?? 0)).ToArray()));
+                scheduled is null ? null : IntendedBy(scheduled[i]), reads?.AnsweredAt(i) ?? 0, reads?.ErrorsAt(i) ?? 0, s.WaitSigningTicks, s.WaitNetworkTicks)).ToArray()));
         HdrLog?.Begin(startUtc, startTicks, recorder.HdrSources());
         var sendTasks = senders.Select(s => Task.Run(() => s.RunAsync(startTicks, stopAtTicks, stopTaking.Token, abort.Token))).ToArray();
         if (reads is not null) _log.ReadsStart(Reads.ReadMethods.Name(_options.ReadMethod), _options.ReadRate, readers.Length);
@@ -324,6 +328,13 @@ public sealed class LoadRun(RunOptions options)
         double lastProgress = 0;
         long nodeTimeoutTicks = (long)(_options.NodeTimeout.TotalSeconds * Stopwatch.Frequency);
         long breakerOpenedAt = 0; // while the breaker is open or ramping: when it opened
+        // Self-telemetry for the bottleneck verdict: ring fill polled every 100 ms per node while sending, the signers'
+        // waits and the process CPU over the sending span.
+        var pool = signers as SignerPool;
+        long signerWaitBefore = 0, signerIdleBefore = 0;
+        bool signerSnapshotTaken = false;
+        int ringPolls = 0, ringEmptyPolls = 0, ringFullPolls = 0;
+        double cpuAtSendEnd = double.NaN;
         while (!sendTasks.All(t => t.IsCompleted))
         {
             try
@@ -337,6 +348,20 @@ public sealed class LoadRun(RunOptions options)
             }
             long now = Stopwatch.GetTimestamp();
             if (sendEndTicks == 0 && now >= stopAtTicks) sendEndTicks = stopAtTicks; // the senders stop by themselves
+            if (sendEndTicks == 0 && now >= startTicks)
+            {
+                if (!signerSnapshotTaken && pool is not null)
+                {
+                    (signerWaitBefore, signerIdleBefore, signerSnapshotTaken) = (pool.RingFullTicks, pool.IdleTicks, true);
+                }
+                foreach (PresignedRing ring in rings)
+                {
+                    int fill = ring.Count;
+                    ringPolls++;
+                    if (fill * 10 <= ring.Capacity) ringEmptyPolls++;
+                    else if (fill * 2 >= ring.Capacity) ringFullPolls++;
+                }
+            }
             long sent = senders.Sum(s => s.Stats.Sent);
             long errors = senders.Sum(s => s.Stats.Errors);
             long revoked = senders.Sum(s => s.Stats.Revoked);
@@ -399,6 +424,9 @@ public sealed class LoadRun(RunOptions options)
         }
         if (sendEndTicks == 0) sendEndTicks = Math.Min(Stopwatch.GetTimestamp(), stopAtTicks);
         Volatile.Write(ref _scheduleEnd, sendEndTicks);
+        cpuAtSendEnd = Environment.CpuUsage.TotalTime.TotalSeconds;
+        double? machineBusy = Metrics.MachineCpu.BusyFraction(machineBefore, Metrics.MachineCpu.Read());
+        long signerWait = pool is null ? 0 : pool.RingFullTicks - signerWaitBefore, signerIdle = pool is null ? 0 : pool.IdleTicks - signerIdleBefore;
         // Stop signing, then stop sending: batches already taken go out; in-flight answers are awaited (bounded).
         await stopTaking.CancelAsync().ConfigureAwait(false);
         signers.Stop();
@@ -434,6 +462,9 @@ public sealed class LoadRun(RunOptions options)
             _ => (sendEndTicks - startTicks) / (double)Stopwatch.Frequency,
         };
         TimeSpan sendDuration = TimeSpan.FromSeconds(Math.Max(sendSeconds, 1e-3));
+        // What the shape made due while sending (fresh schedules: the writer's thread may still be using its own).
+        long intendedForVerdict = _shape is null ? 0
+            : Enumerable.Range(0, apis.Count).Sum(i => _shape.ForNode(i, apis.Count, _blockClock).DueCount(Math.Min(sendEndTicks, stopAtTicks - 1) - startTicks));
 
         // A refused tx followed by accepted ones of the same wallet leaves those queued behind a nonce gap forever:
         // re-send the missing nonces (same txs, same bytes), unless the node is gone.
@@ -511,14 +542,38 @@ public sealed class LoadRun(RunOptions options)
         }
         double cpu = Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore;
         double wall = clock.Elapsed.TotalSeconds;
+        double sendWall = Math.Max(1e-3, (sendEndTicks - startTicks) / (double)Stopwatch.Frequency);
+        double signerSeconds = pool is null ? 0 : pool.Threads * sendWall;
+        var evidence = new BottleneckEvidence
+        {
+            SendSeconds = sendDuration.TotalSeconds,
+            Senders = senders.Length,
+            WaitSigningMs = senders.Sum(s => s.WaitSigningTicks) * 1000.0 / Stopwatch.Frequency,
+            WaitNetworkMs = senders.Sum(s => s.WaitNetworkTicks) * 1000.0 / Stopwatch.Frequency,
+            RingPolls = ringPolls,
+            RingEmptyFraction = ringPolls == 0 ? 0 : ringEmptyPolls / (double)ringPolls,
+            RingFullFraction = ringPolls == 0 ? 0 : ringFullPolls / (double)ringPolls,
+            SignerThreads = pool?.Threads ?? 0,
+            SignerBusyFraction = pool is null || !signerSnapshotTaken ? null : Math.Clamp(1 - (signerWait + signerIdle) / (double)Stopwatch.Frequency / signerSeconds, 0, 1),
+            SignerRingFullFraction = pool is null || !signerSnapshotTaken ? null : Math.Clamp(signerWait / (double)Stopwatch.Frequency / signerSeconds, 0, 1),
+            CpuFraction = (cpuAtSendEnd - cpuBefore) / sendWall / Environment.ProcessorCount,
+            Cores = Environment.ProcessorCount,
+            MachineCpuFraction = machineBusy,
+            TargetRate = _shape switch { null => null, Shapes.ConstantShape c => c.Rate, _ => intendedForVerdict / Math.Max(1e-3, sendDuration.TotalSeconds) },
+            Intended = _shape is null ? null : intendedForVerdict,
+            Sent = senders.Sum(s => s.Stats.Sent),
+            Errors = senders.Sum(s => s.Stats.Errors),
+            Unsent = senders.Sum(s => s.Unsent),
+            Late = senders.Sum(s => s.Late),
+            BreakerTrips = breaker.Trips,
+            RateLimitPauses = senders.Sum(s => s.RateLimitPauses),
+        };
         if (_options.Sweep && funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funderForSweep) && reason != StopReason.Aborted)
         {
             _log.Sweeping();
             await Sweeper.SweepAsync(apis, wallets, funderForSweep.Address, _log, CancellationToken.None).ConfigureAwait(false);
         }
-        // What the shape made due while sending (fresh schedules: the writer's thread may still be using its own).
-        long intended = _shape is null ? 0
-            : Enumerable.Range(0, apis.Count).Sum(i => _shape.ForNode(i, apis.Count, _blockClock).DueCount(Math.Min(sendEndTicks, stopAtTicks - 1) - startTicks));
+        long intended = intendedForVerdict;
         return new RunSummary
         {
             Phases = sequencePhases is null ? [] : SequencePhases((Shapes.SequenceShape)_shape!, sequencePhases, sendEndTicks - startTicks),
@@ -533,6 +588,7 @@ public sealed class LoadRun(RunOptions options)
             Shape = _shape is null or Shapes.ConstantShape ? null : _shape.Describe(_options.Duration),
             Intended = _shape is null ? null : intended,
             Signed = signers.Produced,
+            Bottleneck = Bottleneck.Judge(evidence),
             Replayed = feeder is not null,
             CpuSeconds = cpu,
             WallSeconds = wall,

@@ -144,6 +144,10 @@ public sealed class NodeSender : IRpcResponseHandler
     private long _late;
     private long _maxLag;
     private long _lastSent;
+    // Self-telemetry: stopwatch ticks the send loop waited for signed txs and for the network. Written by the send loop
+    // only (one flow), read by the sampler: a timestamp pair per wait, never per tx.
+    private long _waitSigning;
+    private long _waitNetwork;
     private readonly byte _node;
     private readonly ILogger _log;
     private readonly bool[] _everConnected;
@@ -193,6 +197,15 @@ public sealed class NodeSender : IRpcResponseHandler
 
     /// <summary>Pauses taken because the node answered HTTP 429 (honouring Retry-After).</summary>
     public long RateLimitPauses => Volatile.Read(ref _pauses);
+
+    /// <summary>Stopwatch ticks the send loop waited for signed txs: tokens were due (or --max) and the ring was empty.</summary>
+    public long WaitSigningTicks => Volatile.Read(ref _waitSigning);
+
+    /// <summary>
+    /// Stopwatch ticks the send loop waited for the network: a batch was ready and every pipelining slot of its connection
+    /// was taken (or the socket would not take the bytes), or the node had it pause (HTTP 429) or could not be reached.
+    /// </summary>
+    public long WaitNetworkTicks => Volatile.Read(ref _waitNetwork);
 
     /// <summary>When the last tx went out (stopwatch ticks; 0 before the first).</summary>
     public long LastSentTicks => Volatile.Read(ref _lastSent);
@@ -264,6 +277,7 @@ public sealed class NodeSender : IRpcResponseHandler
                 if (pausedUntil > clock)
                 {
                     await DelayUntilAsync(Math.Min(pausedUntil, stopAtTicks), stopTaking).ConfigureAwait(false);
+                    AddWait(ref _waitNetwork, clock); // the node asked us to pause (429)
                     continue;
                 }
                 double multiplier = _breaker.Multiplier;
@@ -330,7 +344,9 @@ public sealed class NodeSender : IRpcResponseHandler
                         _connectFailing = true; // said once per outage, not every 100 ms
                         _log.SenderUnreachable(_node, _endpoint.Url, e.Message);
                     }
+                    long unreachable = Stopwatch.GetTimestamp();
                     await Task.Delay(100, stopTaking).ConfigureAwait(false);
+                    AddWait(ref _waitNetwork, unreachable);
                     continue;
                 }
 
@@ -371,7 +387,9 @@ public sealed class NodeSender : IRpcResponseHandler
                 if (batch.Count == 0)
                 {
                     Return(batch);
-                    await Task.Delay(1, stopTaking).ConfigureAwait(false);
+                    long empty = Stopwatch.GetTimestamp();
+                    await Task.Delay(1, stopTaking).ConfigureAwait(false); // the ring is empty: wait for the signers
+                    AddWait(ref _waitSigning, empty);
                     continue;
                 }
                 batch.Body[batch.BodyLength++] = (byte)']';
@@ -381,7 +399,18 @@ public sealed class NodeSender : IRpcResponseHandler
                 NoteUnanswered(sentTicks);
                 // Not cancelled by a stop: a batch taken is sent (it may wait for a pipelining slot); only an abort
                 // gives it up, and then the handler hears of it (connection_lost).
-                await connection.SendAsync(batch.Body.AsMemory(0, batch.BodyLength), this, batch, abort).ConfigureAwait(false);
+                ValueTask sending = connection.SendAsync(batch.Body.AsMemory(0, batch.BodyLength), this, batch, abort);
+                if (sending.IsCompleted)
+                {
+                    sending.GetAwaiter().GetResult();
+                }
+                else
+                {
+                    // Every pipelining slot is taken (or the socket is full): the batch waits for the node.
+                    long full = Stopwatch.GetTimestamp();
+                    await sending.ConfigureAwait(false);
+                    AddWait(ref _waitNetwork, full);
+                }
             }
         }
         finally
@@ -393,6 +422,9 @@ public sealed class NodeSender : IRpcResponseHandler
             }
         }
     }
+
+    /// <summary>Adds the time since <paramref name="since"/> to a wait counter (only the send loop writes them).</summary>
+    private static void AddWait(ref long counter, long since) => Volatile.Write(ref counter, counter + (Stopwatch.GetTimestamp() - since));
 
     private void NoteUnanswered(long ticks)
     {

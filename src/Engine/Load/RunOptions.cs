@@ -118,6 +118,9 @@ public sealed record RunOptions
     /// <summary>No progress view updates (the CLI's --quiet; its console logging is off then too).</summary>
     public bool Quiet { get; init; }
 
+    /// <summary>TEST ONLY: CPU time burnt per signed tx to make signing slow on purpose (see <see cref="SignerPool.TestSignDelayTicks"/>); zero in real runs.</summary>
+    public TimeSpan TestSignDelay { get; init; }
+
     /// <summary>Shows progress a few times a second; null = no progress. The run's messages go to <see cref="Logger"/>.</summary>
     public IRunProgressView? Progress { get; init; }
 

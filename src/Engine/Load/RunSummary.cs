@@ -39,6 +39,9 @@ public sealed record RunSummary
 
     public required long Signed { get; init; }
 
+    /// <summary>What limited the run, with the figures it rests on (the Runner formats the line); null when not judged.</summary>
+    public BottleneckVerdict? Bottleneck { get; init; }
+
     public required double CpuSeconds { get; init; }
 
     public required int BreakerTrips { get; init; }

@@ -16,13 +16,15 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 6; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
+    public const int Version = 7; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
                                   // 3: runs.shape, samples.intended
                                   // 4: tx_log.op + ops (txs.op per tx), contracts, ledger_mismatches, runs.ledger_checked/ledger_mismatches
                                   // 5: read_log + read_methods + read_outcomes (view reads), tx_receipts (txs.gas_used, txs.status),
                                   //    runs.read_method/read_rate/reads/read_errors/read_p50_ms/read_p99_ms/receipts_percent/receipts_fetched/reverted,
                                   //    samples.reads/read_errors
                                   // 6: phases, txs.phase, runs.sustainable_rate (fastload probe)
+                                  // 7: runs.wait_signing_ms/wait_network_ms/ring_empty_percent/ring_full_percent/signer_busy_percent/cpu_percent/
+                                  //    bound_by/bound_evidence, samples.wait_signing_ms/wait_network_ms (self-telemetry, bottleneck verdict)
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -60,13 +62,21 @@ public static class ResultsSchema
             receipts_percent DOUBLE,    -- --receipts: the share of included txs whose receipt was asked for; 0 = none
             receipts_fetched BIGINT,    -- receipts read (rows of tx_receipts)
             reverted BIGINT,            -- of those, txs that were included but reverted (status 0)
-            sustainable_rate DOUBLE     -- fastload probe: the rate its hold confirmed, tx/s; NULL when none was found (or not a probe)
+            sustainable_rate DOUBLE,    -- fastload probe: the rate its hold confirmed, tx/s; NULL when none was found (or not a probe)
+            wait_signing_ms DOUBLE,     -- time the senders waited for signed txs (ring empty while tokens were due), summed over nodes
+            wait_network_ms DOUBLE,     -- time the senders waited for the network (every pipelining slot full, 429 pauses, reconnects), summed over nodes
+            ring_empty_percent DOUBLE,  -- share of ring-fill polls (every 100 ms per node, while sending) that found the ring at most 10 % full
+            ring_full_percent DOUBLE,   -- share of those polls that found it at least half full
+            signer_busy_percent DOUBLE, -- share of the signer threads' time not spent waiting (for ring space or a ready wallet); NULL for a replay
+            cpu_percent DOUBLE,         -- process CPU over the sending span, % of all cores
+            bound_by VARCHAR,           -- what limited the run: node | signing | sending | rate | unclear (README "Bottleneck verdict")
+            bound_evidence VARCHAR      -- the figures behind bound_by, as the summary's last line gives them
         );
         CREATE TABLE phases (           -- fastload probe: one row per step, bisect step and hold, in the order run
             run_id VARCHAR,
             phase INTEGER,              -- 0-based; txs.phase
             name VARCHAR,               -- step 1, step 2 ... bisect 1 ... hold (hold 2 ... when a hold failed and was retried lower)
-            kind VARCHAR,               -- step | bisect | hold
+            kind VARCHAR,               -- step | bisect | hold (fastload probe) | phase (a run's --phase / a scenario's phases)
             rate DOUBLE,                -- tx/s offered
             start_us BIGINT, end_us BIGINT,  -- the phase's window, like tx_log.intended_us: its txs are those intended in [start_us, end_us)
             offered BIGINT,             -- txs the phase made due
@@ -79,7 +89,7 @@ public static class ResultsSchema
             backlog_end BIGINT,         -- the same before the end
             backlog_growth BIGINT,      -- backlog_end - backlog_mid
             backlog_tolerance BIGINT,   -- growth above this fails the phase
-            verdict VARCHAR,            -- PASS | FAIL
+            verdict VARCHAR,            -- PASS | FAIL; NULL for a run's phases (the run's verdicts judge the whole run)
             reason VARCHAR              -- ok, or why it failed
         );
         CREATE TABLE nodes (node UTINYINT, url VARCHAR);
@@ -136,7 +146,9 @@ public static class ResultsSchema
             managed_heap_mb DOUBLE,     -- managed heap as of the last GC (GCMemoryInfo.HeapSizeBytes), MiB
             intended BIGINT,            -- txs the shape made due during the interval (scheduled; compare with sent); NULL for --max
             reads BIGINT,               -- reads answered during the interval (ok or not); 0 without --read-rate
-            read_errors BIGINT          -- of those, not ok
+            read_errors BIGINT,         -- of those, not ok
+            wait_signing_ms DOUBLE,     -- ms this node's sender waited for signed txs during the interval (1000 = the whole second)
+            wait_network_ms DOUBLE      -- ms it waited for the network (pipelining slots full, 429 pauses, reconnects)
         );
         CREATE TABLE read_log (
             id BIGINT,                  -- unique among the run's reads (not related to tx ids)

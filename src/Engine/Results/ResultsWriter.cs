@@ -41,8 +41,10 @@ public sealed record RunInfo
         string.Create(CultureInfo.InvariantCulture, $"{utc:yyyyMMdd'T'HHmmss'Z'}-{Random.Shared.Next(0x10000):x4}");
 }
 
-/// <summary>Cumulative counters of one node, read once a second for the <c>samples</c> table; <paramref name="Intended"/>: tokens the shape made due (null for --max).</summary>
-public readonly record struct NodeCounters(long Sent, long Acked, long Errors, long Included, long InFlight, int RingFill, long? Intended = null, long Reads = 0, long ReadErrors = 0);
+/// <summary>Cumulative counters of one node, read once a second for the <c>samples</c> table; <paramref name="Intended"/>: tokens the shape made due (null for --max);
+/// <paramref name="WaitSigningTicks"/> / <paramref name="WaitNetworkTicks"/>: the sender's cumulative waits (stopwatch ticks).</summary>
+public readonly record struct NodeCounters(long Sent, long Acked, long Errors, long Included, long InFlight, int RingFill, long? Intended = null, long Reads = 0, long ReadErrors = 0,
+    long WaitSigningTicks = 0, long WaitNetworkTicks = 0);
 
 /// <summary>What the run reports at the end, for the <c>runs</c> row and <c>verdicts</c>.</summary>
 public sealed record RunFinal
@@ -82,6 +84,16 @@ public sealed record RunFinal
 
     /// <summary>fastload probe: the confirmed rate (<c>runs.sustainable_rate</c>).</summary>
     public double? SustainableRate { get; init; }
+
+    /// <summary>Self-telemetry totals and the bottleneck verdict (runs.wait_signing_ms … bound_evidence); null when not judged.</summary>
+    public double? WaitSigningMs { get; init; }
+    public double? WaitNetworkMs { get; init; }
+    public double? RingEmptyPercent { get; init; }
+    public double? RingFullPercent { get; init; }
+    public double? SignerBusyPercent { get; init; }
+    public double? CpuPercent { get; init; }
+    public string? BoundBy { get; init; }
+    public string? BoundEvidence { get; init; }
 }
 
 /// <summary>
@@ -123,6 +135,7 @@ public sealed class ResultsWriter : IDisposable
         DuckDBType.Integer, DuckDBType.UnsignedTinyInt, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt,
         DuckDBType.BigInt, DuckDBType.Integer, DuckDBType.Double, DuckDBType.Double, DuckDBType.Integer, DuckDBType.Integer, DuckDBType.Integer,
         DuckDBType.Double, DuckDBType.Double, DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt,
+        DuckDBType.Double, DuckDBType.Double,
     ];
 
     private static readonly DuckDBType[] ReadLogTypes =
@@ -548,6 +561,8 @@ public sealed class ResultsWriter : IDisposable
             else a.SetNull(15);
             a.SetInt64(16, c.Reads - p.Reads);
             a.SetInt64(17, c.ReadErrors - p.ReadErrors);
+            a.SetDouble(18, (c.WaitSigningTicks - p.WaitSigningTicks) * 1000.0 / Stopwatch.Frequency);
+            a.SetDouble(19, (c.WaitNetworkTicks - p.WaitNetworkTicks) * 1000.0 / Stopwatch.Frequency);
             a.EndRow();
         }
         last.Last = nodes;
@@ -634,6 +649,12 @@ public sealed class ResultsWriter : IDisposable
                 final.Verdicts.Count == 0 ? null : final.Verdicts.All(v => v.Pass) ? "PASS" : "FAIL");
             _db.Execute("UPDATE runs SET reads = $1, read_errors = $2, read_p50_ms = $3, read_p99_ms = $4, receipts_fetched = $5, reverted = $6",
                 final.Reads, final.ReadErrors, Num(final.ReadP50Ms), Num(final.ReadP99Ms), final.ReceiptsFetched, final.Reverted);
+            _db.Execute("""
+                UPDATE runs SET wait_signing_ms = $1, wait_network_ms = $2, ring_empty_percent = $3, ring_full_percent = $4,
+                    signer_busy_percent = $5, cpu_percent = $6, bound_by = $7, bound_evidence = $8
+                """,
+                Num(final.WaitSigningMs), Num(final.WaitNetworkMs), Num(final.RingEmptyPercent), Num(final.RingFullPercent),
+                Num(final.SignerBusyPercent), Num(final.CpuPercent), final.BoundBy, final.BoundEvidence);
             foreach (VerdictLine v in final.Verdicts)
                 _db.Execute("INSERT INTO verdicts VALUES ($1, $2, $3, $4)", v.Target, Num(v.Expected), Num(v.Actual), v.Pass);
             if (final.Ledger is Workloads.WorkloadCheck ledger)

@@ -38,7 +38,7 @@ public static class ReportCommand
                 RunMetrics metrics = RunMetrics.Load(db);
                 Console.Write(MetricsText.Format(metrics, input.Name));
                 RunPhases probe = RunPhases.Load(db);
-                if (probe.Steps.Count > 0)
+                if (probe.Steps.Count > 0 && probe.Steps[0].Kind != Engine.Probe.ProbeKind.Phase) // a run's --phase rows are not a probe
                 {
                     Console.WriteLine($"  probe        {probe.Steps.Count} phases");
                     Console.Write(ProbeTable.Format(probe.Steps));
@@ -46,7 +46,8 @@ public static class ReportCommand
                 }
                 if (output is not null)
                 {
-                    string page = HtmlReport.Render(metrics, RunSeries.Load(db), input.Name, probe);
+                    RunSeries series = RunSeries.Load(db);
+                    string page = HtmlReport.Render(metrics, series, RunTelemetry.Load(db, series.Seconds), input.Name, probe.Steps.Count > 0 && probe.Steps[0].Kind != Engine.Probe.ProbeKind.Phase ? probe : null);
                     if (output.Directory is { Exists: false } dir) throw new ArgumentException($"--html {output.FullName}: folder {dir.FullName} does not exist");
                     File.WriteAllText(output.FullName, page);
                     Console.WriteLine($"  html         {output.FullName}");

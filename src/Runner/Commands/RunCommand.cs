@@ -61,6 +61,8 @@ public static class RunCommand
         var ledgerSample = new Option<int?>("--ledger-sample") { Description = "The post-run ledger check (erc20, mix) compares N wallets drawn at random instead of all." };
         var readRate = new Option<double?>("--read-rate") { Description = "Also send this many JSON-RPC reads/s (total, split evenly across nodes) on connections of their own, each read's latency and outcome recorded (default: none)." };
         var readMethod = new Option<string?>("--read-method") { Description = "What each read asks: eth_blockNumber (default), eth_getBalance (the run's wallets in turn), eth_call (the erc20/mix token's balanceOf(wallet), else a call to the funder) or eth_getTransactionReceipt (the run's recently included txs)." };
+        // Test only (the bottleneck verdict's tests): burn this much CPU per signed tx, a slow signer on purpose. Hidden from --help.
+        var testSlowSigning = new Option<int>("--test-slow-signing-us") { Hidden = true };
         var receipts = new Option<string?>("--receipts") { Description = "Fetch the receipts of this share of the included txs after the run (e.g. 10%, 100%), filling txs.gas_used and txs.status (success or reverted). Default: 100% for gas:N and call workloads, 0% otherwise." };
         var logFile = CliLog.FileOption();
         var logLevel = CliLog.LevelOption();
@@ -99,7 +101,7 @@ public static class RunCommand
             rpc, rate, shape, phases, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
             periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
             ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
-            logFile, logLevel, workload, reuseSetup, ledgerSample, readRate, readMethod, receipts,
+            logFile, logLevel, workload, reuseSetup, ledgerSample, readRate, readMethod, receipts, testSlowSigning,
         };
         funder.AddTo(command);
         connection.AddTo(command);
@@ -213,6 +215,7 @@ public static class RunCommand
                     ReadRate = readRateValue,
                     ReadMethod = readMethodValue,
                     ReceiptsPercent = receiptsValue,
+                    TestSignDelay = TimeSpan.FromMicroseconds(Math.Max(0, parse.GetValue(testSlowSigning))),
                 };
                 // Last: the log file is opened only once every other flag is good.
                 log = CliLog.Create("run", parse.GetValue(logFile), parse.GetValue(logLevel)!, parse.GetValue(quiet) ? null : view.Message);
@@ -302,6 +305,7 @@ public static class RunCommand
                 if (writer is not null) log.Logger.ResultsWritten(writer.Path, writer.Rows, writer.Failure is null ? final.Status : "failed");
                 summary = summary with { ResultsFailed = writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords };
                 Console.Write(summary.Format());
+                if (summary.Bottleneck is { } bound) Console.WriteLine(Report.BottleneckText.Line(bound)); // the summary's last line
                 if (hdr is not null) Console.WriteLine($"Latency histograms (HdrHistogram log, {hdr.Intervals} intervals): {hdr.Path}");
                 if (writer?.Failure is Exception failed)
                     Console.Error.WriteLine($"fastload run: writing results failed part-way ({failed.Message}); {writer.Path} keeps the rows committed before that");
@@ -492,6 +496,11 @@ public static class RunCommand
             ReadP50Ms = s.Reads?.Latency.MillisAtPercentile(50), ReadP99Ms = s.Reads?.Latency.MillisAtPercentile(99),
             ReceiptsFetched = s.Receipts?.Fetched, Reverted = s.Receipts?.Reverted,
             Phases = s.Phases,
+            WaitSigningMs = s.Bottleneck?.Evidence.WaitSigningMs, WaitNetworkMs = s.Bottleneck?.Evidence.WaitNetworkMs,
+            RingEmptyPercent = s.Bottleneck?.Evidence.RingEmptyFraction * 100, RingFullPercent = s.Bottleneck?.Evidence.RingFullFraction * 100,
+            SignerBusyPercent = s.Bottleneck?.Evidence.SignerBusyFraction * 100, CpuPercent = s.Bottleneck?.Evidence.CpuFraction * 100,
+            BoundBy = s.Bottleneck is { } b ? Engine.Load.Bottleneck.Name(b.Bound) : null,
+            BoundEvidence = s.Bottleneck is { } e ? Report.BottleneckText.Stored(e) : null,
         };
     }
 

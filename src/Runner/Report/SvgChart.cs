@@ -26,6 +26,10 @@ internal sealed class SvgChart(string id, string xLabel, string yLabel)
     /// <summary>Bar width in x units (0: from the spacing of the first bar series).</summary>
     public double BarWidth { get; set; }
 
+    /// <summary>Fixed x tick step (0: a nice step for the range) and a label for each tick (null: the value, compact).</summary>
+    public double XStep { get; set; }
+    public Func<double, string>? XTickLabel { get; set; }
+
     /// <summary>Shown in the middle of the plot when no series has a point.</summary>
     public string EmptyText { get; set; } = "no data";
 
@@ -97,7 +101,7 @@ internal sealed class SvgChart(string id, string xLabel, string yLabel)
         if (yMax <= 0) yStep = 1;
         double yTop = Math.Max(yStep, Math.Ceiling(yMax / yStep - 1e-9) * yStep);
         if (yTop < yMax * 1.02) yTop += yStep;
-        double xStep = FastLoad.Engine.Results.RunSeries.NiceStep((xMax - xMin) / 8);
+        double xStep = XStep > 0 ? XStep : FastLoad.Engine.Results.RunSeries.NiceStep((xMax - xMin) / 8);
 
         double plotW = Width - Left - Right;
         // Category labels side by side when they fit (6.2 px a character at 11 px), else rotated 40° (more room below).
@@ -157,7 +161,7 @@ internal sealed class SvgChart(string id, string xLabel, string yLabel)
             for (double x = Math.Ceiling(xMin / xStep) * xStep; x <= xMax + xStep / 1000; x += xStep)
             {
                 double px = Px(x);
-                s.Append(C, $"""<line x1="{px:F1}" x2="{px:F1}" y1="{Top + plotH}" y2="{Top + plotH + 5}" class="base"/><text x="{px:F1}" y="{Top + plotH + 18}" text-anchor="middle">{Html.Escape(Compact(x))}</text>""");
+                s.Append(C, $"""<line x1="{px:F1}" x2="{px:F1}" y1="{Top + plotH}" y2="{Top + plotH + 5}" class="base"/><text x="{px:F1}" y="{Top + plotH + 18}" text-anchor="middle">{Html.Escape(XTickLabel?.Invoke(x) ?? Compact(x))}</text>""");
             }
         }
         s.Append(C, $"""<text class="label" x="{Left + plotW / 2:F0}" y="{height - 6}" text-anchor="middle">{Html.Escape(xLabel)}</text></g>""").Append('\n');
