@@ -112,7 +112,9 @@ public class ReadsAndReceiptsTests
         Assert.Equal(included, runs.GetInt64(0, 1));
         long reverted = runs.GetInt64(0, 2);
         // Each wallet's calls 0-2 succeed, the rest revert: 6 wallets × 3 successes.
-        Assert.Equal(included - 18, reverted);
+        ResultTable perWallet = Query(file, "SELECT wallet, string_agg(nonce || ':' || coalesce(status, '?'), ' ' ORDER BY nonce) FROM txs WHERE block IS NOT NULL GROUP BY wallet ORDER BY wallet");
+        string detail = string.Join("\n", Enumerable.Range(0, perWallet.RowCount).Select(r => $"wallet {perWallet.GetValue(r, 0)}: {perWallet.GetString(r, 1)}"));
+        Assert.True(included - 18 == reverted, $"{reverted} of {included} reverted, expected {included - 18}\n{detail}\n{run.StdOut}");
         Assert.True(reverted > 30, $"only {reverted} reverted");
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"{included - 18:N0} reverted"), run.StdOut);
         Assert.Contains("REVERTED", run.StdOut);
