@@ -111,12 +111,15 @@ public class ReadsAndReceiptsTests
         long included = runs.GetInt64(0, 3);
         Assert.Equal(included, runs.GetInt64(0, 1));
         long reverted = runs.GetInt64(0, 2);
-        // Each wallet's calls 0-2 succeed, the rest revert: 6 wallets × 3 successes.
+        // Each wallet's calls 0-2 succeed, the rest revert. (Not 6 × 3 successes: the ring is filled by two signer threads
+        // ahead of sending, so at 30 tx/s the 90 txs sent are the first 90 presigned, and a wallet may send fewer than 3,
+        // or none.) Fresh wallets: a call's {counter} is its nonce.
+        long expected = Query(file, "SELECT count(*) FROM txs WHERE block IS NOT NULL AND nonce > 2").GetInt64(0, 0);
         ResultTable perWallet = Query(file, "SELECT wallet, string_agg(nonce || ':' || coalesce(status, '?'), ' ' ORDER BY nonce) FROM txs WHERE block IS NOT NULL GROUP BY wallet ORDER BY wallet");
         string detail = string.Join("\n", Enumerable.Range(0, perWallet.RowCount).Select(r => $"wallet {perWallet.GetValue(r, 0)}: {perWallet.GetString(r, 1)}"));
-        Assert.True(included - 18 == reverted, $"{reverted} of {included} reverted, expected {included - 18}\n{detail}\n{run.StdOut}");
+        Assert.True(expected == reverted, $"{reverted} of {included} reverted, expected {expected}\n{detail}\n{run.StdOut}");
         Assert.True(reverted > 30, $"only {reverted} reverted");
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"{included - 18:N0} reverted"), run.StdOut);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"{reverted:N0} reverted"), run.StdOut);
         Assert.Contains("REVERTED", run.StdOut);
 
         // Every included tx's row carries what the node's own receipt says.
