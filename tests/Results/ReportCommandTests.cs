@@ -211,7 +211,7 @@ public sealed partial class ReportCommandTests : IDisposable
         string[] report = await RenderCheckAsync(page, "gen");
 
         var seen = new HashSet<string>();
-        foreach (string line in report[..^1])
+        foreach (string line in report.Where(l => l.StartsWith("chart-", StringComparison.Ordinal)))
         {
             Match m = ChartLine().Match(line);
             Assert.True(m.Success, line);
@@ -226,7 +226,7 @@ public sealed partial class ReportCommandTests : IDisposable
             seen.Add(id);
         }
         Assert.Equal(expected.Keys.Order(), seen.Order());
-        Assert.Equal("table-nodes rows=3", report[^1]); // two nodes + total
+        Assert.Contains("table-nodes rows=3", report); // two nodes + total
     }
 
     [Fact]

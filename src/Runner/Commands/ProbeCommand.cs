@@ -174,26 +174,13 @@ public static class ProbeCommand
             }
 
             bool finished = false;
-            using var interrupt = new CancellationTokenSource();
-            int signals = 0;
-            int exitOnSignal = 0;
-            void OnSignal(PosixSignalContext context)
-            {
-                if (Interlocked.Increment(ref signals) > 1) return;
-                context.Cancel = true;
-                exitOnSignal = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
-                log.Logger.Signal(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "Ctrl-C");
-                Console.Error.WriteLine($"Stopping ({(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "Ctrl-C")}): the probe ends without an answer; draining... (again to kill)");
-                interrupt.Cancel();
-            }
-            using PosixSignalRegistration onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var stop = new SignalStop(log.Logger, "the probe ends without an answer; draining");
             try
             {
                 if (!quietOutput)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"Probing: from {settings.StartRate:N0} tx/s, x{settings.Factor:0.##} per step up to {settings.MaxRate:N0}, {settings.Step.TotalSeconds:0.###} s a step, hold {settings.Hold.TotalSeconds:0.###} s; targets: success >= {settings.TargetSuccessPercent:0.##} %, inclusion p99 <= {(settings.TargetInclusionP99Ms is double t ? $"{t:N0} ms" : $"{settings.InclusionBlocks:0.#} block intervals")}, backlog not growing"));
-                RunSummary summary = new LoadRun(options) { Writer = writer, Probe = probe }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
+                RunSummary summary = new LoadRun(options) { Writer = writer, Probe = probe }.RunAsync(stop.Token).GetAwaiter().GetResult();
                 ProbeResult result = probe.Result;
                 bool stoppedEarly = summary.Interrupted || summary.AbortReason is not null;
                 double? answer = stoppedEarly ? null : result.Sustainable;
@@ -209,7 +196,7 @@ public static class ProbeCommand
                 if (summary.Interrupted)
                 {
                     Console.Error.WriteLine($"fastload probe: interrupted after {result.Steps.Count} phases, no answer{(writer is not null ? $"; the phases so far are in {writer.Path}" : "")}");
-                    exitCode = exitOnSignal > 0 ? exitOnSignal : 130;
+                    exitCode = stop.ExitCodeOr130;
                 }
                 else if (summary.AbortReason is not null || writer?.Failure is not null)
                 {
@@ -240,7 +227,7 @@ public static class ProbeCommand
             catch (OperationCanceledException)
             {
                 Console.Error.WriteLine("fastload probe: interrupted before sending started");
-                return exitOnSignal > 0 ? exitOnSignal : 130;
+                return stop.ExitCodeOr130;
             }
             finally
             {

@@ -275,26 +275,10 @@ public static class RunCommand
             using Engine.Metrics.HdrLogWriter? hdrToClose = hdr;
 
             bool finished = false;
-            using var interrupt = new CancellationTokenSource();
-            // Ctrl-C (SIGINT) and SIGTERM (timeout, systemd, Docker, Kubernetes) both stop cleanly: no more signing,
-            // in-flight answers drained, summary printed, results file closed as 'interrupted'; then exit 130 / 143.
-            // A second signal kills the process at once.
-            int signals = 0;
-            int exitOnSignal = 0;
-            void OnSignal(PosixSignalContext context)
-            {
-                if (Interlocked.Increment(ref signals) > 1) return;
-                context.Cancel = true;
-                exitOnSignal = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
-                log.Logger.Signal(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "Ctrl-C");
-                Console.Error.WriteLine($"Stopping ({(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "Ctrl-C")}): no more signing, draining in-flight requests... (again to kill)");
-                interrupt.Cancel();
-            }
-            using PosixSignalRegistration onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var stop = new SignalStop(log.Logger, "no more signing, draining in-flight requests");
             try
             {
-                RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr }.RunAsync(interrupt.Token).GetAwaiter().GetResult();
+                RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr }.RunAsync(stop.Token).GetAwaiter().GetResult();
                 IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
                 if (summary.Check is WorkloadCheck ledger) // a workload's check is a verdict of its own: a mismatch fails the run (exit 1)
                     verdicts = [.. verdicts, new VerdictLine($"{ledger.Name} mismatches", 0, ledger.Mismatches.Count + (ledger.ExpectedSum == ledger.ActualSum ? 0 : 1), ledger.Passed,
@@ -310,7 +294,7 @@ public static class RunCommand
                 if (writer?.Failure is Exception failed)
                     Console.Error.WriteLine($"fastload run: writing results failed part-way ({failed.Message}); {writer.Path} keeps the rows committed before that");
                 Console.Write(Verdicts.Format(verdicts));
-                int exitCode = summary.Interrupted && Volatile.Read(ref exitOnSignal) is int code and > 0 ? code
+                int exitCode = summary.Interrupted && stop.ExitCode is int code and > 0 ? code
                     : summary.AbortReason is not null || summary.ResultsFailed ? 4
                     : verdicts.All(v => v.Pass) ? 0 : 1;
                 log.Logger.RunEnd(summary.AbortReason is not null ? "failed" : summary.Interrupted ? "interrupted" : "complete",
@@ -327,7 +311,7 @@ public static class RunCommand
             {
                 Console.Error.WriteLine("fastload run: interrupted before sending started");
                 log.Logger.CommandFailed("run", "interrupted before sending started");
-                return exitOnSignal > 0 ? exitOnSignal : 130;
+                return stop.ExitCodeOr130;
             }
             finally
             {

@@ -218,20 +218,8 @@ public sealed class CallWorkload : IWorkload
     public async Task<WorkloadCheck?> CheckAsync(WorkloadCheckContext context, CancellationToken cancel)
     {
         if (!_ready || context.Included is null || context.Composer is null) return null;
-        var included = new List<(Wallet Wallet, ulong Nonce)>();
-        foreach (Wallet w in context.Wallets.All)
-            foreach (ulong nonce in context.Included.Of(w)) included.Add((w, nonce));
-        (Wallet Wallet, ulong Nonce)[] sample = included.ToArray();
-        Random.Shared.Shuffle(sample);
-        sample = sample[..Math.Min(sample.Length, context.Sample ?? DefaultSample)];
-        byte[] envelope = new byte[4096], hash = new byte[32], calldata = new byte[MaxCalldataLength];
-        var authorization = new SignedAuthorization[1];
-        var calls = new List<(string Method, object?[] Params)>(sample.Length);
-        foreach ((Wallet w, ulong nonce) in sample)
-        {
-            context.Composer.Sign(w, nonce, envelope, hash, authorization, calldata, out _);
-            calls.Add(("eth_getTransactionReceipt", [new Hash256(hash)]));
-        }
+        (Wallet Wallet, ulong Nonce)[] sample = IncludedSample.Draw(context, DefaultSample, out int includedCount);
+        List<(string Method, object?[] Params)> calls = IncludedSample.ReceiptCalls(context, sample, MaxCalldataLength);
         var mismatches = new List<LedgerMismatch>();
         for (int start = 0; start < calls.Count; start += 100)
         {
@@ -248,9 +236,9 @@ public sealed class CallWorkload : IWorkload
             Name = "call",
             Checked = sample.Length,
             Wallets = context.Wallets.All.Length,
-            IncludedTxs = included.Count,
+            IncludedTxs = includedCount,
             Mismatches = mismatches,
-            Ops = [(WorkloadOp.Call, included.Count, BigInteger.Zero)],
+            Ops = [(WorkloadOp.Call, includedCount, BigInteger.Zero)],
         };
     }
 }

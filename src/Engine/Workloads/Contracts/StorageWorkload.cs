@@ -96,12 +96,7 @@ public sealed class StorageWorkload(int slots) : IWorkload
     public async Task<WorkloadCheck?> CheckAsync(WorkloadCheckContext context, CancellationToken cancel)
     {
         if (!_ready || context.Included is null) return null;
-        var included = new List<(Wallet Wallet, ulong Nonce)>();
-        foreach (Wallet w in context.Wallets.All)
-            foreach (ulong nonce in context.Included.Of(w)) included.Add((w, nonce));
-        (Wallet Wallet, ulong Nonce)[] sample = included.ToArray();
-        Random.Shared.Shuffle(sample);
-        sample = sample[..Math.Min(sample.Length, context.Sample ?? DefaultSample)];
+        (Wallet Wallet, ulong Nonce)[] sample = IncludedSample.Draw(context, DefaultSample, out int includedCount);
         string block = context.AtBlock is ulong at ? RpcClient.Quantity(at) : "latest";
         // The first and the last slot of each sampled tx.
         var reads = new List<(int Tx, ulong Expected, string Slot)>();
@@ -133,9 +128,9 @@ public sealed class StorageWorkload(int slots) : IWorkload
             Name = "storage",
             Checked = sample.Length,
             Wallets = context.Wallets.All.Length,
-            IncludedTxs = included.Count,
+            IncludedTxs = includedCount,
             Mismatches = mismatches,
-            Ops = [(WorkloadOp.StorageWrite, included.Count, (BigInteger)included.Count * Slots)],
+            Ops = [(WorkloadOp.StorageWrite, includedCount, (BigInteger)includedCount * Slots)],
         };
     }
 }
