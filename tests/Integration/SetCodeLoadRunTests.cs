@@ -22,8 +22,10 @@ public class SetCodeLoadRunTests
     {
         var options = new RunOptions
         {
-            // A wallet has one 7702 tx in the pool at a time (one a block): 300 wallets carry 150 tx/s with 1 s blocks.
-            Rpc = [node.Url.ToString()], TxType = TxType.SetCode, Rate = rate, Duration = TimeSpan.FromSeconds(6), Wallets = 300,
+            // A wallet has one 7702 tx in the pool at a time: it signs again only once its last tx is seen in a block. With
+            // 300 wallets at 150 tx/s each had 2 s for send, inclusion (1 s blocks) and sighting, and runs fell ~0.9 s behind
+            // at times (a block's wait); 4 s per wallet leaves room for a late block.
+            Rpc = [node.Url.ToString()], TxType = TxType.SetCode, Rate = rate, Duration = TimeSpan.FromSeconds(6), Wallets = Math.Max(300, rate * 4),
             FunderKey = AnvilNode.DevKey, Seed = seed,
         };
         // Start nonces, read before the run (the same wallets the run derives from the seed).
