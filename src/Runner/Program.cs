@@ -21,6 +21,8 @@ public static class Program
               fastload query 'results/*.duckdb' "SELECT run_id, outcome, count(*) FROM txs GROUP BY ALL"
               fastload report run.duckdb --html run.html    summary of a results file, and a page with charts
               fastload compare base.duckdb new.duckdb       side by side; exit 1 when NEW regressed
+              fastload run scenarios/smoke.yaml             a scenario file (YAML); `fastload scenario check FILE` validates one
+              fastload probe --rpc http://127.0.0.1:8545    the highest rate the node sustains; last line `sustainable: N tx/s`
             """);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create());
