@@ -18,7 +18,9 @@ public class SetCodeLoadRunTests
 {
     /// <param name="rate">Tx/s for 6 s: 150 on anvil; hardhat answers 7702 txs (two recoveries each, in JavaScript) too
     /// slowly for that on this machine (at 150 its answers took up to 1 s and the schedule slipped), so its test asks less.</param>
-    internal static async Task RunsAndEveryTxTakesTwoNoncesAsync(ITestNode node, string seed, int rate = 150)
+    /// <param name="minSentShare">Of the due txs, the share that must go out (the rest reported unsent): hardhat stops
+    /// answering for ~0.6 s now and then while it mines, so its test asks for less.</param>
+    internal static async Task RunsAndEveryTxTakesTwoNoncesAsync(ITestNode node, string seed, int rate = 150, double minSentShare = 0.95)
     {
         var options = new RunOptions
         {
@@ -40,7 +42,8 @@ public class SetCodeLoadRunTests
         string Context() => $"{node.Name}: {summary.Format()}";
         Assert.True(summary.Errors == 0, $"errors: {Context()}");
         // rate × 6 s; sending stops at the deadline, so a busy machine's slow first second may cost a few (5 %).
-        Assert.True(summary.Sent >= rate * 6 * 0.95, $"only {summary.Sent} of {rate * 6} sent: {Context()}");
+        Assert.True(summary.Sent >= rate * 6 * minSentShare, $"only {summary.Sent} of {rate * 6} sent: {Context()}");
+        Assert.True(summary.Sent + summary.Unsent >= rate * 6 - 2, $"{summary.Sent} sent + {summary.Unsent} unsent of {rate * 6} due: {Context()}"); // nothing vanishes
         Assert.Equal(summary.Sent, summary.Accepted);
         Assert.True(summary.Included == summary.Accepted && summary.NotIncluded == 0, $"not every accepted tx was seen in a block: {Context()}");
         Assert.Equal(0, summary.BreakerTrips);
