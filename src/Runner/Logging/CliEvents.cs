@@ -44,13 +44,13 @@ public static partial class CliEvents
 
     // Details.
 
-    [ZLoggerMessage(156, LogLevel.Information, "metrics: serving {url} (Prometheus text format)")]
+    [ZLoggerMessage(108, LogLevel.Information, "metrics: serving {url} (Prometheus text format)")]
     public static partial void MetricsServing(this ILogger logger, string url);
 
-    [ZLoggerMessage(157, LogLevel.Warning, "metrics: /metrics is reachable from other hosts ({url}): it shows node URLs and the run's figures")]
+    [ZLoggerMessage(109, LogLevel.Warning, "metrics: /metrics is reachable from other hosts ({url}): it shows node URLs and the run's figures")]
     public static partial void MetricsExposed(this ILogger logger, string url);
 
-    [ZLoggerMessage(158, LogLevel.Information, "metrics: serving the final figures for {seconds:0.#} s more (--metrics-linger)")]
+    [ZLoggerMessage(110, LogLevel.Information, "metrics: serving the final figures for {seconds:0.#} s more (--metrics-linger)")]
     public static partial void MetricsLinger(this ILogger logger, double seconds);
 
     [ZLoggerMessage(150, LogLevel.Information, "results file written: {path}, {rows} tx rows, status {status}")]
