@@ -118,18 +118,15 @@ public class MetricsEndpointTests
         await using PrometheusServer prometheus = await PrometheusServer.StartAsync($"127.0.0.1:{sinkMetrics}", $"127.0.0.1:{runMetrics}");
 
         string file = TestPaths.NewFile(".duckdb");
-        using var fastload = RunningFastload.Start(Funder, "run", "--rpc", $"http://127.0.0.1:{sinkPort}", "--rate", "400", "--duration", "5s", "--wallets", "40",
+        using var fastload = RunningFastload.Start(Funder, "run", "--rpc", $"http://127.0.0.1:{sinkPort}", "--rate", "400", "--duration", "6s", "--wallets", "40",
             "--out", file, "--no-live", "--metrics-port", runMetrics.ToString(CultureInfo.InvariantCulture), "--metrics-linger", "60s");
 
-        // Mid-run, Prometheus already holds a growing count; then it scrapes the finished run (stage finished).
-        double? midRun = null;
+        // Wait until Prometheus has scraped the finished run (stage finished).
         var waited = Stopwatch.StartNew();
         while (await prometheus.ScalarAsync("fastload_run_stage{stage=\"finished\"}") != 1)
         {
             Assert.True(waited.Elapsed < TimeSpan.FromSeconds(120), $"Prometheus never saw the run finish: {fastload.Output}\n{prometheus.Log}");
             Assert.False(fastload.Process.HasExited, fastload.Output);
-            if (await prometheus.ScalarAsync("fastload_run_stage{stage=\"sending\"}") == 1 && await prometheus.ScalarAsync("fastload_txs_sent_total") is double s and > 0)
-                midRun ??= s;
             await Task.Delay(250);
         }
         // Wait one more scrape of the sink, which has no stage: the run's last answer is counted there before the run finishes.
@@ -139,6 +136,10 @@ public class MetricsEndpointTests
         double promErrors = (await prometheus.ScalarAsync("sum(fastload_tx_errors_total)"))!.Value;
         double promSink = (await prometheus.ScalarAsync("fastload_sink_txs_accepted_total"))!.Value;
         double promAckCount = (await prometheus.ScalarAsync("fastload_ack_latency_seconds_count"))!.Value;
+        // While it ran, Prometheus held the count as it grew: several samples, the first below the final one, and a sending stage.
+        double? samples = await prometheus.ScalarAsync("count_over_time(fastload_txs_sent_total[5m])");
+        double? first = await prometheus.ScalarAsync("min_over_time(fastload_txs_sent_total[5m])");
+        double? sawSending = await prometheus.ScalarAsync("max_over_time(fastload_run_stage{stage=\"sending\"}[5m])");
         double? p99 = await prometheus.ScalarAsync("histogram_quantile(0.99, sum by (le) (fastload_ack_latency_seconds_bucket))");
 
         await fastload.WaitForLineAsync("serving the final figures", TimeSpan.FromSeconds(30));
@@ -151,8 +152,10 @@ public class MetricsEndpointTests
         using DuckDBConnection db = DuckDbSql.Open(file);
         ResultTable runs = db.Table("SELECT sent, accepted, errors, ack_p99_ms FROM runs");
         long sent = runs.GetInt64(0, 0);
-        Assert.InRange(sent, 1900, 2001); // 400 tx/s for 5 s
-        Assert.True(midRun is > 0 && midRun < sent, $"mid-run value {midRun} of {sent}");
+        Assert.InRange(sent, 2300, 2401); // 400 tx/s for 6 s
+        Assert.True(samples >= 3, $"{samples} samples");
+        Assert.True(first < sent, $"first sample {first} of {sent}");
+        Assert.Equal(1, sawSending);
         Assert.Equal(sent, promSent);
         Assert.Equal(runs.GetInt64(0, 1), promAccepted);
         Assert.Equal(runs.GetInt64(0, 2), promErrors);
