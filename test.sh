@@ -4,7 +4,7 @@
 # e.g. ./test.sh --filter "FullyQualifiedName~Vectors".
 set -uo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
-"$root/native/install.sh" --with-chromium --with-hardhat || exit 1
+"$root/native/install.sh" --with-chromium --with-hardhat --with-prometheus || exit 1
 mkdir -p "$root/TestResults"
 log="$root/TestResults/test.log"
 dotnet test "$root/tests/FastLoad.Tests.csproj" -c Release --nologo "$@" 2>&1 | tee "$log"

@@ -14,21 +14,27 @@
 #                                        native/hardhat/hardhat.config.js; needs Node.js >= 20
 #                                        (apt-get install nodejs when node is missing)
 #   native/.deps/bin/hardhat-node        only with --with-hardhat: runs `hardhat node` with that config
+#   prometheus (system, /usr/bin)        only with --with-prometheus: the Prometheus server the metrics tests
+#                                        scrape a live run with (Debian package prometheus, 2.42 on bookworm;
+#                                        the tests start their own on a free loopback port, never the service)
 #
 # Idempotent: a run whose stamp (pinned versions) matches and whose outputs
 # exist only prints "native: ok (...)". Change a pin below to re-install.
 #
-# Usage: native/install.sh [--quiet|-q] [--force|-f] [--with-chromium] [--with-hardhat] [--help|-h]
+# Usage: native/install.sh [--quiet|-q] [--force|-f] [--with-chromium] [--with-hardhat] [--with-prometheus] [--help|-h]
 #   --quiet          print nothing on success (errors still go to stderr)
 #   --force          ignore the stamp and re-check/re-install every part
 #   --with-chromium  also make sure `chromium` is on PATH (apt-get install chromium when
 #                    it is not; needs root); test.sh passes it, ./fastload does not
 #   --with-hardhat   also install hardhat (the integration tests' second node; its own stamp,
 #                    native/.deps/hardhat/.stamp); test.sh passes it, ./fastload does not
+#   --with-prometheus  also make sure `prometheus` is on PATH (apt-get install prometheus when it
+#                    is not; needs root); test.sh passes it, ./fastload does not
 set -Eeuo pipefail
 
 # ---------------------------------------------------------------- pins ------
 CHROMIUM_DEB_PKG=chromium             # not pinned: whatever the distribution has (bookworm-security)
+PROMETHEUS_DEB_PKG=prometheus         # not pinned: whatever the distribution has (bookworm: 2.42)
 ANVIL_NPM_PKG=@foundry-rs/anvil-linux-amd64
 CAST_NPM_PKG=@foundry-rs/cast-linux-amd64
 FOUNDRY_VERSION=1.7.1
@@ -43,12 +49,14 @@ QUIET=0
 FORCE=0
 WITH_CHROMIUM=0
 WITH_HARDHAT=0
+WITH_PROMETHEUS=0
 for arg in "$@"; do
     case "$arg" in
         -q|--quiet) QUIET=1 ;;
         -f|--force) FORCE=1 ;;
         --with-chromium) WITH_CHROMIUM=1 ;;
         --with-hardhat) WITH_HARDHAT=1 ;;
+        --with-prometheus) WITH_PROMETHEUS=1 ;;
         -h|--help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) printf '%s: unknown argument %q (try --help)\n' "$ME" "$arg" >&2; exit 2 ;;
     esac
@@ -126,6 +134,17 @@ if [ "$WITH_CHROMIUM" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
     apt_install_or_die "$CHROMIUM_DEB_PKG" "chromium (Debian package $CHROMIUM_DEB_PKG, for the report tests)" apt-chromium.log
     command -v chromium >/dev/null 2>&1 || die "chromium: $CHROMIUM_DEB_PKG installed but 'chromium' is not on PATH; install Chromium by hand"
     say "chromium: $(chromium --version 2>/dev/null || echo installed)"
+fi
+
+# ----------------------------------------------------------- prometheus -----
+# Not part of the stamp, like chromium: a system package, present or not, that only the tests need. The
+# package's service is never started here (tests run their own server with a generated config).
+if [ "$WITH_PROMETHEUS" = 1 ] && ! command -v prometheus >/dev/null 2>&1; then
+    PART="prometheus"
+    say "installing $PROMETHEUS_DEB_PKG with apt-get (for the metrics tests; about 20 MB)"
+    apt_install_or_die "$PROMETHEUS_DEB_PKG" "prometheus (Debian package $PROMETHEUS_DEB_PKG, for the metrics tests)" apt-prometheus.log
+    command -v prometheus >/dev/null 2>&1 || die "prometheus: $PROMETHEUS_DEB_PKG installed but 'prometheus' is not on PATH; install Prometheus 2.x by hand"
+    say "prometheus: $(prometheus --version 2>&1 | head -n 1)"
 fi
 
 # -------------------------------------------------------------- hardhat -----

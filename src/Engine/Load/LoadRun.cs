@@ -52,6 +52,12 @@ public sealed class LoadRun(RunOptions options)
     /// </summary>
     public Probe.ProbeController? Probe { get; init; }
 
+    /// <summary>
+    /// Live figures for pollers (<c>--metrics-port</c>): attached when sending starts, finished (with the verdict) when
+    /// the run ends, and still readable after that.
+    /// </summary>
+    public RunMonitor? Monitor { get; init; }
+
     public async Task<RunSummary> RunAsync(CancellationToken interrupt)
     {
         LocalAnvil? anvil = null;
@@ -77,6 +83,7 @@ public sealed class LoadRun(RunOptions options)
         }
         finally
         {
+            if (Monitor is { Stage: not RunStage.Finished } monitor) monitor.Finish(new RunMonitorFinal(null, 0)); // failed: no verdict
             foreach (RpcClient api in apis) await api.DisposeAsync().ConfigureAwait(false);
             if (anvil is not null) await anvil.DisposeAsync().ConfigureAwait(false);
         }
@@ -291,6 +298,19 @@ public sealed class LoadRun(RunOptions options)
             connectLimit.CancelAfter(TimeSpan.FromSeconds(5));
             await Task.WhenAll(senders.Select(s => s.ConnectAheadAsync(connectLimit.Token)).Concat(readers.Select(r => r.ConnectAheadAsync(connectLimit.Token)))).ConfigureAwait(false);
         }
+        if (Monitor is { } monitor) monitor.Attach(() => new RunMonitorSnapshot
+        {
+            Stage = RunStage.Sending, // the monitor's own stage replaces it
+            Nodes = senders.Select((s, i) => new NodeMonitor(i, s.Stats, monitor.RateOf(i), recorder.IncludedAt(i), recorder.AckByNode[i], recorder.InclusionByNode[i])).ToArray(),
+            RingFill = rings.Sum(r => r.Count),
+            RingCapacity = rings.Sum(r => r.Capacity),
+            Wallets = wallets.All.Length,
+            WalletsResyncing = wallets.All.Count(w => w.NeedsResync),
+            BreakerOpen = breaker.IsOpen,
+            BreakerFraction = breaker.IsOpen ? breaker.Multiplier : 1,
+            BreakerTrips = breaker.Trips,
+            Signed = signers.Produced,
+        });
         double cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
         (long, long)? machineBefore = Metrics.MachineCpu.Read();
         Volatile.Write(ref _sending, true);
@@ -300,6 +320,7 @@ public sealed class LoadRun(RunOptions options)
         long startTicks = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
         DateTime startUtc = DateTime.UtcNow.AddMilliseconds(100);
         _blockClock.Begin(startTicks);
+        Monitor?.SetStage(RunStage.Sending);
         if (sequencePhases is not null && _shape is Shapes.SequenceShape sequence)
             foreach (Shapes.SequenceShape.Phase phase in sequence.Phases)
                 sequencePhases.Add(startTicks + (long)(phase.Start * Stopwatch.Frequency), startTicks + (long)(phase.End * Stopwatch.Frequency));
@@ -408,7 +429,7 @@ public sealed class LoadRun(RunOptions options)
                     await stopTaking.CancelAsync().ConfigureAwait(false);
                 }
             }
-            if (_options.Progress is { } view && !_options.Quiet && clock.Elapsed.TotalSeconds - lastProgress >= 0.25)
+            if (clock.Elapsed.TotalSeconds - lastProgress >= 0.25 && (Monitor is not null || _options.Progress is not null && !_options.Quiet))
             {
                 // The rate over the last second (snapshots come every 250 ms).
                 double at0 = clock.Elapsed.TotalSeconds;
@@ -419,11 +440,13 @@ public sealed class LoadRun(RunOptions options)
                 double span = Math.Max(0.001, at0 - at);
                 for (int i = 0; i < senders.Length; i++) nodeRates[i] = (sentNow[i] - sentBefore[i]) / span;
                 lastProgress = at0;
-                view.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker));
+                Monitor?.SetRates(_shape?.RateAt(clock.Elapsed.TotalSeconds, _blockClock), (double[])nodeRates.Clone());
+                if (_options.Progress is { } view && !_options.Quiet) view.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker));
             }
         }
         if (sendEndTicks == 0) sendEndTicks = Math.Min(Stopwatch.GetTimestamp(), stopAtTicks);
         Volatile.Write(ref _scheduleEnd, sendEndTicks);
+        Monitor?.SetStage(RunStage.Draining);
         cpuAtSendEnd = Environment.CpuUsage.TotalTime.TotalSeconds;
         double? machineBusy = Metrics.MachineCpu.BusyFraction(machineBefore, Metrics.MachineCpu.Read());
         long signerWait = pool is null ? 0 : pool.RingFullTicks - signerWaitBefore, signerIdle = pool is null ? 0 : pool.IdleTicks - signerIdleBefore;
@@ -574,6 +597,8 @@ public sealed class LoadRun(RunOptions options)
             await Sweeper.SweepAsync(apis, wallets, funderForSweep.Address, _log, CancellationToken.None).ConfigureAwait(false);
         }
         long intended = intendedForVerdict;
+        BottleneckVerdict verdict = Bottleneck.Judge(evidence);
+        Monitor?.Finish(new RunMonitorFinal(verdict, ambiguous.Landed + ambiguous.InPool));
         return new RunSummary
         {
             Phases = sequencePhases is null ? [] : SequencePhases((Shapes.SequenceShape)_shape!, sequencePhases, sendEndTicks - startTicks),
@@ -588,7 +613,7 @@ public sealed class LoadRun(RunOptions options)
             Shape = _shape is null or Shapes.ConstantShape ? null : _shape.Describe(_options.Duration),
             Intended = _shape is null ? null : intended,
             Signed = signers.Produced,
-            Bottleneck = Bottleneck.Judge(evidence),
+            Bottleneck = verdict,
             Replayed = feeder is not null,
             CpuSeconds = cpu,
             WallSeconds = wall,

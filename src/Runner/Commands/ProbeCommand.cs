@@ -45,6 +45,7 @@ public static class ProbeCommand
         var ws = new Option<string?>("--ws") { Description = "newHeads WebSocket URL(s), one per --rpc node; 'none' to poll for blocks." };
         var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the probe when a node gives no answer for this long.", DefaultValueFactory = _ => "30s" };
         var connection = new ConnectionFlags();
+        var metricsFlags = new MetricsFlags(linger: true);
         var logFile = CliLog.FileOption();
         var logLevel = CliLog.LevelOption();
         var command = new Command("probe", """
@@ -74,6 +75,7 @@ public static class ProbeCommand
         };
         funder.AddTo(command);
         connection.AddTo(command);
+        metricsFlags.AddTo(command);
         command.SetAction(parse =>
         {
             RunOptions options;
@@ -81,8 +83,10 @@ public static class ProbeCommand
             string? resultsPath;
             CliLog log;
             IRunProgressView view;
+            (int? Port, string Host, TimeSpan Linger) metricsAt;
             try
             {
+                metricsAt = metricsFlags.Read(parse);
                 settings = new ProbeSettings
                 {
                     StartRate = parse.GetValue(startRate),
@@ -142,6 +146,11 @@ public static class ProbeCommand
             }
             using CliLog _ = log;
 
+            // /metrics first: a port in use fails before anything is created or sent.
+            var monitor = new RunMonitor();
+            if (!MetricsServing.TryStart(metricsAt, "probe", log.Logger, registry => new Monitoring.RunExporter(monitor, registry), out MetricsServing? metrics)) return 2;
+            using MetricsServing? metricsToStop = metrics;
+
             bool quietOutput = parse.GetValue(quiet);
             var probe = new ProbeController(settings)
             {
@@ -180,7 +189,7 @@ public static class ProbeCommand
                 if (!quietOutput)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"Probing: from {settings.StartRate:N0} tx/s, x{settings.Factor:0.##} per step up to {settings.MaxRate:N0}, {settings.Step.TotalSeconds:0.###} s a step, hold {settings.Hold.TotalSeconds:0.###} s; targets: success >= {settings.TargetSuccessPercent:0.##} %, inclusion p99 <= {(settings.TargetInclusionP99Ms is double t ? $"{t:N0} ms" : $"{settings.InclusionBlocks:0.#} block intervals")}, backlog not growing"));
-                RunSummary summary = new LoadRun(options) { Writer = writer, Probe = probe }.RunAsync(stop.Token).GetAwaiter().GetResult();
+                RunSummary summary = new LoadRun(options) { Writer = writer, Probe = probe, Monitor = metrics is null ? null : monitor }.RunAsync(stop.Token).GetAwaiter().GetResult();
                 ProbeResult result = probe.Result;
                 bool stoppedEarly = summary.Interrupted || summary.AbortReason is not null;
                 double? answer = stoppedEarly ? null : result.Sustainable;
@@ -231,6 +240,7 @@ public static class ProbeCommand
             }
             finally
             {
+                metrics?.Linger(stop.Token);
                 if (writer is not null && !finished)
                 {
                     writer.Dispose();

@@ -55,6 +55,7 @@ public static class RunCommand
         var expectSuccess = new Option<double?>("--expect-success") { Description = "Verdict: at least this % of sent txs accepted (e.g. 99.5)." };
         var expectInclusion = new Option<double?>("--expect-inclusion-p99-ms") { Description = "Verdict: inclusion latency p99 at most this many ms (and every accepted tx included)." };
         var connection = new ConnectionFlags();
+        var metricsFlags = new MetricsFlags(linger: true);
         var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the run when a node gives no answer for this long while we try to reach it: 30s, 2m.", DefaultValueFactory = _ => "30s" };
         var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets), mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run) deploy (a contract creation per tx, each checked for its code) gas:N (calls using about N gas each, checked on sampled receipts) storage:N (calls writing N new storage slots each, checked by eth_getStorageAt) or call:ADDR:SIG[:ARGS] / call:ADDR:0xCALLDATA (any contract call; args may be {wallet}, {counter}, {random}).", DefaultValueFactory = _ => "transfer" };
         var reuseSetup = new Option<FileInfo?>("--reuse-setup") { Description = "Results file of an earlier run with the same --workload: reuse its deployed contracts (their code is checked) instead of deploying again." };
@@ -81,6 +82,7 @@ public static class RunCommand
               fastload run --shape burst:500/5s --duration 30s          500 txs at once every 5 s
               fastload run --shape poisson --rate 300                   Poisson arrivals, mean 300 tx/s
               fastload run --shape per-block:200                        200 txs each time a new block is seen
+              fastload run --rate 500 --duration 5m --metrics-port 9464   /metrics for Prometheus while it runs (README "Metrics")
               fastload run scenarios/smoke.yaml --rpc http://127.0.0.1:8545   a scenario file (see `fastload scenario check`);
                   flags given here override the file's
               fastload run --rpc https://rpc.example/v1 --header 'Authorization: Bearer $RPC_TOKEN' --rate 100
@@ -105,14 +107,17 @@ public static class RunCommand
         };
         funder.AddTo(command);
         connection.AddTo(command);
+        metricsFlags.AddTo(command);
         command.SetAction(parse =>
         {
             RunOptions options;
             RunExpectations expectations;
             string? resultsPath;
             CliLog log;
+            (int? Port, string Host, TimeSpan Linger) metricsAt;
             try
             {
+                metricsAt = metricsFlags.Read(parse);
                 expectations = new RunExpectations
                 {
                     Tps = Positive(parse.GetValue(expectTps), "--expect-tps"),
@@ -229,6 +234,11 @@ public static class RunCommand
             // Disposed on every way out (after the summary, on exit 4, 130, 143 and on errors): the log file ends complete.
             using CliLog _ = log;
 
+            // /metrics first: a port in use fails before anything is created or sent.
+            var monitor = new RunMonitor();
+            if (!MetricsServing.TryStart(metricsAt, "run", log.Logger, registry => new Monitoring.RunExporter(monitor, registry), out MetricsServing? metrics)) return 2;
+            using MetricsServing? metricsToStop = metrics;
+
             // The results file is created before anything starts, so a bad path fails fast and nothing is lost later.
             Engine.Results.ResultsWriter? writer = null;
             if (resultsPath is not null)
@@ -278,7 +288,7 @@ public static class RunCommand
             using var stop = new SignalStop(log.Logger, "no more signing, draining in-flight requests");
             try
             {
-                RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr }.RunAsync(stop.Token).GetAwaiter().GetResult();
+                RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr, Monitor = metrics is null ? null : monitor }.RunAsync(stop.Token).GetAwaiter().GetResult();
                 IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
                 if (summary.Check is WorkloadCheck ledger) // a workload's check is a verdict of its own: a mismatch fails the run (exit 1)
                     verdicts = [.. verdicts, new VerdictLine($"{ledger.Name} mismatches", 0, ledger.Mismatches.Count + (ledger.ExpectedSum == ledger.ActualSum ? 0 : 1), ledger.Passed,
@@ -315,6 +325,7 @@ public static class RunCommand
             }
             finally
             {
+                metrics?.Linger(stop.Token);
                 if (writer is not null && !finished)
                 {
                     writer.Dispose(); // a run that failed part-way: keep what was written, marked failed

@@ -75,6 +75,7 @@ public static class SinkCommand
 
             Examples:
               fastload sink --port 8545 --chain-id 31337
+              fastload sink --port 9545 --metrics-port 9465            a measuring receiver: /metrics counts requests, txs, faults
               fastload sink --port 9545 --faults "503:2%,reset-after:1%,tx-error:nonce-too-low:geth:1%" --fault-seed 7
               fastload sink --port 9545 --upstream http://127.0.0.1:8545 --faults "429:5%:retry-after=1,cut:1%,slow:3%:delay=500ms"
               fastload sink --port 9545 --tls --cert-out sink.pem     then: fastload run --rpc https://127.0.0.1:9545 --ca-cert sink.pem ...
@@ -82,11 +83,15 @@ public static class SinkCommand
         {
             port, host, chainId, quiet, faults, faultSeed, upstream, tls, certOut, logFile, logLevel,
         };
+        var metricsFlags = new MetricsFlags(linger: false);
+        metricsFlags.AddTo(command);
         command.SetAction(parse =>
         {
             CliLog log;
+            (int? Port, string Host, TimeSpan Linger) metricsAt;
             try
             {
+                metricsAt = metricsFlags.Read(parse);
                 // The console keeps every line (--quiet only drops the per-second one, as before).
                 log = CliLog.Create("sink", parse.GetValue(logFile), parse.GetValue(logLevel)!, Console.WriteLine);
             }
@@ -108,6 +113,7 @@ public static class SinkCommand
                     parse.GetValue(upstream),
                     parse.GetValue(tls),
                     parse.GetValue(certOut),
+                    metricsAt,
                     log.Logger);
             }
         });
@@ -115,7 +121,7 @@ public static class SinkCommand
     }
 
     private static int Run(int port, string host, bool hostGiven, ulong chainId, bool quiet, string? faultSpec, ulong faultSeed, string? upstreamUrl,
-        bool tls, FileInfo? certOut, ILogger log)
+        bool tls, FileInfo? certOut, (int? Port, string Host, TimeSpan Linger) metricsAt, ILogger log)
     {
         if (certOut is not null && !tls)
         {
@@ -200,6 +206,12 @@ public static class SinkCommand
         {
             log.SinkListening(server.Url.ToString());
         }
+        if (!MetricsServing.TryStart(metricsAt, "sink", log, registry => new Monitoring.SinkExporter(server, registry), out MetricsServing? metrics))
+        {
+            server.StopAsync().GetAwaiter().GetResult();
+            return 2;
+        }
+        using MetricsServing? metricsToStop = metrics;
         if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine($"fastload sink: warning: listening on {address}, reachable from other hosts");
         if (upstream is not null) log.SinkForwarding(upstream.ToString());
         if (plan is not null) log.SinkFaults(plan.Seed, plan.Describe());

@@ -44,6 +44,15 @@ public static partial class CliEvents
 
     // Details.
 
+    [ZLoggerMessage(108, LogLevel.Information, "metrics: serving {url} (Prometheus text format)")]
+    public static partial void MetricsServing(this ILogger logger, string url);
+
+    [ZLoggerMessage(109, LogLevel.Warning, "metrics: /metrics is reachable from other hosts ({url}): it shows node URLs and the run's figures")]
+    public static partial void MetricsExposed(this ILogger logger, string url);
+
+    [ZLoggerMessage(110, LogLevel.Information, "metrics: serving the final figures for {seconds:0.#} s more (--metrics-linger)")]
+    public static partial void MetricsLinger(this ILogger logger, double seconds);
+
     [ZLoggerMessage(150, LogLevel.Information, "results file written: {path}, {rows} tx rows, status {status}")]
     public static partial void ResultsWritten(this ILogger logger, string path, long rows, string status);
 
