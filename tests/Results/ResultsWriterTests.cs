@@ -87,6 +87,23 @@ public class ResultsWriterTests
     }
 
     [Fact]
+    public void A_default_name_another_run_took_meanwhile_becomes_the_next_free_one_and_a_given_one_is_refused()
+    {
+        string dir = Directory.CreateDirectory(TestPaths.NewFile("")).FullName;
+        string taken = Path.Combine(dir, "20261129-170453.duckdb");
+        File.WriteAllText(taken, "another run's file");
+        File.WriteAllText(Path.Combine(dir, "20261129-170453-2.duckdb"), "and another");
+        using (ResultsWriter writer = ResultsWriter.Create(taken, Info, nextFreeName: true))
+        {
+            Assert.Equal(Path.Combine(dir, "20261129-170453-3.duckdb"), writer.Path);
+            writer.Finish(new RunFinal { Status = "complete" });
+        }
+        Assert.Equal("another run's file", File.ReadAllText(taken));
+        var e = Assert.Throws<IOException>(() => ResultsWriter.Create(taken, Info));
+        Assert.Contains("already exists: pass another --out path", e.Message);
+    }
+
+    [Fact]
     public void Each_sample_records_the_process_memory()
     {
         string path = TestPaths.NewFile(".duckdb");

@@ -200,9 +200,18 @@ public sealed class ResultsWriter : IDisposable
     /// Creates a new results file (refusing to overwrite one) with the schema and the run's row. The default
     /// ring capacity holds about 4 s of records at 60k tx/s.
     /// </summary>
-    public static ResultsWriter Create(string path, RunInfo info, int capacity = 1 << 18)
+    /// <param name="nextFreeName">The path is a default name (not the user's --out): when another run took it meanwhile
+    /// (two runs started in the same second in one folder), take the next free one (<c>NAME-2.duckdb</c>, …) instead of failing.</param>
+    public static ResultsWriter Create(string path, RunInfo info, int capacity = 1 << 18, bool nextFreeName = false)
     {
         string full = System.IO.Path.GetFullPath(path);
+        if (nextFreeName)
+        {
+            string stem = full.EndsWith(".duckdb", StringComparison.Ordinal) ? full[..^".duckdb".Length] : full;
+            // results/20261129-170453-2 → results/20261129-170453 (the default name's own suffix, not its time)
+            if (System.Text.RegularExpressions.Regex.Match(stem, @"^(.*[0-9]{8}-[0-9]{6})-[0-9]+$") is { Success: true } m) stem = m.Groups[1].Value;
+            for (int i = 2; File.Exists(full); i++) full = $"{stem}-{i}.duckdb";
+        }
         if (File.Exists(full)) throw new IOException($"results file {full} already exists: pass another --out path or delete it");
         string? dir = System.IO.Path.GetDirectoryName(full);
         try

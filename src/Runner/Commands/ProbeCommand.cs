@@ -173,7 +173,7 @@ public static class ProbeCommand
                         WorkloadOp = options.Workload.Text,
                         TargetRate = null,
                         Shape = probe.Shape.Text,
-                    });
+                    }, nextFreeName: parse.GetValue(outPath) is null); // a default name another run took meanwhile: the next free one
                 }
                 catch (IOException e)
                 {

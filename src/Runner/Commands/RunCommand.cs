@@ -257,7 +257,7 @@ public static class RunCommand
                         ReadMethod = options.ReadRate > 0 ? Engine.Reads.ReadMethods.Name(options.ReadMethod) : null,
                         ReadRate = options.ReadRate > 0 ? options.ReadRate : null,
                         ReceiptsPercent = options.EffectiveReceiptsPercent,
-                    });
+                    }, nextFreeName: parse.GetValue(outPath) is null); // a default name another run took meanwhile: the next free one
                 }
                 catch (IOException e)
                 {
