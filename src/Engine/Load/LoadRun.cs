@@ -222,7 +222,12 @@ public sealed class LoadRun(RunOptions options)
         if (_options.ReadRate > 0)
         {
             reads = new Reads.ReadRecorder(apis.Count, Writer);
-            Primitives.Address? token = workload is Workloads.Tokens.TokenWorkload tokens ? tokens.TokenAddress : null;
+            Primitives.Address? token = workload switch
+            {
+                Workloads.Tokens.TokenWorkload tokens => tokens.TokenAddress,
+                CompositeWorkload weighted => weighted.Parts.OfType<Workloads.Tokens.TokenWorkload>().FirstOrDefault()?.TokenAddress,
+                _ => null,
+            };
             var targets = new Reads.ReadTargets
             {
                 Wallets = wallets.All.Select(w => w.Address).ToArray(),
@@ -547,6 +552,7 @@ public sealed class LoadRun(RunOptions options)
                 Workloads.Contracts.GasWorkload => "the gasUsed of sampled receipts",
                 Workloads.Contracts.StorageWorkload => "the storage slots of sampled txs",
                 Workloads.Contracts.CallWorkload => "the receipts of sampled calls",
+                CompositeWorkload weighted => $"each part's own check, over its own wallets ({weighted.Shares.Count(s => s.Wallets > 0)} parts)",
                 _ => string.Create(CultureInfo.InvariantCulture,
                     $"the ledger: {(options.LedgerSample is int n && n < wallets.All.Length ? n : wallets.All.Length):N0} wallets' balances against their included ops"),
             });

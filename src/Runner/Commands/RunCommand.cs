@@ -57,7 +57,7 @@ public static class RunCommand
         var connection = new ConnectionFlags();
         var metricsFlags = new MetricsFlags(linger: true);
         var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the run when a node gives no answer for this long while we try to reach it: 30s, 2m.", DefaultValueFactory = _ => "30s" };
-        var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets), mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run) deploy (a contract creation per tx, each checked for its code) gas:N (calls using about N gas each, checked on sampled receipts) storage:N (calls writing N new storage slots each, checked by eth_getStorageAt) or call:ADDR:SIG[:ARGS] / call:ADDR:0xCALLDATA (any contract call; args may be {wallet}, {counter}, {random}).", DefaultValueFactory = _ => "transfer" };
+        var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets), mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run) deploy (a contract creation per tx, each checked for its code) gas:N (calls using about N gas each, checked on sampled receipts) storage:N (calls writing N new storage slots each, checked by eth_getStorageAt) or call:ADDR:SIG[:ARGS] / call:ADDR:0xCALLDATA (any contract call; args may be {wallet}, {counter}, {random}); several joined by + with @WEIGHT each mix them in one run, each part on its own share of the wallets: transfer@70+erc20@20+gas:100000@10.", DefaultValueFactory = _ => "transfer" };
         var reuseSetup = new Option<FileInfo?>("--reuse-setup") { Description = "Results file of an earlier run with the same --workload: reuse its deployed contracts (their code is checked) instead of deploying again." };
         var ledgerSample = new Option<int?>("--ledger-sample") { Description = "The post-run ledger check (erc20, mix) compares N wallets drawn at random instead of all." };
         var readRate = new Option<double?>("--read-rate") { Description = "Also send this many JSON-RPC reads/s (total, split evenly across nodes) on connections of their own, each read's latency and outcome recorded (default: none)." };
@@ -292,7 +292,7 @@ public static class RunCommand
                 IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
                 if (summary.Check is WorkloadCheck ledger) // a workload's check is a verdict of its own: a mismatch fails the run (exit 1)
                     verdicts = [.. verdicts, new VerdictLine($"{ledger.Name} mismatches", 0, ledger.Mismatches.Count + (ledger.ExpectedSum == ledger.ActualSum ? 0 : 1), ledger.Passed,
-                        "=", ledger.Name switch { "deploy" => "contracts", "gas" => "receipts", "storage" => "txs", "call" => "reverted calls", _ => "wallets" })];
+                        "=", ledger.Name switch { "checks" => "across the parts", "deploy" => "contracts", "gas" => "receipts", "storage" => "txs", "call" => "reverted calls", _ => "wallets" })];
                 Engine.Results.RunFinal final = FinalOf(summary, verdicts);
                 writer?.Finish(final);
                 finished = true;
