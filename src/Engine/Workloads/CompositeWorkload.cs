@@ -38,6 +38,9 @@ public sealed class CompositeWorkload : IWorkload
 
     public IReadOnlyList<IWorkload> Parts => _parts;
 
+    /// <summary>Each part's wallets (after <see cref="SetupAsync"/> or <see cref="BindWallets"/>).</summary>
+    public IReadOnlyList<WalletSet> PartWallets => _walletsOf;
+
     /// <summary>Each part's wallets and weight (after <see cref="SetupAsync"/> or <see cref="BindWallets"/>).</summary>
     public IReadOnlyList<(string Spec, int Weight, int Wallets)> Shares =>
         Enumerable.Range(0, _parts.Length).Select(i => (_parts[i].Spec, _weights[i], _walletsOf.Length > i ? _walletsOf[i].All.Length : 0)).ToArray();
