@@ -96,7 +96,7 @@ public static class SyntheticResults
             db.Execute(string.Create(C, $"""
                 INSERT INTO phases VALUES ('gen-200-2', {i}, '{p.Name}', '{p.Kind}', {p.Rate}, {start}, {end}, {offered}, {offered}, {offered},
                   {included}, {p.IncludedRate}, {(p.Pass ? 520 : 1800)}, {(p.Pass ? 1010 : 4100)}, {mid}, {last}, {last - mid}, {tolerance},
-                  '{(p.Pass ? "PASS" : "FAIL")}', '{p.Reason}')
+                  '{(p.Pass ? "PASS" : "FAIL")}', '{p.Reason}', {1.0 + i * 0.5}, {1.5 + i * 0.5}, 21.0, {(i == 0 ? 0 : 1.5)})
                 """));
             start = end + 500_000;
         }

@@ -215,6 +215,10 @@ public static class ProbeCommand
                 else if (answer is double rate)
                 {
                     if (result.AtCap) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  note         every step passed up to --max-rate {settings.MaxRate:N0}: the node may sustain more"));
+                    ProbeStep? held = result.Steps.LastOrDefault(s => s.Kind == ProbeKind.Hold && s.Pass);
+                    if (held is { BaseFeeStartGwei: double from, BaseFeeEndGwei: double to } && to > 1.5 * from)
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"  note         the base fee rose from {from:0.###} to {to:0.###} gwei over the hold: at this rate blocks are above the chain's gas target (half the gas limit, EIP-1559), so the node sustains it only while senders pay a fee that rises up to 12.5 % a block"));
                     Console.WriteLine(ProbeTable.Answer(rate));
                     exitCode = 0;
                 }
