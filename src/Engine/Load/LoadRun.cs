@@ -162,7 +162,7 @@ public sealed class LoadRun(RunOptions options)
         Wallets = wallets;
         string producers = replay is null ? $"{wallets.BySigner.Length} signer threads" : string.Create(CultureInfo.InvariantCulture, $"replaying {replay.Count:N0} presigned txs");
         _log.RunStart(apis.Count, TargetText(), wallets.All.Length, producers, SignerName(options.TxType));
-        _log.RunPlan(wallets.All.Length, wallets.Shard.ToString(), producers, SignerName(options.TxType), chainId);
+        _log.RunPlan(wallets.All.Length, wallets.Shard.ToString(), producers, SignerName(options.TxType), replay is null ? workload.Spec : "presigned transfers", chainId);
         Writer?.WriteNodes(apis.Select(a => a.Endpoint.Url).ToArray());
         Writer?.WriteWallets(wallets.All);
         await ForEachWalletAsync(wallets.All, async w => w.NextNonce = await apis[w.Node].GetTransactionCountAsync(w.Address).ConfigureAwait(false)).ConfigureAwait(false);
