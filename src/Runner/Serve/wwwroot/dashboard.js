@@ -33,13 +33,14 @@
     const opts = {
       width, height: 220,
       scales: { x: { time: true } },
-      series: [{}].concat(series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: false, value: (u, v) => v === null ? "-" : v.toFixed(1) }))),
+      series: [{}].concat(series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, spanGaps: false, value: (u, v) => v === null ? "-" : v.toFixed(1) }))),
       axes: [{}, { size: 56 }],
       legend: { live: true },
     };
     return new uPlot(opts, [[]].concat(series.map(() => [])), el);
   }
-  state.charts.rate = chart("chart-rate", [{ label: "intended", color: "#9ca3af" }, { label: "achieved", color: "#2563eb" }]);
+  // achieved first, so the dashed intended line is drawn over it and stays visible when they agree
+  state.charts.rate = chart("chart-rate", [{ label: "achieved", color: "#2563eb" }, { label: "intended", color: "#111827", dash: [6, 4] }]);
   state.charts.latency = chart("chart-latency", [{ label: "p50", color: "#16a34a" }, { label: "p99", color: "#ea580c" }]);
   state.charts.errors = chart("chart-errors", [{ label: "errors/s", color: "#dc2626" }]);
 
@@ -47,7 +48,7 @@
     const f = state.figures;
     const x = f.map((p) => Date.parse(p.time) / 1000);
     const col = (name) => f.map((p) => p[name] === undefined ? null : p[name]);
-    state.charts.rate.setData([x, col("targetRate"), col("achievedRate")]);
+    state.charts.rate.setData([x, col("achievedRate"), col("targetRate")]);
     state.charts.latency.setData([x, col("ackP50Ms"), col("ackP99Ms")]);
     state.charts.errors.setData([x, col("errorRate")]);
   }
