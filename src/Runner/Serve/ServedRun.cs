@@ -151,7 +151,7 @@ internal sealed class ServedRun
     private void Finish(int exit)
     {
         RunMetrics? summary = null;
-        string status = "failed";
+        string status = exit == 130 ? "interrupted" : "failed"; // without a results file: stopped (or failed) before sending began, nothing to keep
         if (File.Exists(ResultsPath))
         {
             try

@@ -53,7 +53,7 @@ public static partial class StartArguments
         else if (request.ScenarioYaml is string yaml)
         {
             (scenario, IReadOnlyList<ScenarioError> errors) = ScenarioFile.Parse("scenarioYaml", yaml);
-            if (scenario is null) throw new ArgumentException(Program.ScenarioErrorLine("scenarioYaml", errors));
+            if (scenario is null) throw new ArgumentException(string.Join("; ", errors.Select(e => e.Format("scenarioYaml")))); // all of them: there is no file to check
         }
         return ([.. flags], scenario);
     }
