@@ -15,7 +15,10 @@ namespace FastLoad.Runner.Commands;
 /// <summary><c>fastload run</c>: the load run.</summary>
 public static class RunCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(RunHost.Console);
+
+    /// <summary>The run command writing to and stopped by <paramref name="host"/> (the console, or a run of <c>fastload serve</c>).</summary>
+    internal static Command Create(RunHost host)
     {
         var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated: http://host:port or https://[user:password@]host[:port]/path. Default: start a local anvil." };
         var rate = new Option<double?>("--rate") { Description = "Total tx/s, split evenly across nodes (default 200)." };
@@ -179,7 +182,7 @@ public static class RunCommand
                     throw new ArgumentException("--read-method applies to read traffic: give --read-rate R too (reads/s)");
                 double? receiptsValue = parse.GetValue(receipts) is string receiptsText ? ParsePercent(receiptsText, "--receipts") : null;
                 string? funderKey = funder.Read(parse, "run");
-                IRunProgressView view = Live.ProgressViews.For(Console.Out, isTerminal: !Console.IsOutputRedirected && !parse.GetValue(noLive), parse.GetValue(quiet));
+                IRunProgressView view = Live.ProgressViews.For(host.Out, isTerminal: host.Terminal && !parse.GetValue(noLive), parse.GetValue(quiet));
                 options = new RunOptions
                 {
                     Rpc = urls,
@@ -228,14 +231,14 @@ public static class RunCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"fastload run: {e.Message}");
+                host.Error.WriteLine($"fastload run: {e.Message}");
                 return 2;
             }
             // Disposed on every way out (after the summary, on exit 4, 130, 143 and on errors): the log file ends complete.
             using CliLog _ = log;
 
             // /metrics first: a port in use fails before anything is created or sent.
-            var monitor = new RunMonitor();
+            RunMonitor monitor = host.Monitor ?? new RunMonitor();
             if (!MetricsServing.TryStart(metricsAt, "run", log.Logger, registry => new Monitoring.RunExporter(monitor, registry), out MetricsServing? metrics)) return 2;
             using MetricsServing? metricsToStop = metrics;
 
@@ -248,7 +251,7 @@ public static class RunCommand
                     writer = Engine.Results.ResultsWriter.Create(resultsPath, new Engine.Results.RunInfo
                     {
                         RunId = Engine.Results.RunInfo.NewRunId(DateTime.UtcNow),
-                        CommandLine = CommandLineForRecord(),
+                        CommandLine = CommandLineForRecord(host.CommandLine ?? Environment.GetCommandLineArgs()[1..]),
                         SettingsJson = SettingsJson(options),
                         TxType = Engine.Requests.SignRequest.TypeName(options.TxType),
                         WorkloadOp = options.Workload.Text,
@@ -261,7 +264,7 @@ public static class RunCommand
                 }
                 catch (IOException e)
                 {
-                    Console.Error.WriteLine($"fastload run: {e.Message}");
+                    host.Error.WriteLine($"fastload run: {e.Message}");
                     log.Logger.CommandFailed("run", e.Message);
                     return 2;
                 }
@@ -278,17 +281,18 @@ public static class RunCommand
                 {
                     writer?.Dispose();
                     if (writer is not null) DeleteUnused(writer.Path);
-                    Console.Error.WriteLine($"fastload run: {e.Message}");
+                    host.Error.WriteLine($"fastload run: {e.Message}");
                     return 2;
                 }
             }
             using Engine.Metrics.HdrLogWriter? hdrToClose = hdr;
 
+            host.Started?.Invoke(writer?.Path); // every flag is good and the results file exists: the run has begun
             bool finished = false;
-            using var stop = new SignalStop(log.Logger, "no more signing, draining in-flight requests");
+            using var stop = new SignalStop(log.Logger, "no more signing, draining in-flight requests", host.Stop);
             try
             {
-                RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr, Monitor = metrics is null ? null : monitor }.RunAsync(stop.Token).GetAwaiter().GetResult();
+                RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr, Monitor = metrics is null && host.Monitor is null ? null : monitor }.RunAsync(stop.Token).GetAwaiter().GetResult();
                 IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
                 if (summary.Check is WorkloadCheck ledger) // a workload's check is a verdict of its own: a mismatch fails the run (exit 1)
                     verdicts = [.. verdicts, new VerdictLine($"{ledger.Name} mismatches", 0, ledger.Mismatches.Count + (ledger.ExpectedSum == ledger.ActualSum ? 0 : 1), ledger.Passed,
@@ -298,13 +302,13 @@ public static class RunCommand
                 finished = true;
                 if (writer is not null) log.Logger.ResultsWritten(writer.Path, writer.Rows, writer.Failure is null ? final.Status : "failed");
                 summary = summary with { ResultsFailed = writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords };
-                Console.Write(summary.Format());
-                if (summary.Bottleneck is { } bound) Console.WriteLine(Report.BottleneckText.Line(bound)); // the summary's last line
-                if (hdr is not null) Console.WriteLine($"Latency histograms (HdrHistogram log, {hdr.Intervals} intervals): {hdr.Path}");
+                host.Out.Write(summary.Format());
+                if (summary.Bottleneck is { } bound) host.Out.WriteLine(Report.BottleneckText.Line(bound)); // the summary's last line
+                if (hdr is not null) host.Out.WriteLine($"Latency histograms (HdrHistogram log, {hdr.Intervals} intervals): {hdr.Path}");
                 if (writer?.Failure is Exception failed)
-                    Console.Error.WriteLine($"fastload run: writing results failed part-way ({failed.Message}); {writer.Path} keeps the rows committed before that");
-                Console.Write(Verdicts.Format(verdicts));
-                int exitCode = summary.Interrupted && stop.ExitCode is int code and > 0 ? code
+                    host.Error.WriteLine($"fastload run: writing results failed part-way ({failed.Message}); {writer.Path} keeps the rows committed before that");
+                host.Out.Write(Verdicts.Format(verdicts));
+                int exitCode = summary.Interrupted ? stop.ExitCodeOr130 // a signal's 130/143; a served run stopped through the API: 130
                     : summary.AbortReason is not null || summary.ResultsFailed ? 4
                     : verdicts.All(v => v.Pass) ? 0 : 1;
                 log.Logger.RunEnd(summary.AbortReason is not null ? "failed" : summary.Interrupted ? "interrupted" : "complete",
@@ -313,13 +317,13 @@ public static class RunCommand
             }
             catch (Exception e) when (e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException or InvalidDataException or IOException)
             {
-                Console.Error.WriteLine($"fastload run: {e.Message}");
+                host.Error.WriteLine($"fastload run: {e.Message}");
                 log.Logger.CommandFailed("run", e.Message);
                 return 2;
             }
             catch (OperationCanceledException)
             {
-                Console.Error.WriteLine("fastload run: interrupted before sending started");
+                host.Error.WriteLine("fastload run: interrupted before sending started");
                 log.Logger.CommandFailed("run", "interrupted before sending started");
                 return stop.ExitCodeOr130;
             }
@@ -331,7 +335,7 @@ public static class RunCommand
                     writer.Dispose(); // a run that failed part-way: keep what was written, marked failed
                     if (writer.Begun)
                     {
-                        Console.Error.WriteLine($"fastload run: results so far are in {writer.Path}");
+                        host.Error.WriteLine($"fastload run: results so far are in {writer.Path}");
                         log.Logger.ResultsWritten(writer.Path, writer.Rows, "failed");
                     }
                     else
@@ -381,9 +385,12 @@ public static class RunCommand
     }
 
     /// <summary>The command line as typed, with the seed, header values, URL credentials and anything that looks like a private key blanked.</summary>
-    internal static string CommandLineForRecord()
+    internal static string CommandLineForRecord() => CommandLineForRecord(Environment.GetCommandLineArgs()[1..]);
+
+    /// <summary>As above for the given arguments (a served run's: <c>run</c> and its flags).</summary>
+    internal static string CommandLineForRecord(string[] commandLine)
     {
-        string[] args = ConnectionFlags.RedactArguments(Environment.GetCommandLineArgs()[1..]);
+        string[] args = ConnectionFlags.RedactArguments(commandLine);
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--seed" && i + 1 < args.Length) args[++i] = "<redacted>";
