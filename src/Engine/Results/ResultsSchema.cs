@@ -16,7 +16,7 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 7; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
+    public const int Version = 9; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
                                   // 3: runs.shape, samples.intended
                                   // 4: tx_log.op + ops (txs.op per tx), contracts, ledger_mismatches, runs.ledger_checked/ledger_mismatches
                                   // 5: read_log + read_methods + read_outcomes (view reads), tx_receipts (txs.gas_used, txs.status),
@@ -25,6 +25,7 @@ public static class ResultsSchema
                                   // 6: phases, txs.phase, runs.sustainable_rate (fastload probe)
                                   // 7: runs.wait_signing_ms/wait_network_ms/ring_empty_percent/ring_full_percent/signer_busy_percent/cpu_percent/
                                   //    bound_by/bound_evidence, samples.wait_signing_ms/wait_network_ms (self-telemetry, bottleneck verdict)
+                                  // 9: runs.shard/shard_count (--shard i/N; one file per shard, merged by report/compare)
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -70,7 +71,9 @@ public static class ResultsSchema
             signer_busy_percent DOUBLE, -- share of the signer threads' time not spent waiting (for ring space or a ready wallet); NULL for a replay
             cpu_percent DOUBLE,         -- process CPU over the sending span, % of all cores
             bound_by VARCHAR,           -- what limited the run: node | signing | sending | rate | unclear (README "Bottleneck verdict")
-            bound_evidence VARCHAR      -- the figures behind bound_by, as the summary's last line gives them
+            bound_evidence VARCHAR,     -- the figures behind bound_by, as the summary's last line gives them
+            shard INTEGER,              -- --shard i/N: this file's shard i (0-based; 0 unsharded); target_rate and the txs are this shard's part
+            shard_count INTEGER         -- N, the shards of the run (1 unsharded); report/compare over the N files give the whole run
         );
         CREATE TABLE phases (           -- fastload probe: one row per step, bisect step and hold, in the order run
             run_id VARCHAR,
