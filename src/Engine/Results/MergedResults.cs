@@ -16,7 +16,8 @@ namespace FastLoad.Engine.Results;
 /// and <c>samples.t_s</c> by the same shift in whole seconds.</item>
 /// <item>Rows of txs are the union of every file's: per-second rates are sums over the files, and every latency
 /// percentile is taken over the union of the txs (never an average of the files' percentiles). Tx ids (unique in a
-/// file) get the file's number in bits 52 and up, error ids in bits 32 and up, so joins stay within a file.</item>
+/// file) get the file's number in bits 52 and up, error ids in bits 32 and up, so joins stay within a file. The
+/// <c>txs</c> and <c>reads</c> views are each file's own (joined within the file, its run id kept) stacked.</item>
 /// <item>Nodes: one per distinct URL over the files (shards loading one node are one node of the merge).</item>
 /// <item>Blocks: every file's rows (a block seen by several shards is counted once by its hash, as for several
 /// nodes of one chain), with <c>our_tx_count</c> the sum of the files' counts of that block.</item>
@@ -77,30 +78,38 @@ internal static class MergedResults
             if (first is not null) sql.AppendLine($"CREATE VIEW memory.main.{table} AS SELECT * FROM {Identifier(first.Alias)}.main.{table};");
         }
 
-        // Per file: (alias, the shift in µs, the node renumbering, the tx id and error id offsets).
-        string Node(int f, string column = "node")
+        // Per file: the node renumbering, the shift in µs, the tx id and error id offsets; only the columns a file has
+        // are replaced (older files lack some).
+        string Node(int f)
         {
-            var cases = new StringBuilder("(CASE ").Append(column);
+            var cases = new StringBuilder("(CASE node");
             foreach ((long from, int to) in nodeMaps[f]) cases.Append(C, $" WHEN {from} THEN {to}");
             return cases.Append(" END)::UTINYINT").ToString();
         }
         long Shift(int f) => starts[f] - earliest;
-        string TxId(int f) => string.Create(C, $"id + {f * TxIdStride}");
-        string ErrorId(int f, string column = "error_id") => string.Create(C, $"CASE WHEN {column} = 0 THEN 0 ELSE {column}::BIGINT + {f * ErrorIdStride} END");
+        (string, Func<int, string>) Id = ("id", f => string.Create(C, $"id + {f * TxIdStride}"));
+        (string, Func<int, string>) ErrorId = ("error_id", f => string.Create(C, $"CASE WHEN error_id = 0 THEN 0 ELSE error_id::BIGINT + {f * ErrorIdStride} END"));
+        (string, Func<int, string>) NodeColumn = ("node", Node);
+        (string, Func<int, string>) Shifted(string column) => (column, f => string.Create(C, $"{column} + {Shift(f)}"));
+        (string, Func<int, string>)[] times = [Shifted("intended_us"), Shifted("sent_us"), Shifted("ack_us")];
+        var union = new Union(db, sql, files);
 
-        Union(sql, files, "tx_log", f => $"{TxId(f)} AS id, {Node(f)} AS node, intended_us + {Shift(f)} AS intended_us, sent_us + {Shift(f)} AS sent_us, ack_us + {Shift(f)} AS ack_us");
-        Union(sql, files, "tx_inclusions", f => $"{TxId(f)} AS id, seen_us + {Shift(f)} AS seen_us");
-        Union(sql, files, "tx_errors", f => $"{TxId(f)} AS id, {ErrorId(f)} AS error_id");
-        Union(sql, files, "errors", f => $"{ErrorId(f)} AS error_id");
-        Union(sql, files, "tx_resolutions", f => $"{TxId(f)} AS id");
-        Union(sql, files, "tx_receipts", f => $"{TxId(f)} AS id");
-        Union(sql, files, "wallets", f => $"{Node(f)} AS node");
-        Union(sql, files, "samples", f => $"{Node(f)} AS node, t_s + {(long)Math.Round(Shift(f) / 1e6)} AS t_s");
-        Union(sql, files, "read_log", f => $"{TxId(f)} AS id, {Node(f)} AS node, intended_us + {Shift(f)} AS intended_us, sent_us + {Shift(f)} AS sent_us, ack_us + {Shift(f)} AS ack_us, {ErrorId(f)} AS error_id");
-        foreach (string table in Stacked) Union(sql, files, table, null);
+        union.Add("tx_log", [Id, NodeColumn, .. times]);
+        union.Add("tx_inclusions", [Id, Shifted("seen_us")]);
+        union.Add("tx_errors", [Id, ErrorId]);
+        union.Add("errors", [ErrorId]);
+        union.Add("tx_resolutions", [Id]);
+        union.Add("tx_receipts", [Id]);
+        union.Add("wallets", [NodeColumn]);
+        union.Add("samples", [NodeColumn, ("t_s", f => string.Create(C, $"t_s + {(long)Math.Round(Shift(f) / 1e6)}"))]);
+        union.Add("read_log", [Id, NodeColumn, ErrorId, .. times]);
+        foreach (string table in Stacked) union.Add(table, []);
+        // The files' own per-tx and per-read views, each joined within its file, then stacked (run_id: the file's run).
+        union.Add("txs", [Id, NodeColumn, .. times, Shifted("block_seen_us")]);
+        union.Add("reads", [Id, NodeColumn, .. times]);
 
         // Blocks: our_tx_count = the sum over the files of each file's count of that block (hash; number without one).
-        if (Union(sql, files, "blocks", f => $"{Node(f)} AS node, seen_us + {Shift(f)} AS seen_us", name: "_blocks_by_file", withFile: true))
+        if (union.Add("blocks", [NodeColumn, Shifted("seen_us")], name: "_blocks_by_file", withFile: true))
         {
             sql.AppendLine("""
                 CREATE VIEW memory.main.blocks AS
@@ -112,11 +121,11 @@ internal static class MergedResults
                 FROM memory.main._blocks_by_file b JOIN ours ON ours.k = coalesce(b.hash, b.number::VARCHAR);
                 """);
         }
-        Union(sql, files, "runs", f => "", name: "_runs_by_file", withFile: true, extra: f => string.Create(C, $", {Shift(f) / 1e6} AS _shift_s"));
+        union.Add("runs", [], name: "_runs_by_file", withFile: true, extra: f => string.Create(C, $", {Shift(f) / 1e6} AS _shift_s"));
         sql.AppendLine(RunsView(Columns(db, files, "runs")));
         if (files.Any(f => Has(f, "phases")))
         {
-            Union(sql, files, "phases", f => $"start_us + {Shift(f)} AS start_us, end_us + {Shift(f)} AS end_us", name: "_phases_by_file");
+            union.Add("phases", [Shifted("start_us"), Shifted("end_us")], name: "_phases_by_file");
             sql.AppendLine("""
                 CREATE VIEW memory.main.phases AS
                 SELECT (SELECT run_id FROM memory.main.runs) AS run_id, phase, any_value(name) AS name, any_value(kind) AS kind,
@@ -129,9 +138,6 @@ internal static class MergedResults
                 """);
         }
         db.Execute(sql.ToString());
-        // The files' own txs and reads views, over the merged tables (when every table they join is there).
-        if (files.All(f => Has(f, "phases") && Has(f, "tx_receipts") && Has(f, "read_log")))
-            db.Execute(ResultsSchema.Views.Replace("CREATE VIEW ", "CREATE VIEW memory.main.", StringComparison.Ordinal));
     }
 
     /// <summary>The merged runs row (see the type's remarks), over the columns the files have.</summary>
@@ -169,26 +175,32 @@ internal static class MergedResults
             """;
     }
 
-    /// <summary>
-    /// A view stacking <paramref name="table"/> of every file that has it (UNION ALL BY NAME), each with
-    /// <paramref name="replace"/>'s columns replaced, with a <c>_file</c> column when asked; false when no file has it.
-    /// </summary>
-    private static bool Union(StringBuilder sql, IReadOnlyList<AttachedFile> files, string table, Func<int, string>? replace, string? name = null, bool withFile = false, Func<int, string>? extra = null)
+    /// <summary>Views stacking a table of every file that has it (UNION ALL BY NAME), columns replaced per file.</summary>
+    private sealed class Union(DuckDBConnection db, StringBuilder sql, IReadOnlyList<AttachedFile> files)
     {
-        bool first = true;
-        for (int f = 0; f < files.Count; f++)
+        /// <summary>
+        /// A view <paramref name="name"/> (default: the table's) stacking <paramref name="table"/> of every file that
+        /// has it, with each of <paramref name="replace"/>'s columns that the file has replaced by its expression for
+        /// that file, and a <c>_file</c> column when asked; false when no file has the table.
+        /// </summary>
+        public bool Add(string table, (string Column, Func<int, string> Expression)[] replace, string? name = null, bool withFile = false, Func<int, string>? extra = null)
         {
-            if (!Has(files[f], table)) continue;
-            sql.Append(first ? $"CREATE VIEW memory.main.{name ?? table} AS " : "\nUNION ALL BY NAME ");
-            string replaced = replace?.Invoke(f) ?? "";
-            sql.Append("SELECT *").Append(replaced.Length > 0 ? $" REPLACE ({replaced})" : "");
-            if (withFile) sql.Append(C, $", {f} AS _file");
-            sql.Append(extra?.Invoke(f) ?? "");
-            sql.Append(" FROM ").Append(Identifier(files[f].Alias)).Append(".main.").Append(table);
-            first = false;
+            bool first = true;
+            for (int f = 0; f < files.Count; f++)
+            {
+                if (!Has(files[f], table)) continue;
+                HashSet<string> columns = Columns(db, [files[f]], table);
+                string replaced = string.Join(", ", replace.Where(r => columns.Contains(r.Column)).Select(r => $"{r.Expression(f)} AS {r.Column}"));
+                sql.Append(first ? $"CREATE VIEW memory.main.{name ?? table} AS " : "\nUNION ALL BY NAME ");
+                sql.Append("SELECT *").Append(replaced.Length > 0 ? $" REPLACE ({replaced})" : "");
+                if (withFile) sql.Append(C, $", {f} AS _file");
+                sql.Append(extra?.Invoke(f) ?? "");
+                sql.Append(" FROM ").Append(Identifier(files[f].Alias)).Append(".main.").Append(table);
+                first = false;
+            }
+            if (!first) sql.AppendLine(";");
+            return !first;
         }
-        if (!first) sql.AppendLine(";");
-        return !first;
     }
 
     private static bool Has(AttachedFile file, string table) => file.Relations.Exists(r => r.Name == table);

@@ -511,7 +511,7 @@ public static class RunCommand
     /// (1764583200, 1764583200.5). A time more than <see cref="RunOptions.StartAtTolerance"/> before
     /// <paramref name="now"/> is refused: the run could not begin then.
     /// </summary>
-    internal static DateTimeOffset ParseStartAt(string text, DateTimeOffset now)
+    public static DateTimeOffset ParseStartAt(string text, DateTimeOffset now)
     {
         string t = text.Trim();
         DateTimeOffset at;
