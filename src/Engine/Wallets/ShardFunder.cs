@@ -113,12 +113,13 @@ public static class ShardFunder
         ErrorClassifier.Classify(e.Code, e.RpcMessage) is TxOutcome.NonceTooLow or TxOutcome.Underpriced or TxOutcome.AlreadyKnown;
 
     /// <summary>
-    /// True once the tx's receipt shows it succeeded; false when the funder's mined nonce went past it without it (another
-    /// tx of that nonce won). A reverted transfer or no decision within 120 s is a set-up error.
+    /// True once the tx's receipt shows it succeeded; false when the funder's mined nonce went past it and no receipt came
+    /// for 3 s (another tx of that nonce won; if ours landed after all, the caller's balance check sees it and stops). A reverted transfer or no decision within 120 s is a set-up error.
     /// </summary>
     private static async Task<bool> LandedAsync(RpcClient api, Hash256 hash, Address funder, ulong nonce, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
+        Stopwatch? minedPast = null;
         while (clock.Elapsed < InclusionTimeout)
         {
             if (await api.GetTransactionReceiptAsync(hash, cancel).ConfigureAwait(false) is { ValueKind: JsonValueKind.Object } receipt)
@@ -126,11 +127,11 @@ public static class ShardFunder
                 if (receipt.TryGetProperty("status", out JsonElement status) && status.GetString() == "0x1") return true;
                 throw new RunSetupException($"the shard funder's top-up {hash} failed on {api.Endpoint.Url}: check the node's logs");
             }
-            if (await api.GetTransactionCountAsync(funder, "latest", cancel).ConfigureAwait(false) > nonce)
-            {
-                // Mined past our nonce: ours is in (its receipt shows at the next look) or another tx took the nonce.
-                return await api.GetTransactionReceiptAsync(hash, cancel).ConfigureAwait(false) is { ValueKind: JsonValueKind.Object };
-            }
+            if (minedPast is null && await api.GetTransactionCountAsync(funder, "latest", cancel).ConfigureAwait(false) > nonce)
+                minedPast = Stopwatch.StartNew();
+            // Mined past our nonce: ours is in, or another tx took the nonce. A node may show the nonce before the
+            // receipt (anvil did, by a poll), so "taken" is said only when no receipt came for 3 s after.
+            if (minedPast is { Elapsed.TotalSeconds: > 3 }) return false;
             await Task.Delay(100, cancel).ConfigureAwait(false);
         }
         throw new RunSetupException(string.Create(CultureInfo.InvariantCulture,
