@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using FastLoad.Engine.Load;
@@ -43,14 +42,7 @@ public static class ShardFunder
         Domain.CopyTo(message, 0);
         BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(Domain.Length), (uint)shard.Index);
         BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(Domain.Length + 4), (uint)shard.Count);
-        Span<byte> candidate = stackalloc byte[32];
-        for (int attempt = 0; attempt < 256; attempt++)
-        {
-            message[^1] = (byte)attempt;
-            HMACSHA256.HashData(funder.Bytes, message, candidate);
-            if (PrivateKey.TryCreate(candidate, out PrivateKey key)) return key;
-        }
-        throw new InvalidOperationException("no valid shard funder key in 256 attempts"); // probability ~2^-32768
+        return WalletKeys.FirstValidKey(funder, message);
     }
 
     /// <summary>
