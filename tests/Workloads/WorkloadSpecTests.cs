@@ -55,6 +55,8 @@ public class WorkloadSpecTests
         Assert.True(spec.NeedsReceipts); // the gas part's check reads receipts
         Assert.False(WorkloadSpec.Parse("transfer+erc20").NeedsReceipts);
         Assert.False(spec.IsTransfer);
+        Assert.True(spec.SetsUpFromFunder); // the gas part deploys its burner from the funder (so --shard refuses it)
+        Assert.False(WorkloadSpec.Parse("transfer+deploy").SetsUpFromFunder);
     }
 
     [Theory]

@@ -28,6 +28,9 @@ public sealed class LoadRun(RunOptions options)
     private readonly ILogger _log = options.Logger;
     private readonly Shapes.LoadShape? _shape = options.EffectiveShape;
     private readonly Shapes.BlockClock _blockClock = new();
+    // This process's shard (a replay's comes from its file): --rate, --shape and --count are for all shards together,
+    // and this shard sends its part (see Schedule, ShardCount).
+    private Shard _shard = options.Shard;
     private bool _sending;
     private long _scheduleEnd = long.MaxValue; // when sending stopped: no token is due after it (the samples' intended counts)
 
@@ -89,6 +92,16 @@ public sealed class LoadRun(RunOptions options)
         }
     }
 
+    /// <summary>Node <paramref name="node"/>'s part of this shard's part of the shape: one lane of shards × nodes.</summary>
+    private Shapes.ArrivalSchedule Schedule(Shapes.LoadShape shape, int node, int nodes) =>
+        shape.ForNode(_shard.Lane(node, nodes), _shard.Count * nodes, _blockClock);
+
+    /// <summary>This shard's part of <c>--count</c> (all of it unsharded).</summary>
+    private long? ShardCount => _options.Count is long total ? _shard.ShareOf(total) : null;
+
+    /// <summary>This shard's part of a rate given for all shards.</summary>
+    private double Share(double rate) => rate * _shard.Fraction;
+
     /// <summary>A snapshot for the live view (cold: a few times a second).</summary>
     private RunProgress Snapshot(TimeSpan elapsed, double[] nodeRates, NodeSender[] senders, PresignedRing[] rings, RunRecorder recorder, CircuitBreaker breaker)
     {
@@ -110,8 +123,8 @@ public sealed class LoadRun(RunOptions options)
         {
             Elapsed = elapsed,
             Total = _options.Duration,
-            TargetCount = _options.Count,
-            TargetRate = _shape?.RateAt(elapsed.TotalSeconds, _blockClock), // the shape's rate now
+            TargetCount = ShardCount,
+            TargetRate = _shape is null ? null : Share(_shape.RateAt(elapsed.TotalSeconds, _blockClock)), // the shape's rate now (this shard's part)
             Shape = _shape is null or Shapes.ConstantShape ? null : _shape.Text,
             Rate = nodeRates.Sum(),
             Sent = senders.Sum(s => s.Stats.Sent),
@@ -151,6 +164,7 @@ public sealed class LoadRun(RunOptions options)
             if (replay.ChainId != chainId)
                 throw new RunSetupException($"{file} was signed for chain {replay.ChainId} but {apis[0].Endpoint.Url} is chain {chainId}: presign again against this chain");
             options = options with { Seed = replay.Seed, Wallets = replay.Wallets, Shard = Shard.Parse(replay.Shard), TxType = replay.ParsedTxType };
+            _shard = options.Shard;
         }
         GasPricing gas = await PriceGasAsync(apis[0], options).ConfigureAwait(false);
         IWorkload workload = replay is null ? options.Workload.Create(options.TxType, chainId, gas) : new TransferWorkload(options.TxType, chainId, gas);
@@ -199,12 +213,12 @@ public sealed class LoadRun(RunOptions options)
         // About half a second of sending per node: enough to absorb signer jitter, small enough that an
         // invalidated wallet revokes little presigned work (--max: room for bursts).
         // A burst's txs are all presigned before it is due.
-        int ringCapacity = (int)Math.Clamp(Math.Max((_shape?.PeakRate ?? 40_000) / apis.Count / 2, (_shape?.BurstSize ?? 0) / apis.Count + 1), 256, 65_536);
+        int ringCapacity = (int)Math.Clamp(Math.Max((_shape is null ? 40_000 : Share(_shape.PeakRate)) / apis.Count / 2, Share(_shape?.BurstSize ?? 0) / apis.Count + 1), 256, 65_536);
         var rings = new PresignedRing[apis.Count];
         for (int i = 0; i < rings.Length; i++) rings[i] = new PresignedRing(ringCapacity, CallWriter.MaxLength(512));
         var resync = Channel.CreateUnbounded<Wallet>();
-        ReplayFeeder? feeder = replay is null ? null : new ReplayFeeder(_options.ReplayFile!, wallets, rings, _options.Count ?? replay.Count);
-        ITxSource signers = feeder ?? (ITxSource)new SignerPool(wallets, rings, composer, _options.Count ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w), _options.RoundRobin)
+        ReplayFeeder? feeder = replay is null ? null : new ReplayFeeder(_options.ReplayFile!, wallets, rings, ShardCount ?? replay.Count);
+        ITxSource signers = feeder ?? (ITxSource)new SignerPool(wallets, rings, composer, ShardCount ?? -1, _options.PeriodicResync, w => resync.Writer.TryWrite(w), _options.RoundRobin)
         {
             TestSignDelayTicks = (long)(_options.TestSignDelay.TotalSeconds * Stopwatch.Frequency),
         };
@@ -214,7 +228,7 @@ public sealed class LoadRun(RunOptions options)
         for (int i = 0; i < apis.Count; i++)
         {
             senders[i] = new NodeSender(apis[i].Endpoint, new NodeStats(apis[i].Endpoint.Url), rings[i],
-                _options.Sender with { Rate = _options.Rate / apis.Count, Schedule = _shape?.ForNode(i, apis.Count, _blockClock), NodeIndex = i }, breaker, signers, recorder.ForNode(i), _log);
+                _options.Sender with { Rate = _options.Rate is double r ? Share(r) / apis.Count : null, Schedule = _shape is null ? null : Schedule(_shape, i, apis.Count), NodeIndex = i }, breaker, signers, recorder.ForNode(i), _log);
         }
         // Read traffic (--read-rate): its own connection per node, its own smooth schedule (each node R / nodes).
         Reads.ReadRecorder? reads = null;
@@ -238,13 +252,13 @@ public sealed class LoadRun(RunOptions options)
             var readShape = new Shapes.ConstantShape(_options.ReadRate);
             readers = new Reads.ReadSender[apis.Count];
             for (int i = 0; i < apis.Count; i++)
-                readers[i] = new Reads.ReadSender(apis[i].Endpoint, i, _options.ReadMethod, targets, readShape.ForNode(i, apis.Count, _blockClock), reads,
+                readers[i] = new Reads.ReadSender(apis[i].Endpoint, i, _options.ReadMethod, targets, readShape.ForNode(_shard.Lane(i, apis.Count), _shard.Count * apis.Count, _blockClock), reads,
                     responseTimeout: _options.Sender.ResponseTimeout);
         }
         double receiptsPercent = _options.EffectiveReceiptsPercent;
         if (receiptsPercent > 0) recorder.Receipts = new Receipts.ReceiptSample(receiptsPercent);
         // Each node's schedule again, for the samples' intended counts (the writer's thread; the senders' own are theirs alone).
-        Shapes.ArrivalSchedule[]? scheduled = _shape is null ? null : Enumerable.Range(0, apis.Count).Select(i => _shape.ForNode(i, apis.Count, _blockClock)).ToArray();
+        Shapes.ArrivalSchedule[]? scheduled = _shape is null ? null : Enumerable.Range(0, apis.Count).Select(i => Schedule(_shape, i, apis.Count)).ToArray();
 
         // Two signals: stopTaking ends sending (the deadline, the count, Ctrl-C/SIGTERM, an abort) while every batch
         // already taken still goes out and is answered; abort gives up whatever is still in flight after the drain.
@@ -273,7 +287,7 @@ public sealed class LoadRun(RunOptions options)
         signers.Start();
         // Give the signers a head start so the first batches are full (presign ahead).
         var warm = Stopwatch.StartNew();
-        while (warm.ElapsedMilliseconds < 500 && rings.Sum(r => r.Count) < Math.Min(ringCapacity / 2, _options.Count ?? long.MaxValue)) await Task.Delay(5, interrupt).ConfigureAwait(false);
+        while (warm.ElapsedMilliseconds < 500 && rings.Sum(r => r.Count) < Math.Min(ringCapacity / 2, ShardCount ?? long.MaxValue)) await Task.Delay(5, interrupt).ConfigureAwait(false);
 
         if (_shape is { NeedsBlocks: true })
         {
@@ -285,13 +299,13 @@ public sealed class LoadRun(RunOptions options)
         }
         if (_shape is Shapes.ConstantShape constant)
         {
-            _log.SendingAtRate(constant.Rate, apis.Count, _options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "",
-                _options.Count is long n ? string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs") : "");
+            _log.SendingAtRate(Share(constant.Rate), apis.Count, _options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "",
+                ShardCount is long n ? string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs") : "");
         }
         else if (_shape is not null)
         {
-            _log.SendingShaped(_shape.Describe(_options.Duration), apis.Count, _options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "",
-                _options.Count is long n ? string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs") : "");
+            _log.SendingShaped(_shape.Describe(_options.Duration) + ShardNote(), apis.Count, _options.Duration is TimeSpan d ? string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s") : "",
+                ShardCount is long n ? string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs") : "");
         }
         else
         {
@@ -316,14 +330,18 @@ public sealed class LoadRun(RunOptions options)
             BreakerTrips = breaker.Trips,
             Signed = signers.Produced,
         });
+        // --start-at: every shard has set up by now; all begin at the same instant (token 0 is due then).
+        TimeSpan? untilStart = _options.StartAt is DateTimeOffset startAt ? await WaitForStartAsync(startAt, interrupt).ConfigureAwait(false) : null;
         double cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
         (long, long)? machineBefore = Metrics.MachineCpu.Read();
         Volatile.Write(ref _sending, true);
         var clock = Stopwatch.StartNew();
         // Sending starts 100 ms from now: opening the results appenders and starting the sender tasks take tens of ms,
-        // which would otherwise make the first txs late against token 0's intended time.
-        long startTicks = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
-        DateTime startUtc = DateTime.UtcNow.AddMilliseconds(100);
+        // which would otherwise make the first txs late against token 0's intended time. With --start-at, at that instant
+        // (which the wait left about 100 ms ahead, or up to StartAtTolerance behind: those first txs are then late).
+        TimeSpan lead = untilStart ?? TimeSpan.FromMilliseconds(100);
+        long startTicks = Stopwatch.GetTimestamp() + (long)(lead.TotalSeconds * Stopwatch.Frequency);
+        DateTime startUtc = _options.StartAt?.UtcDateTime ?? DateTime.UtcNow.AddMilliseconds(100);
         _blockClock.Begin(startTicks);
         Monitor?.SetStage(RunStage.Sending);
         if (sequencePhases is not null && _shape is Shapes.SequenceShape sequence)
@@ -410,7 +428,7 @@ public sealed class LoadRun(RunOptions options)
             {
                 if (probing is { IsFaulted: true }) await probing.ConfigureAwait(false); // the probe's own failure: rethrown
                 if (probing is { IsCompleted: true }) { reason = StopReason.Deadline; sendEndTicks = now; } // the probe has its answer
-                else if (_options.Count is long count && sent >= count) { reason = StopReason.Count; sendEndTicks = now; }
+                else if (ShardCount is long count && sent >= count) { reason = StopReason.Count; sendEndTicks = now; }
                 else if (feeder is { Finished: true } && rings.All(r => r.Count == 0) && senders.All(s => s.InFlightBatches == 0)) { reason = StopReason.Count; sendEndTicks = now; }
                 else if (feeder?.Error is Exception replayError) throw new RunSetupException($"replay failed: {replayError.Message}");
                 else if (Writer?.Failure is Exception writeFailure)
@@ -448,7 +466,7 @@ public sealed class LoadRun(RunOptions options)
                 double span = Math.Max(0.001, at0 - at);
                 for (int i = 0; i < senders.Length; i++) nodeRates[i] = (sentNow[i] - sentBefore[i]) / span;
                 lastProgress = at0;
-                Monitor?.SetRates(_shape?.RateAt(clock.Elapsed.TotalSeconds, _blockClock), (double[])nodeRates.Clone());
+                Monitor?.SetRates(_shape is null ? null : Share(_shape.RateAt(clock.Elapsed.TotalSeconds, _blockClock)), (double[])nodeRates.Clone());
                 if (_options.Progress is { } view && !_options.Quiet) view.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker));
             }
         }
@@ -489,13 +507,13 @@ public sealed class LoadRun(RunOptions options)
         double sendSeconds = reason switch
         {
             StopReason.Deadline => (sendEndTicks - startTicks) / (double)Stopwatch.Frequency,
-            StopReason.Count when lastSent > 0 => (lastSent - startTicks) / (double)Stopwatch.Frequency + (_shape is Shapes.ConstantShape c1 ? 1 / c1.Rate : 0),
+            StopReason.Count when lastSent > 0 => (lastSent - startTicks) / (double)Stopwatch.Frequency + (_shape is Shapes.ConstantShape c1 ? 1 / Share(c1.Rate) : 0),
             _ => (sendEndTicks - startTicks) / (double)Stopwatch.Frequency,
         };
         TimeSpan sendDuration = TimeSpan.FromSeconds(Math.Max(sendSeconds, 1e-3));
         // What the shape made due while sending (fresh schedules: the writer's thread may still be using its own).
         long intendedForVerdict = _shape is null ? 0
-            : Enumerable.Range(0, apis.Count).Sum(i => _shape.ForNode(i, apis.Count, _blockClock).DueCount(Math.Min(sendEndTicks, stopAtTicks - 1) - startTicks));
+            : Enumerable.Range(0, apis.Count).Sum(i => Schedule(_shape, i, apis.Count).DueCount(Math.Min(sendEndTicks, stopAtTicks - 1) - startTicks));
 
         // A refused tx followed by accepted ones of the same wallet leaves those queued behind a nonce gap forever:
         // re-send the missing nonces (same txs, same bytes), unless the node is gone.
@@ -591,7 +609,7 @@ public sealed class LoadRun(RunOptions options)
             CpuFraction = (cpuAtSendEnd - cpuBefore) / sendWall / Environment.ProcessorCount,
             Cores = Environment.ProcessorCount,
             MachineCpuFraction = machineBusy,
-            TargetRate = _shape switch { null => null, Shapes.ConstantShape c => c.Rate, _ => intendedForVerdict / Math.Max(1e-3, sendDuration.TotalSeconds) },
+            TargetRate = _shape switch { null => null, Shapes.ConstantShape c => Share(c.Rate), _ => intendedForVerdict / Math.Max(1e-3, sendDuration.TotalSeconds) },
             Intended = _shape is null ? null : intendedForVerdict,
             Sent = senders.Sum(s => s.Stats.Sent),
             Errors = senders.Sum(s => s.Stats.Errors),
@@ -616,7 +634,7 @@ public sealed class LoadRun(RunOptions options)
             TargetRate = _shape switch
             {
                 null => null,
-                Shapes.ConstantShape c => c.Rate,
+                Shapes.ConstantShape c => Share(c.Rate),
                 _ => intended / sendDuration.TotalSeconds, // the shape's mean over the sending span
             },
             Shape = _shape is null or Shapes.ConstantShape ? null : _shape.Describe(_options.Duration),
@@ -848,19 +866,41 @@ public sealed class LoadRun(RunOptions options)
         return steps;
     }
 
+    /// <summary>
+    /// Waits until about 100 ms before <paramref name="at"/> and returns the time left to it then (negative when set-up
+    /// ended after it, by at most <see cref="RunOptions.StartAtTolerance"/>; later than that is a set-up error: the
+    /// shards would not begin together).
+    /// </summary>
+    private async Task<TimeSpan> WaitForStartAsync(DateTimeOffset at, CancellationToken interrupt)
+    {
+        TimeSpan left = at - DateTimeOffset.UtcNow;
+        if (left < -RunOptions.StartAtTolerance)
+            throw new RunSetupException(string.Create(CultureInfo.InvariantCulture,
+                $"set-up ended {-left.TotalSeconds:0.0} s after --start-at {RunOptions.FormatStartAt(at)}: the shards would not begin together; give a --start-at further ahead (set-up took longer than planned)"));
+        if (left > TimeSpan.FromMilliseconds(100))
+        {
+            _log.WaitingForStart(RunOptions.FormatStartAt(at), left.TotalSeconds);
+            await Task.Delay(left - TimeSpan.FromMilliseconds(100), interrupt).ConfigureAwait(false);
+        }
+        return at - DateTimeOffset.UtcNow;
+    }
+
     /// <summary>"500 tx/s for 10 s", "--max, 10,000 txs": what the run was asked to do, for the log.</summary>
     private string TargetText()
     {
         string text = _shape switch
         {
             null => "--max",
-            Shapes.ConstantShape c => string.Create(CultureInfo.InvariantCulture, $"{c.Rate:N0} tx/s"),
-            _ => _shape.Describe(_options.Duration),
+            Shapes.ConstantShape c => string.Create(CultureInfo.InvariantCulture, $"{Share(c.Rate):N0} tx/s"),
+            _ => _shape.Describe(_options.Duration) + ShardNote(),
         };
         if (_options.Duration is TimeSpan d) text += string.Create(CultureInfo.InvariantCulture, $" for {d.TotalSeconds:N0} s");
-        if (_options.Count is long n) text += string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs");
+        if (ShardCount is long n) text += string.Create(CultureInfo.InvariantCulture, $", {n:N0} txs");
         return text;
     }
+
+    /// <summary>" (shard 1/3: a third of it)" when sharded: a shape's text is for all shards together.</summary>
+    private string ShardNote() => _shard.Count == 1 ? "" : $" (shard {_shard}: 1/{_shard.Count} of it)";
 
     private static string SignerName(TxType type) => Requests.SignRequest.TypeName(type);
 
@@ -932,7 +972,7 @@ public sealed class LoadRun(RunOptions options)
     private async Task FundAsync(List<RpcClient> apis, WalletSet wallets, UInt256 maxCostPerTx, TxComposer workload, string? funderKey, long? replayCount, CancellationToken cancel)
     {
         double seconds = (_options.Duration ?? TimeSpan.FromSeconds(60)).TotalSeconds;
-        double expectedTxs = _options.Count ?? replayCount ?? _shape?.ExpectedTxs(seconds) ?? 20_000 * seconds;
+        double expectedTxs = ShardCount ?? replayCount ?? (_shape is null ? 20_000 * seconds : Share(_shape.ExpectedTxs(seconds)) + 1);
         double perWallet = Math.Ceiling(expectedTxs / wallets.All.Length * 1.5) + 10; // 50% margin + resync slack
         BigInteger need = maxCostPerTx.ToBigInteger() * new BigInteger(perWallet);
         var balances = new Dictionary<Wallet, BigInteger>();
@@ -950,8 +990,11 @@ public sealed class LoadRun(RunOptions options)
         BigInteger total = poor.Aggregate(BigInteger.Zero, (sum, w) => sum + (need - balances[w]));
         if (funderKey is null)
             throw new RunSetupException($"{poor.Length} wallets need {FormatEth(total)} ETH in total: set FASTLOAD_FUNDER_KEY (or --funder-key-file FILE, or --funder-mnemonic-file FILE [--funder-index N]) to a funded key");
-        if (!PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funder))
+        if (!PrivateKey.TryParse(funderKey.Trim(), out PrivateKey mainFunder))
             throw new RunSetupException("the funder key is not a 32-byte 0x-hex secp256k1 private key");
+        // Sharded: this shard's wallets are funded from a funder of its own, which the main funder tops up with one tx
+        // (see ShardFunder: shards funding from one key at once would take the same nonces).
+        PrivateKey funder = _shard.Count > 1 ? ShardFunder.Derive(mainFunder, _shard) : mainFunder;
         _log.FundingStart(poor.Length, FormatEth(need), funder.Address.ToString());
 
         for (int node = 0; node < apis.Count; node++)
@@ -962,6 +1005,8 @@ public sealed class LoadRun(RunOptions options)
             BigInteger nodeTotal = mine.Aggregate(BigInteger.Zero, (sum, w) => sum + (need - balances[w]));
             var fundingGas = new GasPricing(workload.Gas.GasPrice, workload.Gas.MaxFeePerGas, workload.Gas.MaxPriorityFeePerGas);
             BigInteger fees = new BigInteger(mine.Length) * 21_000 * fundingGas.MaxFeePerGas.ToBigInteger();
+            if (_shard.Count > 1)
+                await ShardFunder.TopUpAsync(api, mainFunder, funder, _shard, nodeTotal + fees, fundingGas, workload.ChainId, _log, cancel).ConfigureAwait(false);
             BigInteger funderBalance = (await api.GetBalanceAsync(funder.Address).ConfigureAwait(false)).ToBigInteger();
             if (funderBalance < nodeTotal + fees)
                 throw new RunSetupException($"funder {funder.Address} holds {FormatEth(funderBalance)} ETH on {api.Endpoint.Url} but funding needs {FormatEth(nodeTotal + fees)} ETH: top it up, or use fewer wallets / a shorter run");

@@ -120,6 +120,15 @@ public static partial class RunLog
     [ZLoggerMessage(42, LogLevel.Information, "Fetching the receipts of {count:N0} included txs ({percent} % sample)...")]
     public static partial void ReceiptsStart(this ILogger logger, long count, double percent);
 
+    [ZLoggerMessage(45, LogLevel.Information, "Waiting for --start-at {startAt} ({seconds:0.0} s)...")]
+    public static partial void WaitingForStart(this ILogger logger, string startAt, double seconds);
+
+    [ZLoggerMessage(46, LogLevel.Information, "Shard {shard}: topping up its own funder {shardFunder} with {eth} ETH from {funder}...")]
+    public static partial void ShardFunderTopUp(this ILogger logger, string shard, string shardFunder, string eth, string funder);
+
+    [ZLoggerMessage(66, LogLevel.Information, "shard funder top-up on {url}: nonce {nonce} {what}")]
+    public static partial void ShardFunderAttempt(this ILogger logger, string url, ulong nonce, string what);
+
     [ZLoggerMessage(65, LogLevel.Information, "receipts: {fetched} read in {seconds:0.0} s, {reverted} reverted, {missing} missing")]
     public static partial void ReceiptsEnd(this ILogger logger, long fetched, double seconds, long reverted, long missing);
 }

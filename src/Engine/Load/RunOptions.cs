@@ -43,7 +43,24 @@ public sealed record RunOptions
 
     public string Seed { get; init; } = "fastload";
 
+    /// <summary>
+    /// This process's shard (<c>--shard i/N</c>): its wallets are those of index i mod N, and it sends its part of
+    /// <see cref="Rate"/>, <see cref="Shape"/> and <see cref="Count"/>, which are for all shards together.
+    /// </summary>
     public Shard Shard { get; init; } = Shard.Single;
+
+    /// <summary>
+    /// When sending begins (<c>--start-at</c>), so that shards on several machines begin together: set-up (funding,
+    /// signing ahead, connecting) is done before it, token 0 is due at it, and <c>runs.started_at</c> is it. Null: as soon
+    /// as set-up ends.
+    /// </summary>
+    public DateTimeOffset? StartAt { get; init; }
+
+    /// <summary>How late set-up may end after <see cref="StartAt"/> and the run still begin (its first txs late); later is a set-up error.</summary>
+    public static readonly TimeSpan StartAtTolerance = TimeSpan.FromSeconds(2);
+
+    /// <summary>A start time as <c>--start-at</c> takes it back: ISO 8601 UTC with milliseconds.</summary>
+    public static string FormatStartAt(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     public SenderOptions Sender { get; init; } = new();
 

@@ -12,18 +12,27 @@ public static class ResultsFile
     /// </summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not DuckDB, not a results file, open for writing by a run, or a newer schema; the message says which.</exception>
-    public static ResultsFiles OpenReadOnly(string path)
+    public static ResultsFiles OpenReadOnly(string path) => OpenReadOnly([path]);
+
+    /// <summary>
+    /// As <see cref="OpenReadOnly(string)"/> for one file; several files are opened as one run merged from them
+    /// (<see cref="MergedResults"/>: the shards of a sharded run), each checked the same way.
+    /// </summary>
+    public static ResultsFiles OpenReadOnly(IReadOnlyList<string> paths)
     {
-        ResultsFiles files = ResultsFiles.Open([path]);
+        ResultsFiles files = ResultsFiles.Open(paths, merge: true);
         try
         {
-            var have = new HashSet<string>(StringComparer.Ordinal);
-            foreach ((string name, _) in files.Attached[0].Relations) have.Add(name);
-            foreach (string table in Required)
-                if (!have.Contains(table)) throw new InvalidDataException($"{path} is not a FastLoad results file (made by `fastload run --out FILE`): it has no {table} table");
-            object? version = DuckDb.DuckDbSql.Scalar(files.Connection, "SELECT max(schema_version) FROM runs");
-            if (version is int v && v > ResultsSchema.Version)
-                throw new InvalidDataException($"{path} has results schema {v}, newer than this fastload reads ({ResultsSchema.Version}); update fastload");
+            foreach (AttachedFile file in files.Attached)
+            {
+                var have = new HashSet<string>(StringComparer.Ordinal);
+                foreach ((string name, _) in file.Relations) have.Add(name);
+                foreach (string table in Required)
+                    if (!have.Contains(table)) throw new InvalidDataException($"{file.Path} is not a FastLoad results file (made by `fastload run --out FILE`): it has no {table} table");
+                object? version = DuckDb.DuckDbSql.Scalar(files.Connection, $"SELECT max(schema_version) FROM {DuckDb.DuckDbSql.Identifier(file.Alias)}.main.runs");
+                if (version is int v && v > ResultsSchema.Version)
+                    throw new InvalidDataException($"{file.Path} has results schema {v}, newer than this fastload reads ({ResultsSchema.Version}); update fastload");
+            }
             return files;
         }
         catch

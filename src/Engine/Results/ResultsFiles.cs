@@ -37,8 +37,10 @@ public sealed class ResultsFiles : IDisposable
     /// and <see cref="InvalidDataException"/> for one that is not a DuckDB database or has no <c>runs</c> table.
     /// Then SQL run on <see cref="Connection"/> can touch no file at all (see <see cref="Lock"/>), except
     /// <paramref name="exportPath"/> when given (the one file a <c>COPY … TO</c> of the tool's own may write).
+    /// With <paramref name="merge"/>, several files are not stacked but merged into one run (<see cref="MergedResults"/>:
+    /// the files of a sharded run, for report and compare).
     /// </summary>
-    public static ResultsFiles Open(IReadOnlyList<string> paths, string? exportPath = null)
+    public static ResultsFiles Open(IReadOnlyList<string> paths, string? exportPath = null, bool merge = false)
     {
         ArgumentNullException.ThrowIfNull(paths);
         if (paths.Count == 0) throw new ArgumentException("at least one results file is needed", nameof(paths));
@@ -69,6 +71,7 @@ public sealed class ResultsFiles : IDisposable
                 attached.Add(Describe(db, path, alias));
             }
             if (attached.Count == 1) db.Execute($"USE {Identifier(attached[0].Alias)}");
+            else if (merge) MergedResults.Create(db, attached);
             else CreateUnionViews(db, attached);
             exportPath = exportPath is null ? null : Path.GetFullPath(exportPath);
             Lock(db, exportPath);

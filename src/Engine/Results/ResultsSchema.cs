@@ -25,6 +25,8 @@ public static class ResultsSchema
                                   // 6: phases, txs.phase, runs.sustainable_rate (fastload probe)
                                   // 7: runs.wait_signing_ms/wait_network_ms/ring_empty_percent/ring_full_percent/signer_busy_percent/cpu_percent/
                                   //    bound_by/bound_evidence, samples.wait_signing_ms/wait_network_ms (self-telemetry, bottleneck verdict)
+                                  // 8: (taken by the sequencer set-ups' preconfirmations)
+                                  // 9: runs.shard/shard_count (--shard i/N; one file per shard, merged by report/compare)
                                   // 10: phases.base_fee_start_gwei/base_fee_end_gwei/fee_cap_gwei/fee_wait_s (the probe's fee evidence)
 
     public const string Tables = """
@@ -71,7 +73,9 @@ public static class ResultsSchema
             signer_busy_percent DOUBLE, -- share of the signer threads' time not spent waiting (for ring space or a ready wallet); NULL for a replay
             cpu_percent DOUBLE,         -- process CPU over the sending span, % of all cores
             bound_by VARCHAR,           -- what limited the run: node | signing | sending | rate | unclear (README "Bottleneck verdict")
-            bound_evidence VARCHAR      -- the figures behind bound_by, as the summary's last line gives them
+            bound_evidence VARCHAR,     -- the figures behind bound_by, as the summary's last line gives them
+            shard INTEGER,              -- --shard i/N: this file's shard i (0-based; 0 unsharded); target_rate and the txs are this shard's part
+            shard_count INTEGER         -- N, the shards of the run (1 unsharded); report/compare over the N files give the whole run
         );
         CREATE TABLE phases (           -- fastload probe: one row per step, bisect step and hold, in the order run
             run_id VARCHAR,

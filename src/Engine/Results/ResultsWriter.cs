@@ -36,6 +36,9 @@ public sealed record RunInfo
     /// <summary>The share of included txs whose receipt is fetched (<c>--receipts</c>), 0..100.</summary>
     public double ReceiptsPercent { get; init; }
 
+    /// <summary>The run's shard (<c>--shard i/N</c>; 0/1 unsharded): <c>runs.shard</c> and <c>runs.shard_count</c>.</summary>
+    public Shard Shard { get; init; } = Shard.Single;
+
     /// <summary>A run id from the start time plus 4 random hex digits: sorts by time, unique across files.</summary>
     public static string NewRunId(DateTime utc) =>
         string.Create(CultureInfo.InvariantCulture, $"{utc:yyyyMMdd'T'HHmmss'Z'}-{Random.Shared.Next(0x10000):x4}");
@@ -248,7 +251,8 @@ public sealed class ResultsWriter : IDisposable
                 """,
                 info.RunId, ResultsSchema.Version, info.CommandLine, info.Version, info.Machine, info.SettingsJson, info.TxType, info.WorkloadOp,
                 Num(info.TargetRate), info.Shape);
-            db.Execute("UPDATE runs SET read_method = $1, read_rate = $2, receipts_percent = $3", info.ReadMethod, Num(info.ReadRate), info.ReceiptsPercent);
+            db.Execute("UPDATE runs SET read_method = $1, read_rate = $2, receipts_percent = $3, shard = $4, shard_count = $5",
+                info.ReadMethod, Num(info.ReadRate), info.ReceiptsPercent, info.Shard.Index, info.Shard.Count);
         }
         catch
         {

@@ -10,7 +10,10 @@ public sealed record RunPhases(IReadOnlyList<ProbeStep> Steps, double? Sustainab
     {
         if (DuckDb.DuckDbSql.Scalar(db, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'phases'") is not long and > 0)
             return new RunPhases([], null);
-        bool fees = DuckDb.DuckDbSql.Scalar(db, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'phases' AND column_name = 'fee_cap_gwei'") is long and > 0;
+        // The phases this connection sees (a file's table, or a merged view over several files), not any attached file's.
+        Rows described = Rows.Of(db, "DESCRIBE phases");
+        bool fees = false;
+        for (int r = 0; r < described.RowCount; r++) fees |= described.GetString(r, 0) == "fee_cap_gwei";
         Rows rows = Rows.Of(db, $"""
             SELECT phase, name, kind, rate, start_us, end_us, offered, sent, accepted, included, included_rate,
                    inclusion_p50_ms, inclusion_p99_ms, backlog_mid, backlog_end, backlog_tolerance, verdict, reason,

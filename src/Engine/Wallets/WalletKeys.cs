@@ -30,6 +30,15 @@ public static class WalletKeys
         BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(Domain.Length), (uint)seedBytes.Length);
         seedBytes.CopyTo(message, Domain.Length + 4);
         BinaryPrimitives.WriteUInt64BigEndian(message.AsSpan(Domain.Length + 4 + seedBytes.Length), index);
+        return FirstValidKey(funder, message);
+    }
+
+    /// <summary>
+    /// The first valid secp256k1 key among HMAC-SHA256(key = <paramref name="funder"/>, msg = <paramref name="message"/>)
+    /// with the message's last byte set to the attempt 0, 1, 2, ... (a retry has a chance of about 2^-128).
+    /// </summary>
+    internal static PrivateKey FirstValidKey(in PrivateKey funder, byte[] message)
+    {
         Span<byte> candidate = stackalloc byte[32];
         for (int attempt = 0; attempt < 256; attempt++)
         {
@@ -37,7 +46,7 @@ public static class WalletKeys
             HMACSHA256.HashData(funder.Bytes, message, candidate);
             if (PrivateKey.TryCreate(candidate, out PrivateKey key)) return key;
         }
-        throw new InvalidOperationException("no valid wallet key in 256 attempts"); // probability ~2^-32768
+        throw new InvalidOperationException("no valid key in 256 attempts"); // probability ~2^-32768
     }
 
     /// <summary>

@@ -22,6 +22,22 @@ public readonly record struct Shard(int Index, int Count)
 
     public bool Owns(int walletIndex) => walletIndex % Count == Index;
 
+    /// <summary>This shard's part of a load given for all shards: 1 / <see cref="Count"/>.</summary>
+    public double Fraction => 1.0 / Count;
+
+    /// <summary>
+    /// This shard's part of <paramref name="total"/> txs (<c>--count</c>): an even split, the remainder going one each to the
+    /// first shards, so the shards' parts add up to <paramref name="total"/> exactly.
+    /// </summary>
+    public long ShareOf(long total) => total / Count + (Index < total % Count ? 1 : 0);
+
+    /// <summary>
+    /// Lane <paramref name="node"/> of this shard among every shard's nodes: a shape shared out over
+    /// <see cref="Count"/> × <paramref name="nodes"/> lanes (token k of the whole schedule goes to lane k mod lanes) gives
+    /// each shard and node its own tokens, and all shards together the whole schedule.
+    /// </summary>
+    public int Lane(int node, int nodes) => Index * nodes + node;
+
     /// <summary>Throws a one-line <see cref="ArgumentException"/> when this shard owns none of <paramref name="totalWallets"/>.</summary>
     public void EnsureOwnsWallets(int totalWallets)
     {

@@ -48,6 +48,9 @@ public sealed record WorkloadSpec
 
     public bool IsTransfer => Name == "transfer";
 
+    /// <summary>Its set-up sends txs from the funder (deploys, role grants, mints): erc20, mix, gas:N, storage:N, or a weighted workload with one of them.</summary>
+    public bool SetsUpFromFunder => Name is "erc20" or "mix" or "gas" or "storage" || Parts.Any(p => p.Spec.SetsUpFromFunder);
+
     /// <summary>Its check reads receipts (gas, call), so receipts are fetched for every tx unless --receipts says otherwise.</summary>
     public bool NeedsReceipts => Name is "gas" or "call" || Parts.Any(p => p.Spec.NeedsReceipts);
 

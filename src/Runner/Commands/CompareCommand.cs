@@ -17,8 +17,8 @@ public static class CompareCommand
     public static Command Create()
     {
         var defaults = new CompareThresholds();
-        var baseFile = new Argument<FileInfo>("BASE") { Description = "Results file of the reference run." };
-        var newFile = new Argument<FileInfo>("NEW") { Description = "Results file of the run to judge." };
+        var baseFile = new Argument<string>("BASE") { Description = "Results file of the reference run; a glob or folder of files: one run merged from them (a sharded run's shards)." };
+        var newFile = new Argument<string>("NEW") { Description = "Results file of the run to judge; a glob or folder: merged, as BASE." };
         var rateDrop = new Option<double>("--max-tps-drop") { Description = "Regression when achieved tx/s drops by more than this many percent.", DefaultValueFactory = _ => defaults.MaxRateDropPercent };
         var ackRise = new Option<double>("--max-ack-p99-rise") { Description = "Regression when ack latency p99 rises by more than this many percent.", DefaultValueFactory = _ => defaults.MaxAckP99RisePercent };
         var successDrop = new Option<double>("--max-success-drop") { Description = "Regression when success % drops by more than this many percentage points.", DefaultValueFactory = _ => defaults.MaxSuccessDropPoints };
@@ -31,10 +31,13 @@ public static class CompareCommand
             Regression thresholds (defaults): achieved tx/s drops > 5 %, ack p99 rises > 10 %,
             success % drops > 0.5 points, inclusion p99 rises > 20 %. A metric NEW lacks (nothing answered or
             nothing included) while BASE had it counts as regressed.
+            BASE or NEW may be a glob (quoted) or a folder: its files are one run merged (see `fastload report`:
+            rates summed per second, percentiles over the union of the txs), e.g. a sharded run's shard files.
 
             Examples:
               fastload compare results/main.duckdb results/branch.duckdb
               fastload compare base.duckdb new.duckdb --max-ack-p99-rise 25 --max-tps-drop 2
+              fastload compare 'base/shard-*.duckdb' new/       two sharded runs, each merged from its shard files
             """)
         {
             baseFile, newFile, rateDrop, ackRise, successDrop, inclusionRise,
@@ -50,9 +53,10 @@ public static class CompareCommand
                     MaxSuccessDropPoints = NonNegative("--max-success-drop", parse.GetValue(successDrop)),
                     MaxInclusionP99RisePercent = NonNegative("--max-inclusion-p99-rise", parse.GetValue(inclusionRise)),
                 };
-                FileInfo b = parse.GetValue(baseFile)!, n = parse.GetValue(newFile)!;
-                RunMetrics baseRun = Load("BASE", b), newRun = Load("NEW", n);
-                (string text, int regressions) = Format(baseRun, newRun, b.Name, n.Name, limits);
+                string b = parse.GetValue(baseFile)!, n = parse.GetValue(newFile)!;
+                (RunMetrics baseRun, string baseName) = Load("BASE", b);
+                (RunMetrics newRun, string newName) = Load("NEW", n);
+                (string text, int regressions) = Format(baseRun, newRun, baseName, newName, limits);
                 Console.Write(text);
                 return regressions > 0 ? 1 : 0;
             }
@@ -68,11 +72,17 @@ public static class CompareCommand
     private static double NonNegative(string name, double value) =>
         value >= 0 && double.IsFinite(value) ? value : throw new ArgumentException($"{name} must be a number >= 0 (got {value.ToString(C)})");
 
-    private static RunMetrics Load(string which, FileInfo file)
+    private static (RunMetrics Metrics, string Name) Load(string which, string argument)
     {
         try
         {
-            return RunMetrics.Load(file.FullName);
+            List<string> files = ReportCommand.Inputs([argument]);
+            using ResultsFiles results = ResultsFile.OpenReadOnly(files);
+            return (RunMetrics.Load(results.Connection), files.Count == 1 ? Path.GetFileName(files[0]) : $"{files.Count} files ({Path.GetFileName(files[0])} ...)");
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{which}: {e.Message}");
         }
         catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DbException)
         {

@@ -34,7 +34,8 @@ public static class RunCommand
         var batch = new Option<int>("--batch") { Description = "eth_sendRawTransaction calls per JSON-RPC batch.", DefaultValueFactory = _ => 100 };
         var connections = new Option<int>("--connections") { Description = "Keep-alive connections per node.", DefaultValueFactory = _ => 2 };
         var pipelining = new Option<int>("--pipelining") { Description = "Requests in flight per connection.", DefaultValueFactory = _ => 4 };
-        var shard = new Option<string>("--shard") { Description = "This process's shard i/N of the wallets (0-based).", DefaultValueFactory = _ => "0/1" };
+        var shard = new Option<string>("--shard") { Description = "This process's shard i/N (0-based), one process per machine: wallets i, i+N, i+2N, ... and 1/N of --rate, --shape and --count, which are for all shards together.", DefaultValueFactory = _ => "0/1" };
+        var startAt = new Option<string?>("--start-at") { Description = "Begin sending at this instant, set-up done before (so shards on several machines begin together): ISO 8601 UTC (2026-12-01T10:00:00Z) or unix seconds." };
         var seed = new Option<string>("--seed") { Description = "Seed the wallets are derived from.", DefaultValueFactory = _ => "fastload" };
         var periodicResync = new Option<bool>("--periodic-resync") { Description = "Also resync each wallet's nonce from the node every --resync-every txs (default: only after errors)." };
         var resyncEvery = new Option<int>("--resync-every") { Description = "K for --periodic-resync.", DefaultValueFactory = _ => 20 };
@@ -103,7 +104,7 @@ public static class RunCommand
             never from the command line; with the local anvil, its funded dev account is used.
             """)
         {
-            rpc, rate, shape, phases, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
+            rpc, rate, shape, phases, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, startAt, seed,
             periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
             ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
             logFile, logLevel, workload, reuseSetup, ledgerSample, readRate, readMethod, receipts, testSlowSigning,
@@ -162,7 +163,10 @@ public static class RunCommand
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
                 if (replayFile is null) shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
+                DateTimeOffset? startAtValue = parse.GetValue(startAt) is string startText ? ParseStartAt(startText, DateTimeOffset.UtcNow) : null;
                 WorkloadSpec workloadSpec = WorkloadSpec.Parse(parse.GetValue(workload)!);
+                if (shardValue.Count > 1 && workloadSpec.SetsUpFromFunder)
+                    throw new ArgumentException($"--shard {shardValue} with --workload {workloadSpec.Text}: its set-up (deploys, role grants, mints) is sent from the funder by every shard at once, which sharded runs do not coordinate yet: shard transfer, deploy or call workloads");
                 workloadSpec.EnsureFits(TransferWorkload.ParseType(parse.GetValue(txType)!));
                 if (replayFile is not null && !workloadSpec.IsTransfer)
                     throw new ArgumentException($"--replay sends the presigned ETH transfers of its file: --workload {workloadSpec.Text} does not apply to it (presigned files hold transfers only)");
@@ -200,6 +204,7 @@ public static class RunCommand
                     LedgerSample = ledgerSampleValue,
                     Seed = parse.GetValue(seed)!,
                     Shard = shardValue,
+                    StartAt = startAtValue,
                     PeriodicResync = parse.GetValue(periodicResync) ? parse.GetValue(resyncEvery) : 0,
                     NodeTimeout = ParseDuration(parse.GetValue(nodeTimeout)!, "--node-timeout"),
                     LocalBlockTime = parse.GetValue(blockTime),
@@ -255,7 +260,8 @@ public static class RunCommand
                         SettingsJson = SettingsJson(options),
                         TxType = Engine.Requests.SignRequest.TypeName(options.TxType),
                         WorkloadOp = options.Workload.Text,
-                        TargetRate = options.Shape?.NominalRate(options.Duration) ?? options.Rate,
+                        TargetRate = (options.Shape?.NominalRate(options.Duration) ?? options.Rate) * options.Shard.Fraction, // this shard's part
+                        Shard = options.Shard,
                         Shape = options.Shape?.Text,
                         ReadMethod = options.ReadRate > 0 ? Engine.Reads.ReadMethods.Name(options.ReadMethod) : null,
                         ReadRate = options.ReadRate > 0 ? options.ReadRate : null,
@@ -418,6 +424,7 @@ public static class RunCommand
             // The seed only as a hash: a run's settings are shared, and a secret seed should stay one.
             json.WriteString("seed_sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(o.Seed))));
             json.WriteString("shard", o.Shard.ToString());
+            if (o.StartAt is DateTimeOffset at) json.WriteString("start_at", RunOptions.FormatStartAt(at));
             json.WriteNumber("batch", o.Sender.Batch);
             json.WriteNumber("connections", o.Sender.Connections);
             json.WriteNumber("pipelining", o.Sender.Pipelining);
@@ -504,6 +511,36 @@ public static class RunCommand
             BoundBy = s.Bottleneck is { } b ? Engine.Load.Bottleneck.Name(b.Bound) : null,
             BoundEvidence = s.Bottleneck is { } e ? Report.BottleneckText.Stored(e) : null,
         };
+    }
+
+    /// <summary>
+    /// <c>--start-at</c>: ISO 8601 with a zone (2026-12-01T10:00:00Z, 2026-12-01T11:00:00+01:00) or unix seconds
+    /// (1764583200, 1764583200.5). A time more than <see cref="RunOptions.StartAtTolerance"/> before
+    /// <paramref name="now"/> is refused: the run could not begin then.
+    /// </summary>
+    public static DateTimeOffset ParseStartAt(string text, DateTimeOffset now)
+    {
+        string t = text.Trim();
+        DateTimeOffset at;
+        if (double.TryParse(t, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double unix))
+        {
+            if (!(unix is > 0 and < 253_402_300_800)) throw new ArgumentException($"--start-at {text} is not a unix time in seconds");
+            at = DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(unix * TimeSpan.TicksPerSecond));
+        }
+        else if (DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out at))
+        {
+            // A time without a zone would mean different instants on machines in different zones.
+            if (!t.EndsWith('Z') && !t.EndsWith('z') && !System.Text.RegularExpressions.Regex.IsMatch(t, @"[+-]\d\d:?\d\d$"))
+                throw new ArgumentException($"--start-at {text} has no time zone: write it in UTC with a Z, e.g. {RunOptions.FormatStartAt(now.AddMinutes(1)).Replace(".000", "", StringComparison.Ordinal)}");
+        }
+        else
+        {
+            throw new ArgumentException($"--start-at '{text}' is not a time: give ISO 8601 UTC (e.g. {RunOptions.FormatStartAt(now.AddMinutes(1))}) or unix seconds (e.g. {now.AddMinutes(1).ToUnixTimeSeconds()})");
+        }
+        if (at < now - RunOptions.StartAtTolerance)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--start-at {RunOptions.FormatStartAt(at)} is {(now - at).TotalSeconds:N1} s in the past: give a time ahead of now with room for set-up (funding, signing ahead), e.g. date -u -d '+60 sec' +%FT%TZ"));
+        return at;
     }
 
     /// <summary>The funder key from --funder-key-file or FASTLOAD_FUNDER_KEY; warns (one line) when the file is readable by others.</summary>

@@ -10,6 +10,25 @@ public static class FileArguments
 {
     public static bool IsGlob(string argument) => argument.AsSpan().IndexOfAny("*?[") >= 0;
 
+    /// <summary>
+    /// The results files one argument of <c>report</c> or <c>compare</c> names: a file, a glob, or a folder (its
+    /// <c>*.duckdb</c>); a one-line <see cref="ArgumentException"/> when it names none.
+    /// </summary>
+    public static List<string> ResultsFiles(string argument)
+    {
+        if (Directory.Exists(argument))
+        {
+            List<string> inFolder = Expand(Path.Combine(argument, "*.duckdb"));
+            return inFolder.Count > 0 ? inFolder : throw new ArgumentException($"{argument} is a folder without .duckdb files: give results files, a glob or a folder of them");
+        }
+        if (IsGlob(argument))
+        {
+            List<string> matches = Expand(argument);
+            return matches.Count > 0 ? matches : throw new ArgumentException($"no file matches '{argument}'");
+        }
+        return File.Exists(argument) ? [argument] : throw new ArgumentException($"{argument} does not exist");
+    }
+
     /// <summary>The files <paramref name="pattern"/> names; empty when none match.</summary>
     public static List<string> Expand(string pattern)
     {

@@ -48,6 +48,24 @@ internal static class MetricsText
         return s.ToString();
     }
 
+    /// <summary>Each file's own figures under a merged report: its shard, sent, rate against its target, ack p50/p99.</summary>
+    public static string FileTable(IReadOnlyList<ShardFile> files)
+    {
+        var s = new StringBuilder();
+        s.AppendLine();
+        s.AppendLine(string.Create(C, $"  {"file",-28} {"shard",6} {"sent",9} {"tx/s",8} {"target",8} {"success",9} {"ack p50",10} {"ack p99",10} {"incl p99",11}"));
+        foreach (ShardFile f in files)
+        {
+            TxMetrics t = f.Metrics.Total;
+            string name = Path.GetFileName(f.Path);
+            if (name.Length > 28) name = name[..27] + "…";
+            string target = f.Metrics.TargetRate is double r ? r.ToString("N0", C) : "-";
+            s.AppendLine(string.Create(C, $"  {name,-28} {f.ShardText,6} {t.Sent,9:N0} {t.AchievedRate,8:N0} {target,8} {Pct(t.SuccessPercent),9} {Ms(t.AckP50Ms),10} {Ms(t.AckP99Ms),10} {Ms(t.InclusionP99Ms),11}"));
+        }
+        s.AppendLine("  (the merged figures above come from the union of these files' txs: percentiles are not averages of these)");
+        return s.ToString();
+    }
+
     /// <summary>An inclusion count, or "-" where no block was recorded (a target without blocks, e.g. the null sink): 0 of N would be a false figure.</summary>
     public static string Count(TxMetrics t, long value) => t.Blocks == 0 ? "-" : value.ToString("N0", C);
 
