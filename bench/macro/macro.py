@@ -13,6 +13,8 @@ Sections (--only picks some, comma-separated):
            to the same sink with the same requests in flight (connections x pipelining); then one replay with its
            results file, for the gen0 GC count and the first second's rate
   live     `fastload run --max` (signing while sending) into the sink against signing alone (`fastload demo`)
+  models   (only when asked, with two or more --variant NAME=COMMAND) the replay of `send`, with its results file,
+           under each fastload build or runtime setting, order rotating each round: for choosing a compile model
   anvil    against a freshly started anvil each time: `fastload run --max --count N` against
            bench/macro/ethers-flood.mjs (ethers 6: presign, then batches of the same size and concurrency)
 Only the Python standard library is used.
@@ -48,9 +50,9 @@ DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 # How much of each section a run does. "quick" is for CI and development (under 3 minutes in all).
 PROFILES = {
     "quick": dict(rounds=3, anvil_rounds=1, sign_seconds=1.5, replay_txs=200_000, wrk_seconds=2, live_seconds=3,
-                  gc_replay_txs=200_000, anvil_txs=5_000, anvil_wallets=200),
+                  gc_replay_txs=200_000, anvil_txs=5_000, anvil_wallets=200, models_txs=500_000),
     "full": dict(rounds=7, anvil_rounds=3, sign_seconds=4, replay_txs=1_000_000, wrk_seconds=5, live_seconds=8,
-                 gc_replay_txs=1_000_000, anvil_txs=30_000, anvil_wallets=500),
+                 gc_replay_txs=1_000_000, anvil_txs=30_000, anvil_wallets=500, models_txs=1_000_000),
 }
 BATCH, CONNECTIONS, PIPELINING = 100, 2, 4  # FastLoad's defaults; wrk and the ethers script get the same
 
@@ -313,8 +315,8 @@ class Harness:
         body_path.write_bytes(b"[" + b",".join(calls) + b"]")
         return body_path
 
-    def replay(self, path: Path, results: Path | None = None) -> dict:
-        cmd = self.fastload + ["run", "--rpc", self.sink_url, "--replay", str(path), "--max", "--batch", str(BATCH),
+    def replay(self, path: Path, results: Path | None = None, fastload: list[str] | None = None) -> dict:
+        cmd = (fastload or self.fastload) + ["run", "--rpc", self.sink_url, "--replay", str(path), "--max", "--batch", str(BATCH),
                                "--connections", str(CONNECTIONS), "--pipelining", str(PIPELINING), "--quiet"]
         cmd += ["--out", str(results)] if results else ["--no-results"]
         res = check(measure_cpu(cmd, timeout=600, env=self.env, what="fastload run --replay"), "fastload run --replay")
@@ -339,18 +341,21 @@ class Harness:
                             env=self.env, what="fastload query"), "fastload query")
         return [json.loads(line) for line in res["out"].splitlines() if line.startswith("{")]
 
-    def replay_with_results(self, path: Path) -> dict:
+    def replay_with_results(self, path: Path, fastload: list[str] | None = None) -> dict:
         """One replay writing its results file: gen0/1/2 GCs (so far, per second) and the first second's rate."""
         results = self.work / f"replay-{os.getpid()}.duckdb"
         results.unlink(missing_ok=True)
-        run = self.replay(path, results)
+        run = self.replay(path, results, fastload)
         samples = self.results_query(results, "select t_s, sent, gc0, gc1, gc2 from samples order by t_s")
+        seconds = self.results_query(results, "select count(*) filter (where sent_us < 1000000) as first, "
+                                     "count(*) filter (where sent_us >= 1000000 and sent_us < 2000000) as second "
+                                     "from tx_log")[0]
         results.unlink(missing_ok=True)
         if not samples:
             raise BenchError("replay with results: the results file has no samples")
         first = samples[0]
-        return {"txs": run["sent"], "rate": run["accepted_rate"], "cpu_s": run["cpu_s"],
-                "first_second_sent": first["sent"] if first["t_s"] == 1 else None,
+        return {"txs": run["sent"], "rate": run["accepted_rate"], "cpu_s": run["cpu_s"], "wall_s": run["wall_s"],
+                "first_second_sent": seconds["first"], "second_second_sent": seconds["second"],
                 "gen0_total": samples[-1]["gc0"], "gen1_total": samples[-1]["gc1"], "gen2_total": samples[-1]["gc2"],
                 "gen0_after_first_second": samples[-1]["gc0"] - first["gc0"], "samples": samples}
 
@@ -367,7 +372,7 @@ class Harness:
         gc_path = self.presigned(self.p["gc_replay_txs"])
         gc = self.replay_with_results(gc_path)
         self.say(f"  replay of {gc['txs']:,} txs with its results file: {gc['rate']:,.0f} tx/s, first second "
-                 f"{gc['first_second_sent'] or 0:,} sent, gen0 GCs {gc['gen0_total']} in the whole process "
+                 f"{gc['first_second_sent']:,} sent, gen0 GCs {gc['gen0_total']} in the whole process "
                  f"({gc['gen0_after_first_second']} after the first second)")
         return {"pair": pair, "in_flight": in_flight, "batch_body_bytes": body.stat().st_size, "gc_run": gc}
 
@@ -396,6 +401,39 @@ class Harness:
 
         return {"pair": self.pairs("live", "fastload run --max", "signing alone", lambda _r: self.live_run(secs),
                                    sign_alone, rounds, "tx/s")}
+
+    # ---- compile models (--variant) ----
+
+    def section_models(self) -> dict:
+        """The same replay (with its results file) under each --variant's fastload command, rotating the order every
+        round: tx/s over the sending span, txs sent in the first second, process CPU and wall time, gen0 GCs."""
+        variants = self.variants
+        rounds, txs = self.p["rounds"], self.p["models_txs"]
+        self.start_sink()
+        path = self.presigned(txs)
+        self.say(f"models: run --replay ({txs:,} txs) --max into the sink (with results) under {len(variants)} "
+                 f"variants, order rotating, {rounds} rounds")
+        runs: dict[str, list] = {name: [] for name, _ in variants}
+        for r in range(rounds):
+            order = variants[r % len(variants):] + variants[:r % len(variants)]
+            for name, cmd in order:
+                g = self.replay_with_results(path, cmd)
+                g.pop("samples")
+                runs[name].append(g)
+                self.say(f"  round {r + 1}/{rounds} {name:>12}: {g['rate']:>10,.0f} tx/s, first second "
+                         f"{g['first_second_sent']:>9,} sent, second {g['second_second_sent']:>9,}, CPU {g['cpu_s']:.2f} s, wall {g['wall_s']:.2f} s, "
+                         f"gen0 {g['gen0_total']}")
+        summary = {}
+        for name, cmd in variants:
+            rs = runs[name]
+            summary[name] = {"command": " ".join(cmd), "runs": rs,
+                             **{f"median_{k}": statistics.median(x[k] or 0 for x in rs)
+                                for k in ("rate", "first_second_sent", "second_second_sent", "cpu_s", "wall_s", "gen0_total")}}
+            m = summary[name]
+            self.say(f"  median {name:>12}: {m['median_rate']:>10,.0f} tx/s, first second {m['median_first_second_sent']:>9,.0f},"
+                     f" second {m['median_second_second_sent']:>9,.0f},"
+                     f" CPU {m['median_cpu_s']:.2f} s, wall {m['median_wall_s']:.2f} s, gen0 {m['median_gen0_total']:g}")
+        return {"txs": txs, "variants": summary}
 
     # ---- anvil ----
 
@@ -458,9 +496,17 @@ class Harness:
 
     def run(self) -> dict:
         only = self.args.only.split(",") if self.args.only else ["signing", "send", "live", "anvil"]
-        unknown = [s for s in only if s not in ("signing", "send", "live", "anvil")]
+        unknown = [s for s in only if s not in ("signing", "send", "live", "anvil", "models")]
         if unknown:
-            raise BenchError(f"--only: unknown section {', '.join(unknown)} (signing, send, live, anvil)")
+            raise BenchError(f"--only: unknown section {', '.join(unknown)} (signing, send, live, anvil, models)")
+        self.variants = []
+        for v in self.args.variant or []:
+            name, sep, cmd = v.partition("=")
+            if not sep or not name or not cmd.strip():
+                raise BenchError(f"--variant {v!r}: give NAME=COMMAND, e.g. r2r='dotnet /tmp/r2r/fastload.dll'")
+            self.variants.append((name, cmd.split()))
+        if "models" in only and len(self.variants) < 2:
+            raise BenchError("the models section compares at least two --variant NAME=COMMAND")
         started = time.monotonic()
         loads = {"before": os.getloadavg()[0]}
         for name in only:
@@ -531,6 +577,8 @@ def main() -> int:
     ap.add_argument("--out", help="JSON file to write (default bench/results/macro-<date>-<profile>.json)")
     ap.add_argument("--note", default="", help="a note stored in the JSON, e.g. 'machine shared with 4 other jobs'")
     ap.add_argument("--fastload", help="command to run fastload with (default: dotnet src/Runner/bin/Release/net10.0/fastload.dll)")
+    ap.add_argument("--variant", action="append", help="for --only models: NAME=COMMAND running a fastload build "
+                    "(repeat; e.g. aot=/tmp/aot/fastload, tc0='env DOTNET_TieredCompilation=0 dotnet …/fastload.dll')")
     ap.add_argument("--work-dir", help="where presigned files are kept between runs (default: $TMPDIR/fastload-macro-UID)")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, stop_all)

@@ -53,12 +53,20 @@ def markdown(report: dict) -> str:
     if "send" in s:
         g = s["send"]["gc_run"]
         lines += ["", f"Replay of {g['txs']:,} txs into the sink with its results file: {rate(g['rate'])} tx/s, "
-                      f"{rate(g['first_second_sent'] or 0)} sent in the first second, GCs in the whole process "
+                      f"{rate(g['first_second_sent'])} sent in the first second, GCs in the whole process "
                       f"gen0 {g['gen0_total']} / gen1 {g['gen1_total']} / gen2 {g['gen2_total']} "
                       f"({g['gen0_after_first_second']} gen0 after the first second)."]
     if "signing" in s:
         lines += [f"Signing scales {s['signing']['scaling']:.2f}× from 1 to {m['cores']} threads "
                   f"(the C loop, one process per core: {s['signing']['c_scaling']:.2f}×)."]
+    if "models" in s:
+        lines += ["", f"Replay of {s['models']['txs']:,} txs into the sink (with results) per compile model (medians):", "",
+                  "| model | command | tx/s | sent in the first second | in the second | process CPU-s | process wall s | gen0 GCs |",
+                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for name, v in s["models"]["variants"].items():
+            lines.append(f"| {name} | `{v['command']}` | {rate(v['median_rate'])} | {rate(v['median_first_second_sent'])} | "
+                         f"{rate(v['median_second_second_sent'])} | "
+                         f"{v['median_cpu_s']:.2f} | {v['median_wall_s']:.2f} | {v['median_gen0_total']:g} |")
     lines += ["", "| target | measured | goal | |", "| --- | ---: | ---: | --- |"]
     for t in report["targets"]:
         lines.append(f"| {t['name']} | {t['value']:g} | {'≥' if t['at_least'] else '≤'} {t['goal']:g} | "
