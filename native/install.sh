@@ -140,37 +140,25 @@ apt_install_or_die() {
     fi
 }
 
-# ------------------------------------------------------------- chromium -----
-# Not part of the stamp: it is a system package, present or not, and only the tests need it.
-# Checked before the fast path so a stamped tree still gets it.
-if [ "$WITH_CHROMIUM" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
-    PART="chromium"
-    say "installing $CHROMIUM_DEB_PKG with apt-get (for the report tests; a few minutes the first time)"
-    apt_install_or_die "$CHROMIUM_DEB_PKG" "chromium (Debian package $CHROMIUM_DEB_PKG, for the report tests)" apt-chromium.log
-    command -v chromium >/dev/null 2>&1 || die "chromium: $CHROMIUM_DEB_PKG installed but 'chromium' is not on PATH; install Chromium by hand"
-    say "chromium: $(chromium --version 2>/dev/null || echo installed)"
-fi
+# ------------------------------------------------- chromium, prometheus, wrk -----
+# System packages, present or not: not part of the stamp, checked before the fast path so a stamped tree still gets
+# them. chromium (the report tests), prometheus (the metrics tests; its service is never started here, the tests run
+# their own server with a generated config), wrk (the macro benchmark, bench/macro/run.sh).
 
-# ----------------------------------------------------------- prometheus -----
-# Not part of the stamp, like chromium: a system package, present or not, that only the tests need. The
-# package's service is never started here (tests run their own server with a generated config).
-if [ "$WITH_PROMETHEUS" = 1 ] && ! command -v prometheus >/dev/null 2>&1; then
-    PART="prometheus"
-    say "installing $PROMETHEUS_DEB_PKG with apt-get (for the metrics tests; about 20 MB)"
-    apt_install_or_die "$PROMETHEUS_DEB_PKG" "prometheus (Debian package $PROMETHEUS_DEB_PKG, for the metrics tests)" apt-prometheus.log
-    command -v prometheus >/dev/null 2>&1 || die "prometheus: $PROMETHEUS_DEB_PKG installed but 'prometheus' is not on PATH; install Prometheus 2.x by hand"
-    say "prometheus: $(prometheus --version 2>&1 | head -n 1)"
-fi
-
-# ------------------------------------------------------------------ wrk -----
-# Not part of the stamp, like prometheus: a system package, present or not, that only the macro benchmark needs.
-if [ "$WITH_WRK" = 1 ] && ! command -v wrk >/dev/null 2>&1; then
-    PART="wrk"
-    say "installing $WRK_DEB_PKG with apt-get (for the macro benchmark's send-path comparison; under 1 MB)"
-    apt_install_or_die "$WRK_DEB_PKG" "wrk (Debian package $WRK_DEB_PKG, for bench/macro/run.sh)" apt-wrk.log
-    command -v wrk >/dev/null 2>&1 || die "wrk: $WRK_DEB_PKG installed but 'wrk' is not on PATH; install wrk 4.x by hand (https://github.com/wg/wrk)"
-    say "wrk: $({ wrk --version 2>&1 || true; } | head -n 1)"
-fi
+# ensure_apt_tool COMMAND PACKAGE FOR SIZE HINT: when COMMAND is not on PATH, apt-get install PACKAGE, or stop with
+# one line (HINT: how to get it by hand).
+ensure_apt_tool() {
+    local cmd="$1" pkg="$2" for="$3" size="$4" hint="$5"
+    command -v "$cmd" >/dev/null 2>&1 && return 0
+    PART="$cmd"
+    say "installing $pkg with apt-get (for $for; $size)"
+    apt_install_or_die "$pkg" "$cmd (Debian package $pkg, for $for)" "apt-$cmd.log"
+    command -v "$cmd" >/dev/null 2>&1 || die "$cmd: $pkg installed but '$cmd' is not on PATH; $hint"
+    say "$cmd: $({ "$cmd" --version 2>&1 || true; } | head -n 1)"
+}
+[ "$WITH_CHROMIUM" = 0 ] || ensure_apt_tool chromium "$CHROMIUM_DEB_PKG" "the report tests" "a few minutes the first time" "install Chromium by hand"
+[ "$WITH_PROMETHEUS" = 0 ] || ensure_apt_tool prometheus "$PROMETHEUS_DEB_PKG" "the metrics tests" "about 20 MB" "install Prometheus 2.x by hand"
+[ "$WITH_WRK" = 0 ] || ensure_apt_tool wrk "$WRK_DEB_PKG" "bench/macro/run.sh" "under 1 MB" "install wrk 4.x by hand (https://github.com/wg/wrk)"
 
 # --------------------------------------------------------------- ethers -----
 # Only with --with-ethers (the macro benchmark's ethers.js flood script), with its own stamp like hardhat.
