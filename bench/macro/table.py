@@ -29,10 +29,10 @@ def markdown(report: dict) -> str:
         + ", ".join(f"{k} {v:.1f}" for k, v in report["load_average_1m"].items())
         + (f"; {report['note']}" if report.get("note") else "") + ".",
         f"Command: `{report['command']}`",
-        "",
-        "| pair (A vs B) | A per round | B per round | median A | median B | A / B (range of rounds) |",
-        "| --- | --- | --- | ---: | ---: | ---: |",
     ]
+    if any(k in s for k in ("signing", "send", "live", "anvil")):
+        lines += ["", "| pair (A vs B) | A per round | B per round | median A | median B | A / B (range of rounds) |",
+                  "| --- | --- | --- | ---: | ---: | ---: |"]
     if "signing" in s:
         lines.append(pair_row("signing, 1 thread (tx/s vs signs/s)", s["signing"]["one_thread"]))
         lines.append(pair_row(f"signing, all {m['cores']} cores", s["signing"]["all_cores"]))
@@ -67,7 +67,8 @@ def markdown(report: dict) -> str:
             lines.append(f"| {name} | `{v['command']}` | {rate(v['median_rate'])} | {rate(v['median_first_second_sent'])} | "
                          f"{rate(v['median_second_second_sent'])} | "
                          f"{v['median_cpu_s']:.2f} | {v['median_wall_s']:.2f} | {v['median_gen0_total']:g} |")
-    lines += ["", "| target | measured | goal | |", "| --- | ---: | ---: | --- |"]
+    if report["targets"]:
+        lines += ["", "| target | measured | goal | |", "| --- | ---: | ---: | --- |"]
     for t in report["targets"]:
         lines.append(f"| {t['name']} | {t['value']:g} | {'≥' if t['at_least'] else '≤'} {t['goal']:g} | "
                      f"{'met' if t['pass'] else 'not met'} |")
