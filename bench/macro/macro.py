@@ -61,6 +61,10 @@ class BenchError(Exception):
     """A step failed: one line saying which and why (the harness stops, exit 1)."""
 
 
+class UsageError(Exception):
+    """A bad option: one line saying which and how to fix it (exit 2)."""
+
+
 # ------------------------------------------------------------------ processes -----
 
 _children: list[subprocess.Popen] = []
@@ -193,7 +197,9 @@ class Harness:
     def __init__(self, args):
         self.args = args
         self.p = dict(PROFILES["quick" if args.quick else "full"])
-        if args.rounds:
+        if args.rounds is not None:
+            if args.rounds < 1:
+                raise UsageError(f"--rounds {args.rounds}: give at least 1")
             self.p["rounds"] = args.rounds
         self.fastload = args.fastload.split() if args.fastload else ["dotnet", str(DLL)]
         self.cores = os.cpu_count() or 1
@@ -510,15 +516,15 @@ class Harness:
         only = self.args.only.split(",") if self.args.only else ["signing", "send", "live", "anvil"]
         unknown = [s for s in only if s not in ("signing", "send", "live", "anvil", "models")]
         if unknown:
-            raise BenchError(f"--only: unknown section {', '.join(unknown)} (signing, send, live, anvil, models)")
+            raise UsageError(f"--only: unknown section {', '.join(unknown)} (signing, send, live, anvil, models)")
         self.variants = []
         for v in self.args.variant or []:
             name, sep, cmd = v.partition("=")
             if not sep or not name or not cmd.strip():
-                raise BenchError(f"--variant {v!r}: give NAME=COMMAND, e.g. r2r='dotnet /tmp/r2r/fastload.dll'")
+                raise UsageError(f"--variant {v!r}: give NAME=COMMAND, e.g. r2r='dotnet /tmp/r2r/fastload.dll'")
             self.variants.append((name, cmd.split()))
         if "models" in only and len(self.variants) < 2:
-            raise BenchError("the models section compares at least two --variant NAME=COMMAND")
+            raise UsageError("the models section compares at least two --variant NAME=COMMAND")
         started = time.monotonic()
         loads = {"before": os.getloadavg()[0]}
         for name in only:
@@ -595,12 +601,15 @@ def main() -> int:
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, stop_all)
     signal.signal(signal.SIGINT, stop_all)
-    harness = Harness(args)
     try:
+        harness = Harness(args)
         report = harness.run()
     except BenchError as e:
         print(f"bench/macro: {e}", file=sys.stderr)
         return 1
+    except UsageError as e:
+        print(f"bench/macro: {e}", file=sys.stderr)
+        return 2
     finally:
         stop_all()
     out = Path(args.out) if args.out else ROOT / "bench/results" / (
