@@ -17,11 +17,15 @@
 #   prometheus (system, /usr/bin)        only with --with-prometheus: the Prometheus server the metrics tests
 #                                        scrape a live run with (Debian package prometheus, 2.42 on bookworm;
 #                                        the tests start their own on a free loopback port, never the service)
+#   wrk (system, /usr/bin)               only with --with-wrk: the HTTP load tool the macro benchmark
+#                                        (bench/macro/run.sh) compares FastLoad's send path with (Debian package wrk)
+#   native/.deps/ethers/                 only with --with-ethers: npm ethers 6.x, for the macro benchmark's
+#                                        ethers.js flood script (bench/macro/ethers-flood.mjs); needs Node.js >= 18
 #
 # Idempotent: a run whose stamp (pinned versions) matches and whose outputs
 # exist only prints "native: ok (...)". Change a pin below to re-install.
 #
-# Usage: native/install.sh [--quiet|-q] [--force|-f] [--with-chromium] [--with-hardhat] [--with-prometheus] [--help|-h]
+# Usage: native/install.sh [--quiet|-q] [--force|-f] [--with-chromium] [--with-hardhat] [--with-prometheus] [--with-wrk] [--with-ethers] [--help|-h]
 #   --quiet          print nothing on success (errors still go to stderr)
 #   --force          ignore the stamp and re-check/re-install every part
 #   --with-chromium  also make sure `chromium` is on PATH (apt-get install chromium when
@@ -30,11 +34,18 @@
 #                    native/.deps/hardhat/.stamp); test.sh passes it, ./fastload does not
 #   --with-prometheus  also make sure `prometheus` is on PATH (apt-get install prometheus when it
 #                    is not; needs root); test.sh passes it, ./fastload does not
+#   --with-wrk       also make sure `wrk` is on PATH (apt-get install wrk when it is not; needs root);
+#                    bench/macro/run.sh passes it
+#   --with-ethers    also install npm ethers (pinned below) into native/.deps/ethers (its own stamp);
+#                    bench/macro/run.sh passes it
 set -Eeuo pipefail
 
 # ---------------------------------------------------------------- pins ------
 CHROMIUM_DEB_PKG=chromium             # not pinned: whatever the distribution has (bookworm-security)
 PROMETHEUS_DEB_PKG=prometheus         # not pinned: whatever the distribution has (bookworm: 2.42)
+WRK_DEB_PKG=wrk                       # not pinned: whatever the distribution has (bookworm: 4.1.0)
+ETHERS_VERSION=6.17.0                 # latest 6.x on npm (2026-11-29); only for the macro benchmark's JS comparison
+ETHERS_NODE_MIN_MAJOR=18              # the oldest Node.js ethers 6 supports
 ANVIL_NPM_PKG=@foundry-rs/anvil-linux-amd64
 CAST_NPM_PKG=@foundry-rs/cast-linux-amd64
 FOUNDRY_VERSION=1.7.1
@@ -50,6 +61,8 @@ FORCE=0
 WITH_CHROMIUM=0
 WITH_HARDHAT=0
 WITH_PROMETHEUS=0
+WITH_WRK=0
+WITH_ETHERS=0
 for arg in "$@"; do
     case "$arg" in
         -q|--quiet) QUIET=1 ;;
@@ -57,6 +70,8 @@ for arg in "$@"; do
         --with-chromium) WITH_CHROMIUM=1 ;;
         --with-hardhat) WITH_HARDHAT=1 ;;
         --with-prometheus) WITH_PROMETHEUS=1 ;;
+        --with-wrk) WITH_WRK=1 ;;
+        --with-ethers) WITH_ETHERS=1 ;;
         -h|--help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) printf '%s: unknown argument %q (try --help)\n' "$ME" "$arg" >&2; exit 2 ;;
     esac
@@ -125,26 +140,56 @@ apt_install_or_die() {
     fi
 }
 
-# ------------------------------------------------------------- chromium -----
-# Not part of the stamp: it is a system package, present or not, and only the tests need it.
-# Checked before the fast path so a stamped tree still gets it.
-if [ "$WITH_CHROMIUM" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
-    PART="chromium"
-    say "installing $CHROMIUM_DEB_PKG with apt-get (for the report tests; a few minutes the first time)"
-    apt_install_or_die "$CHROMIUM_DEB_PKG" "chromium (Debian package $CHROMIUM_DEB_PKG, for the report tests)" apt-chromium.log
-    command -v chromium >/dev/null 2>&1 || die "chromium: $CHROMIUM_DEB_PKG installed but 'chromium' is not on PATH; install Chromium by hand"
-    say "chromium: $(chromium --version 2>/dev/null || echo installed)"
-fi
+# ------------------------------------------------- chromium, prometheus, wrk -----
+# System packages, present or not: not part of the stamp, checked before the fast path so a stamped tree still gets
+# them. chromium (the report tests), prometheus (the metrics tests; its service is never started here, the tests run
+# their own server with a generated config), wrk (the macro benchmark, bench/macro/run.sh).
 
-# ----------------------------------------------------------- prometheus -----
-# Not part of the stamp, like chromium: a system package, present or not, that only the tests need. The
-# package's service is never started here (tests run their own server with a generated config).
-if [ "$WITH_PROMETHEUS" = 1 ] && ! command -v prometheus >/dev/null 2>&1; then
-    PART="prometheus"
-    say "installing $PROMETHEUS_DEB_PKG with apt-get (for the metrics tests; about 20 MB)"
-    apt_install_or_die "$PROMETHEUS_DEB_PKG" "prometheus (Debian package $PROMETHEUS_DEB_PKG, for the metrics tests)" apt-prometheus.log
-    command -v prometheus >/dev/null 2>&1 || die "prometheus: $PROMETHEUS_DEB_PKG installed but 'prometheus' is not on PATH; install Prometheus 2.x by hand"
-    say "prometheus: $(prometheus --version 2>&1 | head -n 1)"
+# ensure_apt_tool COMMAND PACKAGE FOR SIZE HINT: when COMMAND is not on PATH, apt-get install PACKAGE, or stop with
+# one line (HINT: how to get it by hand).
+ensure_apt_tool() {
+    local cmd="$1" pkg="$2" for="$3" size="$4" hint="$5"
+    command -v "$cmd" >/dev/null 2>&1 && return 0
+    PART="$cmd"
+    say "installing $pkg with apt-get (for $for; $size)"
+    apt_install_or_die "$pkg" "$cmd (Debian package $pkg, for $for)" "apt-$cmd.log"
+    command -v "$cmd" >/dev/null 2>&1 || die "$cmd: $pkg installed but '$cmd' is not on PATH; $hint"
+    say "$cmd: $({ "$cmd" --version 2>&1 || true; } | head -n 1)"
+}
+[ "$WITH_CHROMIUM" = 0 ] || ensure_apt_tool chromium "$CHROMIUM_DEB_PKG" "the report tests" "a few minutes the first time" "install Chromium by hand"
+[ "$WITH_PROMETHEUS" = 0 ] || ensure_apt_tool prometheus "$PROMETHEUS_DEB_PKG" "the metrics tests" "about 20 MB" "install Prometheus 2.x by hand"
+[ "$WITH_WRK" = 0 ] || ensure_apt_tool wrk "$WRK_DEB_PKG" "bench/macro/run.sh" "under 1 MB" "install wrk 4.x by hand (https://github.com/wg/wrk)"
+
+# --------------------------------------------------------------- ethers -----
+# Only with --with-ethers (the macro benchmark's ethers.js flood script), with its own stamp like hardhat.
+ETHERS_DIR="$DEPS/ethers"
+ETHERS_STAMP="$ETHERS_DIR/.stamp"
+ethers_ok() {
+    [ "$FORCE" = 0 ] && [ -f "$ETHERS_DIR/node_modules/ethers/package.json" ] \
+        && [ "$(cat "$ETHERS_STAMP" 2>/dev/null)" = "ethers@$ETHERS_VERSION" ]
+}
+if [ "$WITH_ETHERS" = 1 ] && ! ethers_ok; then
+    PART="ethers ($ETHERS_VERSION)"
+    command -v node >/dev/null 2>&1 || die "cannot install ethers: node not found; install Node.js $ETHERS_NODE_MIN_MAJOR+ ('apt-get install nodejs npm')"
+    node_v="$(v="$(node --version 2>/dev/null)"; v="${v#v}"; printf '%s' "${v%%.*}")"
+    [ -n "$node_v" ] && [ "$node_v" -ge "$ETHERS_NODE_MIN_MAJOR" ] 2>/dev/null \
+        || die "ethers $ETHERS_VERSION needs Node.js >= $ETHERS_NODE_MIN_MAJOR but 'node --version' is $(node --version 2>&1 | head -n 1); install a newer Node.js"
+    command -v npm >/dev/null 2>&1 || die "cannot install ethers: npm not found; install npm (Debian package npm)"
+    mkdir -p "$ETHERS_DIR" "$LOGS"
+    if command -v flock >/dev/null 2>&1; then exec 8>"$DEPS/.lock-ethers"; flock 8; fi
+    if ! ethers_ok; then
+        say "installing npm ethers@$ETHERS_VERSION into native/.deps/ethers"
+        rm -f "$ETHERS_STAMP"
+        printf '{\n  "name": "fastload-ethers",\n  "private": true,\n  "description": "generated by native/install.sh --with-ethers",\n  "dependencies": { "ethers": "%s" }\n}\n' "$ETHERS_VERSION" >"$ETHERS_DIR/package.json"
+        log="$LOGS/npm-ethers.log"
+        if ! (cd "$ETHERS_DIR" && npm install --no-audit --no-fund --ignore-scripts --no-package-lock --no-progress --no-update-notifier --loglevel=error) >"$log" 2>&1; then
+            why="$(grep -E '^npm (error|ERR!)' "$log" | grep -v -E '^npm (error|ERR!) (code|errno|syscall|A complete log)' | head -n 1 | sed -E 's/^npm (error|ERR!) *//')" || why=""
+            die "cannot install ethers: npm install failed${why:+: $why} (log: native/.deps/logs/${log##*/}); check that the npm registry is reachable"
+        fi
+        got="$(sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$ETHERS_DIR/node_modules/ethers/package.json" | head -n 1)"
+        [ "$got" = "$ETHERS_VERSION" ] || die "npm installed ethers@${got:-nothing}, expected $ETHERS_VERSION; rm -rf native/.deps/ethers and re-run $ME"
+        printf 'ethers@%s\n' "$ETHERS_VERSION" >"$ETHERS_STAMP"
+    fi
 fi
 
 # -------------------------------------------------------------- hardhat -----
