@@ -12,7 +12,7 @@ namespace FastLoad.Runner.Commands;
 /// or yes/no; a repeatable option (<c>--phase</c>, <c>--header</c>) takes one value per line. <c>FASTLOAD_FUNDER_KEY</c>
 /// (the funder's key itself, not an option) is read where the key is needed, as before.
 /// </summary>
-internal static class EnvironmentOptions
+public static class EnvironmentOptions
 {
     public const string Prefix = "FASTLOAD_";
 
