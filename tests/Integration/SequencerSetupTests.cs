@@ -21,14 +21,19 @@ public class SequencerSetupTests
         await using PendingTxStream stream = await PendingTxStream.StartAsync(node.Url);
         string file = TestPaths.NewFile(".duckdb");
         const int wallets = 10;
-        // Blocks by polling (--ws none): the block-seen time is then an independent, later path than the pool's.
-        ProcessResult run = await ProcessRunner.RunFastloadAsync("", new Dictionary<string, string> { ["FASTLOAD_FUNDER_KEY"] = AnvilNode.DevKey },
+        // Blocks by polling (--ws none): the block-seen time is then an independent, later path than the pool's. The rate
+        // comes from the environment, as in a container; a --duration there loses to the command line's.
+        var environment = new Dictionary<string, string> { ["FASTLOAD_FUNDER_KEY"] = AnvilNode.DevKey, ["FASTLOAD_RATE"] = "40", ["FASTLOAD_DURATION"] = "1h" };
+        ProcessResult run = await ProcessRunner.RunFastloadAsync("", environment,
             "run", "--rpc", rpc.Url.ToString(), "--send-rpc", builder.Url.ToString(), "--confirm-ws", stream.Url.ToString(), "--ws", "none",
-            "--rate", "40", "--duration", "4s", "--wallets", wallets.ToString(CultureInfo.InvariantCulture), "--seed", "sequencer-setup", "--out", file, "--no-live");
+            "--duration", "4s", "--wallets", wallets.ToString(CultureInfo.InvariantCulture), "--seed", "sequencer-setup", "--out", file, "--no-live");
         Assert.True(run.ExitCode == 0, run.StdErr + run.StdOut);
 
         DuckDBConnection db = DuckDbSql.Open(file);
-        ResultTable runs = db.Table("SELECT sent, included, preconfirmed, preconf_p50_ms, preconf_p99_ms, send_targets, targets FROM runs");
+        ResultTable runs = db.Table("SELECT sent, included, preconfirmed, preconf_p50_ms, preconf_p99_ms, send_targets, targets, target_rate, command_line, duration_s FROM runs");
+        Assert.Equal(40, runs.GetDouble(0, 7));
+        Assert.EndsWith("[environment] --rate 40", runs.GetString(0, 8));
+        Assert.InRange(runs.GetDouble(0, 9), 3.9, 4.1);
         long sent = runs.GetInt64(0, 0), included = runs.GetInt64(0, 1);
         Assert.True(sent >= 100, $"only {sent} sent");
         Assert.Equal(sent, included); // anvil includes every tx

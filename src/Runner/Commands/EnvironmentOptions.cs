@@ -22,6 +22,9 @@ public static class EnvironmentOptions
     // The (variable, option) pairs the last Apply took from the environment, for the error messages.
     private static IReadOnlyList<(string Variable, string Option)> _applied = [];
 
+    /// <summary>The arguments the last <see cref="Apply"/> added from the environment (for the run's recorded command line).</summary>
+    public static IReadOnlyList<string> Added { get; private set; } = [];
+
     /// <summary>The variable of an option: <c>--send-rpc</c> → <c>FASTLOAD_SEND_RPC</c>.</summary>
     public static string VariableFor(Option option) => Prefix + option.Name.TrimStart('-').Replace('-', '_').ToUpperInvariant();
 
@@ -71,6 +74,7 @@ public static class EnvironmentOptions
             }
         }
         _applied = applied;
+        Added = added;
         // Options before any "--" (after it, everything is an argument, not an option).
         int end = args.Count;
         for (int i = 0; i < args.Count; i++)

@@ -417,10 +417,14 @@ public static class RunCommand
         return path;
     }
 
-    /// <summary>The command line as typed, with the seed, header values, URL credentials and anything that looks like a private key blanked.</summary>
+    /// <summary>
+    /// The command line as typed, then the options taken from FASTLOAD_* variables (after "[environment]"), with the
+    /// seed, header values, URL credentials and anything that looks like a private key blanked.
+    /// </summary>
     internal static string CommandLineForRecord()
     {
-        string[] args = ConnectionFlags.RedactArguments(Environment.GetCommandLineArgs()[1..]);
+        string[] typed = Environment.GetCommandLineArgs()[1..];
+        string[] args = ConnectionFlags.RedactArguments(EnvironmentOptions.Added.Count == 0 ? typed : [.. typed, "[environment]", .. EnvironmentOptions.Added]);
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--seed" && i + 1 < args.Length) args[++i] = "<redacted>";
