@@ -1,16 +1,9 @@
-using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace FastLoad.Tests.Infrastructure;
 
@@ -23,7 +16,7 @@ namespace FastLoad.Tests.Infrastructure;
 /// </summary>
 public sealed class PendingTxStream : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ClientWebSocket _node = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Channel<byte[]>> _clients = [];
@@ -31,7 +24,6 @@ public sealed class PendingTxStream : IAsyncDisposable
     private Task _relay = Task.CompletedTask, _announce = Task.CompletedTask;
     private long _announced, _messages;
 
-    private PendingTxStream(WebApplication app) => _app = app;
 
     /// <summary><c>ws://127.0.0.1:PORT/stream</c>.</summary>
     public Uri Url { get; private set; } = null!;
@@ -45,16 +37,9 @@ public sealed class PendingTxStream : IAsyncDisposable
     /// <summary>Subscribes to <paramref name="node"/>'s pending txs and starts serving the stream.</summary>
     public static async Task<PendingTxStream> StartAsync(Uri node)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
-        WebApplication app = builder.Build();
-        var stream = new PendingTxStream(app);
-        app.UseWebSockets();
-        app.Run(stream.ServeAsync);
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        stream.Url = new Uri(address.Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/') + "/stream");
+        var stream = new PendingTxStream();
+        (stream._app, Uri http) = await LocalKestrel.StartAsync(stream.ServeAsync);
+        stream.Url = new Uri(http.ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "stream");
 
         await stream._node.ConnectAsync(new UriBuilder(node) { Scheme = "ws" }.Uri, stream._stop.Token);
         await stream._node.SendAsync("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_subscribe\",\"params\":[\"newPendingTransactions\"]}"u8.ToArray(),
@@ -145,8 +130,7 @@ public sealed class PendingTxStream : IAsyncDisposable
         await _stop.CancelAsync();
         await Task.WhenAll(_relay, _announce);
         _node.Dispose();
-        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5))) await _app.StopAsync(stop.Token);
-        await _app.DisposeAsync();
+        await LocalKestrel.StopAsync(_app);
         _stop.Dispose();
     }
 }

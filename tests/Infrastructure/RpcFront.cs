@@ -1,14 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace FastLoad.Tests.Infrastructure;
 
@@ -19,16 +12,12 @@ namespace FastLoad.Tests.Infrastructure;
 /// </summary>
 public sealed class RpcFront : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly HttpClient _upstream = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly Uri _node;
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
 
-    private RpcFront(WebApplication app, Uri node)
-    {
-        _app = app;
-        _node = node;
-    }
+    private RpcFront(Uri node) => _node = node;
 
     /// <summary><c>http://127.0.0.1:PORT/</c>.</summary>
     public Uri Url { get; private set; } = null!;
@@ -38,15 +27,8 @@ public sealed class RpcFront : IAsyncDisposable
 
     public static async Task<RpcFront> StartAsync(Uri node)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
-        WebApplication app = builder.Build();
-        var front = new RpcFront(app, node);
-        app.Run(front.HandleAsync);
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        front.Url = new Uri(address.EndsWith('/') ? address : address + "/");
+        var front = new RpcFront(node);
+        (front._app, front.Url) = await LocalKestrel.StartAsync(front.HandleAsync);
         return front;
     }
 
@@ -90,8 +72,7 @@ public sealed class RpcFront : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5))) await _app.StopAsync(stop.Token);
-        await _app.DisposeAsync();
+        await LocalKestrel.StopAsync(_app);
         _upstream.Dispose();
     }
 }

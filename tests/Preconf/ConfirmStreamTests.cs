@@ -5,13 +5,8 @@ using System.Net.WebSockets;
 using System.Text;
 using FastLoad.Engine.Preconf;
 using FastLoad.Engine.Primitives;
+using FastLoad.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace FastLoad.Tests.Preconf;
 
@@ -37,8 +32,9 @@ public class ConfirmStreamTests
         int connection = 0;
         string first = $$"""{"txs":["{{Hex(1)}}","{{Hex(2)}}"]}""";
         byte[] compressed = Compress("{\"diff\":{\"transactions\":[\"0x02f8" + new string('a', 300) + "\"]},\"metadata\":{\"receipts\":{\"" + Hex(3) + "\":{}}}}");
-        await using WebApplication server = Serve(async socket =>
+        (WebApplication server, Uri http) = await LocalKestrel.StartAsync(async context =>
         {
+            using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
             if (Interlocked.Increment(ref connection) == 1)
             {
                 byte[] text = Encoding.UTF8.GetBytes(first);
@@ -58,7 +54,8 @@ public class ConfirmStreamTests
             catch (WebSocketException)
             {
             }
-        }, out Uri url);
+        });
+        var url = new Uri(http.ToString().Replace("http://", "ws://", StringComparison.Ordinal));
 
         var tracker = new PreconfTracker(streams: 2);
         for (byte b = 1; b <= 3; b++) tracker.Add(Hash(b), b, intendedTicks: 100 * b);
@@ -83,6 +80,7 @@ public class ConfirmStreamTests
         Assert.Equal(3, stream.Matched);
         Assert.Equal(2, stream.Connects);
         Assert.Contains("closed the stream", Assert.Single(errors));
+        await LocalKestrel.StopAsync(server);
     }
 
     [Fact]
@@ -109,23 +107,5 @@ public class ConfirmStreamTests
         using var output = new MemoryStream();
         using (var brotli = new BrotliStream(output, CompressionLevel.Fastest)) brotli.Write(Encoding.UTF8.GetBytes(text));
         return output.ToArray();
-    }
-
-    private static WebApplication Serve(Func<WebSocket, Task> script, out Uri url)
-    {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        WebApplication app = builder.Build();
-        app.UseWebSockets();
-        app.Run(async context =>
-        {
-            using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
-            await script(socket);
-        });
-        app.StartAsync().GetAwaiter().GetResult();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        url = new Uri(address.Replace("http://", "ws://", StringComparison.Ordinal));
-        return app;
     }
 }
