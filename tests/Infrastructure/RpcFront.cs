@@ -32,7 +32,10 @@ public sealed class RpcFront : IAsyncDisposable
         return front;
     }
 
-    private async Task HandleAsync(HttpContext context)
+    private Task HandleAsync(HttpContext context) => ForwardPostAsync(context, _upstream, _node, Count);
+
+    /// <summary>Passes a JSON-RPC POST through to <paramref name="node"/> and its answer back (405 for anything else); <paramref name="inspect"/> sees the request body first.</summary>
+    public static async Task ForwardPostAsync(HttpContext context, HttpClient upstream, Uri node, Action<byte[]>? inspect = null)
     {
         if (context.Request.Method != "POST")
         {
@@ -41,10 +44,11 @@ public sealed class RpcFront : IAsyncDisposable
         }
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
-        Count(body.ToArray());
-        using var content = new ByteArrayContent(body.ToArray());
+        byte[] request = body.ToArray();
+        inspect?.Invoke(request);
+        using var content = new ByteArrayContent(request);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        using HttpResponseMessage reply = await _upstream.PostAsync(_node, content);
+        using HttpResponseMessage reply = await upstream.PostAsync(node, content);
         byte[] answer = await reply.Content.ReadAsByteArrayAsync();
         context.Response.StatusCode = (int)reply.StatusCode;
         context.Response.ContentType = "application/json";

@@ -4,12 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace FastLoad.Tests.Infrastructure;
 
@@ -103,22 +98,8 @@ public sealed class TlsFront : IAsyncDisposable
             await ProxyWebSocketAsync(context);
             return;
         }
-        if (context.Request.Method != "POST")
-        {
-            context.Response.StatusCode = 405;
-            return;
-        }
-        Interlocked.Increment(ref _posts);
-        using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body);
-        using var content = new ByteArrayContent(body.ToArray());
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        using HttpResponseMessage reply = await _upstream.PostAsync(_node, content);
-        byte[] answer = await reply.Content.ReadAsByteArrayAsync();
-        context.Response.StatusCode = (int)reply.StatusCode;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = answer.Length;
-        await context.Response.Body.WriteAsync(answer);
+        if (context.Request.Method == "POST") Interlocked.Increment(ref _posts);
+        await RpcFront.ForwardPostAsync(context, _upstream, _node);
     }
 
     private async Task ProxyWebSocketAsync(HttpContext context)
