@@ -86,4 +86,16 @@ public class SequencerSetupTests
         Assert.Contains($"stream 0 {stream.Url}", report.StdOut);
         Assert.Contains("preconf p50 / p99 ms", await File.ReadAllTextAsync(html));
     }
+
+    [Fact]
+    public async Task A_confirmation_stream_that_cannot_be_opened_stops_the_run_before_sending()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync();
+        ProcessResult run = await ProcessRunner.RunFastloadAsync("", new Dictionary<string, string> { ["FASTLOAD_FUNDER_KEY"] = AnvilNode.DevKey },
+            "run", "--rpc", node.Url.ToString(), "--confirm-ws", "ws://127.0.0.1:1/stream", "--rate", "10", "--duration", "2s", "--wallets", "2", "--no-results");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--confirm-ws ws://127.0.0.1:1/stream could not be opened", run.StdErr);
+        Assert.DoesNotContain("Sending at", run.StdOut);
+        Assert.DoesNotContain("   at ", run.StdErr);
+    }
 }

@@ -158,8 +158,15 @@ public static class RunCommand
                     RpcEndpoint.Parse(urls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
                 IReadOnlyList<string>? webSockets = ParseWebSockets(parse.GetValue(ws), urls.Length);
                 IReadOnlyList<string> sendUrls = ParseSendRpc(parse.GetValue(sendRpc), urls.Length);
-                for (int i = 0; i < sendUrls.Count; i++)
-                    RpcEndpoint.Parse(sendUrls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
+                try
+                {
+                    for (int i = 0; i < sendUrls.Count; i++)
+                        RpcEndpoint.Parse(sendUrls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"--send-rpc: {e.Message}");
+                }
                 IReadOnlyList<string> confirmUrls = ParseConfirmStreams(parse.GetValue(confirmWs));
                 foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)), ("--resync-every", parse.GetValue(resyncEvery)) })
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
