@@ -100,6 +100,8 @@ public static class RunCommand
             get at most 10 s more.
             The funder key comes from FASTLOAD_FUNDER_KEY, --funder-key-file or --funder-mnemonic-file [--funder-index N],
             never from the command line; with the local anvil, its funded dev account is used.
+            Every option can also be set in the environment as FASTLOAD_<NAME> (--rate: FASTLOAD_RATE, --send-rpc:
+            FASTLOAD_SEND_RPC); the command line wins.
             """)
         {
             rpc, rate, shape, phases, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, seed,
