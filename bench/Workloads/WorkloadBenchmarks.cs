@@ -29,6 +29,10 @@ public class WorkloadBenchmarks
     private Wallet _wallet = null!;
     private TxComposer _transfer = null!, _erc20 = null!, _mix = null!;
     private TokenWorkload _mixWorkload = null!;
+    private TxComposer _weighted = null!;
+    private Wallet[] _all = [];
+    private ulong[] _nonces = [];
+    private int _next;
     private ulong _nonce;
 
     [GlobalSetup]
@@ -43,6 +47,13 @@ public class WorkloadBenchmarks
         _mixWorkload = (TokenWorkload)WorkloadSpec.Parse("mix:mint=50,burn=30,transfer=20").Create(TxType.DynamicFee, 31337, Gas);
         _mixWorkload.UsePreset(Token, wallets, TxType.DynamicFee);
         _mix = new TxComposer(_mixWorkload, TxType.DynamicFee, 31337, Gas);
+        // Two workloads by weight: each wallet belongs to one part; the benchmark walks all wallets so both are signed.
+        var weighted = (CompositeWorkload)WorkloadSpec.Parse("transfer@50+erc20@50").Create(TxType.DynamicFee, 31337, Gas);
+        weighted.BindWallets(wallets);
+        ((TokenWorkload)weighted.Parts[1]).UsePreset(Token, weighted.PartWallets[1], TxType.DynamicFee);
+        _weighted = new TxComposer(weighted, TxType.DynamicFee, 31337, Gas);
+        _all = wallets.All;
+        _nonces = new ulong[_all.Length];
         // The seam must not change the bytes: the composed transfer is the directly signed one.
         byte[] direct = new byte[512], composed = new byte[512];
         int a = SignDirect(0, direct);
@@ -67,6 +78,14 @@ public class WorkloadBenchmarks
 
     [Benchmark]
     public int MixViaComposer() => _mix.Sign(_wallet, _nonce++, _envelope, _txHash, _authorization, _calldata, out _);
+
+    [Benchmark]
+    public int WeightedViaComposer()
+    {
+        int i = _next;
+        _next = i + 1 == _all.Length ? 0 : i + 1;
+        return _weighted.Sign(_all[i], _nonces[i]++, _envelope, _txHash, _authorization, _calldata, out _);
+    }
 
     [Benchmark]
     public int MixNextTxOnly() => _mixWorkload.NextTx(_wallet, _nonce++, _calldata).DataLength;

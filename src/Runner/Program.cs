@@ -23,6 +23,7 @@ public static class Program
               fastload compare base.duckdb new.duckdb       side by side; exit 1 when NEW regressed
               fastload run scenarios/smoke.yaml             a scenario file (YAML); `fastload scenario check FILE` validates one
               fastload probe --rpc http://127.0.0.1:8545    the highest rate the node sustains; last line `sustainable: N tx/s`
+              fastload serve                                a control API and a dashboard on http://127.0.0.1:7464/ (start, watch, stop runs)
             """);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create());
@@ -35,6 +36,7 @@ public static class Program
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ScenarioCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         try
         {
             // FASTLOAD_RATE=… and the like: options from the environment, added to the command line (which wins).
@@ -58,7 +60,7 @@ public static class Program
                 (Scenarios.ScenarioFile? scenario, IReadOnlyList<Scenarios.ScenarioError> errors) = Scenarios.ScenarioFile.Load(args[1]);
                 if (scenario is null)
                 {
-                    Console.Error.WriteLine($"fastload run: {errors[0].Format(args[1])}{(errors.Count > 1 ? $" (and {errors.Count - 1} more: fastload scenario check {args[1]})" : "")}");
+                    Console.Error.WriteLine($"fastload run: {ScenarioErrorLine(args[1], errors)}");
                     return 2;
                 }
                 args = ["run", .. scenario.ToRunArgs(args[2..])];
@@ -68,13 +70,7 @@ public static class Program
             // compare regression). A bare `fastload` still prints the help.
             if (parsed.Errors.Count > 0 && args.Length > 0)
             {
-                string name = parsed.CommandResult.Command is RootCommand ? "fastload" : $"fastload {parsed.CommandResult.Command.Name}";
-                ParseError error = parsed.Errors[0];
-                foreach (ParseError e in parsed.Errors) // "Unrecognized command 'x'" says more than "Required command was not provided"
-                    if (e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) { error = e; break; }
-                // "as expected type 'System.Nullable`1[System.Double]'" helps no user
-                string message = EnvironmentOptions.Annotate(System.Text.RegularExpressions.Regex.Replace(error.Message, " as expected type '[^']*'", "").TrimEnd('.'));
-                Console.Error.WriteLine($"{name}: {message} (see {name} --help)");
+                Console.Error.WriteLine(ParseErrorLine(parsed));
                 return 2;
             }
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -98,7 +94,23 @@ public static class Program
         }
     }
 
-    private static Exception Unwrap(Exception e)
+    /// <summary>The first of a scenario file's errors as one line (file:line:column: message), with how many more there are.</summary>
+    internal static string ScenarioErrorLine(string path, IReadOnlyList<Scenarios.ScenarioError> errors) =>
+        $"{errors[0].Format(path)}{(errors.Count > 1 ? $" (and {errors.Count - 1} more: fastload scenario check {path})" : "")}";
+
+    /// <summary>A command line's first parse error as one line naming the command and where its help is.</summary>
+    internal static string ParseErrorLine(ParseResult parsed)
+    {
+        string name = parsed.CommandResult.Command is RootCommand ? "fastload" : $"fastload {parsed.CommandResult.Command.Name}";
+        ParseError error = parsed.Errors[0];
+        foreach (ParseError e in parsed.Errors) // "Unrecognized command 'x'" says more than "Required command was not provided"
+            if (e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) { error = e; break; }
+        // "as expected type 'System.Nullable`1[System.Double]'" helps no user
+        string message = EnvironmentOptions.Annotate(System.Text.RegularExpressions.Regex.Replace(error.Message, " as expected type '[^']*'", "").TrimEnd('.'));
+        return $"{name}: {message} (see {name} --help)";
+    }
+
+    internal static Exception Unwrap(Exception e)
     {
         while (e is TypeInitializationException or AggregateException && e.InnerException is not null) e = e.InnerException;
         return e;

@@ -61,6 +61,15 @@ public class ProbeTests
         Assert.Equal("hold", phases.GetString(phases.RowCount - 1, 1));
         Assert.Equal("PASS", phases.GetString(phases.RowCount - 1, 7));
 
+        // Fee evidence: anvil has a base fee; every phase records it as it began and ended, under the txs' fee cap
+        // (the probe waits before a phase until the phase cannot push it past the cap).
+        ResultTable fees = db.Table("SELECT count(*), count(base_fee_start_gwei), count(base_fee_end_gwei), max(base_fee_end_gwei) < min(fee_cap_gwei), min(fee_wait_s) >= 0 FROM phases");
+        Assert.Equal(fees.GetInt64(0, 0), fees.GetInt64(0, 1));
+        Assert.Equal(fees.GetInt64(0, 0), fees.GetInt64(0, 2));
+        Assert.True(fees.GetBoolean(0, 3), output);
+        Assert.True(fees.GetBoolean(0, 4));
+        Assert.Contains("base fee gwei", output);
+
         db.Dispose(); // the report opens the file itself
 
         // The report shows the same table.

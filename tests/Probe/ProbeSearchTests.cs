@@ -122,6 +122,15 @@ public class ProbeSearchTests
     }
 
     [Fact]
+    public void A_base_fee_at_the_fee_cap_fails_the_step_naming_the_fee_market()
+    {
+        ProbeStep judged = ProbeJudge.Judge(Step() with { BaseFeeStartGwei = 2, BaseFeeEndGwei = 21, FeeCapGwei = 21 }, 99.5, 3_000);
+        Assert.False(judged.Pass);
+        Assert.Equal("base fee 21 gwei reached the txs' fee cap 21 gwei (the chain's fee market, not its capacity: give --max-fee-gwei higher)", judged.Reason);
+        Assert.True(ProbeJudge.Judge(Step() with { BaseFeeStartGwei = 2, BaseFeeEndGwei = 20.9, FeeCapGwei = 21 }, 99.5, 3_000).Pass);
+    }
+
+    [Fact]
     public void A_backlog_that_shrinks_or_grows_within_the_tolerance_passes()
     {
         Assert.True(ProbeJudge.Judge(Step(mid: 500, end: 0), 99.5, 3_000).Pass);

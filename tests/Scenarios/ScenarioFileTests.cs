@@ -38,6 +38,11 @@ public class ScenarioFileTests
     [InlineData("name: x\nexpect: { success: 120 }\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 20, "outside 0.001..100")]
     [InlineData("name: x\nworkload: { mix: { mint: 50, steal: 10 } }\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 30, "unknown op 'steal'")]
     [InlineData("name: x\nfunding: { index: 3 }\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 19, "index applies to mnemonic_file")]
+    [InlineData("name: x\nworkload: swap\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 11, "--workload 'swap' is unknown")]
+    [InlineData("name: x\nworkload:\n  - { name: transfer, weight: 70 }\n  - { name: erc20, weight: 0 }\n", 4, 28, "workload[1].weight: 0 is below 1")]
+    [InlineData("name: x\nworkload:\n  - { name: transfer, weight: 70 }\n  - { weight: 30 }\n", 4, 5, "workload[1]: give its name")]
+    [InlineData("name: x\nworkload: [ { name: transfer } ]\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 11, "a list mixes two or more workloads")]
+    [InlineData("name: x\nworkload: [ { name: transfer }, { name: gas } ]\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 11, "give gas:N")]
     public void A_broken_scenario_names_the_line_column_and_problem(string yaml, int line, int column, string expected)
     {
         (ScenarioFile? scenario, IReadOnlyList<ScenarioError> errors) = ScenarioFile.Parse("s.yaml", yaml);
@@ -45,6 +50,25 @@ public class ScenarioFileTests
         ScenarioError error = Assert.Single(errors, e => e.Message.Contains(expected, StringComparison.Ordinal));
         Assert.Equal((line, column), (error.Line, error.Column));
         Assert.StartsWith($"s.yaml:{line}:{column}: ", error.Format("s.yaml"));
+    }
+
+    [Fact]
+    public void A_list_of_workloads_becomes_one_weighted_workload()
+    {
+        const string yaml = """
+            name: t
+            workload:
+              - { name: transfer, weight: 70 }
+              - { name: "gas:100000", weight: 20 }
+              - name: erc20
+            phases:
+              - { rate: 100, duration: 10s }
+            """;
+        (ScenarioFile? scenario, IReadOnlyList<ScenarioError> errors) = ScenarioFile.Parse("s.yaml", yaml);
+        Assert.Empty(errors);
+        string[] args = scenario!.ToRunArgs([]);
+        int at = Array.IndexOf(args, "--workload");
+        Assert.Equal("transfer@70+gas:100000@20+erc20@1", args[at + 1]);
     }
 
     [Fact]

@@ -174,7 +174,7 @@ public sealed class LoadRun(RunOptions options)
         Wallets = wallets;
         string producers = replay is null ? $"{wallets.BySigner.Length} signer threads" : string.Create(CultureInfo.InvariantCulture, $"replaying {replay.Count:N0} presigned txs");
         _log.RunStart(apis.Count, TargetText(), wallets.All.Length, producers, SignerName(options.TxType));
-        _log.RunPlan(wallets.All.Length, wallets.Shard.ToString(), producers, SignerName(options.TxType), chainId);
+        _log.RunPlan(wallets.All.Length, wallets.Shard.ToString(), producers, SignerName(options.TxType), replay is null ? workload.Spec : "presigned transfers", chainId);
         Writer?.WriteNodes(apis.Select(a => a.Endpoint.Url).ToArray());
         if (submit != apis)
         {
@@ -245,7 +245,12 @@ public sealed class LoadRun(RunOptions options)
         if (_options.ReadRate > 0)
         {
             reads = new Reads.ReadRecorder(apis.Count, Writer);
-            Primitives.Address? token = workload is Workloads.Tokens.TokenWorkload tokens ? tokens.TokenAddress : null;
+            Primitives.Address? token = workload switch
+            {
+                Workloads.Tokens.TokenWorkload tokens => tokens.TokenAddress,
+                CompositeWorkload weighted => weighted.Parts.OfType<Workloads.Tokens.TokenWorkload>().FirstOrDefault()?.TokenAddress,
+                _ => null,
+            };
             var targets = new Reads.ReadTargets
             {
                 Wallets = wallets.All.Select(w => w.Address).ToArray(),
@@ -381,6 +386,9 @@ public sealed class LoadRun(RunOptions options)
         Task? probing = Probe?.RunAsync(new Probe.ProbeContext
         {
             StartTicks = startTicks, Pending = () => tracker.Pending, Included = () => tracker.Included, Blocks = _blockClock,
+            BaseFee = ct => LatestBaseFeeAsync(apis[0], ct),
+            FeeCap = replay is not null ? null
+                : (options.TxType is Transactions.TxType.Legacy or Transactions.TxType.AccessList ? composer.Gas.GasPrice : composer.Gas.MaxFeePerGas).ToBigInteger(),
         }, stopTaking.Token);
         StopReason reason = StopReason.Deadline;
         string? abortMessage = null;
@@ -589,6 +597,7 @@ public sealed class LoadRun(RunOptions options)
                 Workloads.Contracts.GasWorkload => "the gasUsed of sampled receipts",
                 Workloads.Contracts.StorageWorkload => "the storage slots of sampled txs",
                 Workloads.Contracts.CallWorkload => "the receipts of sampled calls",
+                CompositeWorkload weighted => $"each part's own check, over its own wallets ({weighted.Shares.Count(s => s.Wallets > 0)} parts)",
                 _ => string.Create(CultureInfo.InvariantCulture,
                     $"the ledger: {(options.LedgerSample is int n && n < wallets.All.Length ? n : wallets.All.Length):N0} wallets' balances against their included ops"),
             });
@@ -910,6 +919,15 @@ public sealed class LoadRun(RunOptions options)
         UInt256 maxFee = _options.MaxFeePerGas ?? UInt256.FromBigInteger(price);
         if (tip > maxFee) tip = maxFee;
         return new GasPricing(gasPrice, maxFee, tip);
+    }
+
+    /// <summary>The latest block's baseFeePerGas; null on a chain without one.</summary>
+    private static async Task<BigInteger?> LatestBaseFeeAsync(RpcClient api, CancellationToken ct)
+    {
+        JsonElement? block = await api.GetBlockByNumberAsync("latest", false, ct).ConfigureAwait(false);
+        return block is { ValueKind: JsonValueKind.Object } b && b.TryGetProperty("baseFeePerGas", out JsonElement fee) && fee.ValueKind == JsonValueKind.String
+            ? BigInteger.Parse("0" + fee.GetString()![2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture)
+            : null;
     }
 
     /// <summary>The node's suggested priority fee; 1 gwei when it has no eth_maxPriorityFeePerGas.</summary>

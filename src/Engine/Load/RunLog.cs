@@ -31,8 +31,8 @@ public static partial class RunLog
     [ZLoggerMessage(3, LogLevel.Warning, "retrying: {retry}")]
     public static partial void SetupRetry(this ILogger logger, string retry);
 
-    [ZLoggerMessage(4, LogLevel.Information, "{walletCount:N0} wallets (shard {shard}), {producers}, {txType} transfers, chain {chainId}")]
-    public static partial void RunPlan(this ILogger logger, int walletCount, string shard, string producers, string txType, ulong chainId);
+    [ZLoggerMessage(4, LogLevel.Information, "{walletCount:N0} wallets (shard {shard}), {producers}, {txType} txs: {workload}, chain {chainId}")]
+    public static partial void RunPlan(this ILogger logger, int walletCount, string shard, string producers, string txType, string workload, ulong chainId);
 
     [ZLoggerMessage(5, LogLevel.Information, "All wallets already hold enough to run.")]
     public static partial void WalletsAlreadyFunded(this ILogger logger);

@@ -102,7 +102,7 @@ public sealed record RunOptions
     /// reverted call is what they look for, so every included tx gets its status), else 0 (transfers, erc20, mix,
     /// deploy, storage: their checks read balances, code or storage instead).
     /// </summary>
-    public double EffectiveReceiptsPercent => ReceiptsPercent ?? (ReplayFile is null && Workload.Name is "gas" or "call" ? 100 : 0);
+    public double EffectiveReceiptsPercent => ReceiptsPercent ?? (ReplayFile is null && Workload.NeedsReceipts ? 100 : 0);
 
     /// <summary>Replay this presigned file instead of signing (the file sets seed, wallets, tx type, chain).</summary>
     public string? ReplayFile { get; init; }

@@ -17,6 +17,12 @@ public sealed record ProbeContext
 
     /// <summary>New blocks as the watchers see them.</summary>
     public required BlockClock Blocks { get; init; }
+
+    /// <summary>The latest block's base fee per gas, wei; null on a chain without one (cold: a call before and after each phase).</summary>
+    public Func<CancellationToken, Task<System.Numerics.BigInteger?>>? BaseFee { get; init; }
+
+    /// <summary>The fee cap the run's txs carry (max fee per gas; the gas price for legacy and 2930), wei.</summary>
+    public System.Numerics.BigInteger? FeeCap { get; init; }
 }
 
 /// <summary>
@@ -73,6 +79,7 @@ public sealed class ProbeController
         while (_search.Next is (ProbeKind kind, double rate))
         {
             double seconds = (kind == ProbeKind.Hold ? _settings.Hold : _settings.Step).TotalSeconds;
+            (double? feeStart, double feeWait) = await SettleBaseFeeAsync(run, seconds, stop).ConfigureAwait(false);
             double start = Math.Max(lastEnd, SecondsSince(run.StartTicks) + 0.1); // a little ahead: the first txs are not late
             PhaseTracker.Phase phase = Phases.Add(run.StartTicks + ArrivalTicks(start), run.StartTicks + ArrivalTicks(start + seconds));
             PhasedShape.Segment segment = Shape.Append(start, rate, seconds);
@@ -92,7 +99,11 @@ public sealed class ProbeController
                 _inclusionTarget = Math.Round(_settings.InclusionBlocks * measured * 1000);
             double target = _inclusionTarget ?? _settings.InclusionBlocks * block * 1000;
 
-            ProbeStep step = Measure(kind, rate, segment, phase, block, run.StartTicks);
+            ProbeStep step = Measure(kind, rate, segment, phase, block, run.StartTicks) with
+            {
+                BaseFeeStartGwei = feeStart, BaseFeeEndGwei = await BaseFeeGweiAsync(run, stop).ConfigureAwait(false), FeeWaitSeconds = feeWait,
+                FeeCapGwei = run.FeeCap is System.Numerics.BigInteger cap ? (double)cap / 1e9 : null,
+            };
             step = ProbeJudge.Judge(step, _settings.TargetSuccessPercent, target);
             _steps.Add(step);
             _search.Record(step.Pass);
@@ -130,6 +141,49 @@ public sealed class ProbeController
             BacklogEnd = LowestPending(phase.EndTicks - window, phase.EndTicks),
             BacklogTolerance = ProbeJudge.BacklogTolerance(rate, block),
         };
+    }
+
+    /// <summary>
+    /// Before a phase on an EIP-1559 chain: waits (sending nothing, so blocks are empty and the base fee falls 12.5 % a
+    /// block) until the base fee is low enough that the phase cannot push it past the txs' fee cap, since full blocks
+    /// raise it up to 12.5 % a block: base fee × 1.125^(phase blocks + 3) ≤ 80 % of the cap. Otherwise a fast phase
+    /// after another would find its txs priced out and fail on the chain's fee market rather than on its capacity.
+    /// Bounded (<see cref="MaxFeeWait"/>); the phase's base fee at start and end is its evidence either way.
+    /// </summary>
+    private async Task<(double? StartGwei, double WaitSeconds)> SettleBaseFeeAsync(ProbeContext run, double phaseSeconds, CancellationToken stop)
+    {
+        if (run.BaseFee is null || run.FeeCap is not System.Numerics.BigInteger cap) return (null, 0);
+        double block = BlockSeconds(run.Blocks) ?? 1;
+        double limit = (double)cap * 0.8 / Math.Pow(1.125, phaseSeconds / Math.Max(block, 0.05) + 3);
+        long began = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            System.Numerics.BigInteger? fee = await ReadBaseFeeAsync(run, stop).ConfigureAwait(false);
+            double waited = (Stopwatch.GetTimestamp() - began) / TicksPerSecond;
+            if (fee is not System.Numerics.BigInteger f) return (null, waited);
+            if ((double)f <= limit || waited >= MaxFeeWait.TotalSeconds) return ((double)f / 1e9, waited);
+            await SampleUntilAsync(run, Stopwatch.GetTimestamp() + (long)(block * TicksPerSecond), () => false, stop).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The longest wait for the base fee to fall before a phase.</summary>
+    public static readonly TimeSpan MaxFeeWait = TimeSpan.FromMinutes(2);
+
+    private static async Task<double?> BaseFeeGweiAsync(ProbeContext run, CancellationToken stop) =>
+        await ReadBaseFeeAsync(run, stop).ConfigureAwait(false) is System.Numerics.BigInteger f ? (double)f / 1e9 : null;
+
+    /// <summary>The base fee, or null when it can't be read (no base fee, or the node did not answer: the probe goes on without).</summary>
+    private static async Task<System.Numerics.BigInteger?> ReadBaseFeeAsync(ProbeContext run, CancellationToken stop)
+    {
+        if (run.BaseFee is null) return null;
+        try
+        {
+            return await run.BaseFee(stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Rpc.RpcException or Rpc.RpcTransportException or TimeoutException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The lowest backlog sampled in [from, to] (a backlog rises between blocks and drops at each: its troughs tell growth).</summary>

@@ -40,6 +40,8 @@ public static class ProbeJudge
         if (step.BacklogGrowth > step.BacklogTolerance)
             why.Add(F($"backlog grew {step.BacklogGrowth:N0} (> {step.BacklogTolerance:N0})"));
         if (step.Sent == 0) why.Add("nothing sent");
+        if (step.BaseFeeEndGwei is double fee && step.FeeCapGwei is double cap && fee >= cap)
+            why.Add(F($"base fee {fee:0.###} gwei reached the txs' fee cap {cap:0.###} gwei (the chain's fee market, not its capacity: give --max-fee-gwei higher)"));
         return step with { Pass = why.Count == 0, Reason = why.Count == 0 ? "ok" : string.Join("; ", why) };
     }
 

@@ -59,6 +59,16 @@ public sealed record ProbeStep
     /// <summary>Growth above this counts as a growing backlog.</summary>
     public required long BacklogTolerance { get; init; }
 
+    /// <summary>The latest block's base fee when the phase began and when it was judged, gwei; null on a chain without one.</summary>
+    public double? BaseFeeStartGwei { get; init; }
+    public double? BaseFeeEndGwei { get; init; }
+
+    /// <summary>The fee cap of the run's txs, gwei (a base fee above it leaves them waiting in the pool).</summary>
+    public double? FeeCapGwei { get; init; }
+
+    /// <summary>Seconds waited before the phase for the base fee to fall (see <see cref="ProbeController"/>).</summary>
+    public double FeeWaitSeconds { get; init; }
+
     public bool Pass { get; init; }
 
     /// <summary>Why it failed ("; "-joined), or "ok".</summary>

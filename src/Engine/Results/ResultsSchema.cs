@@ -16,7 +16,7 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 8; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
+    public const int Version = 11; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
                                   // 3: runs.shape, samples.intended
                                   // 4: tx_log.op + ops (txs.op per tx), contracts, ledger_mismatches, runs.ledger_checked/ledger_mismatches
                                   // 5: read_log + read_methods + read_outcomes (view reads), tx_receipts (txs.gas_used, txs.status),
@@ -25,7 +25,8 @@ public static class ResultsSchema
                                   // 6: phases, txs.phase, runs.sustainable_rate (fastload probe)
                                   // 7: runs.wait_signing_ms/wait_network_ms/ring_empty_percent/ring_full_percent/signer_busy_percent/cpu_percent/
                                   //    bound_by/bound_evidence, samples.wait_signing_ms/wait_network_ms (self-telemetry, bottleneck verdict)
-                                  // 8: streams + tx_preconfs (txs.preconf_us/preconf_ms/preconf_at), runs.preconfirmed/preconf_p50_ms/preconf_p99_ms/send_targets (--confirm-ws, --send-rpc)
+                                  // 10: phases.base_fee_start_gwei/base_fee_end_gwei/fee_cap_gwei/fee_wait_s (the probe's fee evidence)
+                                  // 11: streams + tx_preconfs (txs.preconf_us/preconf_ms/preconf_at), runs.send_targets/preconfirmed/preconf_p50_ms/preconf_p99_ms (--send-rpc, --confirm-ws)
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -94,7 +95,10 @@ public static class ResultsSchema
             backlog_growth BIGINT,      -- backlog_end - backlog_mid
             backlog_tolerance BIGINT,   -- growth above this fails the phase
             verdict VARCHAR,            -- PASS | FAIL; NULL for a run's phases (the run's verdicts judge the whole run)
-            reason VARCHAR              -- ok, or why it failed
+            reason VARCHAR,             -- ok, or why it failed
+            base_fee_start_gwei DOUBLE, base_fee_end_gwei DOUBLE,  -- the latest block's base fee as the phase began and when it was judged (NULL: no base fee, or a run's phase)
+            fee_cap_gwei DOUBLE,        -- the txs' fee cap: a base fee above it leaves them waiting in the pool
+            fee_wait_s DOUBLE           -- seconds the probe waited, sending nothing, for the base fee to fall before the phase
         );
         CREATE TABLE nodes (node UTINYINT, url VARCHAR);
         CREATE TABLE wallets (wallet INTEGER, address VARCHAR, node UTINYINT);

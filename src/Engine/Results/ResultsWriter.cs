@@ -726,11 +726,12 @@ public sealed class ResultsWriter : IDisposable
             if (final.SustainableRate is double sustainable) _db.Execute("UPDATE runs SET sustainable_rate = $1", sustainable);
             foreach (Probe.ProbeStep p in final.Phases)
             {
-                _db.Execute("INSERT INTO phases SELECT run_id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM runs",
+                _db.Execute("INSERT INTO phases SELECT run_id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23 FROM runs",
                     p.Index, p.Name, p.Kind.ToString().ToLowerInvariant(), p.Rate, p.StartUs, p.EndUs,
                     p.Offered, p.Sent, p.Accepted, p.Included, p.IncludedRate, Num(p.InclusionP50Ms), Num(p.InclusionP99Ms),
                     p.BacklogMid, p.BacklogEnd, p.BacklogGrowth, p.BacklogTolerance,
-                    p.Kind == Probe.ProbeKind.Phase ? null : p.Pass ? "PASS" : "FAIL", p.Kind == Probe.ProbeKind.Phase ? null : p.Reason);
+                    p.Kind == Probe.ProbeKind.Phase ? null : p.Pass ? "PASS" : "FAIL", p.Kind == Probe.ProbeKind.Phase ? null : p.Reason,
+                    Num(p.BaseFeeStartGwei), Num(p.BaseFeeEndGwei), Num(p.FeeCapGwei), p.Kind == Probe.ProbeKind.Phase ? null : p.FeeWaitSeconds);
             }
             _db.Execute("CHECKPOINT");
         }

@@ -46,7 +46,7 @@ public sealed class RunMetrics
 
     /// <summary>
     /// --confirm-ws: txs at least one stream mentioned, and the earliest mention - intended send (ms); null for a run
-    /// without streams (or a file from before schema 8).
+    /// without streams (or a file from before schema 11).
     /// </summary>
     public PreconfMetrics? Preconf { get; init; }
 

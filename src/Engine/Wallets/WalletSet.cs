@@ -55,6 +55,9 @@ public sealed class WalletSet
 
     public Shard Shard { get; }
 
+    /// <summary>Some of these wallets as a set of their own (a weighted workload's part); each keeps its node, and its signer thread in <see cref="All"/>'s order.</summary>
+    public WalletSet Subset(Wallet[] wallets) => new(wallets, [wallets], Shard);
+
     /// <param name="funder">The funder key the wallet keys derive from (with the seed).</param>
     /// <param name="totalWallets">Wallets across all shards.</param>
     public static WalletSet Derive(in PrivateKey funder, string seed, int totalWallets, Shard shard, int signerThreads, int nodeCount)

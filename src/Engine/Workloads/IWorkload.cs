@@ -118,7 +118,10 @@ public sealed record WorkloadCheck
     /// <summary>Why the check could not be made (a node error); it then fails.</summary>
     public string? Error { get; init; }
 
-    public bool Passed => Error is null && Mismatches.Count == 0 && ExpectedSum == ActualSum;
+    /// <summary>A weighted workload's checks, one per part that has one (the rest of this record sums them).</summary>
+    public IReadOnlyList<(string Spec, WorkloadCheck Check)> Parts { get; init; } = [];
+
+    public bool Passed => Parts.Count > 0 ? Parts.All(p => p.Check.Passed) : Error is null && Mismatches.Count == 0 && ExpectedSum == ActualSum;
 }
 
 /// <summary>

@@ -13,6 +13,18 @@ public static class WorkloadCheckText
         var c = CultureInfo.InvariantCulture;
         s.AppendLine($"  workload     {workload}");
         if (check is null) return;
+        if (check.Parts.Count > 0)
+        {
+            foreach ((string spec, WorkloadCheck part) in check.Parts) AppendCheck(s, $"{spec}: ", part);
+            return;
+        }
+        AppendCheck(s, "", check);
+    }
+
+    private static void AppendCheck(StringBuilder s, string part, WorkloadCheck check)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (part.Length > 0) s.AppendLine($"  part         {part.TrimEnd(' ', ':')}");
         if (check.Error is not null)
         {
             s.AppendLine($"  {check.Name,-12} NOT CHECKED: {check.Error}");

@@ -11,7 +11,7 @@ public sealed record WorkloadSpec
 {
     public static readonly WorkloadSpec Transfer = new() { Name = "transfer" };
 
-    /// <summary>transfer | erc20 | mix | deploy | gas | storage | call.</summary>
+    /// <summary>transfer | erc20 | mix | deploy | gas | storage | call | weighted (<see cref="Parts"/>).</summary>
     public required string Name { get; init; }
 
     /// <summary>What follows call: (checked by <see cref="Contracts.CallWorkload.Parse"/>).</summary>
@@ -26,6 +26,9 @@ public sealed record WorkloadSpec
     /// <summary>mix weights (mint, burn, transfer).</summary>
     public (int Mint, int Burn, int Transfer) Weights { get; init; }
 
+    /// <summary>A weighted workload's parts (<c>transfer@70+erc20@30</c>): each a workload of its own and its weight.</summary>
+    public IReadOnlyList<(WorkloadSpec Spec, int Weight)> Parts { get; init; } = [];
+
     /// <summary>
     /// Benchmarks only: a token workload uses this address as its already deployed token and skips its set-up (for a
     /// sink, which is no chain). Never set by the CLI.
@@ -39,14 +42,56 @@ public sealed record WorkloadSpec
         "gas" => string.Create(CultureInfo.InvariantCulture, $"gas:{Gas}"),
         "storage" => string.Create(CultureInfo.InvariantCulture, $"storage:{Slots}"),
         "call" => Contracts.CallWorkload.Parse("call:" + CallArgs, CallArgs!).Spec,
+        "weighted" => string.Join('+', Parts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Spec.Text}@{p.Weight}"))),
         _ => Name,
     };
 
     public bool IsTransfer => Name == "transfer";
 
+    /// <summary>Its check reads receipts (gas, call), so receipts are fetched for every tx unless --receipts says otherwise.</summary>
+    public bool NeedsReceipts => Name is "gas" or "call" || Parts.Any(p => p.Spec.NeedsReceipts);
+
+    /// <summary>
+    /// Parses <c>--workload</c>: one workload (<c>NAME[:ARGS]</c>), or several mixed by weight, joined by <c>+</c>, each
+    /// with <c>@WEIGHT</c> (a whole number; 1 when left out): <c>transfer@70+erc20@20+gas:100000@10</c>.
+    /// </summary>
     public static WorkloadSpec Parse(string text)
     {
-        string t = text.Trim();
+        const string Example = "e.g. transfer@70+erc20@20+gas:100000@10";
+        string[] pieces = text.Split('+', StringSplitOptions.TrimEntries);
+        if (pieces.Length == 1)
+        {
+            (string one, int? weight) = SplitWeight(text, pieces[0], Example);
+            if (weight is not null) throw new ArgumentException($"--workload '{text}': a weight only means something between two or more workloads joined by +: {Example}");
+            return ParseOne(one, one);
+        }
+        var parts = new List<(WorkloadSpec, int)>();
+        var seen = new HashSet<string>();
+        foreach (string piece in pieces)
+        {
+            if (piece.Length == 0) throw new ArgumentException($"--workload '{text}': an empty part between two +: {Example}");
+            (string one, int? weight) = SplitWeight(text, piece, Example);
+            WorkloadSpec spec = ParseOne(one, one);
+            if (!seen.Add(spec.Text)) throw new ArgumentException($"--workload '{text}': {spec.Text} is given twice: give it once with the sum of the weights");
+            parts.Add((spec, weight ?? 1));
+        }
+        return new WorkloadSpec { Name = "weighted", Parts = parts };
+    }
+
+    /// <summary>"gas:100000@30" → ("gas:100000", 30); no "@" → (piece, null).</summary>
+    private static (string Spec, int? Weight) SplitWeight(string text, string piece, string example)
+    {
+        int at = piece.LastIndexOf('@');
+        if (at < 0) return (piece, null);
+        string w = piece[(at + 1)..].Trim();
+        if (!int.TryParse(w, NumberStyles.None, CultureInfo.InvariantCulture, out int weight) || weight < 1 || weight > 1_000_000)
+            throw new ArgumentException($"--workload '{text}': '@{w}' in '{piece}' is not a weight (a whole number from 1 to 1,000,000): {example}");
+        return (piece[..at].Trim(), weight);
+    }
+
+    private static WorkloadSpec ParseOne(string text, string piece)
+    {
+        string t = piece.Trim();
         int colon = t.IndexOf(':', StringComparison.Ordinal);
         string name = (colon < 0 ? t : t[..colon]).ToLowerInvariant();
         string? args = colon < 0 ? null : t[(colon + 1)..];
@@ -102,6 +147,7 @@ public sealed record WorkloadSpec
     /// <summary>A one-line <see cref="ArgumentException"/> when the workload can't be sent as <paramref name="type"/>.</summary>
     public void EnsureFits(TxType type)
     {
+        foreach ((WorkloadSpec part, _) in Parts) part.EnsureFits(type);
         if (Name == "deploy" && type == TxType.SetCode)
             throw new ArgumentException("--workload deploy sends contract creations, which an EIP-7702 tx can't be: use --tx-type 1559, 2930 or legacy");
     }
@@ -115,6 +161,7 @@ public sealed record WorkloadSpec
         "gas" => new Contracts.GasWorkload(Gas),
         "storage" => new Contracts.StorageWorkload(Slots),
         "call" => Contracts.CallWorkload.Parse("call:" + CallArgs, CallArgs!),
+        "weighted" => new CompositeWorkload(Parts.Select(p => (p.Spec.Create(type, chainId, gas), p.Weight)).ToArray()),
         _ => new TransferWorkload(type, chainId, gas),
     };
 }

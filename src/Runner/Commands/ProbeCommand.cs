@@ -16,7 +16,7 @@ public static class ProbeCommand
     public static Command Create()
     {
         var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated (as for run). Default: start a local anvil." };
-        var workload = new Option<string>("--workload") { Description = "What to send (as for run): transfer, erc20, mix:..., deploy, gas:N, storage:N, call:ADDR:SIG[:ARGS].", DefaultValueFactory = _ => "transfer" };
+        var workload = new Option<string>("--workload") { Description = "What to send (as for run): transfer, erc20, mix:..., deploy, gas:N, storage:N, call:ADDR:SIG[:ARGS], or several by weight: transfer@70+erc20@30.", DefaultValueFactory = _ => "transfer" };
         var targetSuccess = new Option<double>("--target-success") { Description = "A step passes only if at least this % of its sent txs are accepted.", DefaultValueFactory = _ => 99.5 };
         var targetInclusion = new Option<double?>("--target-inclusion-p99-ms") { Description = "A step passes only if its inclusion p99 is at most this (default: 3 block intervals, measured on the chain)." };
         var startRate = new Option<double>("--start-rate") { Description = "The first step's tx/s.", DefaultValueFactory = _ => 100 };
@@ -215,6 +215,10 @@ public static class ProbeCommand
                 else if (answer is double rate)
                 {
                     if (result.AtCap) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  note         every step passed up to --max-rate {settings.MaxRate:N0}: the node may sustain more"));
+                    ProbeStep? held = result.Steps.LastOrDefault(s => s.Kind == ProbeKind.Hold && s.Pass);
+                    if (held is { BaseFeeStartGwei: double from, BaseFeeEndGwei: double to } && to > 1.5 * from)
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"  note         the base fee rose from {from:0.###} to {to:0.###} gwei over the hold: at this rate blocks are above the chain's gas target (half the gas limit, EIP-1559), so the node sustains it only while senders pay a fee that rises up to 12.5 % a block"));
                     Console.WriteLine(ProbeTable.Answer(rate));
                     exitCode = 0;
                 }

@@ -46,8 +46,7 @@ public static class ReportCommand
                 }
                 if (output is not null)
                 {
-                    RunSeries series = RunSeries.Load(db);
-                    string page = HtmlReport.Render(metrics, series, RunTelemetry.Load(db, series.Seconds), input.Name, probe.Steps.Count > 0 && probe.Steps[0].Kind != Engine.Probe.ProbeKind.Phase ? probe : null);
+                    string page = Html(db, metrics, probe, input.Name);
                     if (output.Directory is { Exists: false } dir) throw new ArgumentException($"--html {output.FullName}: folder {dir.FullName} does not exist");
                     File.WriteAllText(output.FullName, page);
                     Console.WriteLine($"  html         {output.FullName}");
@@ -61,6 +60,13 @@ public static class ReportCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The HTML page of the results open on <paramref name="db"/> (also served by <c>fastload serve</c> as a run's report).</summary>
+    internal static string Html(DuckDBConnection db, RunMetrics metrics, RunPhases probe, string sourceName)
+    {
+        RunSeries series = RunSeries.Load(db);
+        return HtmlReport.Render(metrics, series, RunTelemetry.Load(db, series.Seconds), sourceName, probe.Steps.Count > 0 && probe.Steps[0].Kind != Engine.Probe.ProbeKind.Phase ? probe : null);
     }
 
     internal static string OneLine(string message)

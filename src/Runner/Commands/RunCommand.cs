@@ -15,7 +15,10 @@ namespace FastLoad.Runner.Commands;
 /// <summary><c>fastload run</c>: the load run.</summary>
 public static class RunCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(RunHost.Console);
+
+    /// <summary>The run command writing to and stopped by <paramref name="host"/> (the console, or a run of <c>fastload serve</c>).</summary>
+    internal static Command Create(RunHost host)
     {
         var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated: http://host:port or https://[user:password@]host[:port]/path. Default: start a local anvil." };
         var sendRpc = new Option<string?>("--send-rpc") { Description = "Send the txs here instead (a sequencer or block builder): one URL for all --rpc nodes, or one per node, comma-separated. --rpc still serves nonces, blocks, receipts, funding and set-up." };
@@ -59,7 +62,7 @@ public static class RunCommand
         var connection = new ConnectionFlags();
         var metricsFlags = new MetricsFlags(linger: true);
         var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the run when a node gives no answer for this long while we try to reach it: 30s, 2m.", DefaultValueFactory = _ => "30s" };
-        var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets), mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run) deploy (a contract creation per tx, each checked for its code) gas:N (calls using about N gas each, checked on sampled receipts) storage:N (calls writing N new storage slots each, checked by eth_getStorageAt) or call:ADDR:SIG[:ARGS] / call:ADDR:0xCALLDATA (any contract call; args may be {wallet}, {counter}, {random}).", DefaultValueFactory = _ => "transfer" };
+        var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets), mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run) deploy (a contract creation per tx, each checked for its code) gas:N (calls using about N gas each, checked on sampled receipts) storage:N (calls writing N new storage slots each, checked by eth_getStorageAt) or call:ADDR:SIG[:ARGS] / call:ADDR:0xCALLDATA (any contract call; args may be {wallet}, {counter}, {random}); several joined by + with @WEIGHT each mix them in one run, each part on its own share of the wallets: transfer@70+erc20@20+gas:100000@10.", DefaultValueFactory = _ => "transfer" };
         var reuseSetup = new Option<FileInfo?>("--reuse-setup") { Description = "Results file of an earlier run with the same --workload: reuse its deployed contracts (their code is checked) instead of deploying again." };
         var ledgerSample = new Option<int?>("--ledger-sample") { Description = "The post-run ledger check (erc20, mix) compares N wallets drawn at random instead of all." };
         var readRate = new Option<double?>("--read-rate") { Description = "Also send this many JSON-RPC reads/s (total, split evenly across nodes) on connections of their own, each read's latency and outcome recorded (default: none)." };
@@ -194,7 +197,7 @@ public static class RunCommand
                     throw new ArgumentException("--read-method applies to read traffic: give --read-rate R too (reads/s)");
                 double? receiptsValue = parse.GetValue(receipts) is string receiptsText ? ParsePercent(receiptsText, "--receipts") : null;
                 string? funderKey = funder.Read(parse, "run");
-                IRunProgressView view = Live.ProgressViews.For(Console.Out, isTerminal: !Console.IsOutputRedirected && !parse.GetValue(noLive), parse.GetValue(quiet));
+                IRunProgressView view = Live.ProgressViews.For(host.Out, isTerminal: host.Terminal && !parse.GetValue(noLive), parse.GetValue(quiet));
                 options = new RunOptions
                 {
                     Rpc = urls,
@@ -245,14 +248,14 @@ public static class RunCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"fastload run: {EnvironmentOptions.Annotate(e.Message)}");
+                host.Error.WriteLine($"fastload run: {EnvironmentOptions.Annotate(e.Message)}");
                 return 2;
             }
             // Disposed on every way out (after the summary, on exit 4, 130, 143 and on errors): the log file ends complete.
             using CliLog _ = log;
 
             // /metrics first: a port in use fails before anything is created or sent.
-            var monitor = new RunMonitor();
+            RunMonitor monitor = host.Monitor ?? new RunMonitor();
             if (!MetricsServing.TryStart(metricsAt, "run", log.Logger, registry => new Monitoring.RunExporter(monitor, registry), out MetricsServing? metrics)) return 2;
             using MetricsServing? metricsToStop = metrics;
 
@@ -265,7 +268,7 @@ public static class RunCommand
                     writer = Engine.Results.ResultsWriter.Create(resultsPath, new Engine.Results.RunInfo
                     {
                         RunId = Engine.Results.RunInfo.NewRunId(DateTime.UtcNow),
-                        CommandLine = CommandLineForRecord(),
+                        CommandLine = host.CommandLine is { } served ? CommandLineForRecord(served) : CommandLineForRecord(),
                         SettingsJson = SettingsJson(options),
                         TxType = Engine.Requests.SignRequest.TypeName(options.TxType),
                         WorkloadOp = options.Workload.Text,
@@ -278,7 +281,7 @@ public static class RunCommand
                 }
                 catch (IOException e)
                 {
-                    Console.Error.WriteLine($"fastload run: {e.Message}");
+                    host.Error.WriteLine($"fastload run: {e.Message}");
                     log.Logger.CommandFailed("run", e.Message);
                     return 2;
                 }
@@ -295,33 +298,34 @@ public static class RunCommand
                 {
                     writer?.Dispose();
                     if (writer is not null) DeleteUnused(writer.Path);
-                    Console.Error.WriteLine($"fastload run: {e.Message}");
+                    host.Error.WriteLine($"fastload run: {e.Message}");
                     return 2;
                 }
             }
             using Engine.Metrics.HdrLogWriter? hdrToClose = hdr;
 
+            host.Started?.Invoke(writer?.Path); // every flag is good and the results file exists: the run has begun
             bool finished = false;
-            using var stop = new SignalStop(log.Logger, "no more signing, draining in-flight requests");
+            using var stop = new SignalStop(log.Logger, "no more signing, draining in-flight requests", host.Stop);
             try
             {
-                RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr, Monitor = metrics is null ? null : monitor }.RunAsync(stop.Token).GetAwaiter().GetResult();
+                RunSummary summary = new LoadRun(options) { Writer = writer, HdrLog = hdr, Monitor = metrics is null && host.Monitor is null ? null : monitor }.RunAsync(stop.Token).GetAwaiter().GetResult();
                 IReadOnlyList<VerdictLine> verdicts = Verdicts.Evaluate(expectations, summary with { ResultsFailed = summary.ResultsFailed || writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords });
                 if (summary.Check is WorkloadCheck ledger) // a workload's check is a verdict of its own: a mismatch fails the run (exit 1)
                     verdicts = [.. verdicts, new VerdictLine($"{ledger.Name} mismatches", 0, ledger.Mismatches.Count + (ledger.ExpectedSum == ledger.ActualSum ? 0 : 1), ledger.Passed,
-                        "=", ledger.Name switch { "deploy" => "contracts", "gas" => "receipts", "storage" => "txs", "call" => "reverted calls", _ => "wallets" })];
+                        "=", ledger.Name switch { "checks" => "across the parts", "deploy" => "contracts", "gas" => "receipts", "storage" => "txs", "call" => "reverted calls", _ => "wallets" })];
                 Engine.Results.RunFinal final = FinalOf(summary, verdicts);
                 writer?.Finish(final);
                 finished = true;
                 if (writer is not null) log.Logger.ResultsWritten(writer.Path, writer.Rows, writer.Failure is null ? final.Status : "failed");
                 summary = summary with { ResultsFailed = writer?.Failure is not null, DroppedRecords = writer?.Dropped ?? summary.DroppedRecords };
-                Console.Write(summary.Format());
-                if (summary.Bottleneck is { } bound) Console.WriteLine(Report.BottleneckText.Line(bound)); // the summary's last line
-                if (hdr is not null) Console.WriteLine($"Latency histograms (HdrHistogram log, {hdr.Intervals} intervals): {hdr.Path}");
+                host.Out.Write(summary.Format());
+                if (summary.Bottleneck is { } bound) host.Out.WriteLine(Report.BottleneckText.Line(bound)); // the summary's last line
+                if (hdr is not null) host.Out.WriteLine($"Latency histograms (HdrHistogram log, {hdr.Intervals} intervals): {hdr.Path}");
                 if (writer?.Failure is Exception failed)
-                    Console.Error.WriteLine($"fastload run: writing results failed part-way ({failed.Message}); {writer.Path} keeps the rows committed before that");
-                Console.Write(Verdicts.Format(verdicts));
-                int exitCode = summary.Interrupted && stop.ExitCode is int code and > 0 ? code
+                    host.Error.WriteLine($"fastload run: writing results failed part-way ({failed.Message}); {writer.Path} keeps the rows committed before that");
+                host.Out.Write(Verdicts.Format(verdicts));
+                int exitCode = summary.Interrupted ? stop.ExitCodeOr130 // a signal's 130/143; a served run stopped through the API: 130
                     : summary.AbortReason is not null || summary.ResultsFailed ? 4
                     : verdicts.All(v => v.Pass) ? 0 : 1;
                 log.Logger.RunEnd(summary.AbortReason is not null ? "failed" : summary.Interrupted ? "interrupted" : "complete",
@@ -330,13 +334,13 @@ public static class RunCommand
             }
             catch (Exception e) when (e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException or InvalidDataException or IOException)
             {
-                Console.Error.WriteLine($"fastload run: {e.Message}");
+                host.Error.WriteLine($"fastload run: {e.Message}");
                 log.Logger.CommandFailed("run", e.Message);
                 return 2;
             }
             catch (OperationCanceledException)
             {
-                Console.Error.WriteLine("fastload run: interrupted before sending started");
+                host.Error.WriteLine("fastload run: interrupted before sending started");
                 log.Logger.CommandFailed("run", "interrupted before sending started");
                 return stop.ExitCodeOr130;
             }
@@ -348,7 +352,7 @@ public static class RunCommand
                     writer.Dispose(); // a run that failed part-way: keep what was written, marked failed
                     if (writer.Begun)
                     {
-                        Console.Error.WriteLine($"fastload run: results so far are in {writer.Path}");
+                        host.Error.WriteLine($"fastload run: results so far are in {writer.Path}");
                         log.Logger.ResultsWritten(writer.Path, writer.Rows, "failed");
                     }
                     else
@@ -433,7 +437,13 @@ public static class RunCommand
     internal static string CommandLineForRecord()
     {
         string[] typed = Environment.GetCommandLineArgs()[1..];
-        string[] args = ConnectionFlags.RedactArguments(EnvironmentOptions.Added.Count == 0 ? typed : [.. typed, "[environment]", .. EnvironmentOptions.Added]);
+        return CommandLineForRecord(EnvironmentOptions.Added.Count == 0 ? typed : [.. typed, "[environment]", .. EnvironmentOptions.Added]);
+    }
+
+    /// <summary>As above for the given arguments (a served run's: <c>run</c> and its flags).</summary>
+    internal static string CommandLineForRecord(string[] commandLine)
+    {
+        string[] args = ConnectionFlags.RedactArguments(commandLine);
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--seed" && i + 1 < args.Length) args[++i] = "<redacted>";

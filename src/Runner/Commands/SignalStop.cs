@@ -12,19 +12,29 @@ namespace FastLoad.Runner.Commands;
 /// </summary>
 internal sealed class SignalStop : IDisposable
 {
-    private readonly CancellationTokenSource _interrupt = new();
-    private readonly PosixSignalRegistration _onInt;
-    private readonly PosixSignalRegistration _onTerm;
+    private readonly CancellationTokenSource _interrupt;
+    private readonly PosixSignalRegistration? _onInt;
+    private readonly PosixSignalRegistration? _onTerm;
     private readonly ILogger _log;
     private readonly string _stopping;
     private int _signals;
     private int _exitCode;
 
     /// <param name="stopping">What stopping does, for the line printed on the first signal (e.g. "no more signing, draining in-flight requests").</param>
-    public SignalStop(ILogger log, string stopping)
+    /// <param name="instead">
+    /// A stop other than the process's signals (a run of <c>fastload serve</c>, stopped through its API): cancelling it
+    /// stops the command as a first signal does, and no signal handler is registered (the service has its own).
+    /// </param>
+    public SignalStop(ILogger log, string stopping, CancellationToken? instead = null)
     {
         _log = log;
         _stopping = stopping;
+        if (instead is CancellationToken external)
+        {
+            _interrupt = CancellationTokenSource.CreateLinkedTokenSource(external);
+            return;
+        }
+        _interrupt = new CancellationTokenSource();
         _onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         _onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
     }
@@ -50,8 +60,8 @@ internal sealed class SignalStop : IDisposable
 
     public void Dispose()
     {
-        _onInt.Dispose();
-        _onTerm.Dispose();
+        _onInt?.Dispose();
+        _onTerm?.Dispose();
         _interrupt.Dispose();
     }
 }

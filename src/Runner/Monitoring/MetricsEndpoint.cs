@@ -84,13 +84,13 @@ public sealed class MetricsEndpoint : IDisposable
     /// The HttpListener prefix host and the address bound: an IP address, localhost, or 0.0.0.0 / :: (every address of
     /// the machine, prefix "+").
     /// </summary>
-    public static (string PrefixHost, IPAddress Bind) ParseHost(string host)
+    public static (string PrefixHost, IPAddress Bind) ParseHost(string host, string flag = "--metrics-host")
     {
         string h = host.Trim();
         if (h.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return ("localhost", IPAddress.Loopback);
         if (h.StartsWith('[') && h.EndsWith(']')) h = h[1..^1];
         if (!IPAddress.TryParse(h, out IPAddress? address))
-            throw new ArgumentException($"--metrics-host '{host}' is not an IP address: give e.g. 127.0.0.1 (the default), 0.0.0.0 for every address, or localhost");
+            throw new ArgumentException($"{flag} '{host}' is not an IP address: give e.g. 127.0.0.1 (the default), 0.0.0.0 for every address, or localhost");
         if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)) return ("+", address);
         return (address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString(), address);
     }

@@ -329,12 +329,43 @@ public sealed class ScenarioFile
             }
         }
 
-        /// <summary>`workload: erc20`, `workload: gas:60000`, or weighted token ops `workload: { mix: { mint: 50, burn: 30, transfer: 20 } }`.</summary>
+        /// <summary>
+        /// `workload: erc20`, `workload: gas:60000`, weighted token ops `workload: { mix: { mint: 50, burn: 30, transfer: 20 } }`,
+        /// or several workloads by weight, a list: `workload: [ { name: transfer, weight: 70 }, { name: erc20, weight: 30 } ]`.
+        /// </summary>
         private void Workload(YamlNode node)
         {
             if (node is YamlScalarNode)
             {
-                Text(node, "workload", "--workload");
+                if (Scalar(node, "workload") is { } text) CheckWorkload(node, text);
+                return;
+            }
+            if (node is YamlSequenceNode list)
+            {
+                if (list.Children.Count < 2)
+                {
+                    Error(node, "workload: a list mixes two or more workloads by weight, e.g. [ { name: transfer, weight: 70 }, { name: erc20, weight: 30 } ]; give one workload as workload: NAME");
+                    return;
+                }
+                var parts = new List<string>();
+                for (int i = 0; i < list.Children.Count; i++)
+                {
+                    string where = $"workload[{i}]";
+                    if (Mapping(list.Children[i], where, "name", "weight") is not { } part) continue;
+                    YamlNode? nameNode = Get(part, "name");
+                    string? name = nameNode is null ? null : Scalar(nameNode, where + ".name");
+                    if (nameNode is null || name is null) { Error(part, $"{where}: give its name, e.g. {{ name: erc20, weight: 30 }}"); continue; }
+                    if (name.Contains('+') || name.Contains('@')) { Error(nameNode, $"{where}.name: one workload per entry (no + or @): give the weight as weight: N"); continue; }
+                    double weight = 1;
+                    if (Get(part, "weight") is { } w)
+                    {
+                        if (Number(w, where + ".weight", null, min: 1) is not double value) continue;
+                        if (value != Math.Floor(value) || value > 1_000_000) { Error(w, $"{where}.weight: give a whole number from 1 to 1000000"); continue; }
+                        weight = value;
+                    }
+                    parts.Add(string.Create(CultureInfo.InvariantCulture, $"{name}@{weight:0}"));
+                }
+                if (parts.Count == list.Children.Count) CheckWorkload(node, string.Join('+', parts));
                 return;
             }
             if (node is YamlMappingNode { Children.Count: 1 } map && map.Children.First() is var (k, v) && (k as YamlScalarNode)?.Value == "mix")
@@ -355,6 +386,20 @@ public sealed class ScenarioFile
                 return;
             }
             Error(node, "workload: give a name (transfer, erc20, deploy, gas:N, storage:N, call:ADDR:SIG, mix:mint=50,burn=30,transfer=20) or { mix: { mint: 50, burn: 30, transfer: 20 } }");
+        }
+
+        /// <summary>Parses the workload as --workload would, so `scenario check` catches a bad one with its line.</summary>
+        private void CheckWorkload(YamlNode node, string text)
+        {
+            try
+            {
+                Engine.Workloads.WorkloadSpec.Parse(text);
+                _flags.Add(("--workload", text));
+            }
+            catch (ArgumentException e)
+            {
+                Error(node, $"workload: {Trim(e.Message)}");
+            }
         }
 
         private void Setup(YamlNode node)
