@@ -39,6 +39,21 @@ public static class Program
         root.Subcommands.Add(ServeCommand.Create());
         try
         {
+            // FASTLOAD_RATE=… and the like: options from the environment, added to the command line (which wins).
+            if (args.Length >= 1 && Array.IndexOf(EnvironmentOptions.Commands, args[0]) >= 0)
+            {
+                Command command = root.Subcommands.First(c => c.Name == args[0]);
+                int own = args[0] == "run" && args.Length >= 2 && !args[1].StartsWith('-') ? 2 : 1; // after `run FILE.yaml`
+                try
+                {
+                    args = [.. args[..own], .. EnvironmentOptions.Apply(command, args[own..], Environment.GetEnvironmentVariable)];
+                }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine($"fastload {args[0]}: {e.Message}");
+                    return 2;
+                }
+            }
             // `fastload run FILE.yaml [flags]`: the scenario's settings as flags, the command line's own flags winning.
             if (args.Length >= 2 && args[0] == "run" && !args[1].StartsWith('-'))
             {
@@ -91,7 +106,7 @@ public static class Program
         foreach (ParseError e in parsed.Errors) // "Unrecognized command 'x'" says more than "Required command was not provided"
             if (e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) { error = e; break; }
         // "as expected type 'System.Nullable`1[System.Double]'" helps no user
-        string message = System.Text.RegularExpressions.Regex.Replace(error.Message, " as expected type '[^']*'", "").TrimEnd('.');
+        string message = EnvironmentOptions.Annotate(System.Text.RegularExpressions.Regex.Replace(error.Message, " as expected type '[^']*'", "").TrimEnd('.'));
         return $"{name}: {message} (see {name} --help)";
     }
 

@@ -4,12 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace FastLoad.Tests.Infrastructure;
 
@@ -21,15 +16,14 @@ namespace FastLoad.Tests.Infrastructure;
 /// </summary>
 public sealed class TlsFront : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly HttpClient _upstream = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly Uri _node;
     private readonly string _authorization;
     private long _posts, _unauthorized, _webSockets;
 
-    private TlsFront(WebApplication app, Uri node, string authorization, X509Certificate2 certificate, string certificateFile)
+    private TlsFront(Uri node, string authorization, X509Certificate2 certificate, string certificateFile)
     {
-        _app = app;
         _node = node;
         _authorization = authorization;
         Certificate = certificate;
@@ -63,23 +57,8 @@ public sealed class TlsFront : IAsyncDisposable
         string pem = TestPaths.NewFile(".pem");
         await File.WriteAllTextAsync(pem, certificate.ExportCertificatePem());
 
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http1;
-                listen.UseHttps(certificate);
-            });
-        });
-        WebApplication app = builder.Build();
-        var front = new TlsFront(app, node, authorization, certificate, pem);
-        app.UseWebSockets();
-        app.Run(front.HandleAsync);
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        front.Url = new Uri(address.EndsWith('/') ? address : address + "/");
+        var front = new TlsFront(node, authorization, certificate, pem);
+        (front._app, front.Url) = await LocalKestrel.StartAsync(front.HandleAsync, listen => listen.UseHttps(certificate));
         return front;
     }
 
@@ -119,22 +98,8 @@ public sealed class TlsFront : IAsyncDisposable
             await ProxyWebSocketAsync(context);
             return;
         }
-        if (context.Request.Method != "POST")
-        {
-            context.Response.StatusCode = 405;
-            return;
-        }
-        Interlocked.Increment(ref _posts);
-        using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body);
-        using var content = new ByteArrayContent(body.ToArray());
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        using HttpResponseMessage reply = await _upstream.PostAsync(_node, content);
-        byte[] answer = await reply.Content.ReadAsByteArrayAsync();
-        context.Response.StatusCode = (int)reply.StatusCode;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = answer.Length;
-        await context.Response.Body.WriteAsync(answer);
+        if (context.Request.Method == "POST") Interlocked.Increment(ref _posts);
+        await RpcFront.ForwardPostAsync(context, _upstream, _node);
     }
 
     private async Task ProxyWebSocketAsync(HttpContext context)
@@ -170,8 +135,7 @@ public sealed class TlsFront : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5))) await _app.StopAsync(stop.Token);
-        await _app.DisposeAsync();
+        await LocalKestrel.StopAsync(_app);
         _upstream.Dispose();
         Certificate.Dispose();
     }

@@ -53,6 +53,10 @@ public class RunCommandTests
     [InlineData("--read-rate 10 --read-method foo", "--read-method 'foo' is unknown: use eth_blockNumber (default), eth_getBalance, eth_call or eth_getTransactionReceipt")]
     [InlineData("--read-method eth_call", "--read-method applies to read traffic: give --read-rate R too")]
     [InlineData("--receipts 150%", "--receipts '150%' is not a share from 0% to 100%")]
+    [InlineData("--send-rpc http://127.0.0.1:2", "--send-rpc needs --rpc")]
+    [InlineData("--rpc http://127.0.0.1:1,http://127.0.0.1:2 --send-rpc http://127.0.0.1:3,http://127.0.0.1:4,http://127.0.0.1:5", "--send-rpc gives 3 URLs for 2 --rpc nodes")]
+    [InlineData("--rpc http://127.0.0.1:1 --send-rpc ftp://builder", "--send-rpc: 'ftp://' is not supported")]
+    [InlineData("--rpc http://127.0.0.1:1 --confirm-ws http://stream:8546", "--confirm-ws 'http://stream:8546' is not a ws:// or wss:// URL")]
     public async Task Bad_input_is_one_line_naming_the_problem(string args, string expected)
     {
         ProcessResult result = await ProcessRunner.RunFastloadAsync("", ["run", .. args.Split(' ')]);

@@ -24,7 +24,7 @@ public static class SyntheticResults
         ResultsSchema.Create(db);
         db.Execute(killed
             ? "INSERT INTO runs (run_id, schema_version, started_at, status, targets, tx_type, workload_op, target_rate) VALUES ('small-killed', 1, '2026-11-22 08:30:00+00', 'running', 'http://a:8545,http://b:8545', '1559', 'transfer', 4)"
-            : "INSERT INTO runs VALUES ('small', 1, '2026-11-22 08:30:00+00', '2026-11-22 08:30:05+00', 'complete', 'fastload run', '0.1', 'test', 'http://a:8545,http://b:8545', '{}', '1559', 'transfer', 4, 2.5, 10, 6, 3, 5, 1, 0, 20, 102, 1000, 1600, NULL, NULL, NULL, NULL, NULL, NULL, 'constant', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 1)");
+            : "INSERT INTO runs VALUES ('small', 1, '2026-11-22 08:30:00+00', '2026-11-22 08:30:05+00', 'complete', 'fastload run', '0.1', 'test', 'http://a:8545,http://b:8545', '{}', '1559', 'transfer', 4, 2.5, 10, 6, 3, 5, 1, 0, 20, 102, 1000, 1600, NULL, NULL, NULL, NULL, NULL, NULL, 'constant', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 1, NULL, NULL, NULL, NULL)"); // ..., shard, shard_count (schema 9), send_targets, preconfirmed, preconf_p50_ms, preconf_p99_ms (schema 11)
         db.Execute("INSERT INTO nodes VALUES (0, 'http://a:8545'), (1, 'http://b:8545')");
         db.Execute("INSERT INTO wallets SELECT range, 'w' || range, range % 2 FROM range(10)");
         // id, node, intended, sent, ack (µs), outcome

@@ -79,6 +79,17 @@ public class ScenarioFileTests
     }
 
     [Fact]
+    public void A_sequencer_set_up_becomes_send_rpc_and_confirm_ws()
+    {
+        (ScenarioFile? scenario, IReadOnlyList<ScenarioError> errors) = ScenarioFile.Parse("s.yaml",
+            "name: x\nnodes: [http://a:8545]\nsend_rpc: http://builder:8545\nconfirm_ws: [ws://a:9000/preconf, wss://b/flashblocks]\nphases:\n  - { rate: 10, duration: 5s }\n");
+        Assert.Empty(errors);
+        string[] args = scenario!.ToRunArgs([]);
+        Assert.Equal("http://builder:8545", args[Array.IndexOf(args, "--send-rpc") + 1]);
+        Assert.Equal("ws://a:9000/preconf,wss://b/flashblocks", args[Array.IndexOf(args, "--confirm-ws") + 1]);
+    }
+
+    [Fact]
     public void Settings_become_run_flags_and_the_command_line_wins()
     {
         const string yaml = """

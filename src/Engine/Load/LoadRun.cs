@@ -65,6 +65,7 @@ public sealed class LoadRun(RunOptions options)
     {
         LocalAnvil? anvil = null;
         var apis = new List<RpcClient>();
+        var submit = new List<RpcClient>(); // --send-rpc: where the txs go; empty = to apis
         try
         {
             IReadOnlyList<string> urls = _options.Rpc;
@@ -82,12 +83,21 @@ public sealed class LoadRun(RunOptions options)
             var retry = new RpcRetryPolicy { OnRetry = r => { if (!Volatile.Read(ref _sending)) _log.SetupRetry(r.ToString()); } };
             for (int i = 0; i < urls.Count; i++)
                 apis.Add(await RpcClient.ConnectAsync(RpcEndpoint.Parse(urls[i], _options.ConnectFor(i)), ct: interrupt, retry: retry).ConfigureAwait(false));
-            return await RunOnNodesAsync(apis, funderKey, interrupt).ConfigureAwait(false);
+            if (_options.SendRpc.Count > 0)
+            {
+                if (anvil is not null) throw new RunSetupException("--send-rpc needs --rpc: the endpoint the txs go to must front the node given with --rpc");
+                if (_options.SendRpc.Count != 1 && _options.SendRpc.Count != urls.Count)
+                    throw new RunSetupException($"--send-rpc gives {_options.SendRpc.Count} URLs for {urls.Count} --rpc nodes: give one for all, or one per node in the same order");
+                for (int i = 0; i < urls.Count; i++)
+                    submit.Add(await RpcClient.ConnectAsync(RpcEndpoint.Parse(_options.SendRpc[_options.SendRpc.Count == 1 ? 0 : i], _options.ConnectFor(i)), ct: interrupt, retry: retry).ConfigureAwait(false));
+            }
+            return await RunOnNodesAsync(apis, submit.Count > 0 ? submit : apis, funderKey, interrupt).ConfigureAwait(false);
         }
         finally
         {
             if (Monitor is { Stage: not RunStage.Finished } monitor) monitor.Finish(new RunMonitorFinal(null, 0)); // failed: no verdict
             foreach (RpcClient api in apis) await api.DisposeAsync().ConfigureAwait(false);
+            foreach (RpcClient api in submit) await api.DisposeAsync().ConfigureAwait(false);
             if (anvil is not null) await anvil.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -144,7 +154,9 @@ public sealed class LoadRun(RunOptions options)
         };
     }
 
-    private async Task<RunSummary> RunOnNodesAsync(List<RpcClient> apis, string? funderKey, CancellationToken interrupt)
+    /// <param name="apis">The --rpc nodes: chain, nonces, blocks, receipts, funding and set-up.</param>
+    /// <param name="submit">Where each node's txs are sent (<c>--send-rpc</c>), in node order; <paramref name="apis"/> itself without it.</param>
+    private async Task<RunSummary> RunOnNodesAsync(List<RpcClient> apis, List<RpcClient> submit, string? funderKey, CancellationToken interrupt)
     {
         // Chain and gas.
         ulong chainId = await apis[0].GetChainIdAsync().ConfigureAwait(false);
@@ -178,6 +190,11 @@ public sealed class LoadRun(RunOptions options)
         _log.RunStart(apis.Count, TargetText(), wallets.All.Length, producers, SignerName(options.TxType));
         _log.RunPlan(wallets.All.Length, wallets.Shard.ToString(), producers, SignerName(options.TxType), replay is null ? workload.Spec : "presigned transfers", chainId);
         Writer?.WriteNodes(apis.Select(a => a.Endpoint.Url).ToArray());
+        if (submit != apis)
+        {
+            Writer?.WriteSendTargets(submit.Select(a => a.Endpoint.Url).ToArray());
+            _log.SendingElsewhere(string.Join(", ", submit.Select(a => a.Endpoint.Url).Distinct()), string.Join(", ", apis.Select(a => a.Endpoint.Url)));
+        }
         Writer?.WriteWallets(wallets.All);
         await ForEachWalletAsync(wallets.All, async w => w.NextNonce = await apis[w.Node].GetTransactionCountAsync(w.Address).ConfigureAwait(false)).ConfigureAwait(false);
         if (replay is not null) CheckReplayNonces(_options.ReplayFile!, wallets);
@@ -224,11 +241,17 @@ public sealed class LoadRun(RunOptions options)
         };
         var breaker = new CircuitBreaker();
         var recorder = new RunRecorder(apis.Count, Results, Writer);
+        // Confirmation streams (--confirm-ws): every tx is held for them from the moment its batch goes out.
+        Preconf.PreconfTracker? preconf = _options.ConfirmStreams.Count == 0 ? null : new Preconf.PreconfTracker(_options.ConfirmStreams.Count);
+        if (preconf is not null) recorder.WatchStreams(preconf);
         var senders = new NodeSender[apis.Count];
         for (int i = 0; i < apis.Count; i++)
         {
-            senders[i] = new NodeSender(apis[i].Endpoint, new NodeStats(apis[i].Endpoint.Url), rings[i],
-                _options.Sender with { Rate = _options.Rate is double r ? Share(r) / apis.Count : null, Schedule = _shape is null ? null : Schedule(_shape, i, apis.Count), NodeIndex = i }, breaker, signers, recorder.ForNode(i), _log);
+            senders[i] = new NodeSender(submit[i].Endpoint, new NodeStats(submit[i].Endpoint.Url), rings[i],
+                _options.Sender with { Rate = _options.Rate is double r ? Share(r) / apis.Count : null, Schedule = _shape is null ? null : Schedule(_shape, i, apis.Count), NodeIndex = i }, breaker, signers, recorder.ForNode(i), _log)
+            {
+                Preconf = preconf,
+            };
         }
         // Read traffic (--read-rate): its own connection per node, its own smooth schedule (each node R / nodes).
         Reads.ReadRecorder? reads = null;
@@ -283,11 +306,30 @@ public sealed class LoadRun(RunOptions options)
         }).ToArray();
         using var watchStop = new CancellationTokenSource();
         Task[] watching = watchers.Select(w => w.RunAsync(watchStop.Token)).ToArray();
+        Preconf.ConfirmStream[] streams = preconf is null ? [] : _options.ConfirmStreams.Select((url, i) => new Preconf.ConfirmStream(i, new Uri(url), preconf, recorder)
+        {
+            Headers = NodeHeader.For(_options.Headers, -1), // the headers given for every node
+            Tls = _options.Tls,
+            OnError = error => _log.StreamDropped(i, url, error),
+        }).ToArray();
+        watching = [.. watching, .. streams.Select(s => s.RunAsync(watchStop.Token))];
+        Writer?.WriteStreams(_options.ConfirmStreams);
         Task resyncer = ResyncAsync(resync.Reader, apis, _log, stopTaking.Token);
         signers.Start();
         // Give the signers a head start so the first batches are full (presign ahead).
         var warm = Stopwatch.StartNew();
         while (warm.ElapsedMilliseconds < 500 && rings.Sum(r => r.Count) < Math.Min(ringCapacity / 2, ShardCount ?? long.MaxValue)) await Task.Delay(5, interrupt).ConfigureAwait(false);
+        if (streams.Length > 0)
+        {
+            // A stream opened late would miss the first txs: every one must be open before sending starts.
+            while (warm.Elapsed < TimeSpan.FromSeconds(6) && streams.Any(s => s.Connects == 0)) await Task.Delay(10, interrupt).ConfigureAwait(false);
+            if (streams.FirstOrDefault(s => s.Connects == 0) is { } closed)
+            {
+                await watchStop.CancelAsync().ConfigureAwait(false);
+                throw new RunSetupException($"--confirm-ws {RpcEndpoint.Redacted(closed.Url.ToString())} could not be opened: {closed.LastError ?? "no answer"}: check the URL (ws:// or wss://) and that the stream is up");
+            }
+            _log.StreamsOpen(string.Join(", ", streams.Select(s => RpcEndpoint.Redacted(s.Url.ToString()))));
+        }
 
         if (_shape is { NeedsBlocks: true })
         {
@@ -518,7 +560,7 @@ public sealed class LoadRun(RunOptions options)
         // A refused tx followed by accepted ones of the same wallet leaves those queued behind a nonce gap forever:
         // re-send the missing nonces (same txs, same bytes), unless the node is gone.
         GapRepair gaps = reason == StopReason.Aborted || replay is not null ? default
-            : await CloseNonceGapsAsync(apis, wallets, composer).ConfigureAwait(false);
+            : await CloseNonceGapsAsync(apis, submit, wallets, composer).ConfigureAwait(false);
         if (gaps.Resent > 0 || gaps.WalletsLeft > 0)
             _log.NonceGaps(gaps.Resent, gaps.Wallets, gaps.WalletsLeft > 0 ? string.Create(CultureInfo.InvariantCulture, $", {gaps.WalletsLeft:N0} wallets still have gaps") : "");
 
@@ -661,6 +703,9 @@ public sealed class LoadRun(RunOptions options)
             Untracked = tracker.Untracked,
             Ambiguous = ambiguous,
             Blocks = watchers.Sum(w => w.BlockCount),
+            Streams = streams.Select(st => new PreconfStreamSummary(RpcEndpoint.Redacted(st.Url.ToString()), st.Messages, st.Hashes, st.Matched, recorder.PreconfByStream[st.Index], st.Connects, st.LastError)).ToArray(),
+            PreconfLatency = preconf is null ? null : recorder.PreconfEarliest,
+            PreconfUntracked = preconf?.Untracked ?? 0,
             HeadsVia = string.Join(", ", watchers.Select(w => w.Mode).Distinct()),
             AckLatency = recorder.AckFromIntended,
             AckLatencyFromSend = recorder.AckFromSent,
@@ -691,7 +736,7 @@ public sealed class LoadRun(RunOptions options)
     /// to that highest one (identical txs: those the node has come back as already known) and sends them in
     /// batches; then checks again. Bounded: two rounds.
     /// </summary>
-    private static async Task<GapRepair> CloseNonceGapsAsync(List<RpcClient> apis, WalletSet wallets, TxComposer workload)
+    private static async Task<GapRepair> CloseNonceGapsAsync(List<RpcClient> apis, List<RpcClient> submit, WalletSet wallets, TxComposer workload)
     {
         var suspects = wallets.All.Where(w => w.Rejected > 0 && w.MaxAcceptedNonce >= 0).ToList();
         if (suspects.Count == 0) return default;
@@ -724,7 +769,7 @@ public sealed class LoadRun(RunOptions options)
                     try
                     {
                         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                        IReadOnlyList<RpcBatchResult> results = await apis[byNode.Key].CallBatchAsync(calls.GetRange(start, Math.Min(100, calls.Count - start)), timeout.Token).ConfigureAwait(false);
+                        IReadOnlyList<RpcBatchResult> results = await submit[byNode.Key].CallBatchAsync(calls.GetRange(start, Math.Min(100, calls.Count - start)), timeout.Token).ConfigureAwait(false);
                         foreach (RpcBatchResult r in results) if (r.IsSuccess) resent++;
                     }
                     catch (Exception e) when (e is RpcException or RpcTransportException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)

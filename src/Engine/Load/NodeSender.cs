@@ -175,6 +175,9 @@ public sealed class NodeSender : IRpcResponseHandler
 
     public NodeStats Stats { get; }
 
+    /// <summary>Where the txs are held for the confirmation streams (<c>--confirm-ws</c>) as they go out; null without streams.</summary>
+    public Preconf.PreconfTracker? Preconf { get; init; }
+
     public int InFlightBatches => Volatile.Read(ref _inFlightBatches);
 
     /// <summary>The last JSON-RPC error message seen (for the summary).</summary>
@@ -393,6 +396,7 @@ public sealed class NodeSender : IRpcResponseHandler
                     continue;
                 }
                 batch.Body[batch.BodyLength++] = (byte)']';
+                Preconf?.Add(batch.Txs.AsSpan(0, batch.Count)); // before the bytes go out: a stream may mention them before the node answers
                 Stats.AddSent(batch.Count);
                 Volatile.Write(ref _lastSent, sentTicks);
                 Interlocked.Increment(ref _inFlightBatches);

@@ -131,4 +131,13 @@ public static partial class RunLog
 
     [ZLoggerMessage(65, LogLevel.Information, "receipts: {fetched} read in {seconds:0.0} s, {reverted} reverted, {missing} missing")]
     public static partial void ReceiptsEnd(this ILogger logger, long fetched, double seconds, long reverted, long missing);
+
+    [ZLoggerMessage(43, LogLevel.Information, "Sending to {sendUrls}; nonces, blocks and receipts from {rpcUrls} (--send-rpc).")]
+    public static partial void SendingElsewhere(this ILogger logger, string sendUrls, string rpcUrls);
+
+    [ZLoggerMessage(44, LogLevel.Information, "Confirmation streams open: {urls} (each one's first mention of a tx is its preconfirmation).")]
+    public static partial void StreamsOpen(this ILogger logger, string urls);
+
+    [ZLoggerMessage(47, LogLevel.Warning, "confirmation stream {stream} ({url}): {error}; opening it again")]
+    public static partial void StreamDropped(this ILogger logger, int stream, string url, string error);
 }

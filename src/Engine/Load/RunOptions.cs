@@ -12,6 +12,19 @@ public sealed record RunOptions
     /// <summary>Node URLs; empty = start a local anvil.</summary>
     public IReadOnlyList<string> Rpc { get; init; } = [];
 
+    /// <summary>
+    /// Where the txs are sent (<c>--send-rpc</c>, e.g. a sequencer or block builder), one URL for every node or one per
+    /// <see cref="Rpc"/> node in its order; empty = to the <see cref="Rpc"/> nodes. Nonces, blocks, receipts, funding and
+    /// set-up always use <see cref="Rpc"/>.
+    /// </summary>
+    public IReadOnlyList<string> SendRpc { get; init; } = [];
+
+    /// <summary>
+    /// Confirmation streams (<c>--confirm-ws</c>): WebSockets whose messages mention tx hashes (preconfirmations,
+    /// flashblocks); each stream's first mention of a tx is recorded as its preconfirmation. At most 64.
+    /// </summary>
+    public IReadOnlyList<string> ConfirmStreams { get; init; } = [];
+
     /// <summary>Extra request headers (<c>--header</c>): for every node, or for one by its 0-based position in <see cref="Rpc"/>.</summary>
     public IReadOnlyList<NodeHeader> Headers { get; init; } = [];
 

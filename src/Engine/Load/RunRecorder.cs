@@ -13,7 +13,7 @@ namespace FastLoad.Engine.Load;
 /// everything is passed on to the caller's sink, if any. Runs on response-handler threads; allocates nothing
 /// (except the first time an error text is seen).
 /// </summary>
-internal sealed class RunRecorder
+internal sealed class RunRecorder : Preconf.IPreconfSink
 {
     private static readonly double MicrosPerTick = 1_000_000.0 / Stopwatch.Frequency;
 
@@ -65,6 +65,35 @@ internal sealed class RunRecorder
     /// <summary>Block-seen time minus intended send time, for included txs.</summary>
     public LatencyHistogram Inclusion { get; } = new();
 
+    /// <summary>The run's txs for the confirmation streams; refused ones are let go. Null without <c>--confirm-ws</c>.</summary>
+    public Preconf.PreconfTracker? Preconf { get; set; }
+
+    /// <summary>Preconfirmation latency (a stream's first mention - intended send time), per stream; empty without streams.</summary>
+    public LatencyHistogram[] PreconfByStream { get; private set; } = [];
+
+    /// <summary>Preconfirmation latency from the earliest stream to mention each tx.</summary>
+    public LatencyHistogram PreconfEarliest { get; } = new();
+
+    /// <summary>Txs mentioned by at least one stream.</summary>
+    public long Preconfirmed => PreconfEarliest.Count;
+
+    /// <summary>From now on, txs are matched against the confirmation streams of <paramref name="tracker"/>.</summary>
+    public void WatchStreams(Preconf.PreconfTracker tracker)
+    {
+        Preconf = tracker;
+        PreconfByStream = new LatencyHistogram[tracker.Streams];
+        for (int i = 0; i < PreconfByStream.Length; i++) PreconfByStream[i] = new LatencyHistogram();
+    }
+
+    /// <summary>A stream's first mention of one of our txs (the stream's reader thread).</summary>
+    public void OnPreconf(int stream, long id, long intendedTicks, long seenTicks, bool first)
+    {
+        long micros = Micros(seenTicks - intendedTicks);
+        PreconfByStream[stream].RecordConcurrent(micros);
+        if (first) PreconfEarliest.RecordConcurrent(micros);
+        Results?.AddPreconf(new PreconfRecord { Id = id, Stream = (byte)stream, SeenTicks = seenTicks });
+    }
+
     public long IncludedAt(int node) => Interlocked.Read(ref _includedByNode[node]);
 
     /// <summary>The series of an HDR log: untagged ack latency (from intended), then the rest; per node when there are several.</summary>
@@ -92,6 +121,7 @@ internal sealed class RunRecorder
         AckFromSent.RecordConcurrent(Micros(ackTicks - tx.SentTicks));
         if (outcome == TxOutcome.Accepted) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet, nonce: tx.Nonce);
         else if (IsAmbiguous(outcome)) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet, ambiguous: true, nonce: tx.Nonce); // settled by a block, or checked at the end
+        else if (outcome != TxOutcome.AlreadyKnown) Preconf?.Forget(tx.TxHash); // refused: no stream will mention it
         Phases?.OnResult(tx.IntendedTicks, outcome);
         if (Results is { } results)
         {

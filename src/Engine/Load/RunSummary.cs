@@ -18,6 +18,12 @@ public readonly record struct AmbiguousOutcome(long Landed, long InPool, long No
 /// <summary>Nonce gaps found after sending: txs re-sent to close them, in how many wallets, and wallets still gapped.</summary>
 public readonly record struct GapRepair(long Resent, int Wallets, int WalletsLeft);
 
+/// <summary>
+/// One confirmation stream (<c>--confirm-ws</c>) over the run: messages read, hash-shaped values in them, the run's txs it
+/// mentioned and their latency (first mention - intended send, µs), connections opened, the last error.
+/// </summary>
+public sealed record PreconfStreamSummary(string Url, long Messages, long Hashes, long Preconfirmed, Metrics.LatencyHistogram Latency, long Connects, string? LastError);
+
 /// <summary>What a run did, per node and in total.</summary>
 public sealed record RunSummary
 {
@@ -133,6 +139,15 @@ public sealed record RunSummary
     /// <summary>Blocks observed during the run.</summary>
     public int Blocks { get; init; }
 
+    /// <summary>The confirmation streams (<c>--confirm-ws</c>), in order; empty without them.</summary>
+    public IReadOnlyList<PreconfStreamSummary> Streams { get; init; } = [];
+
+    /// <summary>Preconfirmation latency from the earliest stream to mention each tx (µs); null without streams.</summary>
+    public Metrics.LatencyHistogram? PreconfLatency { get; init; }
+
+    /// <summary>Txs not held for the streams (the bound was reached): a stream's mention of them was not counted.</summary>
+    public long PreconfUntracked { get; init; }
+
     public long Sent => Nodes.Sum(n => n.Sent);
 
     /// <summary>Txs the node took: accepted, already known, and those whose answer was lost but that did land or sit in its pool.</summary>
@@ -176,6 +191,18 @@ public sealed record RunSummary
         AppendLatency(s, "ack latency ", AckLatency, "from intended send time");
         AppendLatency(s, "  (raw)     ", AckLatencyFromSend, "from actual send time");
         AppendLatency(s, "inclusion   ", InclusionLatency, "block seen - intended send time");
+        if (PreconfLatency is { } earliest)
+        {
+            s.AppendLine(string.Create(c, $"  preconfirmed {earliest.Count:N0} of {Accepted:N0} accepted txs by {Streams.Count} stream(s){(PreconfUntracked > 0 ? string.Create(c, $"   not tracked (bound reached): {PreconfUntracked:N0}") : "")}"));
+            AppendLatency(s, "preconf     ", earliest, "earliest stream's first mention - intended send time");
+            for (int i = 0; i < Streams.Count; i++)
+            {
+                PreconfStreamSummary st = Streams[i];
+                string latency = st.Latency.Count == 0 ? "" : string.Create(c, $", preconf p50/p99 {st.Latency.MillisAtPercentile(50):N1}/{st.Latency.MillisAtPercentile(99):N1} ms");
+                string trouble = st.Connects > 1 || st.LastError is not null ? string.Create(c, $", opened {st.Connects} time(s){(st.LastError is null ? "" : $", last error: {st.LastError}")}") : "";
+                s.AppendLine(string.Create(c, $"  stream {i} {st.Url}: {st.Messages:N0} messages, {st.Hashes:N0} hashes, {st.Preconfirmed:N0} of ours{latency}{trouble}"));
+            }
+        }
         if (Receipts is { } r)
         {
             s.AppendLine(string.Create(c, $"  receipts     {r.Fetched:N0} of {r.Sampled:N0} sampled included txs ({r.Percent:0.##} %): {r.Success:N0} success, {r.Reverted:N0} reverted{(r.Missing > 0 ? string.Create(c, $", {r.Missing:N0} not read") : "")}{(r.Fetched > 0 ? string.Create(c, $", gas used {r.GasUsed:N0} (mean {r.GasUsed / (ulong)r.Fetched:N0})") : "")}"));

@@ -103,6 +103,18 @@ internal static class MergedResults
         union.Add("wallets", [NodeColumn]);
         union.Add("samples", [NodeColumn, ("t_s", f => string.Create(C, $"t_s + {(long)Math.Round(Shift(f) / 1e6)}"))]);
         union.Add("read_log", [Id, NodeColumn, ErrorId, .. times]);
+        union.Add("tx_preconfs", [Id, Shifted("preconf_us")]);
+        // --confirm-ws streams (schema 11): one row per stream index (the shards of a run watch the same streams), counts
+        // summed; the latencies come from tx_preconfs over the union.
+        if (union.Add("streams", [], name: "_streams_by_file"))
+        {
+            sql.AppendLine("""
+                CREATE VIEW memory.main.streams AS
+                SELECT stream, any_value(url) AS url, sum(messages) AS messages, sum(hashes) AS hashes, sum(preconfirmed) AS preconfirmed,
+                       NULL::DOUBLE AS preconf_p50_ms, NULL::DOUBLE AS preconf_p99_ms, sum(connects) AS connects, string_agg(DISTINCT error, '; ') AS error
+                FROM memory.main._streams_by_file GROUP BY stream;
+                """);
+        }
         foreach (string table in Stacked) union.Add(table, []);
         // The files' own per-tx and per-read views, each joined within its file, then stacked (run_id: the file's run).
         union.Add("txs", [Id, NodeColumn, .. times, Shifted("block_seen_us")]);

@@ -26,6 +26,14 @@ public struct InclusionRecord
     public long SeenTicks;
 }
 
+/// <summary>One of our txs first mentioned by a confirmation stream (<c>--confirm-ws</c>).</summary>
+public struct PreconfRecord
+{
+    public long Id;
+    public byte Stream;
+    public long SeenTicks;
+}
+
 /// <summary>One answered (or failed) read, as queued from a connection's reader to the results writer (times are raw Stopwatch ticks).</summary>
 public struct ReadRecord
 {

@@ -16,7 +16,7 @@ namespace FastLoad.Engine.Results;
 public static class ResultsSchema
 {
     /// <summary>Bumped when a table changes shape; stored in <c>runs.schema_version</c>.</summary>
-    public const int Version = 10; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
+    public const int Version = 11; // 2: no_answer, tx_resolutions, runs.status_reason/late/max_lag_ms/unsent/gap_repairs, samples.rss_mb/managed_heap_mb
                                   // 3: runs.shape, samples.intended
                                   // 4: tx_log.op + ops (txs.op per tx), contracts, ledger_mismatches, runs.ledger_checked/ledger_mismatches
                                   // 5: read_log + read_methods + read_outcomes (view reads), tx_receipts (txs.gas_used, txs.status),
@@ -25,9 +25,9 @@ public static class ResultsSchema
                                   // 6: phases, txs.phase, runs.sustainable_rate (fastload probe)
                                   // 7: runs.wait_signing_ms/wait_network_ms/ring_empty_percent/ring_full_percent/signer_busy_percent/cpu_percent/
                                   //    bound_by/bound_evidence, samples.wait_signing_ms/wait_network_ms (self-telemetry, bottleneck verdict)
-                                  // 8: (taken by the sequencer set-ups' preconfirmations)
                                   // 9: runs.shard/shard_count (--shard i/N; one file per shard, merged by report/compare)
                                   // 10: phases.base_fee_start_gwei/base_fee_end_gwei/fee_cap_gwei/fee_wait_s (the probe's fee evidence)
+                                  // 11: streams + tx_preconfs (txs.preconf_us/preconf_ms/preconf_at), runs.send_targets/preconfirmed/preconf_p50_ms/preconf_p99_ms (--send-rpc, --confirm-ws)
 
     public const string Tables = """
         CREATE TABLE runs (
@@ -75,7 +75,10 @@ public static class ResultsSchema
             bound_by VARCHAR,           -- what limited the run: node | signing | sending | rate | unclear (README "Bottleneck verdict")
             bound_evidence VARCHAR,     -- the figures behind bound_by, as the summary's last line gives them
             shard INTEGER,              -- --shard i/N: this file's shard i (0-based; 0 unsharded); target_rate and the txs are this shard's part
-            shard_count INTEGER         -- N, the shards of the run (1 unsharded); report/compare over the N files give the whole run
+            shard_count INTEGER,        -- N, the shards of the run (1 unsharded); report/compare over the N files give the whole run
+            send_targets VARCHAR,       -- --send-rpc: where each node's txs were sent, comma-separated in node order; NULL = to targets
+            preconfirmed BIGINT,        -- --confirm-ws: txs that at least one stream mentioned; NULL without streams
+            preconf_p50_ms DOUBLE, preconf_p99_ms DOUBLE   -- the earliest stream's mention - intended send, of those txs
         );
         CREATE TABLE phases (           -- fastload probe: one row per step, bisect step and hold, in the order run
             run_id VARCHAR,
@@ -131,6 +134,21 @@ public static class ResultsSchema
         CREATE TABLE errors (error_id INTEGER, outcome VARCHAR, message VARCHAR);
         CREATE TABLE tx_errors (id BIGINT, error_id INTEGER);
         CREATE TABLE tx_inclusions (id BIGINT, block BIGINT, seen_us BIGINT);
+        CREATE TABLE streams (          -- --confirm-ws: one row per stream, in the order given
+            stream UTINYINT,            -- tx_preconfs.stream
+            url VARCHAR,
+            messages BIGINT,            -- messages read
+            hashes BIGINT,              -- 0x + 64-hex values in them, ours or not
+            preconfirmed BIGINT,        -- of the run's txs, how many it mentioned
+            preconf_p50_ms DOUBLE, preconf_p99_ms DOUBLE,  -- its first mention - intended send
+            connects INTEGER,           -- connections opened (more than 1: it dropped and was opened again)
+            error VARCHAR               -- why the last connection failed or ended, if one did
+        );
+        CREATE TABLE tx_preconfs (      -- a stream's first mention of one of the run's txs
+            id BIGINT,                  -- tx_log.id
+            stream UTINYINT,            -- see streams
+            preconf_us BIGINT           -- when the message began to arrive (same clock as every *_us)
+        );
         CREATE TABLE tx_resolutions (
             id BIGINT,                  -- a tx whose answer was lost or unreadable (connection_lost, no_answer), not seen in a block
             resolution VARCHAR          -- in_pool (a node knows it) | not_found (no node knows it: it never landed)
@@ -197,7 +215,10 @@ public static class ResultsSchema
                r.started_at + to_microseconds(l.ack_us) AS ack_at,
                r.started_at + to_microseconds(i.seen_us) AS block_seen_at,
                CASE WHEN rc.success THEN 'success' WHEN NOT rc.success THEN 'reverted' END AS status,  -- NULL: no receipt fetched
-               ph.phase                            -- fastload probe: the phase the tx was intended in (NULL otherwise)
+               ph.phase,                           -- fastload probe: the phase the tx was intended in (NULL otherwise)
+               pc.preconf_us,                      -- --confirm-ws: the earliest stream's first mention (NULL: none mentioned it)
+               (pc.preconf_us - l.intended_us) / 1000.0 AS preconf_ms,
+               r.started_at + to_microseconds(pc.preconf_us) AS preconf_at
         FROM tx_log l
         CROSS JOIN runs r
         JOIN outcomes o USING (outcome)
@@ -209,7 +230,8 @@ public static class ResultsSchema
         LEFT JOIN tx_inclusions i USING (id)
         LEFT JOIN tx_resolutions res USING (id)
         LEFT JOIN tx_receipts rc USING (id)
-        LEFT JOIN phases ph ON l.intended_us >= ph.start_us AND l.intended_us < ph.end_us;
+        LEFT JOIN phases ph ON l.intended_us >= ph.start_us AND l.intended_us < ph.end_us
+        LEFT JOIN (SELECT id, min(preconf_us) AS preconf_us FROM tx_preconfs GROUP BY id) pc USING (id);
         CREATE VIEW reads AS
         SELECT r.run_id, l.id, l.node, n.url AS node_url, m.name AS method,
                l.intended_us, l.sent_us, l.ack_us,

@@ -97,7 +97,18 @@ public sealed record RunFinal
     public double? CpuPercent { get; init; }
     public string? BoundBy { get; init; }
     public string? BoundEvidence { get; init; }
+
+    /// <summary>--confirm-ws: what each stream did (the <c>streams</c> rows' figures), in stream order; empty without streams.</summary>
+    public IReadOnlyList<StreamFinal> Streams { get; init; } = [];
+
+    /// <summary>--confirm-ws: txs at least one stream mentioned, and the earliest mention's latency; null without streams.</summary>
+    public long? Preconfirmed { get; init; }
+    public double? PreconfP50Ms { get; init; }
+    public double? PreconfP99Ms { get; init; }
 }
+
+/// <summary>One confirmation stream at the end of the run (a <c>streams</c> row).</summary>
+public sealed record StreamFinal(int Stream, long Messages, long Hashes, long Preconfirmed, double? PreconfP50Ms, double? PreconfP99Ms, long Connects, string? Error);
 
 /// <summary>
 /// Streams a run's results into a DuckDB file (schema: <see cref="ResultsSchema"/>). Response handlers and the
@@ -124,6 +135,7 @@ public sealed class ResultsWriter : IDisposable
     ];
 
     private static readonly DuckDBType[] InclusionTypes = [DuckDBType.BigInt, DuckDBType.BigInt, DuckDBType.BigInt];
+    private static readonly DuckDBType[] PreconfTypes = [DuckDBType.BigInt, DuckDBType.UnsignedTinyInt, DuckDBType.BigInt];
     private static readonly DuckDBType[] TxErrorTypes = [DuckDBType.BigInt, DuckDBType.Integer];
     private static readonly DuckDBType[] ErrorTypes = [DuckDBType.Integer, DuckDBType.Varchar, DuckDBType.Varchar];
 
@@ -151,8 +163,9 @@ public sealed class ResultsWriter : IDisposable
     private readonly BoundedRing<TxRecord> _txs;
     private readonly BoundedRing<InclusionRecord> _inclusions;
     private readonly BoundedRing<ReadRecord> _reads;
+    private readonly BoundedRing<PreconfRecord> _preconfs;
     private readonly System.Collections.Concurrent.ConcurrentQueue<(int Node, BlockSeen Block)> _blocks = new();
-    private DuckDbChunkAppender? _txInclusions, _errors, _blockRows, _samples, _readRows; // lane 0's
+    private DuckDbChunkAppender? _txInclusions, _errors, _blockRows, _samples, _readRows, _preconfRows; // lane 0's
     private Lane[] _lanes = [];
     private int _errorsCommitted; // error ids below this are committed (tx_errors rows may refer to them)
     private volatile bool _stopping;
@@ -170,6 +183,7 @@ public sealed class ResultsWriter : IDisposable
         _txs = new BoundedRing<TxRecord>(capacity);
         _inclusions = new BoundedRing<InclusionRecord>(capacity);
         _reads = new BoundedRing<ReadRecord>(Math.Max(1024, capacity / 4));
+        _preconfs = new BoundedRing<PreconfRecord>(capacity);
     }
 
     public string Path { get; }
@@ -269,6 +283,15 @@ public sealed class ResultsWriter : IDisposable
         _db.Execute("UPDATE runs SET targets = $1", string.Join(',', urls));
     }
 
+    /// <summary>--send-rpc: where each node's txs are sent (node order). Before <see cref="Begin"/>.</summary>
+    public void WriteSendTargets(IReadOnlyList<string> urls) => _db.Execute("UPDATE runs SET send_targets = $1", string.Join(',', urls));
+
+    /// <summary>--confirm-ws: the streams (index = position); their figures come with <see cref="Finish"/>. Before <see cref="Begin"/>.</summary>
+    public void WriteStreams(IReadOnlyList<string> urls)
+    {
+        for (int i = 0; i < urls.Count; i++) _db.Execute("INSERT INTO streams (stream, url) VALUES ($1, $2)", (byte)i, urls[i]);
+    }
+
     /// <summary>Records the contracts the workload deployed or reused (name, address, deploy tx). Before <see cref="Begin"/>.</summary>
     public void WriteContracts(IReadOnlyList<Workloads.DeployedContract> contracts)
     {
@@ -298,6 +321,7 @@ public sealed class ResultsWriter : IDisposable
         _blockRows = new DuckDbChunkAppender(_db, "blocks", BlockTypes);
         _samples = new DuckDbChunkAppender(_db, "samples", SampleTypes);
         _readRows = new DuckDbChunkAppender(_db, "read_log", ReadLogTypes);
+        _preconfRows = new DuckDbChunkAppender(_db, "tx_preconfs", PreconfTypes);
         var lanes = new Lane[Math.Max(1, DrainThreads)];
         for (int i = 0; i < lanes.Length; i++) lanes[i] = new Lane(this, i, i == 0 ? _db : _db.Connect());
         _lanes = lanes;
@@ -317,6 +341,12 @@ public sealed class ResultsWriter : IDisposable
     public void AddInclusion(in InclusionRecord record)
     {
         if (!_inclusions.TryWrite(record)) Interlocked.Increment(ref _dropped);
+    }
+
+    /// <summary>Queues a confirmation stream's first mention of one of our txs (any thread; never blocks, never allocates).</summary>
+    public void AddPreconf(in PreconfRecord record)
+    {
+        if (!_preconfs.TryWrite(record)) Interlocked.Increment(ref _dropped);
     }
 
     /// <summary>Queues an answered (or failed) read (any thread; never blocks, never allocates); counts it as dropped if the ring is full.</summary>
@@ -398,8 +428,9 @@ public sealed class ResultsWriter : IDisposable
             {
                 Interlocked.CompareExchange(ref w._failure, e, null);
                 // Keep draining so producers' rings don't just fill; what is read now is lost and counted.
-                while (!w._stopping || w._txs.Count > 0 || w._inclusions.Count > 0 || w._reads.Count > 0)
+                while (!w._stopping || w._txs.Count > 0 || w._inclusions.Count > 0 || w._reads.Count > 0 || w._preconfs.Count > 0)
                 {
+                    while (w._preconfs.TryRead(out _)) Interlocked.Increment(ref w._dropped);
                     while (w._txs.TryRead(out _)) Interlocked.Increment(ref w._dropped);
                     while (w._inclusions.TryRead(out _)) Interlocked.Increment(ref w._dropped);
                     while (w._reads.TryRead(out _)) Interlocked.Increment(ref w._dropped);
@@ -497,6 +528,15 @@ public sealed class ResultsWriter : IDisposable
             inclusions.EndRow();
             n++;
         }
+        DuckDbChunkAppender preconfs = _preconfRows!;
+        while (_preconfs.TryRead(out PreconfRecord p))
+        {
+            preconfs.SetInt64(0, p.Id);
+            preconfs.SetByte(1, p.Stream);
+            preconfs.SetInt64(2, Micros(p.SeenTicks));
+            preconfs.EndRow();
+            n++;
+        }
         while (_blocks.TryDequeue(out (int Node, BlockSeen Block) b))
         {
             DuckDbChunkAppender a = _blockRows!;
@@ -528,6 +568,7 @@ public sealed class ResultsWriter : IDisposable
         _errors!.Flush();
         Volatile.Write(ref _errorsCommitted, _errorsWritten);
         _txInclusions!.Flush();
+        _preconfRows!.Flush();
         _blockRows!.Flush();
         _samples!.Flush();
         _readRows!.Flush(); // after the error texts: a read's error_id is committed with or after its text
@@ -624,7 +665,7 @@ public sealed class ResultsWriter : IDisposable
     {
         {
             // Error texts first (a lane may still hold tx_errors rows waiting for theirs), then the lanes.
-            foreach (DuckDbChunkAppender? a in new[] { _errors, _txInclusions, _blockRows, _samples, _readRows })
+            foreach (DuckDbChunkAppender? a in new[] { _errors, _txInclusions, _preconfRows, _blockRows, _samples, _readRows })
             {
                 try { a?.Dispose(); } catch (DbException e) { _failure ??= e; }
             }
@@ -676,6 +717,15 @@ public sealed class ResultsWriter : IDisposable
                 foreach (Workloads.LedgerMismatch m in ledger.Mismatches)
                     _db.Execute("INSERT INTO ledger_mismatches VALUES ($1, $2, $3, $4)", m.Wallet, m.Address.ToString(),
                         m.Expected.ToString(CultureInfo.InvariantCulture), m.Actual.ToString(CultureInfo.InvariantCulture));
+            }
+            if (final.Preconfirmed is long preconfirmed)
+                _db.Execute("UPDATE runs SET preconfirmed = $1, preconf_p50_ms = $2, preconf_p99_ms = $3", preconfirmed, Num(final.PreconfP50Ms), Num(final.PreconfP99Ms));
+            foreach (StreamFinal f in final.Streams)
+            {
+                _db.Execute("""
+                    UPDATE streams SET messages = $2, hashes = $3, preconfirmed = $4, preconf_p50_ms = $5, preconf_p99_ms = $6, connects = $7, error = $8
+                    WHERE stream = $1
+                    """, (byte)f.Stream, f.Messages, f.Hashes, f.Preconfirmed, Num(f.PreconfP50Ms), Num(f.PreconfP99Ms), (int)f.Connects, f.Error);
             }
             if (final.SustainableRate is double sustainable) _db.Execute("UPDATE runs SET sustainable_rate = $1", sustainable);
             foreach (Probe.ProbeStep p in final.Phases)

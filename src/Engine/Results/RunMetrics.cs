@@ -44,6 +44,15 @@ public sealed class RunMetrics
     /// <summary>The same metrics per node, by node index.</summary>
     public required IReadOnlyList<TxMetrics> Nodes { get; init; }
 
+    /// <summary>
+    /// --confirm-ws: txs at least one stream mentioned, and the earliest mention - intended send (ms); null for a run
+    /// without streams (or a file from before schema 11).
+    /// </summary>
+    public PreconfMetrics? Preconf { get; init; }
+
+    /// <summary>--confirm-ws: the same per stream, in stream order; empty without streams.</summary>
+    public IReadOnlyList<PreconfMetrics> Streams { get; init; } = [];
+
     /// <summary>Reads the metrics of the results file at <paramref name="path"/>, read-only.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not a FastLoad results file, or still open for writing.</exception>
@@ -138,8 +147,11 @@ public sealed class RunMetrics
         string? shape = null;
         if (Rows.Of(db, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'shape'").GetInt64(0, 0) > 0)
             shape = Rows.Of(db, "SELECT shape FROM runs LIMIT 1").GetString(0, 0);
+        (PreconfMetrics? preconf, IReadOnlyList<PreconfMetrics> streams) = PreconfOf(db);
         return new RunMetrics
         {
+            Preconf = preconf,
+            Streams = streams,
             RunId = run.GetString(0, 0) ?? "",
             Status = !ended && run.GetString(0, 3) is null or "running" ? "killed" : run.GetString(0, 3) ?? "unknown",
             StartedAt = FromMicros(run.GetInt64(0, 1)),
@@ -152,6 +164,28 @@ public sealed class RunMetrics
             Total = total ?? throw new InvalidDataException("no totals row"),
             Nodes = nodes,
         };
+    }
+
+    /// <summary>From <c>tx_preconfs</c> and <c>tx_log</c>: the earliest mention per tx, and each stream's mentions.</summary>
+    private static (PreconfMetrics?, IReadOnlyList<PreconfMetrics>) PreconfOf(DuckDBConnection db)
+    {
+        // The streams this connection sees (a file's table, or a merged view), not any attached file's.
+        if (Rows.Of(db, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'streams' AND database_name = current_database() UNION ALL SELECT count(*) FROM duckdb_views() WHERE view_name = 'streams' AND database_name = current_database()") is var found
+            && found.GetInt64(0, 0) + found.GetInt64(1, 0) == 0) return (null, []);
+        Rows rows = Rows.Of(db, """
+            WITH p AS (SELECT pc.id, pc.stream, (pc.preconf_us - l.intended_us) / 1000.0 AS ms FROM tx_preconfs pc JOIN tx_log l USING (id)),
+            earliest AS (SELECT id, min(ms) AS ms FROM p GROUP BY id)
+            SELECT NULL AS stream, NULL AS url, count(ms), quantile_disc(ms, 0.5), quantile_disc(ms, 0.99), (SELECT count(*) FROM streams) FROM earliest
+            UNION ALL
+            SELECT * FROM (
+                SELECT s.stream, s.url, count(p.ms), quantile_disc(p.ms, 0.5), quantile_disc(p.ms, 0.99), NULL
+                FROM streams s LEFT JOIN p USING (stream) GROUP BY s.stream, s.url ORDER BY s.stream)
+            """);
+        if (rows.GetInt64(0, 5) == 0) return (null, []); // a run without streams
+        var streams = new List<PreconfMetrics>();
+        for (int r = 1; r < rows.RowCount; r++)
+            streams.Add(new PreconfMetrics((int)rows.GetInt64(r, 0), rows.GetString(r, 1), rows.GetInt64(r, 2), Nullable(rows, r, 3), Nullable(rows, r, 4)));
+        return (new PreconfMetrics(null, null, rows.GetInt64(0, 2), Nullable(rows, 0, 3), Nullable(rows, 0, 4)), streams);
     }
 
     private static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
@@ -187,3 +221,6 @@ public sealed class RunMetrics
         return 0;
     }
 }
+
+/// <summary>Preconfirmations (<c>--confirm-ws</c>): of one stream (<paramref name="Stream"/>, its URL) or, with both null, the earliest of every stream per tx.</summary>
+public sealed record PreconfMetrics(int? Stream, string? Url, long Preconfirmed, double? P50Ms, double? P99Ms);

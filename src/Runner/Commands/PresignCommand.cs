@@ -75,7 +75,7 @@ public static class PresignCommand
             }
             catch (Exception e) when (e is ArgumentException or RunSetupException or RpcTransportException or RpcException or IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"fastload presign: {e.Message}");
+                Console.Error.WriteLine($"fastload presign: {EnvironmentOptions.Annotate(e.Message)}");
                 log?.Logger.CommandFailed("presign", e.Message);
                 return 2;
             }

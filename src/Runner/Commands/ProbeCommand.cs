@@ -141,7 +141,7 @@ public static class ProbeCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"fastload probe: {e.Message}");
+                Console.Error.WriteLine($"fastload probe: {EnvironmentOptions.Annotate(e.Message)}");
                 return 2;
             }
             using CliLog _ = log;

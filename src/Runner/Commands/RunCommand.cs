@@ -21,6 +21,8 @@ public static class RunCommand
     internal static Command Create(RunHost host)
     {
         var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated: http://host:port or https://[user:password@]host[:port]/path. Default: start a local anvil." };
+        var sendRpc = new Option<string?>("--send-rpc") { Description = "Send the txs here instead (a sequencer or block builder): one URL for all --rpc nodes, or one per node, comma-separated. --rpc still serves nonces, blocks, receipts, funding and set-up." };
+        var confirmWs = new Option<string?>("--confirm-ws") { Description = "WebSocket stream(s), comma-separated, whose messages mention tx hashes (preconfirmations, flashblocks, pending txs): each stream's first mention of a tx is recorded as its preconfirmation (txs.preconf_us, tx_preconfs)." };
         var rate = new Option<double?>("--rate") { Description = "Total tx/s, split evenly across nodes (default 200)." };
         var shape = new Option<string>("--shape") { Description = "When txs are due: constant (--rate), ramp:FROM..TO (tx/s, over --duration), steps:FROM..TO:STEP/HOLD, burst:N/EVERY, poisson (mean --rate) or per-block:K.", DefaultValueFactory = _ => "constant" };
         var phases = new Option<string[]>("--phase") { Description = "A phase of the run: NAME=SHAPE[@RATE]/DURATION, repeated for phases one after another (e.g. --phase warm=constant@50/10s --phase climb=ramp:50..500/60s); each phase's txs are counted apart (phases table, txs.phase). Excludes --shape, --rate, --duration, --count, --max." };
@@ -102,12 +104,14 @@ public static class RunCommand
             get at most 10 s more.
             The funder key comes from FASTLOAD_FUNDER_KEY, --funder-key-file or --funder-mnemonic-file [--funder-index N],
             never from the command line; with the local anvil, its funded dev account is used.
+            Every option can also be set in the environment as FASTLOAD_<NAME> (--rate: FASTLOAD_RATE, --send-rpc:
+            FASTLOAD_SEND_RPC); the command line wins.
             """)
         {
             rpc, rate, shape, phases, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, startAt, seed,
             periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
             ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
-            logFile, logLevel, workload, reuseSetup, ledgerSample, readRate, readMethod, receipts, testSlowSigning,
+            logFile, logLevel, workload, reuseSetup, ledgerSample, readRate, readMethod, receipts, testSlowSigning, sendRpc, confirmWs,
         };
         funder.AddTo(command);
         connection.AddTo(command);
@@ -159,6 +163,17 @@ public static class RunCommand
                 for (int i = 0; i < urls.Length; i++) // fail fast with the URL's own message
                     RpcEndpoint.Parse(urls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
                 IReadOnlyList<string>? webSockets = ParseWebSockets(parse.GetValue(ws), urls.Length);
+                IReadOnlyList<string> sendUrls = ParseSendRpc(parse.GetValue(sendRpc), urls.Length);
+                try
+                {
+                    for (int i = 0; i < sendUrls.Count; i++)
+                        RpcEndpoint.Parse(sendUrls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"--send-rpc: {e.Message}");
+                }
+                IReadOnlyList<string> confirmUrls = ParseConfirmStreams(parse.GetValue(confirmWs));
                 foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)), ("--resync-every", parse.GetValue(resyncEvery)) })
                     if (value < 1) throw new ArgumentException($"{name} must be at least 1");
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
@@ -190,6 +205,8 @@ public static class RunCommand
                 options = new RunOptions
                 {
                     Rpc = urls,
+                    SendRpc = sendUrls,
+                    ConfirmStreams = confirmUrls,
                     Headers = headers,
                     Tls = tls,
                     Rate = shapeValue is Engine.Shapes.ConstantShape or Engine.Shapes.PoissonShape ? rateValue ?? 200 : null,
@@ -236,7 +253,7 @@ public static class RunCommand
             }
             catch (ArgumentException e)
             {
-                host.Error.WriteLine($"fastload run: {e.Message}");
+                host.Error.WriteLine($"fastload run: {EnvironmentOptions.Annotate(e.Message)}");
                 return 2;
             }
             // Disposed on every way out (after the summary, on exit 4, 130, 143 and on errors): the log file ends complete.
@@ -256,7 +273,7 @@ public static class RunCommand
                     writer = Engine.Results.ResultsWriter.Create(resultsPath, new Engine.Results.RunInfo
                     {
                         RunId = Engine.Results.RunInfo.NewRunId(DateTime.UtcNow),
-                        CommandLine = CommandLineForRecord(host.CommandLine ?? Environment.GetCommandLineArgs()[1..]),
+                        CommandLine = host.CommandLine is { } served ? CommandLineForRecord(served) : CommandLineForRecord(),
                         SettingsJson = SettingsJson(options),
                         TxType = Engine.Requests.SignRequest.TypeName(options.TxType),
                         WorkloadOp = options.Workload.Text,
@@ -372,6 +389,35 @@ public static class RunCommand
         return urls;
     }
 
+    /// <summary>--send-rpc: none, one URL for every node, or one per --rpc node (there must be --rpc nodes).</summary>
+    internal static IReadOnlyList<string> ParseSendRpc(string? text, int nodes)
+    {
+        if (text is null) return [];
+        string[] urls = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0) throw new ArgumentException("--send-rpc is empty: give the URL the txs are sent to (e.g. http://builder:8545)");
+        if (nodes == 0) throw new ArgumentException("--send-rpc needs --rpc: the node that serves nonces, blocks and receipts for the endpoint the txs go to");
+        if (urls.Length != 1 && urls.Length != nodes)
+            throw new ArgumentException($"--send-rpc gives {urls.Length} URLs for {nodes} --rpc nodes: give one for all, or one per node in the same order");
+        return urls;
+    }
+
+    /// <summary>--confirm-ws: ws:// or wss:// URLs, at most 64, no credentials in them.</summary>
+    internal static IReadOnlyList<string> ParseConfirmStreams(string? text)
+    {
+        if (text is null) return [];
+        string[] urls = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0) throw new ArgumentException("--confirm-ws is empty: give ws://host:port/path of a stream that mentions tx hashes");
+        if (urls.Length > 64) throw new ArgumentException($"--confirm-ws gives {urls.Length} streams: at most 64");
+        foreach (string url in urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("ws" or "wss"))
+                throw new ArgumentException($"--confirm-ws '{RpcEndpoint.Redacted(url)}' is not a ws:// or wss:// URL: give e.g. ws://127.0.0.1:8546/stream");
+            if (uri.UserInfo.Length > 0)
+                throw new ArgumentException($"--confirm-ws '{RpcEndpoint.Redacted(url)}' holds user:password@: leave them out and give --header 'Authorization: …' (headers for every node go to the streams too)");
+        }
+        return urls;
+    }
+
     internal static void DeleteUnused(string path)
     {
         File.Delete(path);
@@ -390,8 +436,15 @@ public static class RunCommand
         return path;
     }
 
-    /// <summary>The command line as typed, with the seed, header values, URL credentials and anything that looks like a private key blanked.</summary>
-    internal static string CommandLineForRecord() => CommandLineForRecord(Environment.GetCommandLineArgs()[1..]);
+    /// <summary>
+    /// The command line as typed, then the options taken from FASTLOAD_* variables (after "[environment]"), with the
+    /// seed, header values, URL credentials and anything that looks like a private key blanked.
+    /// </summary>
+    internal static string CommandLineForRecord()
+    {
+        string[] typed = Environment.GetCommandLineArgs()[1..];
+        return CommandLineForRecord(EnvironmentOptions.Added.Count == 0 ? typed : [.. typed, "[environment]", .. EnvironmentOptions.Added]);
+    }
 
     /// <summary>As above for the given arguments (a served run's: <c>run</c> and its flags).</summary>
     internal static string CommandLineForRecord(string[] commandLine)
@@ -438,6 +491,8 @@ public static class RunCommand
             }
             json.WriteNumber("receipts_percent", o.EffectiveReceiptsPercent);
             if (o.Rpc.Count == 0) json.WriteNumber("local_block_time_s", o.LocalBlockTime);
+            if (o.SendRpc.Count > 0) json.WriteString("send_rpc", string.Join(',', o.SendRpc.Select(RpcEndpoint.Redacted)));
+            if (o.ConfirmStreams.Count > 0) json.WriteString("confirm_ws", string.Join(',', o.ConfirmStreams.Select(RpcEndpoint.Redacted)));
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
@@ -510,6 +565,10 @@ public static class RunCommand
             SignerBusyPercent = s.Bottleneck?.Evidence.SignerBusyFraction * 100, CpuPercent = s.Bottleneck?.Evidence.CpuFraction * 100,
             BoundBy = s.Bottleneck is { } b ? Engine.Load.Bottleneck.Name(b.Bound) : null,
             BoundEvidence = s.Bottleneck is { } e ? Report.BottleneckText.Stored(e) : null,
+            Preconfirmed = s.PreconfLatency?.Count,
+            PreconfP50Ms = s.PreconfLatency?.MillisAtPercentile(50), PreconfP99Ms = s.PreconfLatency?.MillisAtPercentile(99),
+            Streams = s.Streams.Select((st, i) => new Engine.Results.StreamFinal(i, st.Messages, st.Hashes, st.Preconfirmed,
+                st.Latency.MillisAtPercentile(50), st.Latency.MillisAtPercentile(99), st.Connects, st.LastError)).ToArray(),
         };
     }
 

@@ -97,7 +97,7 @@ public static class SinkCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"fastload sink: {e.Message}");
+                Console.Error.WriteLine($"fastload sink: {EnvironmentOptions.Annotate(e.Message)}");
                 return 2;
             }
             using (log)

@@ -67,7 +67,7 @@ public static class SweepCommand
             }
             catch (Exception e) when (e is ArgumentException or RpcTransportException or RpcException or RunSetupException)
             {
-                Console.Error.WriteLine($"fastload sweep: {e.Message}");
+                Console.Error.WriteLine($"fastload sweep: {EnvironmentOptions.Annotate(e.Message)}");
                 log?.Logger.CommandFailed("sweep", e.Message);
                 return 2;
             }

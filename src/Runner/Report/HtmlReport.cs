@@ -95,6 +95,12 @@ internal static class HtmlReport
         Card(s, "ack p50 / p99 ms", $"{Num(t.AckP50Ms)} / {Num(t.AckP99Ms)}", $"max {MetricsText.Ms(t.AckMaxMs)}, raw p99 {MetricsText.Ms(t.RawAckP99Ms)}");
         Card(s, "inclusion p50 / p99 ms", $"{Num(t.InclusionP50Ms)} / {Num(t.InclusionP99Ms)}", "block seen − intended send");
         Card(s, "included", MetricsText.Count(t, t.Included), t.Blocks == 0 ? "no block recorded" : string.Create(C, $"in {t.Blocks:N0} blocks, not included {t.NotIncluded:N0}"));
+        if (m.Preconf is { } preconf)
+        {
+            Card(s, "preconf p50 / p99 ms", $"{Num(preconf.P50Ms)} / {Num(preconf.P99Ms)}", string.Create(C, $"{preconf.Preconfirmed:N0} txs, earliest of {m.Streams.Count} stream(s) − intended send"));
+            foreach (PreconfMetrics st in m.Streams)
+                Card(s, string.Create(C, $"stream {st.Stream} preconf p50 / p99 ms"), $"{Num(st.P50Ms)} / {Num(st.P99Ms)}", string.Create(C, $"{st.Preconfirmed:N0} txs, {st.Url}"));
+        }
         if (isProbe)
             Card(s, "sustainable", probe!.SustainableRate is double found ? string.Create(C, $"{found:#,0.###} tx/s") : "none found",
                 string.Create(C, $"probe: {probe.Steps.Count} phases, {probe.Steps.Count(p => p.Pass)} passed"));

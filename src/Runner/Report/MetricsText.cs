@@ -34,6 +34,12 @@ internal static class MetricsText
             ? "  included     - (no block recorded)"
             : string.Create(C, $"  included     {t.Included:N0} in {t.Blocks:N0} blocks   not included {t.NotIncluded:N0}"));
         s.AppendLine($"  inclusion    p50 {Ms(t.InclusionP50Ms)}   p99 {Ms(t.InclusionP99Ms)}   (block seen - intended send time)");
+        if (m.Preconf is { } preconf)
+        {
+            s.AppendLine(string.Create(C, $"  preconf      {preconf.Preconfirmed:N0} txs by {m.Streams.Count} stream(s)   p50 {Ms(preconf.P50Ms)}   p99 {Ms(preconf.P99Ms)}   (earliest stream's first mention - intended send time)"));
+            foreach (PreconfMetrics st in m.Streams)
+                s.AppendLine(string.Create(C, $"    stream {st.Stream} {st.Url}: {st.Preconfirmed:N0} txs, p50 {Ms(st.P50Ms)}, p99 {Ms(st.P99Ms)}"));
+        }
         if (m.Nodes.Count > 1)
         {
             s.AppendLine();

@@ -139,7 +139,7 @@ public sealed class ScenarioFile
         private readonly List<(string, string?)> _flags = [];
 
         private static readonly string[] TopKeys =
-            ["name", "description", "nodes", "ws", "block_time", "wallets", "seed", "tx_type", "funding", "workload", "setup", "phases", "reads", "send", "expect", "out", "node_timeout"];
+            ["name", "description", "nodes", "ws", "block_time", "wallets", "seed", "tx_type", "funding", "workload", "setup", "phases", "reads", "send", "expect", "out", "node_timeout", "send_rpc", "confirm_ws"];
 
         public (ScenarioFile?, IReadOnlyList<ScenarioError>) Read(string path, YamlMappingNode root)
         {
@@ -157,6 +157,12 @@ public sealed class ScenarioFile
                     case "ws":
                         if (value is YamlScalarNode { Value: "none" }) _flags.Add(("--ws", "none"));
                         else if (StringList(value, "ws") is { } ws) _flags.Add(("--ws", string.Join(',', ws)));
+                        break;
+                    case "send_rpc":
+                        if (StringList(value, key) is { } send) _flags.Add(("--send-rpc", string.Join(',', send)));
+                        break;
+                    case "confirm_ws":
+                        if (StringList(value, key) is { } streams) _flags.Add(("--confirm-ws", string.Join(',', streams)));
                         break;
                     case "block_time": Number(value, key, "--block-time", min: 0.001); break;
                     case "wallets": Integer(value, key, "--wallets", min: 1); break;
