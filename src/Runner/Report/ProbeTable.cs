@@ -38,7 +38,7 @@ internal static class ProbeTable
         ? string.Create(C, $"{(p.FeeWaitSeconds >= 0.5 ? $"({p.FeeWaitSeconds:0} s) " : "")}{Gwei(a)} → {Gwei(b)}")
         : "-";
 
-    private static string Gwei(double g) => g.ToString(g >= 100 ? "N0" : g >= 1 ? "0.#" : "0.###", C);
+    private static string Gwei(double g) => g.ToString(g >= 100 ? "N0" : g >= 1 ? "0.#" : g >= 0.001 ? "0.###" : "0.######", C);
 
     private static string Backlog(ProbeStep p) => string.Create(C, $"{p.BacklogGrowth:+#,0;-#,0;0} (≤ {p.BacklogTolerance:N0})");
 }
