@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using DuckDB.NET.Data;
 using FastLoad.Engine.DuckDb;
@@ -73,36 +72,15 @@ public class ReadVerdictsAndMetricsTests
         using var fastload = RunningFastload.Start(Funder, "run", "--rpc", node.Url.ToString(), "--rate", "50", "--duration", "4s", "--wallets", "10",
             "--read-rate", "60", "--out", file, "--no-live", "--metrics-port", port.ToString(C), "--metrics-linger", "60s");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        string url = $"http://127.0.0.1:{port}/metrics";
 
         var readsWhileSending = new List<double>();
-        PrometheusText? final = null;
-        var waited = Stopwatch.StartNew();
-        while (final is null)
+        PrometheusText final = await MetricsScraper.UntilFinishedAsync(fastload, http, port, TimeSpan.FromMilliseconds(200), page =>
         {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(120), $"no finished scrape after 120 s: {fastload.Output}");
-            Assert.False(fastload.Process.HasExited, fastload.Output);
-            PrometheusText page;
-            try
-            {
-                page = await PrometheusText.ScrapeAsync(http, url);
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100); // not listening yet
-                continue;
-            }
             if (page.Value("fastload_run_stage", ("stage", "setup")) == 1)
                 Assert.Null(page.Sum("fastload_reads_sent_total")); // nothing to say before sending
             if (page.Value("fastload_run_stage", ("stage", "sending")) == 1) readsWhileSending.Add(page.Value("fastload_reads_sent_total"));
-            if (page.Value("fastload_run_stage", ("stage", "finished")) == 1) final = page;
-            else await Task.Delay(200);
-        }
-        await fastload.WaitForLineAsync("serving the final figures", TimeSpan.FromSeconds(30));
-        PrometheusText lingering = await PrometheusText.ScrapeAsync(http, url);
-        using (var kill = Process.Start("kill", ["-TERM", fastload.Process.Id.ToString(C)])) await kill.WaitForExitAsync();
-        await fastload.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(fastload.Process.ExitCode == 0, fastload.Output);
+        });
+        PrometheusText lingering = await MetricsScraper.LingeringThenStopAsync(fastload, http, port);
 
         // While sending, the read count grew scrape by scrape.
         Assert.True(readsWhileSending.Count >= 5, $"{readsWhileSending.Count} scrapes while sending");
@@ -151,25 +129,10 @@ public class ReadVerdictsAndMetricsTests
         using var probe = RunningFastload.Start(Funder, "probe", "--rpc", node.Url.ToString(), "--start-rate", "20", "--max-rate", "20", "--step", "2s", "--hold", "3s",
             "--wallets", "10", "--out", file, "--no-live", "--metrics-port", port.ToString(C), "--metrics-linger", "60s");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        string url = $"http://127.0.0.1:{port}/metrics";
 
         var seen = new List<(double Phase, double Rate, string Kind, double Passed, double? Sustainable)>();
-        PrometheusText? final = null;
-        var waited = Stopwatch.StartNew();
-        while (final is null)
+        PrometheusText final = await MetricsScraper.UntilFinishedAsync(probe, http, port, TimeSpan.FromMilliseconds(150), page =>
         {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(120), $"no finished scrape after 120 s: {probe.Output}");
-            Assert.False(probe.Process.HasExited, probe.Output);
-            PrometheusText page;
-            try
-            {
-                page = await PrometheusText.ScrapeAsync(http, url);
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100);
-                continue;
-            }
             if (page.Value("fastload_run_stage", ("stage", "setup")) == 1) Assert.DoesNotContain("fastload_probe_phase", page.Names);
             if (page.Sum("fastload_probe_phase") is double phase)
             {
@@ -177,13 +140,8 @@ public class ReadVerdictsAndMetricsTests
                 seen.Add((phase, page.Value("fastload_probe_phase_rate_txs_per_second"), kind, page.Value("fastload_probe_phases_total", ("verdict", "pass")),
                     page.Sum("fastload_probe_sustainable_rate_txs_per_second")));
             }
-            if (page.Value("fastload_run_stage", ("stage", "finished")) == 1) final = page;
-            else await Task.Delay(150);
-        }
-        await probe.WaitForLineAsync("serving the final figures", TimeSpan.FromSeconds(30));
-        using (var kill = Process.Start("kill", ["-TERM", probe.Process.Id.ToString(C)])) await kill.WaitForExitAsync();
-        await probe.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(probe.Process.ExitCode == 0, probe.Output);
+        });
+        await MetricsScraper.LingeringThenStopAsync(probe, http, port);
         Assert.Contains("sustainable: 20 tx/s", probe.Output);
 
         string trace = string.Join("; ", seen);
