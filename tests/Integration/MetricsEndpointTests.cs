@@ -27,42 +27,22 @@ public class MetricsEndpointTests
         using var fastload = RunningFastload.Start(Funder, "run", "--rpc", node.Url.ToString(), "--rate", "100", "--duration", "4s", "--wallets", "20",
             "--out", file, "--no-live", "--metrics-port", port.ToString(CultureInfo.InvariantCulture), "--metrics-linger", "60s");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        string url = $"http://127.0.0.1:{port}/metrics";
 
         // Scrape every 200 ms from start to finish, as a Prometheus server would (faster).
         var sentWhileSending = new List<double>();
-        PrometheusText? sending = null, final = null;
+        PrometheusText? sending = null;
         var stages = new List<string>(); // the stage of each scrape
-        var waited = Stopwatch.StartNew();
-        while (final is null)
+        PrometheusText final = await MetricsScraper.UntilFinishedAsync(fastload, http, port, TimeSpan.FromMilliseconds(200), page =>
         {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(120), $"no finished scrape after 120 s: {fastload.Output}");
-            Assert.False(fastload.Process.HasExited, fastload.Output);
-            PrometheusText page;
-            try
-            {
-                page = await PrometheusText.ScrapeAsync(http, url);
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100); // not listening yet
-                continue;
-            }
             stages.Add(new[] { "setup", "sending", "draining", "finished" }.Single(stage => page.Value("fastload_run_stage", ("stage", stage)) == 1));
             if (page.Value("fastload_run_stage", ("stage", "sending")) == 1)
             {
                 sentWhileSending.Add(page.Value("fastload_txs_sent_total"));
                 sending = page;
             }
-            if (page.Value("fastload_run_stage", ("stage", "finished")) == 1) final = page;
-            else await Task.Delay(200);
-        }
+        });
         // The results file is written before the linger: wait for that line, then stop the process (it exits 0).
-        await fastload.WaitForLineAsync("serving the final figures", TimeSpan.FromSeconds(30));
-        PrometheusText lingering = await PrometheusText.ScrapeAsync(http, url);
-        using (var kill = Process.Start("kill", ["-TERM", fastload.Process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
-        await fastload.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(fastload.Process.ExitCode == 0, fastload.Output);
+        PrometheusText lingering = await MetricsScraper.LingeringThenStopAsync(fastload, http, port);
 
         // While it ran: one stage at a time, never going back; the counters grew scrape by scrape; the gauges were live.
         string[] order = ["setup", "sending", "draining", "finished"];

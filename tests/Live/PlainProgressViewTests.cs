@@ -17,6 +17,14 @@ public sealed class PlainProgressViewTests
     }
 
     [Fact]
+    public void Line_adds_the_read_traffic_when_the_run_reads()
+    {
+        Assert.Equal(
+            "[   2s] sent 5,000 (2,500 tx/s, max)  acked 5,000  included 0  errors 0  ack p50/p99 1.0/4.0 ms  ring 0/1,024  reads 98/s errors 3 p50/p99 1.3/12.3 ms",
+            PlainProgressView.Line(ProgressSnapshots.OneNodeWithReads()));
+    }
+
+    [Fact]
     public void Prints_at_most_one_line_per_second_and_messages_as_they_come()
     {
         var output = new StringWriter { NewLine = "\n" };

@@ -60,6 +60,18 @@ public sealed class SpectreLiveViewTests
     }
 
     [Fact]
+    public void Frame_has_a_reads_row_only_when_the_run_reads()
+    {
+        (IAnsiConsole console, StringWriter output) = StringConsole();
+        console.Write(SpectreLiveView.Render(ProgressSnapshots.OneNodeWithReads(), []));
+        Assert.Matches(@"reads\s+98 reads/s \(asked 100\)   sent 500   errors 3   p50/p99 1\.3/12\.3 ms", output.ToString());
+
+        (IAnsiConsole plainConsole, StringWriter plain) = StringConsole();
+        plainConsole.Write(SpectreLiveView.Render(ProgressSnapshots.OneNodeByCount(), []));
+        Assert.DoesNotContain("reads", plain.ToString());
+    }
+
+    [Fact]
     public void Updates_messages_and_complete_leave_the_final_frame_and_the_last_messages()
     {
         (IAnsiConsole console, StringWriter output) = StringConsole();

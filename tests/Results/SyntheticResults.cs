@@ -117,6 +117,12 @@ public static class SyntheticResults
         /// <summary>How long after the block's second it is seen, ms.</summary>
         public int BlockLagMs { get; init; } = 300;
         public bool Killed { get; init; }
+        /// <summary>Reads/s (<c>--read-rate</c>, eth_blockNumber, across the nodes); 0 = none.</summary>
+        public double ReadRate { get; init; }
+        /// <summary>Latency of the fastest read from its intended time; the slowest is 4x this (uniform over i % 100).</summary>
+        public double ReadMs { get; init; } = 1;
+        /// <summary>Failed reads per thousand (JSON-RPC errors and lost connections, alternately).</summary>
+        public int ReadErrorsPerMille { get; init; }
     }
 
     /// <summary>A realistic run: steady rate, per-tx latency spread, an error burst, one block a second per node.</summary>
@@ -168,5 +174,26 @@ public static class SyntheticResults
             LEFT JOIN (SELECT node, ack_us // 1000000 + 1 AS t, count(*) AS acked, count(*) FILTER (outcome <> {(int)TxOutcome.Accepted}) AS errors
                        FROM tx_log GROUP BY ALL) b ON b.node = n.node AND b.t = s.range
             """));
+        if (p.ReadRate > 0) WriteReads(db, p);
+    }
+
+    /// <summary>Reads on the smooth schedule beside the txs: <c>read_log</c>, the samples' read counts and the run's read settings.</summary>
+    private static void WriteReads(DuckDBConnection db, Profile p)
+    {
+        long count = (long)(p.Seconds * p.ReadRate);
+        db.Execute(string.Create(C, $"""
+            INSERT INTO read_log
+            SELECT i, i % {p.Nodes}, 0, intended, intended + 100,
+                   intended + CAST({p.ReadMs} * 1000 * (1 + (i % 100) / 33.0) AS BIGINT),
+                   CASE WHEN (i * 7919) % 1000 < {p.ReadErrorsPerMille} THEN (CASE WHEN i % 2 = 0 THEN 1 ELSE 4 END) ELSE 0 END,
+                   0
+            FROM (SELECT range AS i, CAST(range * 1e6 / {p.ReadRate} AS BIGINT) AS intended FROM range({count}))
+            """));
+        db.Execute("""
+            UPDATE samples SET reads = r.n, read_errors = r.errors
+            FROM (SELECT node, ack_us // 1000000 + 1 AS t, count(*) AS n, count(*) FILTER (outcome <> 0) AS errors FROM read_log GROUP BY ALL) r
+            WHERE r.node = samples.node AND r.t = samples.t_s
+            """);
+        db.Execute(string.Create(C, $"UPDATE runs SET read_method = 'eth_blockNumber', read_rate = {p.ReadRate}"));
     }
 }

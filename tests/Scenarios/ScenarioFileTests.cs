@@ -36,6 +36,8 @@ public class ScenarioFileTests
     [InlineData("name: x\nnodes: [ftp://a]\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 8, "not an http:// or https:// URL")]
     [InlineData("name: x\n", 1, 1, "no phases")]
     [InlineData("name: x\nexpect: { success: 120 }\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 20, "outside 0.001..100")]
+    [InlineData("name: x\nexpect: { read_success: 99 }\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 25, "expect.read_success judges read traffic: add `reads: { rate: R }` (reads/s)")]
+    [InlineData("name: x\nreads: { rate: 5 }\nexpect: { read_p99_ms: 0 }\nphases:\n  - { rate: 10, duration: 5s }\n", 3, 24, "expect.read_p99_ms: 0 is below 0.001")]
     [InlineData("name: x\nworkload: { mix: { mint: 50, steal: 10 } }\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 30, "unknown op 'steal'")]
     [InlineData("name: x\nfunding: { index: 3 }\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 19, "index applies to mnemonic_file")]
     [InlineData("name: x\nworkload: swap\nphases:\n  - { rate: 10, duration: 5s }\n", 2, 11, "--workload 'swap' is unknown")]
@@ -100,7 +102,7 @@ public class ScenarioFileTests
             workload: { mix: { mint: 50, burn: 30, transfer: 20 } }
             reads: { rate: 20, method: eth_getBalance }
             send: { batch: 25 }
-            expect: { success: 99.5, inclusion_p99_ms: 3000 }
+            expect: { success: 99.5, inclusion_p99_ms: 3000, read_success: 99.9, read_p99_ms: 50 }
             phases:
               - { name: main, shape: constant, rate: 300, duration: 30s }
             """;
@@ -109,12 +111,14 @@ public class ScenarioFileTests
         Assert.Equal(
             ["--rpc", "http://127.0.0.1:8545,http://127.0.0.1:8546", "--wallets", "50", "--seed", "scenario", "--workload", "mix:mint=50,burn=30,transfer=20",
              "--read-rate", "20", "--read-method", "eth_getBalance", "--batch", "25", "--expect-success", "99.5", "--expect-inclusion-p99-ms", "3000",
+             "--expect-read-success", "99.9", "--expect-read-p99-ms", "50",
              "--shape", "constant", "--rate", "300", "--duration", "30s"],
             scenario!.ToRunArgs([]));
         // The command line's flags replace the file's (a rate or shape there replaces the whole phase's shape).
         Assert.Equal(
             ["--rpc", "http://127.0.0.1:8545,http://127.0.0.1:8546", "--seed", "scenario", "--workload", "mix:mint=50,burn=30,transfer=20",
              "--read-rate", "20", "--read-method", "eth_getBalance", "--batch", "25", "--expect-success", "99.5", "--expect-inclusion-p99-ms", "3000",
+             "--expect-read-success", "99.9", "--expect-read-p99-ms", "50",
              "-w", "10", "--shape", "ramp:1..2", "--duration=5s"],
             scenario.ToRunArgs(["-w", "10", "--shape", "ramp:1..2", "--duration=5s"]));
         // --count on the command line ends the phase by count instead of its duration.

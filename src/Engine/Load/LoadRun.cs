@@ -113,7 +113,8 @@ public sealed class LoadRun(RunOptions options)
     private double Share(double rate) => rate * _shard.Fraction;
 
     /// <summary>A snapshot for the live view (cold: a few times a second).</summary>
-    private RunProgress Snapshot(TimeSpan elapsed, double[] nodeRates, NodeSender[] senders, PresignedRing[] rings, RunRecorder recorder, CircuitBreaker breaker)
+    private RunProgress Snapshot(TimeSpan elapsed, double[] nodeRates, NodeSender[] senders, PresignedRing[] rings, RunRecorder recorder, CircuitBreaker breaker,
+        Reads.ReadRecorder? reads, double readRate)
     {
         var errors = new List<KeyValuePair<string, long>>();
         foreach (TxOutcome outcome in Enum.GetValues<TxOutcome>())
@@ -151,6 +152,8 @@ public sealed class LoadRun(RunOptions options)
             BreakerFraction = breaker.IsOpen ? breaker.Multiplier : null,
             DroppedRecords = Writer?.Dropped ?? 0,
             Nodes = nodes,
+            Reads = reads is null ? null
+                : new ReadProgress(readRate, Share(_options.ReadRate), reads.Sent, reads.Answered, reads.Errors, reads.Latency.MillisAtPercentile(50), reads.Latency.MillisAtPercentile(99)),
         };
     }
 
@@ -371,6 +374,8 @@ public sealed class LoadRun(RunOptions options)
             BreakerFraction = breaker.IsOpen ? breaker.Multiplier : 1,
             BreakerTrips = breaker.Trips,
             Signed = signers.Produced,
+            Reads = reads,
+            Probe = Probe?.Status,
         });
         // --start-at: every shard has set up by now; all begin at the same instant (token 0 is due then).
         TimeSpan? untilStart = _options.StartAt is DateTimeOffset startAt ? await WaitForStartAsync(startAt, interrupt).ConfigureAwait(false) : null;
@@ -411,9 +416,10 @@ public sealed class LoadRun(RunOptions options)
         StopReason reason = StopReason.Deadline;
         string? abortMessage = null;
         long sendEndTicks = 0;
-        var recentSent = new Queue<(double At, long[] Sent)>(); // per node, for the live view's rates over the last second
-        recentSent.Enqueue((0, new long[senders.Length]));
+        var recentSent = new Queue<(double At, long[] Sent, long Reads)>(); // per node, and reads, for the live view's rates over the last second
+        recentSent.Enqueue((0, new long[senders.Length], 0));
         var nodeRates = new double[senders.Length];
+        double readRate = 0;
         double lastProgress = 0;
         long nodeTimeoutTicks = (long)(_options.NodeTimeout.TotalSeconds * Stopwatch.Frequency);
         long breakerOpenedAt = 0; // while the breaker is open or ramping: when it opened
@@ -502,14 +508,16 @@ public sealed class LoadRun(RunOptions options)
                 // The rate over the last second (snapshots come every 250 ms).
                 double at0 = clock.Elapsed.TotalSeconds;
                 long[] sentNow = senders.Select(s => s.Stats.Sent).ToArray();
-                recentSent.Enqueue((at0, sentNow));
+                long readsNow = reads?.Sent ?? 0;
+                recentSent.Enqueue((at0, sentNow, readsNow));
                 while (recentSent.Count > 1 && at0 - recentSent.Peek().At > 1.0) recentSent.Dequeue();
-                (double at, long[] sentBefore) = recentSent.Count > 1 ? recentSent.Peek() : (0, new long[senders.Length]);
+                (double at, long[] sentBefore, long readsBefore) = recentSent.Count > 1 ? recentSent.Peek() : (0, new long[senders.Length], 0);
                 double span = Math.Max(0.001, at0 - at);
                 for (int i = 0; i < senders.Length; i++) nodeRates[i] = (sentNow[i] - sentBefore[i]) / span;
+                readRate = (readsNow - readsBefore) / span;
                 lastProgress = at0;
                 Monitor?.SetRates(_shape is null ? null : Share(_shape.RateAt(clock.Elapsed.TotalSeconds, _blockClock)), (double[])nodeRates.Clone());
-                if (_options.Progress is { } view && !_options.Quiet) view.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker));
+                if (_options.Progress is { } view && !_options.Quiet) view.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker, reads, readRate));
             }
         }
         if (sendEndTicks == 0) sendEndTicks = Math.Min(Stopwatch.GetTimestamp(), stopAtTicks);
@@ -527,7 +535,7 @@ public sealed class LoadRun(RunOptions options)
         await drained.ConfigureAwait(false);
         if (_options.Progress is { } lastView && !_options.Quiet)
         {
-            lastView.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker));
+            lastView.Update(Snapshot(clock.Elapsed, nodeRates, senders, rings, recorder, breaker, reads, readRate));
             lastView.Complete();
         }
         try { await resyncer.ConfigureAwait(false); } catch (OperationCanceledException) { }

@@ -92,6 +92,12 @@ public sealed record RunMonitorSnapshot
     /// <summary>Txs signed (or read from a presigned file) so far.</summary>
     public long Signed { get; init; }
 
+    /// <summary>The read traffic (<c>--read-rate</c>): its recorder's per-node counters and latency histograms; null without reads.</summary>
+    public Reads.ReadRecorder? Reads { get; init; }
+
+    /// <summary><c>fastload probe</c>: where the probe is; null for a run, or before the probe's first phase.</summary>
+    public Probe.ProbeStatus? Probe { get; init; }
+
     /// <summary>What only the end of the run knows; null until then.</summary>
     public RunMonitorFinal? Final { get; init; }
 }

@@ -52,7 +52,17 @@ public sealed record RunProgress
     public long DroppedRecords { get; init; }
 
     public required IReadOnlyList<NodeProgress> Nodes { get; init; }
+
+    /// <summary>The read traffic (<c>--read-rate</c>) so far; null without it.</summary>
+    public ReadProgress? Reads { get; init; }
 }
+
+/// <summary>The read traffic's share of a <see cref="RunProgress"/>.</summary>
+/// <param name="Rate">Reads sent per second over the last interval.</param>
+/// <param name="TargetRate">Reads/s asked of this process (<c>--read-rate</c>, all nodes; its share of it with <c>--shard</c>).</param>
+/// <param name="Errors">Reads answered with an error or not answered (any outcome but ok).</param>
+/// <param name="P50Ms">Read latency from each read's intended time; null before the first answer.</param>
+public sealed record ReadProgress(double Rate, double TargetRate, long Sent, long Answered, long Errors, double? P50Ms, double? P99Ms);
 
 /// <summary>One node's share of a <see cref="RunProgress"/>.</summary>
 public sealed record NodeProgress(string Url, double Rate, long Sent, long Accepted, long Errors, long Included, double? AckP50Ms, double? AckP99Ms);

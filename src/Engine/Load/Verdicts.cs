@@ -18,7 +18,16 @@ public sealed record RunExpectations
     /// <summary>Inclusion latency p99 (block seen - intended send), at most, ms.</summary>
     public double? InclusionP99Ms { get; init; }
 
-    public bool Any => Tps is not null || AckP99Ms is not null || SuccessPercent is not null || InclusionP99Ms is not null;
+    /// <summary>Reads answered ok as a percentage of reads sent (<c>--read-rate</c>), at least.</summary>
+    public double? ReadSuccessPercent { get; init; }
+
+    /// <summary>Read latency p99 (from each read's intended time), at most, ms.</summary>
+    public double? ReadP99Ms { get; init; }
+
+    /// <summary>A target on the read traffic is given (it needs <c>--read-rate</c>).</summary>
+    public bool AnyRead => ReadSuccessPercent is not null || ReadP99Ms is not null;
+
+    public bool Any => Tps is not null || AckP99Ms is not null || SuccessPercent is not null || InclusionP99Ms is not null || AnyRead;
 }
 
 /// <summary>One checked target: what was asked, what the run did, and whether that passes.</summary>
@@ -57,6 +66,17 @@ public static class Verdicts
             // Accepted txs that never made it into a block would make any percentile of the included ones a lie.
             bool complete = run.NotIncluded == 0 && run.Untracked == 0;
             lines.Add(new VerdictLine("inclusion_p99_ms", inclusion, actual, complete && actual <= inclusion, "<=", complete ? "ms inclusion p99" : "ms inclusion p99 (some txs never included)"));
+        }
+        if (expect.ReadSuccessPercent is double readSuccess)
+        {
+            // Every read sent is answered or failed by the end (ok or an error outcome): ok over sent.
+            double? actual = run.Reads is { Sent: > 0 } r ? 100.0 * r.Ok / r.Sent : null;
+            lines.Add(new VerdictLine("read_success", readSuccess, actual, actual >= readSuccess, ">=", "% reads ok"));
+        }
+        if (expect.ReadP99Ms is double readP99)
+        {
+            double? actual = run.Reads?.Latency.MillisAtPercentile(99);
+            lines.Add(new VerdictLine("read_p99_ms", readP99, actual, actual <= readP99, "<=", "ms read p99"));
         }
         return lines;
     }

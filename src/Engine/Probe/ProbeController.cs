@@ -51,6 +51,11 @@ public sealed class ProbeController
 
     public ProbeSettings Settings => _settings;
 
+    private volatile ProbeStatus? _status;
+
+    /// <summary>Where the probe is now (for <c>/metrics</c>; any thread); null before its first phase.</summary>
+    public ProbeStatus? Status => _status;
+
     /// <summary>The run's shape (set it as <c>RunOptions.Shape</c>, with no duration).</summary>
     public PhasedShape Shape { get; }
 
@@ -78,6 +83,7 @@ public sealed class ProbeController
         double lastEnd = 0;
         while (_search.Next is (ProbeKind kind, double rate))
         {
+            _status = new ProbeStatus(_steps.Count, kind, rate, _steps.Count, PassedCount(), null, false);
             double seconds = (kind == ProbeKind.Hold ? _settings.Hold : _settings.Step).TotalSeconds;
             (double? feeStart, double feeWait) = await SettleBaseFeeAsync(run, seconds, stop).ConfigureAwait(false);
             double start = Math.Max(lastEnd, SecondsSince(run.StartTicks) + 0.1); // a little ahead: the first txs are not late
@@ -107,8 +113,16 @@ public sealed class ProbeController
             step = ProbeJudge.Judge(step, _settings.TargetSuccessPercent, target);
             _steps.Add(step);
             _search.Record(step.Pass);
+            _status = _status! with { Judged = _steps.Count, Passed = PassedCount(), Sustainable = _search.Sustainable, Ended = _search.Next is null };
             OnStep?.Invoke(step);
         }
+    }
+
+    private int PassedCount()
+    {
+        int passed = 0;
+        foreach (ProbeStep step in _steps) if (step.Pass) passed++;
+        return passed;
     }
 
     private ProbeStep Measure(ProbeKind kind, double rate, PhasedShape.Segment segment, PhaseTracker.Phase phase, double block, long startTicks)
@@ -234,3 +248,12 @@ public sealed class ProbeController
     /// <summary>Seconds → ticks exactly as the schedule turns a token's time into its intended ticks.</summary>
     private static long ArrivalTicks(double seconds) => (long)(seconds * Stopwatch.Frequency);
 }
+
+/// <summary>Where a probe is (<see cref="ProbeController.Status"/>).</summary>
+/// <param name="Phase">0-based index of the phase being run (waiting for the base fee, sending, or settling), or the last one once the probe ended.</param>
+/// <param name="Kind">What that phase is for.</param>
+/// <param name="Rate">Tx/s that phase offers.</param>
+/// <param name="Judged">Phases judged so far; <paramref name="Passed"/> of them passed.</param>
+/// <param name="Sustainable">The answer, once a hold confirmed it; null before, or when the probe ended without one.</param>
+/// <param name="Ended">The search is over (the run then stops sending).</param>
+public sealed record ProbeStatus(int Phase, ProbeKind Kind, double Rate, int Judged, int Passed, double? Sustainable, bool Ended);

@@ -11,10 +11,12 @@ namespace FastLoad.Engine.Reads;
 /// </summary>
 public sealed class ReadRecorder
 {
+    private static readonly int Outcomes = ReadOutcomes.All.Count;
     private readonly long[] _sent;
     private readonly long[] _answered;
     private readonly long[] _errors;
-    private readonly long[] _byOutcome = new long[ReadOutcomes.All.Count];
+    private readonly long[] _byOutcome = new long[Outcomes];
+    private readonly long[] _byNodeOutcome; // node * outcomes + outcome
     private long _nextId;
 
     public ReadRecorder(int nodes, ResultsWriter? results)
@@ -22,8 +24,14 @@ public sealed class ReadRecorder
         _sent = new long[nodes];
         _answered = new long[nodes];
         _errors = new long[nodes];
+        _byNodeOutcome = new long[nodes * Outcomes];
+        var byNode = new LatencyHistogram[nodes];
+        for (int i = 0; i < nodes; i++) byNode[i] = new LatencyHistogram();
+        LatencyByNode = byNode;
         Results = results;
     }
+
+    public int Nodes => _sent.Length;
 
     public ResultsWriter? Results { get; }
 
@@ -32,6 +40,9 @@ public sealed class ReadRecorder
 
     /// <summary>Answer time minus send time (µs).</summary>
     public LatencyHistogram LatencyFromSent { get; } = new();
+
+    /// <summary>Answer time minus intended time (µs), per node (for <c>/metrics</c>).</summary>
+    public IReadOnlyList<LatencyHistogram> LatencyByNode { get; }
 
     public long Sent => Sum(_sent);
 
@@ -50,6 +61,9 @@ public sealed class ReadRecorder
 
     public long Count(ReadOutcome outcome) => Interlocked.Read(ref _byOutcome[(int)outcome]);
 
+    /// <summary>Reads of <paramref name="node"/> answered with <paramref name="outcome"/>.</summary>
+    public long CountAt(int node, ReadOutcome outcome) => Interlocked.Read(ref _byNodeOutcome[node * Outcomes + (int)outcome]);
+
     /// <summary>A run-wide read id (1, 2, ...).</summary>
     public long NextId() => Interlocked.Increment(ref _nextId);
 
@@ -61,10 +75,13 @@ public sealed class ReadRecorder
 
     public void OnAnswered(int node, long id, ReadMethod method, ReadOutcome outcome, long intendedTicks, long sentTicks, long ackTicks, int errorId)
     {
-        Latency.RecordConcurrent(RunRecorder.Micros(ackTicks - intendedTicks));
+        long latency = RunRecorder.Micros(ackTicks - intendedTicks);
+        Latency.RecordConcurrent(latency);
+        LatencyByNode[node].RecordConcurrent(latency);
         LatencyFromSent.RecordConcurrent(RunRecorder.Micros(ackTicks - sentTicks));
         Interlocked.Increment(ref _answered[node]);
         Interlocked.Increment(ref _byOutcome[(int)outcome]);
+        Interlocked.Increment(ref _byNodeOutcome[node * Outcomes + (int)outcome]);
         if (outcome != ReadOutcome.Ok) Interlocked.Increment(ref _errors[node]);
         Results?.AddRead(new ReadRecord
         {

@@ -14,4 +14,10 @@ public sealed record CompareThresholds
 
     /// <summary>Inclusion latency p99 may rise by at most this many percent.</summary>
     public double MaxInclusionP99RisePercent { get; init; } = 20;
+
+    /// <summary>Read latency p99 (<c>--read-rate</c>) may rise by at most this many percent.</summary>
+    public double MaxReadP99RisePercent { get; init; } = 20;
+
+    /// <summary>The share of reads that failed may rise by at most this many percentage points.</summary>
+    public double MaxReadErrorRisePoints { get; init; } = 0.5;
 }

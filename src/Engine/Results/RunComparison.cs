@@ -3,8 +3,30 @@ namespace FastLoad.Engine.Results;
 /// <summary>The comparison of two runs' <see cref="RunMetrics"/>.</summary>
 public static class RunComparison
 {
+    /// <summary>The tx metrics of the whole runs, then their reads when either run sent any (<see cref="CompareReads"/>).</summary>
     public static IReadOnlyList<MetricDelta> Compare(RunMetrics baseRun, RunMetrics newRun, CompareThresholds limits) =>
-        Compare(baseRun.Total, newRun.Total, baseRun.TargetRate, newRun.TargetRate, limits);
+        [.. Compare(baseRun.Total, newRun.Total, baseRun.TargetRate, newRun.TargetRate, limits), .. CompareReads(baseRun.Reads, newRun.Reads, limits)];
+
+    /// <summary>
+    /// The read traffic's lines (<c>--read-rate</c>); none when neither run sent reads. Read p99 and the read error share
+    /// have thresholds; a BASE with reads and a NEW without counts as regressed on both.
+    /// </summary>
+    public static IReadOnlyList<MetricDelta> CompareReads(ReadMetrics? b, ReadMetrics? n, CompareThresholds limits)
+    {
+        if (b is null && n is null) return [];
+        return
+        [
+            new("reads/s", "", b?.AchievedRate, n?.AchievedRate, false, null),
+            new("reads", "", b?.Reads, n?.Reads, false, null),
+            new("read errors", "", b?.Errors, n?.Errors, false, null),
+            new("read error", "%", b?.ErrorPercent, n?.ErrorPercent,
+                b?.ErrorPercent is double be && (n?.ErrorPercent is not double ne || ne - be > limits.MaxReadErrorRisePoints),
+                $"rise > {limits.MaxReadErrorRisePoints:0.###} points"),
+            new("read p50", "ms", b?.P50Ms, n?.P50Ms, false, null),
+            Rise("read p99", "ms", b?.P99Ms, n?.P99Ms, limits.MaxReadP99RisePercent),
+            new("read raw p99", "ms", b?.RawP99Ms, n?.RawP99Ms, false, null),
+        ];
+    }
 
     /// <summary>The metric lines for two sets of tx metrics (a whole run, or one node of each).</summary>
     public static IReadOnlyList<MetricDelta> Compare(TxMetrics b, TxMetrics n, double? baseTarget, double? newTarget, CompareThresholds limits) =>

@@ -53,6 +53,9 @@ public sealed class RunMetrics
     /// <summary>--confirm-ws: the same per stream, in stream order; empty without streams.</summary>
     public IReadOnlyList<PreconfMetrics> Streams { get; init; } = [];
 
+    /// <summary>The read traffic (<c>--read-rate</c>); null when the run sent no reads.</summary>
+    public ReadMetrics? Reads { get; init; }
+
     /// <summary>Reads the metrics of the results file at <paramref name="path"/>, read-only.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not a FastLoad results file, or still open for writing.</exception>
@@ -163,6 +166,7 @@ public sealed class RunMetrics
             // GROUPING SETS always yields the () row, even over an empty table.
             Total = total ?? throw new InvalidDataException("no totals row"),
             Nodes = nodes,
+            Reads = ReadMetrics.Load(db, duration),
         };
     }
 

@@ -29,6 +29,17 @@ public sealed class RunSeries
     public required double[] InclusionP50 { get; init; }
     public required double[] InclusionP99 { get; init; }
 
+    /// <summary>
+    /// Reads answered and, of them, not ok, each second (<c>samples.reads</c>, <c>samples.read_errors</c>; index = t_s − 1);
+    /// null when the run sent no reads.
+    /// </summary>
+    public double[]? ReadsPerSecond { get; init; }
+    public double[]? ReadErrorsPerSecond { get; init; }
+
+    /// <summary>Read latency percentiles of the reads due in each second (ms from the intended time; NaN when none); null without reads.</summary>
+    public double[]? ReadP50 { get; init; }
+    public double[]? ReadP99 { get; init; }
+
     /// <summary>Error outcome name → errors answered in each second (answers after the last send second count in it).</summary>
     public required IReadOnlyList<KeyValuePair<string, double[]>> ErrorsPerSecond { get; init; }
 
@@ -98,6 +109,8 @@ public sealed class RunSeries
             if (!r.IsNull(i, 4)) Put(incP99, s, r.GetDouble(i, 4));
         }
 
+        (double[]? reads, double[]? readErrors, double[]? readP50, double[]? readP99) = LoadReads(db, seconds);
+
         var errors = new List<KeyValuePair<string, double[]>>();
         r = Rows.Of(db, """
             SELECT o.name, coalesce(l.ack_us, l.sent_us) // 1000000 AS s, count(*)
@@ -160,12 +173,46 @@ public sealed class RunSeries
             InclusionP50 = incP50,
             InclusionP99 = incP99,
             ErrorsPerSecond = errors,
+            ReadsPerSecond = reads,
+            ReadErrorsPerSecond = readErrors,
+            ReadP50 = readP50,
+            ReadP99 = readP99,
             InclusionBucketStart = starts,
             InclusionBucketCount = counts,
             InclusionBucketMs = width,
             Blocks = blocks,
             SeparateChains = separateChains,
         };
+    }
+
+    /// <summary>The read series: per-second counts from <c>samples</c>, percentiles from <c>read_log</c>; nulls when there were no reads.</summary>
+    private static (double[]? Reads, double[]? Errors, double[]? P50, double[]? P99) LoadReads(DuckDBConnection db, int seconds)
+    {
+        if (seconds == 0 || Rows.Of(db, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'read_log'").GetInt64(0, 0) == 0) return (null, null, null, null);
+        if (Rows.Of(db, "SELECT count(*) FROM read_log").GetInt64(0, 0) == 0) return (null, null, null, null);
+        double[]? reads = null, errors = null;
+        Rows r = Rows.Of(db, "SELECT t_s - 1 AS s, sum(reads), sum(read_errors) FROM samples WHERE t_s >= 1 GROUP BY s");
+        if (r.RowCount > 0)
+        {
+            reads = new double[seconds];
+            errors = new double[seconds];
+            for (int i = 0; i < r.RowCount; i++)
+            {
+                // Reads answered after the last second of sending (the drain) count in it, as errors do.
+                long s = Math.Min(r.GetInt64(i, 0), seconds - 1);
+                if (!r.IsNull(i, 1)) Add(reads, s, r.GetDouble(i, 1));
+                if (!r.IsNull(i, 2)) Add(errors, s, r.GetDouble(i, 2));
+            }
+        }
+        double[] p50 = Nan(seconds), p99 = Nan(seconds);
+        r = Rows.Of(db, "SELECT intended_us // 1000000 AS s, quantile_disc((ack_us - intended_us) / 1000.0, 0.5), quantile_disc((ack_us - intended_us) / 1000.0, 0.99) FROM read_log GROUP BY s");
+        for (int i = 0; i < r.RowCount; i++)
+        {
+            long s = r.GetInt64(i, 0);
+            if (!r.IsNull(i, 1)) Put(p50, s, r.GetDouble(i, 1));
+            if (!r.IsNull(i, 2)) Put(p99, s, r.GetDouble(i, 2));
+        }
+        return (reads, errors, p50, p99);
     }
 
     /// <summary>1, 2, 2.5 or 5 times a power of ten, at least <paramref name="raw"/>.</summary>

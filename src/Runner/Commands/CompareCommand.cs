@@ -23,14 +23,17 @@ public static class CompareCommand
         var ackRise = new Option<double>("--max-ack-p99-rise") { Description = "Regression when ack latency p99 rises by more than this many percent.", DefaultValueFactory = _ => defaults.MaxAckP99RisePercent };
         var successDrop = new Option<double>("--max-success-drop") { Description = "Regression when success % drops by more than this many percentage points.", DefaultValueFactory = _ => defaults.MaxSuccessDropPoints };
         var inclusionRise = new Option<double>("--max-inclusion-p99-rise") { Description = "Regression when inclusion latency p99 rises by more than this many percent.", DefaultValueFactory = _ => defaults.MaxInclusionP99RisePercent };
+        var readRise = new Option<double>("--max-read-p99-rise") { Description = "Regression when read latency p99 (--read-rate) rises by more than this many percent.", DefaultValueFactory = _ => defaults.MaxReadP99RisePercent };
+        var readErrorRise = new Option<double>("--max-read-error-rise") { Description = "Regression when the share of failed reads rises by more than this many percentage points.", DefaultValueFactory = _ => defaults.MaxReadErrorRisePoints };
         var command = new Command("compare", """
             Compare two results files: every headline metric of BASE and NEW side by side with absolute and %
             deltas, "<< REGRESSED" on each line past its threshold, and the same per node for nodes both runs used.
             Exit codes: 0 no regression, 1 NEW regressed, 2 bad input.
 
             Regression thresholds (defaults): achieved tx/s drops > 5 %, ack p99 rises > 10 %,
-            success % drops > 0.5 points, inclusion p99 rises > 20 %. A metric NEW lacks (nothing answered or
-            nothing included) while BASE had it counts as regressed.
+            success % drops > 0.5 points, inclusion p99 rises > 20 %; with read traffic (--read-rate) in either
+            run, also read p99 rises > 20 % and read error % rises > 0.5 points. A metric NEW lacks (nothing
+            answered, nothing included, no reads) while BASE had it counts as regressed.
             BASE or NEW may be a glob (quoted) or a folder: its files are one run merged (see `fastload report`:
             rates summed per second, percentiles over the union of the txs), e.g. a sharded run's shard files.
 
@@ -40,7 +43,7 @@ public static class CompareCommand
               fastload compare 'base/shard-*.duckdb' new/       two sharded runs, each merged from its shard files
             """)
         {
-            baseFile, newFile, rateDrop, ackRise, successDrop, inclusionRise,
+            baseFile, newFile, rateDrop, ackRise, successDrop, inclusionRise, readRise, readErrorRise,
         };
         command.SetAction(parse =>
         {
@@ -52,6 +55,8 @@ public static class CompareCommand
                     MaxAckP99RisePercent = NonNegative("--max-ack-p99-rise", parse.GetValue(ackRise)),
                     MaxSuccessDropPoints = NonNegative("--max-success-drop", parse.GetValue(successDrop)),
                     MaxInclusionP99RisePercent = NonNegative("--max-inclusion-p99-rise", parse.GetValue(inclusionRise)),
+                    MaxReadP99RisePercent = NonNegative("--max-read-p99-rise", parse.GetValue(readRise)),
+                    MaxReadErrorRisePoints = NonNegative("--max-read-error-rise", parse.GetValue(readErrorRise)),
                 };
                 string b = parse.GetValue(baseFile)!, n = parse.GetValue(newFile)!;
                 (RunMetrics baseRun, string baseName) = Load("BASE", b);
@@ -125,8 +130,10 @@ public static class CompareCommand
         }
 
         s.AppendLine();
+        string reads = b.Reads is null && n.Reads is null ? ""
+            : string.Create(C, $", read p99 rise <= {limits.MaxReadP99RisePercent:0.###} %, read error rise <= {limits.MaxReadErrorRisePoints:0.###} points");
         s.AppendLine(regressed.Count == 0
-            ? string.Create(C, $"PASS: no regression past the thresholds (tx/s drop <= {limits.MaxRateDropPercent:0.###} %, ack p99 rise <= {limits.MaxAckP99RisePercent:0.###} %, success drop <= {limits.MaxSuccessDropPoints:0.###} points, inclusion p99 rise <= {limits.MaxInclusionP99RisePercent:0.###} %)")
+            ? string.Create(C, $"PASS: no regression past the thresholds (tx/s drop <= {limits.MaxRateDropPercent:0.###} %, ack p99 rise <= {limits.MaxAckP99RisePercent:0.###} %, success drop <= {limits.MaxSuccessDropPoints:0.###} points, inclusion p99 rise <= {limits.MaxInclusionP99RisePercent:0.###} %{reads})")
             : $"FAIL: {regressed.Count} regression{(regressed.Count == 1 ? "" : "s")} past the thresholds ({string.Join(", ", regressed)})");
         return (s.ToString(), regressed.Count);
     }

@@ -17,8 +17,9 @@ public static class ReportCommand
             Print the summary of a results file: rate, success, errors by class, ack and inclusion latency
             percentiles, blocks, and the same per node when there is more than one. With --html, also write a
             page with charts: rate vs target, latency percentiles over time, inclusion histogram, txs and gas
-            per block, errors over time, per-node table; for a `fastload probe` file, also offered vs included
-            rate per phase (verdicts and the sustainable rate marked) and the per-phase table.
+            per block, errors over time, per-node table; with read traffic (--read-rate), reads and read latency
+            (line, cards and charts); for a `fastload probe` file, also offered vs included rate per phase
+            (verdicts and the sustainable rate marked) and the per-phase table.
             Several files (or a glob, or a folder of them) are reported as one run: the shards of a `fastload run
             --shard i/N` run, or runs that loaded one target together. Rates are summed per second, latency
             percentiles are taken over the union of every file's txs (never averaged), nodes are merged by URL,

@@ -60,6 +60,8 @@ public static class RunCommand
         var expectP99 = new Option<double?>("--expect-p99-ms") { Description = "Verdict: ack latency p99 (from intended send time) at most this many ms." };
         var expectSuccess = new Option<double?>("--expect-success") { Description = "Verdict: at least this % of sent txs accepted (e.g. 99.5)." };
         var expectInclusion = new Option<double?>("--expect-inclusion-p99-ms") { Description = "Verdict: inclusion latency p99 at most this many ms (and every accepted tx included)." };
+        var expectReadSuccess = new Option<double?>("--expect-read-success") { Description = "Verdict: at least this % of the reads sent answered ok (needs --read-rate; e.g. 99.9)." };
+        var expectReadP99 = new Option<double?>("--expect-read-p99-ms") { Description = "Verdict: read latency p99 (from each read's intended time) at most this many ms (needs --read-rate)." };
         var connection = new ConnectionFlags();
         var metricsFlags = new MetricsFlags(linger: true);
         var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the run when a node gives no answer for this long while we try to reach it: 30s, 2m.", DefaultValueFactory = _ => "30s" };
@@ -110,7 +112,7 @@ public static class RunCommand
         {
             rpc, rate, shape, phases, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, startAt, seed,
             periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
-            ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, nodeTimeout, allowMainnet,
+            ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, expectReadSuccess, expectReadP99, nodeTimeout, allowMainnet,
             logFile, logLevel, workload, reuseSetup, ledgerSample, readRate, readMethod, receipts, testSlowSigning, sendRpc, confirmWs,
         };
         funder.AddTo(command);
@@ -132,6 +134,9 @@ public static class RunCommand
                     AckP99Ms = Positive(parse.GetValue(expectP99), "--expect-p99-ms"),
                     SuccessPercent = parse.GetValue(expectSuccess) is double pct && (pct <= 0 || pct > 100) ? throw new ArgumentException("--expect-success is a percentage: give a value in (0, 100]") : parse.GetValue(expectSuccess),
                     InclusionP99Ms = Positive(parse.GetValue(expectInclusion), "--expect-inclusion-p99-ms"),
+                    ReadSuccessPercent = parse.GetValue(expectReadSuccess) is double readPct && (readPct <= 0 || readPct > 100 || !double.IsFinite(readPct))
+                        ? throw new ArgumentException("--expect-read-success is a percentage: give a value in (0, 100]") : parse.GetValue(expectReadSuccess),
+                    ReadP99Ms = Positive(parse.GetValue(expectReadP99), "--expect-read-p99-ms"),
                 };
                 if (parse.GetValue(noResults) && parse.GetValue(outPath) is not null) throw new ArgumentException("--out and --no-results exclude each other: pick one");
                 resultsPath = parse.GetValue(noResults) ? null : parse.GetValue(outPath) ?? DefaultResultsPath(DateTime.UtcNow);
@@ -199,6 +204,8 @@ public static class RunCommand
                 Engine.Reads.ReadMethod readMethodValue = parse.GetValue(readMethod) is string methodText ? Engine.Reads.ReadMethods.Parse(methodText) : Engine.Reads.ReadMethods.Default;
                 if (parse.GetValue(readMethod) is not null && readRateValue == 0)
                     throw new ArgumentException("--read-method applies to read traffic: give --read-rate R too (reads/s)");
+                if (expectations.AnyRead && readRateValue == 0)
+                    throw new ArgumentException($"{(expectations.ReadSuccessPercent is not null ? "--expect-read-success" : "--expect-read-p99-ms")} judges read traffic: give --read-rate R too (reads/s)");
                 double? receiptsValue = parse.GetValue(receipts) is string receiptsText ? ParsePercent(receiptsText, "--receipts") : null;
                 string? funderKey = funder.Read(parse, "run");
                 IRunProgressView view = Live.ProgressViews.For(host.Out, isTerminal: host.Terminal && !parse.GetValue(noLive), parse.GetValue(quiet));

@@ -7,7 +7,7 @@ namespace FastLoad.Runner.Live;
 /// <summary>
 /// The live display of a run on a terminal (Spectre.Console): one compact panel redrawn in place — position and
 /// progress bar, rate against target, sent/acked/included, errors by class, ack and inclusion p50/p99, ring fill,
-/// breaker, dropped records when any, a per-node table when there is more than one node — and under it the last
+/// read traffic (reads/s, read errors, read p50/p99) with --read-rate, breaker, dropped records when any, a per-node table when there is more than one node — and under it the last
 /// <see cref="MessageLines"/> messages, drawn as part of the display so they never tear it.
 /// <para>
 /// The display runs on a thread of its own, started by the first <see cref="Update"/> or <see cref="Message"/>; the
@@ -154,6 +154,9 @@ public sealed class SpectreLiveView : IRunProgressView, IDisposable
             grid.AddRow(Label("ack"), new Text($"p50/p99 {ProgressText.Percentiles(p.AckP50Ms, p.AckP99Ms)}"));
             grid.AddRow(Label("inclusion"), new Text($"p50/p99 {ProgressText.Percentiles(p.InclusionP50Ms, p.InclusionP99Ms)}"));
             grid.AddRow(Label("ring"), new Text($"{ProgressText.Count(p.RingFill)}/{ProgressText.Count(p.RingCapacity)} presigned"));
+            if (p.Reads is { } r)
+                grid.AddRow(Label("reads"), new Markup(
+                    $"{ProgressText.Rate(r.Rate)} reads/s (asked {ProgressText.Rate(r.TargetRate)})   sent {ProgressText.Count(r.Sent)}   errors {(r.Errors == 0 ? "0" : $"[red]{ProgressText.Count(r.Errors)}[/]")}   p50/p99 {ProgressText.Percentiles(r.P50Ms, r.P99Ms)}"));
             grid.AddRow(Label("breaker"), new Markup(p.BreakerFraction is null ? "closed" : $"[yellow]{ProgressText.Breaker(p.BreakerFraction)}[/]"));
             if (p.DroppedRecords > 0)
                 grid.AddRow(Label("dropped"), new Markup($"[red]{ProgressText.Count(p.DroppedRecords)} result records (the results writer fell behind)[/]"));

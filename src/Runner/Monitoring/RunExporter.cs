@@ -25,6 +25,9 @@ public sealed class RunExporter
     private readonly Counter _sent, _acked, _accepted, _included, _errors, _revoked, _batches, _signed, _lostLanded, _breakerTrips;
     private readonly Gauge _targetRate, _achievedRate, _inFlight, _ringFill, _ringCapacity, _wallets, _resyncing, _breakerOpen, _breakerFraction, _stage, _boundBy;
     private readonly Histogram _ackLatency, _inclusionLatency;
+    private readonly Counter _readsSent, _reads, _probeJudged;
+    private readonly Histogram _readLatency;
+    private readonly Gauge _probePhase, _probeRate, _probeKind, _probeSustainable;
     private readonly Dictionary<LatencyHistogram, long[]> _exported = new(ReferenceEqualityComparer.Instance);
 
     public RunExporter(RunMonitor monitor, CollectorRegistry registry)
@@ -60,6 +63,19 @@ public sealed class RunExporter
         var latency = new HistogramConfiguration { LabelNames = NodeLabels, Buckets = LatencyBuckets };
         _ackLatency = f.CreateHistogram("fastload_ack_latency_seconds", "Time from a tx's intended send time to the node's answer, every answered tx (no coordinated omission).", latency);
         _inclusionLatency = f.CreateHistogram("fastload_inclusion_latency_seconds", "Time from a tx's intended send time to the block holding it being seen, every included tx.", latency);
+        // Read traffic (--read-rate): published once the run sends reads.
+        _readsSent = f.CreateCounter("fastload_reads_sent_total", "Reads (--read-rate) sent to the node.", perNode);
+        _reads = f.CreateCounter("fastload_reads_total", "Reads answered or failed, by outcome (ok, error, rate_limited, http_error, connection_lost, no_answer).",
+            new CounterConfiguration { LabelNames = ["node", "url", "outcome"] });
+        _readLatency = f.CreateHistogram("fastload_read_latency_seconds", "Time from a read's intended time to its answer, every read answered or failed (no coordinated omission).", latency);
+        // fastload probe: published once its first phase begins (never for a run).
+        var probeGauge = new GaugeConfiguration { SuppressInitialValue = true };
+        _probePhase = f.CreateGauge("fastload_probe_phase", "fastload probe: 0-based index of the phase being run (waiting for the base fee, sending or settling; phases.phase), the last one once the probe ended.", probeGauge);
+        _probeRate = f.CreateGauge("fastload_probe_phase_rate_txs_per_second", "fastload probe: tx/s the current phase offers.", probeGauge);
+        _probeKind = f.CreateGauge("fastload_probe_phase_kind", "fastload probe: 1 for the kind of the current phase (step, bisect, hold), 0 for the others.",
+            new GaugeConfiguration { LabelNames = ["kind"] });
+        _probeJudged = f.CreateCounter("fastload_probe_phases_total", "fastload probe: phases judged, by verdict (pass, fail).", new CounterConfiguration { LabelNames = ["verdict"] });
+        _probeSustainable = f.CreateGauge("fastload_probe_sustainable_rate_txs_per_second", "fastload probe: the sustainable rate, once a hold confirmed it (absent before, and when the probe found none).", probeGauge);
         registry.AddBeforeCollectCallback(Update);
         Update(); // the stage from the first scrape on
     }
@@ -89,6 +105,8 @@ public sealed class RunExporter
                 Export(node.AckLatency, _ackLatency.WithLabels(labels));
                 Export(node.InclusionLatency, _inclusionLatency.WithLabels(labels));
             }
+            if (s.Reads is { } reads) ExportReads(reads, s.Nodes);
+            if (s.Probe is { } probe) ExportProbe(probe);
             _signed.IncTo(s.Signed);
             _breakerTrips.IncTo(s.BreakerTrips);
             if (s.TargetRate is double target) _targetRate.Set(target);
@@ -108,6 +126,29 @@ public sealed class RunExporter
                         _boundBy.WithLabels(Bottleneck.Name(part)).Set(part == verdict.Bound ? 1 : 0);
             }
         }
+    }
+
+    private void ExportReads(Engine.Reads.ReadRecorder reads, IReadOnlyList<NodeMonitor> nodes)
+    {
+        for (int i = 0; i < nodes.Count && i < reads.Nodes; i++)
+        {
+            string[] labels = [i.ToString(CultureInfo.InvariantCulture), nodes[i].Stats.Url];
+            _readsSent.WithLabels(labels).IncTo(reads.SentAt(i));
+            foreach (Engine.Reads.ReadOutcome outcome in Engine.Reads.ReadOutcomes.All)
+                _reads.WithLabels(labels[0], labels[1], Engine.Reads.ReadOutcomes.Name(outcome)).IncTo(reads.CountAt(i, outcome));
+            Export(reads.LatencyByNode[i], _readLatency.WithLabels(labels));
+        }
+    }
+
+    private void ExportProbe(Engine.Probe.ProbeStatus probe)
+    {
+        _probePhase.Set(probe.Phase);
+        _probeRate.Set(probe.Rate);
+        foreach (Engine.Probe.ProbeKind kind in (ReadOnlySpan<Engine.Probe.ProbeKind>)[Engine.Probe.ProbeKind.Step, Engine.Probe.ProbeKind.Bisect, Engine.Probe.ProbeKind.Hold])
+            _probeKind.WithLabels(kind.ToString().ToLowerInvariant()).Set(kind == probe.Kind ? 1 : 0);
+        _probeJudged.WithLabels("pass").IncTo(probe.Passed);
+        _probeJudged.WithLabels("fail").IncTo(probe.Judged - probe.Passed);
+        if (probe.Sustainable is double rate) _probeSustainable.Set(rate);
     }
 
     /// <summary>

@@ -12,7 +12,9 @@ namespace FastLoad.Runner.Report;
 /// FastLoad's own side: <c>chart-self-load</c>, <c>chart-self-queues</c>, <c>chart-self-rates</c>, <c>chart-latency-cdf</c>;
 /// the per-node table is <c>table-nodes</c>, the run's settings <c>table-settings</c>, the verdict <c>p#bound-by</c>.
 /// A probe's file (rows in <c>phases</c>) also gets <c>chart-probe</c> (offered vs included rate per phase, each phase
-/// tinted by its verdict, the sustainable rate as a line) and <c>table-probe</c> (one row per phase).
+/// tinted by its verdict, the sustainable rate as a line) and <c>table-probe</c> (one row per phase). A run with read
+/// traffic (<c>--read-rate</c>) gets the cards <c>card-reads</c> and <c>card-read-latency</c> and the charts
+/// <see cref="ReadChartIds"/> (reads and read errors per second, read latency p50/p99 over time).
 /// </summary>
 internal static class HtmlReport
 {
@@ -23,6 +25,9 @@ internal static class HtmlReport
         "chart-rate", "chart-ack", "chart-inclusion", "chart-inclusion-histogram", "chart-block-txs", "chart-block-gas", "chart-errors",
         "chart-self-load", "chart-self-queues", "chart-self-rates", "chart-latency-cdf",
     ];
+
+    /// <summary>The read traffic's charts, present only when the run sent reads.</summary>
+    public static readonly string[] ReadChartIds = ["chart-reads", "chart-read-latency"];
 
     private const string Css = """
         :root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --card: #f9fafb; }
@@ -101,6 +106,13 @@ internal static class HtmlReport
             foreach (PreconfMetrics st in m.Streams)
                 Card(s, string.Create(C, $"stream {st.Stream} preconf p50 / p99 ms"), $"{Num(st.P50Ms)} / {Num(st.P99Ms)}", string.Create(C, $"{st.Preconfirmed:N0} txs, {st.Url}"));
         }
+        if (m.Reads is { } reads)
+        {
+            string readErrors = reads.ErrorsByOutcome.Count == 0 ? "" : " (" + string.Join(", ", reads.ErrorsByOutcome.Select(e => string.Create(C, $"{e.Key} {e.Value:N0}"))) + ")";
+            Card(s, "reads", string.Create(C, $"{reads.AchievedRate:N0} reads/s"),
+                string.Create(C, $"{reads.Method ?? "reads"}{(reads.TargetRate is double asked ? string.Create(C, $" at {asked:N0}/s") : "")}: {reads.Reads:N0} answered, errors {reads.Errors:N0} ({MetricsText.Pct(reads.ErrorPercent)}){readErrors}"), "card-reads");
+            Card(s, "read p50 / p99 ms", $"{Num(reads.P50Ms)} / {Num(reads.P99Ms)}", $"from intended time; max {MetricsText.Ms(reads.MaxMs)}, raw p99 {MetricsText.Ms(reads.RawP99Ms)}", "card-read-latency");
+        }
         if (isProbe)
             Card(s, "sustainable", probe!.SustainableRate is double found ? string.Create(C, $"{found:#,0.###} tx/s") : "none found",
                 string.Create(C, $"probe: {probe.Steps.Count} phases, {probe.Steps.Count(p => p.Pass)} passed"));
@@ -176,6 +188,7 @@ internal static class HtmlReport
         foreach (var (name, perSecond) in series.ErrorsPerSecond) errors.Line(name, SvgChart.Palette[color++ % 7], seconds, perSecond);
         Figure(s, "Errors by class over time", series.ErrorsPerSecond.Count == 0 ? "no errors in this run" : "error answers in each second, by class", errors);
         s.Append("</section>\n");
+        if (m.Reads is { } readMetrics) ReadSection(s, readMetrics, series, seconds);
 
         SelfSection(s, telemetry, seconds);
         NodeTable(s, m);
@@ -245,6 +258,34 @@ internal static class HtmlReport
         s.Append("</tbody>\n</table></div>\n");
     }
 
+    /// <summary>The read traffic (<c>--read-rate</c>): reads and read errors per second (samples), read latency over time (read_log).</summary>
+    private static void ReadSection(StringBuilder s, ReadMetrics r, RunSeries series, double[] seconds)
+    {
+        s.Append("""
+            <h2 class="section">Read traffic</h2>
+            <p class="note">
+            """).Append(Html.Escape(string.Create(C,
+                $"{r.Method ?? "reads"}{(r.TargetRate is double asked ? string.Create(C, $" at {asked:N0}/s") : "")} on connections of their own, beside the txs; latency from each read's intended time")))
+            .Append("</p>\n<section class=\"charts\">\n");
+        var rate = new SvgChart("chart-reads", "seconds since start", "reads / s") { EmptyText = "no per-second samples of the reads" };
+        if (series.ReadsPerSecond is { } answered && series.ReadErrorsPerSecond is { } failed)
+        {
+            rate.Line("answered", SvgChart.Palette[0], seconds, answered).Line("errors", SvgChart.Palette[1], seconds, failed);
+            if (r.TargetRate is double target)
+            {
+                double[] line = new double[seconds.Length];
+                Array.Fill(line, target);
+                rate.Line("asked (--read-rate)", SvgChart.Palette[7], seconds, line, dashed: true);
+            }
+        }
+        Figure(s, "Reads per second", "reads answered in each second, and of them not ok (samples.reads, samples.read_errors)", rate);
+        var latency = new SvgChart("chart-read-latency", "seconds since start", "ms") { EmptyText = "no read was answered" };
+        if (series.ReadP50 is { } p50 && series.ReadP99 is { } p99)
+            latency.Line("p50", SvgChart.Palette[0], seconds, p50).Line("p99", SvgChart.Palette[1], seconds, p99);
+        Figure(s, "Read latency over time", "ms from each read's intended time to its answer, reads due in each second", latency);
+        s.Append("</section>\n");
+    }
+
     /// <summary>FastLoad's own load beside the node's, and the latency CDF (samples, tx_log): what the bottleneck verdict rests on.</summary>
     private static void SelfSection(StringBuilder s, RunTelemetry t, double[] seconds)
     {
@@ -298,8 +339,8 @@ internal static class HtmlReport
 
     private static string Num(double? v) => v is double d ? d.ToString(d >= 100 ? "N0" : "N1", C) : "-";
 
-    private static void Card(StringBuilder s, string key, string value, string sub) =>
-        s.Append($"""<div class="card"><div class="k">{Html.Escape(key)}</div><div class="v">{Html.Escape(value)}</div><div class="s">{Html.Escape(sub)}</div></div>""").Append('\n');
+    private static void Card(StringBuilder s, string key, string value, string sub, string? id = null) =>
+        s.Append($"""<div class="card"{(id is null ? "" : $" id=\"{id}\"")}><div class="k">{Html.Escape(key)}</div><div class="v">{Html.Escape(value)}</div><div class="s">{Html.Escape(sub)}</div></div>""").Append('\n');
 
     private static void Figure(StringBuilder s, string title, string caption, SvgChart chart) =>
         s.Append($"""<figure><h2>{Html.Escape(title)}</h2><p>{Html.Escape(caption)}</p>""").Append('\n').Append(chart.Render()).Append("\n</figure>\n");

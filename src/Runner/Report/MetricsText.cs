@@ -40,6 +40,7 @@ internal static class MetricsText
             foreach (PreconfMetrics st in m.Streams)
                 s.AppendLine(string.Create(C, $"    stream {st.Stream} {st.Url}: {st.Preconfirmed:N0} txs, p50 {Ms(st.P50Ms)}, p99 {Ms(st.P99Ms)}"));
         }
+        if (m.Reads is { } r) AppendReads(s, r);
         if (m.Nodes.Count > 1)
         {
             s.AppendLine();
@@ -70,6 +71,16 @@ internal static class MetricsText
         }
         s.AppendLine("  (the merged figures above come from the union of these files' txs: percentiles are not averages of these)");
         return s.ToString();
+    }
+
+    /// <summary>The read traffic's lines (<c>--read-rate</c>), laid out like the run summary's.</summary>
+    private static void AppendReads(StringBuilder s, ReadMetrics r)
+    {
+        string asked = r.Method is null ? "" : r.Method + (r.TargetRate is double target ? string.Create(C, $" at {target:N0}/s") : "") + ": ";
+        string errors = r.ErrorsByOutcome.Count == 0 ? "" : " (" + string.Join(", ", r.ErrorsByOutcome.Select(e => string.Create(C, $"{e.Key} {e.Value:N0}"))) + ")";
+        s.AppendLine(string.Create(C, $"  reads        {asked}{r.Reads:N0} answered   ok {r.Ok:N0}   errors {r.Errors:N0}{errors}   error {Pct(r.ErrorPercent)}   {r.AchievedRate:N0} reads/s"));
+        s.AppendLine($"  read latency p50 {Ms(r.P50Ms)}   p90 {Ms(r.P90Ms)}   p99 {Ms(r.P99Ms)}   max {Ms(r.MaxMs)}   (from intended time)");
+        s.AppendLine($"    (raw)      p99 {Ms(r.RawP99Ms)}   (from actual send time)");
     }
 
     /// <summary>An inclusion count, or "-" where no block was recorded (a target without blocks, e.g. the null sink): 0 of N would be a false figure.</summary>

@@ -137,6 +137,7 @@ public sealed class ScenarioFile
     {
         private readonly List<ScenarioError> _errors = [];
         private readonly List<(string, string?)> _flags = [];
+        private readonly List<(YamlNode Node, string Key)> _readTargets = []; // expect.read_*: they need reads
 
         private static readonly string[] TopKeys =
             ["name", "description", "nodes", "ws", "block_time", "wallets", "seed", "tx_type", "funding", "workload", "setup", "phases", "reads", "send", "expect", "out", "node_timeout", "send_rpc", "confirm_ws"];
@@ -146,6 +147,7 @@ public sealed class ScenarioFile
             string? name = null, description = null;
             var phases = new List<ScenarioPhase>();
             YamlNode? phasesNode = null;
+            YamlNode? readsNode = null;
             foreach ((YamlNode keyNode, YamlNode value) in root.Children)
             {
                 string key = ((keyNode as YamlScalarNode)?.Value) ?? "";
@@ -178,7 +180,7 @@ public sealed class ScenarioFile
                     case "workload": Workload(value); break;
                     case "setup": Setup(value); break;
                     case "phases": phasesNode = value; Phases(value, phases); break;
-                    case "reads": Reads(value); break;
+                    case "reads": readsNode = value; Reads(value); break;
                     case "send": Send(value); break;
                     case "expect": Expect(value); break;
                     case "out": Text(value, key, "--out"); break;
@@ -189,6 +191,8 @@ public sealed class ScenarioFile
                 }
             }
             if (phasesNode is null) Error(root, "no phases: add e.g. `phases: [{ shape: constant, rate: 100, duration: 30s }]`");
+            foreach ((YamlNode target, string key) in _readTargets)
+                if (readsNode is null) Error(target, $"expect.{key} judges read traffic: add `reads: {{ rate: R }}` (reads/s)");
             if (phases.Count > 1)
             {
                 foreach (ScenarioPhase phase in phases)
@@ -437,11 +441,21 @@ public sealed class ScenarioFile
 
         private void Expect(YamlNode node)
         {
-            if (Mapping(node, "expect", "tps", "success", "ack_p99_ms", "inclusion_p99_ms") is not { } map) return;
+            if (Mapping(node, "expect", "tps", "success", "ack_p99_ms", "inclusion_p99_ms", "read_success", "read_p99_ms") is not { } map) return;
             if (Get(map, "tps") is { } tps) Number(tps, "expect.tps", "--expect-tps", min: 0.001);
             if (Get(map, "success") is { } success) Number(success, "expect.success", "--expect-success", min: 0.001, max: 100);
             if (Get(map, "ack_p99_ms") is { } ack) Number(ack, "expect.ack_p99_ms", "--expect-p99-ms", min: 0.001);
             if (Get(map, "inclusion_p99_ms") is { } inclusion) Number(inclusion, "expect.inclusion_p99_ms", "--expect-inclusion-p99-ms", min: 0.001);
+            if (Get(map, "read_success") is { } readSuccess)
+            {
+                Number(readSuccess, "expect.read_success", "--expect-read-success", min: 0.001, max: 100);
+                _readTargets.Add((readSuccess, "read_success"));
+            }
+            if (Get(map, "read_p99_ms") is { } readP99)
+            {
+                Number(readP99, "expect.read_p99_ms", "--expect-read-p99-ms", min: 0.001);
+                _readTargets.Add((readP99, "read_p99_ms"));
+            }
         }
 
         private void Phases(YamlNode node, List<ScenarioPhase> phases)
