@@ -110,7 +110,11 @@ public class TlsAllocationTests(ITestOutputHelper output)
             output.WriteLine($"maxInFlight {maxInFlight}: {f.Sync} of {RoundTrips} sends synchronous, sender thread {f.SenderBytes} B, "
                              + $"whole process (client, TLS both ways, this server) {f.ProcessBytes} B = {f.ProcessBytes / (double)RoundTrips:0.##} B/request");
         Assert.Equal(0, handler.Failures);
-        Assert.All(rounds, f => Assert.Equal(0, f.SenderBytes));
+        // Steady state allocates nothing on the sender thread: at least one round is 0 B, and none comes near a per-request
+        // object (24 B at least, so 24 B x RoundTrips a round). Under a loaded machine one round now and then carries a
+        // one-off of the runtime's (208 B once in CI: the first send whose TLS write completed asynchronously that way).
+        Assert.Equal(0, rounds.Min(f => f.SenderBytes));
+        Assert.All(rounds, f => Assert.True(f.SenderBytes < 1_024, $"{f.SenderBytes} B on the sender thread over {RoundTrips} round trips"));
         // The client's reader loop and the server's SslStream share the process figure: a per-request object on
         // either side (24 B at least) would show in every round.
         Assert.True(rounds.Min(f => f.ProcessBytes) < RoundTrips * 16, $"{rounds.Min(f => f.ProcessBytes)} B over {RoundTrips} round trips");
