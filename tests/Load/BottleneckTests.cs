@@ -51,6 +51,18 @@ public class BottleneckTests
     }
 
     [Fact]
+    public void A_ring_empty_in_nearly_every_poll_makes_network_waits_no_reason_against_signing()
+    {
+        // Seen in CI: one slow signer, an in-process sink sharing the other core; tiny batches filled the pipelining slots.
+        BottleneckVerdict v = Bottleneck.Judge(Evidence(signingWait: 0.60, networkWait: 0.37, ringEmpty: 1.0, signerBusy: 1.0, signerThreads: 1));
+        Assert.Equal(BoundBy.Signing, v.Bound);
+        // The same waits with a ring empty in only 80 % of polls stay unclear (mixed): the network may have held some back.
+        BottleneckVerdict mixed = Bottleneck.Judge(Evidence(signingWait: 0.60, networkWait: 0.37, ringEmpty: 0.8, signerBusy: 1.0, signerThreads: 1));
+        Assert.Equal(BoundBy.Unclear, mixed.Bound);
+        Assert.Equal(UnclearReason.Mixed, mixed.Reason);
+    }
+
+    [Fact]
     public void Senders_waiting_for_signed_txs_with_busy_signers_are_bound_by_signing()
     {
         BottleneckVerdict v = Bottleneck.Judge(Evidence(signingWait: 0.71, networkWait: 0.05, ringEmpty: 0.68, signerBusy: 0.97));

@@ -130,8 +130,9 @@ public sealed record BottleneckVerdict(BoundBy Bound, UnclearReason Reason, Bott
 /// txs (sent over 50 ms behind their intended time) are shown, not judged: they are latency; the throughput went out.</item>
 /// <item>Node: senders waited ≥ 50 % of the time for the network, at least twice as long as for signed txs, and the
 /// ring was empty in &lt; 50 % of polls (signed txs piled up behind the node).</item>
-/// <item>Signing: senders waited ≥ 40 % for signed txs, at least twice as long as for the network, the ring was empty
-/// in ≥ 50 % of polls (network waits then cost nothing: there was nothing more to send), and the signers were busy
+/// <item>Signing: senders waited ≥ 40 % for signed txs, at least twice as long as for the network (or the ring was
+/// empty in ≥ 90 % of polls), the ring was empty in ≥ 50 % of polls (network waits then cost nothing: there was nothing
+/// more to send), and the signers were busy
 /// ≥ 80 % of their time (busy below 50 %: unclear, signers idle).</item>
 /// <item>Sending: senders waited &lt; 10 % for signed txs and &lt; 10 % for the network, the ring was at least half
 /// full in ≥ 50 % of polls, errors ≤ 5 % of sent and no breaker trip.</item>
@@ -143,7 +144,7 @@ public static class Bottleneck
 {
     public const double MetShare = 0.97, MaxUnsentShare = 0.01;
     public const double NodeWait = 0.5, SigningWait = 0.4, Dominance = 2, OtherWaitBelow = 0.2, SendingWaitBelow = 0.1;
-    public const double RingShare = 0.5, SignersBusy = 0.8, SignersIdle = 0.5, ErrorShare = 0.05;
+    public const double RingShare = 0.5, RingEmptyAlways = 0.9, SignersBusy = 0.8, SignersIdle = 0.5, ErrorShare = 0.05;
 
     public static BottleneckVerdict Judge(BottleneckEvidence e)
     {
@@ -159,7 +160,9 @@ public static class Bottleneck
         // Which wait cost throughput is told by the ring: waits for the network while signed txs piled up (ring not empty)
         // held them back; waits for the network while the ring stayed empty cost nothing (there was nothing more to send).
         if (nw >= NodeWait && nw >= Dominance * sw && e.RingEmptyFraction < RingShare) return new(BoundBy.Node, UnclearReason.None, e);
-        if (sw >= SigningWait && sw >= Dominance * nw && e.RingEmptyFraction >= RingShare)
+        // A ring empty in nearly every poll is dominance enough: the senders took every signed tx at once, so their waits
+        // for the network (tiny batches filling the pipelining slots) held nothing back.
+        if (sw >= SigningWait && (sw >= Dominance * nw || e.RingEmptyFraction >= RingEmptyAlways) && e.RingEmptyFraction >= RingShare)
         {
             if (e.SignerBusyFraction is double busy && busy >= SignersBusy) return new(BoundBy.Signing, UnclearReason.None, e);
             if (e.SignerBusyFraction is double idle && idle < SignersIdle) return new(BoundBy.Unclear, UnclearReason.SignersIdle, e);
