@@ -7,6 +7,9 @@ using FastLoad.Tests.Infrastructure;
 namespace FastLoad.Tests.Integration;
 
 /// <summary>`fastload run` against real anvil nodes: nonces on chain match what FastLoad says, every accepted tx is mined.</summary>
+/// <remarks>Runs alone: the 20 s run judges the rate (100 tx/s within 2 %), which the suite's parallel runs would starve
+/// (1,726 of 2,000 accepted once in CI beside them).</remarks>
+[Collection(nameof(SaturatingCollection))]
 public class LoadRunAnvilTests
 {
     private static async Task AssertChainAgreesAsync(AnvilNode node, LoadRun run, TxCollector results, int nodeIndex)
@@ -40,7 +43,10 @@ public class LoadRunAnvilTests
         await node.WaitForEmptyPoolAsync(attempts: 50);
 
         Assert.Equal(0, summary.Errors);
-        Assert.True(summary.Accepted > 1900, $"only {summary.Accepted} accepted");
+        // 2,000 due: every one sent or reported unsent, and at least 95 % out (a stall of anvil's near the deadline
+        // leaves some unsent, and says so); what went out went at the rate.
+        Assert.True(summary.Sent + summary.Unsent is >= 1995 and <= 2001, summary.Format());
+        Assert.True(summary.Accepted >= 1900, $"only {summary.Accepted} accepted: {summary.Format()}");
         Assert.InRange(summary.AchievedRate, 98, 102); // within 2% of 100 tx/s
         Assert.Equal(summary.Accepted, summary.Included); // the run's own block watcher saw every accepted tx mined
         Assert.Equal(0, summary.NotIncluded);
