@@ -409,7 +409,7 @@ public sealed class LoadRun(RunOptions options)
         Task? probing = Probe?.RunAsync(new Probe.ProbeContext
         {
             StartTicks = startTicks, Pending = () => tracker.Pending, Included = () => tracker.Included, Blocks = _blockClock,
-            BaseFee = ct => LatestBaseFeeAsync(apis[0], ct),
+            BaseFee = async ct => await apis[0].GetLatestBaseFeeAsync(ct).ConfigureAwait(false) is UInt256 fee ? fee.ToBigInteger() : null,
             FeeCap = replay is not null ? null
                 : (options.TxType is Transactions.TxType.Legacy or Transactions.TxType.AccessList ? composer.Gas.GasPrice : composer.Gas.MaxFeePerGas).ToBigInteger(),
         }, stopTaking.Token);
@@ -967,15 +967,6 @@ public sealed class LoadRun(RunOptions options)
         UInt256 maxFee = _options.MaxFeePerGas ?? UInt256.FromBigInteger(price);
         if (tip > maxFee) tip = maxFee;
         return new GasPricing(gasPrice, maxFee, tip);
-    }
-
-    /// <summary>The latest block's baseFeePerGas; null on a chain without one.</summary>
-    private static async Task<BigInteger?> LatestBaseFeeAsync(RpcClient api, CancellationToken ct)
-    {
-        JsonElement? block = await api.GetBlockByNumberAsync("latest", false, ct).ConfigureAwait(false);
-        return block is { ValueKind: JsonValueKind.Object } b && b.TryGetProperty("baseFeePerGas", out JsonElement fee) && fee.ValueKind == JsonValueKind.String
-            ? BigInteger.Parse("0" + fee.GetString()![2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture)
-            : null;
     }
 
     /// <summary>The node's suggested priority fee; 1 gwei when it has no eth_maxPriorityFeePerGas.</summary>

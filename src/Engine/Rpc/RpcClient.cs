@@ -106,6 +106,13 @@ public sealed class RpcClient : IAsyncDisposable
     public async Task<ulong> GetTransactionCountAsync(Address address, string block = "pending", CancellationToken ct = default) =>
         ParseQuantity64(await CallAsync("eth_getTransactionCount", [address, block], ct).ConfigureAwait(false), "eth_getTransactionCount");
 
+    /// <summary>The latest block's baseFeePerGas; null on a chain without one (before EIP-1559).</summary>
+    public async Task<UInt256?> GetLatestBaseFeeAsync(CancellationToken ct = default) =>
+        await GetBlockByNumberAsync("latest", false, ct).ConfigureAwait(false) is { ValueKind: JsonValueKind.Object } block
+            && block.TryGetProperty("baseFeePerGas", out JsonElement fee)
+            ? ParseQuantity(fee, "eth_getBlockByNumber")
+            : null;
+
     public async Task<UInt256> GetGasPriceAsync(CancellationToken ct = default) =>
         ParseQuantity(await CallAsync("eth_gasPrice", [], ct).ConfigureAwait(false), "eth_gasPrice");
 
