@@ -106,9 +106,11 @@ public class NonceRecoveryTests
         int injected = 0;
         ulong lastInjectedNonce = 0;
         string lastRefusal = "";
-        for (int attempt = 0; attempt < 5 && (run.Wallets is null || run.Wallets.All[0].Resyncs == 0); attempt++)
+        // Inject once wallet 0 is sending (a few of its txs accepted), so the conflict comes early in the 12 s and
+        // there is time left to show it carried on; retry only while FastLoad takes the nonce first.
+        await WaitUntilAsync(() => run.Wallets is { } w && w.All[0].Accepted >= 5, running, "wallet 0 never got 5 txs accepted");
+        for (int attempt = 0; attempt < 20 && injected == 0 && !running.IsCompleted; attempt++)
         {
-            await Task.Delay(2000);
             ulong pending = Convert.ToUInt64((await node.CallAsync("eth_getTransactionCount", wallet0, "pending"))!.GetValue<string>(), 16);
             var tx = new FastLoad.Engine.Transactions.DynamicFeeTransaction
             {
@@ -127,13 +129,14 @@ public class NonceRecoveryTests
             {
                 // FastLoad got there first with this nonce; try again with the next one.
                 lastRefusal = e.Message;
+                await Task.Delay(100);
             }
         }
+        Assert.True(injected > 0, $"no outside tx got in: {lastRefusal}");
         RunSummary summary = await running;
         await node.WaitForEmptyPoolAsync();
 
         var wallet = run.Wallets!.All[0];
-        Assert.True(injected > 0, $"no outside tx got in: {lastRefusal}");
         Assert.True(wallet.Resyncs >= 1, "wallet 0 never resynced");
         Assert.True(summary.Errors > 0 || summary.Nodes[0].Revoked > 0);
         // No gap: everything is mined, nothing queued, and the chain's nonce is FastLoad's accepted + the outside txs.
@@ -145,5 +148,16 @@ public class NonceRecoveryTests
         Assert.InRange((long)latest, wallet.Accepted, wallet.Accepted + injected);
         // Carried on: after the last conflict, wallet 0 got at least 10 more of its own txs mined.
         Assert.True(latest > lastInjectedNonce + 10, $"wallet 0 stopped at nonce {latest}, conflict at {lastInjectedNonce}");
+    }
+
+    /// <summary>Polls until the condition holds; fails if the run ends first or 30 s pass.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, Task running, string failure)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.False(running.IsCompleted || DateTime.UtcNow > deadline, failure);
+            await Task.Delay(50);
+        }
     }
 }
