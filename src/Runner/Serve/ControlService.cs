@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -22,13 +23,22 @@ namespace FastLoad.Runner.Serve;
 /// </summary>
 internal sealed class ControlService : IAsyncDisposable
 {
-    /// <summary>The JSON of the API and of the event stream: web defaults (camelCase), nulls kept out.</summary>
+    /// <summary>
+    /// The JSON of the API and of the event stream: web defaults (camelCase), nulls kept out; type metadata from the
+    /// source-generated <see cref="ServeJsonContext"/> (no reflection, so the Native AOT build serves the same JSON).
+    /// </summary>
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // an API, not HTML: "service's", not "service\u0027s"
         NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        TypeInfoResolver = ServeJsonContext.Default,
     };
+
+    /// <summary>The metadata of <typeparamref name="T"/> under <see cref="Json"/>'s settings.</summary>
+    internal static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Json.GetTypeInfo(typeof(T));
+
+    private static IResult Ok<T>(T value, int? statusCode = null) => Results.Json(value, Info<T>(), statusCode: statusCode);
 
     private readonly WebApplication _app;
 
@@ -77,26 +87,20 @@ internal sealed class ControlService : IAsyncDisposable
         app.MapGet("/static/{name}", (string name) => Asset(name));
         app.MapGet("/static/vendor/{name}", (string name) => Asset("vendor/" + name));
 
-        app.MapGet("/api", () => Results.Json(new
-        {
-            name = "fastload serve",
-            live = runs.Live?.Id,
-            resultsFolder = runs.ResultsFolder,
-            endpoints = new[]
-            {
-                "GET /api/runs", "POST /api/runs (token)", "GET /api/runs/{id}", "POST /api/runs/{id}/stop (token)",
-                "GET /api/runs/{id}/figures?from=N", "GET /api/runs/{id}/stream (text/event-stream)", "GET /api/runs/{id}/summary", "GET /api/runs/{id}/report (text/html)",
-            },
-        }, Json));
+        app.MapGet("/api", () => Ok(new ApiIndex("fastload serve", runs.Live?.Id, runs.ResultsFolder,
+        [
+            "GET /api/runs", "POST /api/runs (token)", "GET /api/runs/{id}", "POST /api/runs/{id}/stop (token)",
+            "GET /api/runs/{id}/figures?from=N", "GET /api/runs/{id}/stream (text/event-stream)", "GET /api/runs/{id}/summary", "GET /api/runs/{id}/report (text/html)",
+        ])));
 
-        app.MapGet("/api/runs", () => Results.Json(runs.List(), Json));
+        app.MapGet("/api/runs", () => Ok(runs.List()));
 
         app.MapPost("/api/runs", async (HttpRequest request) =>
         {
             StartRequest? body;
             try
             {
-                body = await request.ReadFromJsonAsync<StartRequest>(Json).ConfigureAwait(false);
+                body = await request.ReadFromJsonAsync(Info<StartRequest>()).ConfigureAwait(false);
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException or BadHttpRequestException)
             {
@@ -115,25 +119,25 @@ internal sealed class ControlService : IAsyncDisposable
             }
             StartOutcome started = await runs.StartAsync(flags, scenario).ConfigureAwait(false);
             if (started.Run is not ServedRun run) return Error(started.StatusCode, started.Error!);
-            return Results.Json(RunViews.View(run), Json, statusCode: 201);
+            return Ok(RunViews.View(run), 201);
         }).AddEndpointFilter(RequireToken(token));
 
         app.MapGet("/api/runs/{id}", (string id) =>
         {
-            if (runs.Find(id) is ServedRun run) return Results.Json(RunViews.View(run), Json);
+            if (runs.Find(id) is ServedRun run) return Ok(RunViews.View(run));
             if (!ServedRuns.IsId(id) || !File.Exists(runs.PathOf(id))) return NotFound(id);
             (Engine.Results.RunMetrics? metrics, string? error) = runs.Read(runs.PathOf(id));
-            return Results.Json(RunViews.View(id, runs.PathOf(id), metrics, error), Json);
+            return Ok(RunViews.View(id, runs.PathOf(id), metrics, error));
         });
 
         app.MapPost("/api/runs/{id}/stop", (string id) =>
         {
             if (runs.Find(id) is not ServedRun run) return ServedRuns.IsId(id) && File.Exists(runs.PathOf(id)) ? Error(409, $"run {id} has ended (it is a results file): nothing to stop") : NotFound(id);
-            return run.Stop() ? Results.Json(RunViews.View(run), Json, statusCode: 202) : Error(409, $"run {id} has ended ({run.Status}): nothing to stop");
+            return run.Stop() ? Ok(RunViews.View(run), 202) : Error(409, $"run {id} has ended ({run.Status}): nothing to stop");
         }).AddEndpointFilter(RequireToken(token));
 
         app.MapGet("/api/runs/{id}/figures", (string id, int? from) =>
-            runs.Find(id) is ServedRun run ? Results.Json(run.FiguresFrom(from ?? 0).Figures, Json) : NoFigures(runs, id));
+            runs.Find(id) is ServedRun run ? Ok(run.FiguresFrom(from ?? 0).Figures) : NoFigures(runs, id));
 
         app.MapGet("/api/runs/{id}/stream", async (string id, HttpContext context) =>
         {
@@ -149,7 +153,7 @@ internal sealed class ControlService : IAsyncDisposable
             string file = runs.PathOf(id);
             if (!File.Exists(file)) return NotFound(id);
             (Engine.Results.RunMetrics? metrics, string? error) = runs.Read(file);
-            return metrics is null ? Error(422, $"{id}.duckdb cannot be read: {error}") : Results.Json(RunViews.Summary(id, metrics), Json);
+            return metrics is null ? Error(422, $"{id}.duckdb cannot be read: {error}") : Ok(RunViews.Summary(id, metrics));
         });
 
         app.MapGet("/api/runs/{id}/report", (string id) =>
@@ -190,8 +194,8 @@ internal sealed class ControlService : IAsyncDisposable
                 (LiveFigures[] figures, bool ended) = run.FiguresFrom(next);
                 var text = new StringBuilder();
                 foreach (LiveFigures f in figures)
-                    text.Append("id: ").Append(next++).Append("\nevent: figures\ndata: ").Append(JsonSerializer.Serialize(f, Json)).Append("\n\n");
-                if (ended) text.Append("event: end\ndata: ").Append(JsonSerializer.Serialize(RunViews.ListItem(run), Json)).Append("\n\n");
+                    text.Append("id: ").Append(next++).Append("\nevent: figures\ndata: ").Append(JsonSerializer.Serialize(f, Info<LiveFigures>())).Append("\n\n");
+                if (ended) text.Append("event: end\ndata: ").Append(JsonSerializer.Serialize(RunViews.ListItem(run), Info<RunListItem>())).Append("\n\n");
                 if (text.Length > 0)
                 {
                     await response.WriteAsync(text.ToString(), gone).ConfigureAwait(false);
@@ -223,7 +227,7 @@ internal sealed class ControlService : IAsyncDisposable
 
     private static IResult NotFound(string id) => Error(404, $"no run '{id}': GET /api/runs lists them");
 
-    private static IResult Error(int status, string message) => Results.Json(new { error = message }, Json, statusCode: status);
+    private static IResult Error(int status, string message) => Ok(new ApiError(message), status);
 
     private static string ReportLine(string message) => Commands.ReportCommand.OneLine(message);
 
@@ -249,3 +253,20 @@ internal sealed class ControlService : IAsyncDisposable
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
+
+/// <summary>GET /api: what the service is and what it answers.</summary>
+public sealed record ApiIndex(string Name, string? Live, string ResultsFolder, string[] Endpoints);
+
+/// <summary>Every refusal's body: <c>{"error": "..."}</c>.</summary>
+public sealed record ApiError(string Error);
+
+/// <summary>The API's types for System.Text.Json's source generator (the options are <see cref="ControlService.Json"/>'s).</summary>
+[JsonSerializable(typeof(ApiIndex))]
+[JsonSerializable(typeof(ApiError))]
+[JsonSerializable(typeof(IReadOnlyList<RunListItem>))]
+[JsonSerializable(typeof(RunListItem))]
+[JsonSerializable(typeof(RunView))]
+[JsonSerializable(typeof(RunSummaryView))]
+[JsonSerializable(typeof(LiveFigures[]))]
+[JsonSerializable(typeof(StartRequest))]
+internal sealed partial class ServeJsonContext : JsonSerializerContext;
