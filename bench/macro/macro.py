@@ -15,6 +15,9 @@ Sections (--only picks some, comma-separated):
   live     `fastload run --max` (signing while sending) into the sink against signing alone (`fastload demo`)
   models   (only when asked, with two or more --variant NAME=COMMAND) the replay of `send`, with its results file,
            under each fastload build or runtime setting, order rotating each round: for choosing a compile model
+  defaults (only when asked) the replay into the sink with batch, connections and pipelining each varied alone from
+           FastLoad's defaults, and `run --max` into the sink with 1, cores and 2 x cores signers: the README's
+           "Defaults and why" figures
   anvil    against a freshly started anvil each time: `fastload run --max --count N` against
            bench/macro/ethers-flood.mjs (ethers 6: presign, then batches of the same size and concurrency)
 Only the Python standard library is used.
@@ -39,7 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DLL = ROOT / "src/Runner/bin/Release/net10.0/fastload.dll"
-SECP = ROOT / "src/Runner/bin/Release/net10.0/runtimes/linux-x64/native/libsecp256k1.so"
+JIT_SECP = ROOT / "src/Runner/bin/Release/net10.0/runtimes/linux-x64/native/libsecp256k1.so"
 SIGN_LOOP = ROOT / "native/.deps/bin/sign_loop"
 ANVIL = ROOT / "native/.deps/bin/anvil"
 ETHERS_FLOOD = ROOT / "bench/macro/ethers-flood.mjs"
@@ -50,9 +53,9 @@ DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 # How much of each section a run does. "quick" is for CI and development (under 3 minutes in all).
 PROFILES = {
     "quick": dict(rounds=3, anvil_rounds=1, sign_seconds=1.5, replay_txs=200_000, wrk_seconds=2, live_seconds=4,
-                  gc_replay_txs=200_000, anvil_txs=5_000, anvil_wallets=200, models_txs=500_000),
+                  gc_replay_txs=200_000, anvil_txs=5_000, anvil_wallets=200, models_txs=500_000, defaults_txs=200_000),
     "full": dict(rounds=7, anvil_rounds=3, sign_seconds=4, replay_txs=1_000_000, wrk_seconds=5, live_seconds=8,
-                 gc_replay_txs=1_000_000, anvil_txs=30_000, anvil_wallets=500, models_txs=1_000_000),
+                 gc_replay_txs=1_000_000, anvil_txs=30_000, anvil_wallets=500, models_txs=1_000_000, defaults_txs=500_000),
 }
 BATCH, CONNECTIONS, PIPELINING = 100, 2, 4  # FastLoad's defaults; wrk and the ethers script get the same
 
@@ -202,6 +205,9 @@ class Harness:
                 raise UsageError(f"--rounds {args.rounds}: give at least 1")
             self.p["rounds"] = args.rounds
         self.fastload = args.fastload.split() if args.fastload else ["dotnet", str(DLL)]
+        # The libsecp256k1 the measured build loads: next to the AOT binary, or in the JIT build's runtimes folder.
+        exe = Path(self.fastload[0])
+        self.secp = exe.parent / "libsecp256k1.so" if exe.name == "fastload" and exe.is_file() else JIT_SECP
         self.cores = os.cpu_count() or 1
         self.work = Path(args.work_dir or Path(tempfile.gettempdir()) / f"fastload-macro-{os.getuid()}")
         self.work.mkdir(parents=True, exist_ok=True)
@@ -244,7 +250,7 @@ class Harness:
 
     def sign_loop(self, processes: int, seconds: float) -> dict:
         """`processes` copies of the C loop at once, each on the engine's libsecp256k1; their rates summed."""
-        procs = [subprocess.Popen([str(SIGN_LOOP), str(seconds), str(SECP)], stdout=subprocess.PIPE,
+        procs = [subprocess.Popen([str(SIGN_LOOP), str(seconds), str(self.secp)], stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True) for _ in range(processes)]
         rates = []
         for proc in procs:
@@ -256,7 +262,7 @@ class Harness:
 
     def section_signing(self) -> dict:
         secs, rounds = self.p["sign_seconds"], self.p["rounds"]
-        self.say(f"signing: fastload demo vs native/.deps/bin/sign_loop on {SECP.relative_to(ROOT)} "
+        self.say(f"signing: fastload demo vs native/.deps/bin/sign_loop on {self.secp.relative_to(ROOT)} "
                  f"({rounds} rounds, ~{secs} s each)")
         guess = {1: 20_000.0, self.cores: 20_000.0 * self.cores}
         self.demo(1, 0.5, 20_000)  # first start of the build (disk cache), not measured
@@ -278,7 +284,7 @@ class Harness:
         c_scaling = every["median_b"] / one["median_b"]
         self.say(f"  fastload {self.cores} threads / 1 thread: {scaling:.2f}   (C loop: {c_scaling:.2f})")
         return {"one_thread": one, "all_cores": every, "scaling": scaling, "c_scaling": c_scaling,
-                "library": str(SECP.relative_to(ROOT))}
+                "library": str(self.secp.relative_to(ROOT))}
 
     # ---- the sink, presigned files, replay ----
 
@@ -321,9 +327,10 @@ class Harness:
         body_path.write_bytes(b"[" + b",".join(calls) + b"]")
         return body_path
 
-    def replay(self, path: Path, results: Path | None = None, fastload: list[str] | None = None) -> dict:
-        cmd = (fastload or self.fastload) + ["run", "--rpc", self.sink_url, "--replay", str(path), "--max", "--batch", str(BATCH),
-                               "--connections", str(CONNECTIONS), "--pipelining", str(PIPELINING), "--quiet"]
+    def replay(self, path: Path, results: Path | None = None, fastload: list[str] | None = None,
+               batch: int = BATCH, connections: int = CONNECTIONS, pipelining: int = PIPELINING) -> dict:
+        cmd = (fastload or self.fastload) + ["run", "--rpc", self.sink_url, "--replay", str(path), "--max", "--batch", str(batch),
+                               "--connections", str(connections), "--pipelining", str(pipelining), "--quiet"]
         cmd += ["--out", str(results)] if results else ["--no-results"]
         res = check(measure_cpu(cmd, timeout=600, env=self.env, what="fastload run --replay"), "fastload run --replay")
         summary = parse_run_summary(res, "fastload run --replay")
@@ -384,7 +391,7 @@ class Harness:
 
     # ---- live ----
 
-    def live_run(self, seconds: float) -> dict:
+    def live_run(self, seconds: float, signers: int | None = None) -> dict:
         """`run --max` into the sink. Its rate is the steady one, from the results file: txs sent from 1 s after
         sending began to 0.25 s before it ended. The summary's rate would flatter it: the signers fill the ring
         (up to 32k txs) before the clock starts, and those go out in the first second."""
@@ -393,6 +400,7 @@ class Harness:
         cmd = self.fastload + ["run", "--rpc", self.sink_url, "--max", "--duration", f"{seconds}s", "--wallets", "1000",
                                "--batch", str(BATCH), "--connections", str(CONNECTIONS), "--pipelining",
                                str(PIPELINING), "--quiet", "--out", str(results)]
+        cmd += ["--signers", str(signers)] if signers else []
         res = check(measure_cpu(cmd, timeout=seconds + 120, env=self.env, what="fastload run --max"),
                     "fastload run --max")
         summary = parse_run_summary(res, "fastload run --max")
@@ -452,6 +460,56 @@ class Harness:
                      f" second {m['median_second_second_sent']:>9,.0f},"
                      f" CPU {m['median_cpu_s']:.2f} s, wall {m['median_wall_s']:.2f} s, gen0 {m['median_gen0_total']:g}")
         return {"txs": txs, "variants": summary}
+
+    # ---- defaults: each sending setting varied alone ----
+
+    DEFAULT_SWEEPS = [("batch", [10, 50, 100, 200]), ("connections", [1, 2, 4]), ("pipelining", [1, 2, 4, 8])]
+
+    def section_defaults(self) -> dict:
+        """The replay into the sink (no results file) with one of batch, connections, pipelining varied from
+        FastLoad's defaults, the settings' order rotating each round; then `run --max` into the sink with 1, the
+        cores' count and twice that many signers. Medians of tx/s and process CPU-s per 1M txs."""
+        rounds, txs = self.p["rounds"], self.p["defaults_txs"]
+        self.start_sink()
+        path = self.presigned(txs)
+        base = {"batch": BATCH, "connections": CONNECTIONS, "pipelining": PIPELINING}
+        configs = []
+        for name, values in self.DEFAULT_SWEEPS:
+            for v in values:
+                c = dict(base, **{name: v})
+                if c not in configs:
+                    configs.append(c)
+        self.say(f"defaults: run --replay ({txs:,} txs) --max into the sink, {len(configs)} settings "
+                 f"(batch, connections, pipelining varied alone from {base}), order rotating, {rounds} rounds")
+        runs: list[list] = [[] for _ in configs]
+        for r in range(rounds):
+            order = list(range(len(configs)))
+            order = order[r % len(order):] + order[:r % len(order)]
+            for i in order:
+                g = self.replay(path, None, None, **configs[i])
+                runs[i].append({"rate": g["rate"], "cpu_s": g["cpu_s"]})
+            self.say(f"  round {r + 1}/{rounds} done")
+        sending = []
+        for c, rs in zip(configs, runs):
+            row = dict(c, rate=statistics.median(x["rate"] for x in rs),
+                       cpu_s_per_1m=statistics.median(x["cpu_s"] for x in rs) * 1e6 / txs, runs=rs)
+            sending.append(row)
+            self.say(f"  batch {c['batch']:>3} connections {c['connections']} pipelining {c['pipelining']}: "
+                     f"{row['rate']:>10,.0f} tx/s, {row['cpu_s_per_1m']:.2f} CPU-s per 1M txs")
+        signer_counts = sorted({1, self.cores, 2 * self.cores})
+        secs = self.p["live_seconds"]
+        self.say(f"defaults: run --max --duration {secs}s into the sink with --signers {signer_counts}, {rounds} rounds")
+        live: dict[int, list] = {n: [] for n in signer_counts}
+        for r in range(rounds):
+            for n in signer_counts[r % len(signer_counts):] + signer_counts[:r % len(signer_counts)]:
+                g = self.live_run(secs, n)
+                live[n].append({"rate": g["rate"], "cpu_s": g["cpu_s"]})
+        signers = []
+        for n in signer_counts:
+            row = {"signers": n, "rate": statistics.median(x["rate"] for x in live[n]), "runs": live[n]}
+            signers.append(row)
+            self.say(f"  --signers {n}: {row['rate']:>10,.0f} tx/s (steady, from 1 s in)")
+        return {"txs": txs, "sending": sending, "signers": signers}
 
     # ---- anvil ----
 
@@ -514,9 +572,9 @@ class Harness:
 
     def run(self) -> dict:
         only = self.args.only.split(",") if self.args.only else ["signing", "send", "live", "anvil"]
-        unknown = [s for s in only if s not in ("signing", "send", "live", "anvil", "models")]
+        unknown = [s for s in only if s not in ("signing", "send", "live", "anvil", "models", "defaults")]
         if unknown:
-            raise UsageError(f"--only: unknown section {', '.join(unknown)} (signing, send, live, anvil, models)")
+            raise UsageError(f"--only: unknown section {', '.join(unknown)} (signing, send, live, anvil, models, defaults)")
         self.variants = []
         for v in self.args.variant or []:
             name, sep, cmd = v.partition("=")
@@ -591,7 +649,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description="FastLoad macro benchmark (use bench/macro/run.sh)")
     ap.add_argument("--quick", action="store_true", help="CI size: fewer, shorter rounds (under 3 minutes)")
     ap.add_argument("--rounds", type=int, help="pairs per section (default: quick 3, full 7)")
-    ap.add_argument("--only", help="sections to run, comma-separated: signing,send,live,anvil")
+    ap.add_argument("--only", help="sections to run, comma-separated: signing,send,live,anvil (default), models, defaults")
     ap.add_argument("--out", help="JSON file to write (default bench/results/macro-<date>-<profile>.json)")
     ap.add_argument("--note", default="", help="a note stored in the JSON, e.g. 'machine shared with 4 other jobs'")
     ap.add_argument("--fastload", help="command to run fastload with (default: dotnet src/Runner/bin/Release/net10.0/fastload.dll)")

@@ -67,6 +67,17 @@ def markdown(report: dict) -> str:
             lines.append(f"| {name} | `{v['command']}` | {rate(v['median_rate'])} | {rate(v['median_first_second_sent'])} | "
                          f"{rate(v['median_second_second_sent'])} | "
                          f"{v['median_cpu_s']:.2f} | {v['median_wall_s']:.2f} | {v['median_gen0_total']:g} |")
+    if "defaults" in s:
+        d = s["defaults"]
+        lines += ["", f"Replay of {d['txs']:,} txs into the sink, one setting varied from the defaults (medians):", "",
+                  "| batch | connections | pipelining | in flight | tx/s | process CPU-s per 1M txs |",
+                  "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for r in d["sending"]:
+            lines.append(f"| {r['batch']} | {r['connections']} | {r['pipelining']} | {r['connections'] * r['pipelining']} | "
+                         f"{rate(r['rate'])} | {r['cpu_s_per_1m']:.2f} |")
+        lines += ["", "| `run --max` into the sink | " + " | ".join(f"`--signers {r['signers']}`" for r in d["signers"]) + " |",
+                  "| --- |" + " ---: |" * len(d["signers"]),
+                  "| tx/s (steady, from 1 s in) | " + " | ".join(rate(r["rate"]) for r in d["signers"]) + " |"]
     if report["targets"]:
         lines += ["", "| target | measured | goal | |", "| --- | ---: | ---: | --- |"]
     for t in report["targets"]:
