@@ -3,7 +3,8 @@ using System.Text.Json;
 
 namespace FastLoad.Engine.Rpc;
 
-// The fast scan. Anvil, geth and `fastload sink` answer eth_sendRawTransaction with entries laid out byte for byte as
+// The fast scan. Anvil and `fastload sink` (replies captured) and geth (by its source) answer eth_sendRawTransaction
+// with entries laid out byte for byte as
 //   {"jsonrpc":"2.0","id":N,"result":"0x<64 hex>"}
 // (no whitespace; a batch is those joined by commas in [ ]; geth adds a newline after the body). Such an entry is
 // matched with two fixed-prefix compares, a digit loop and one vectorised hex scan, and reported as Utf8JsonReader
