@@ -24,12 +24,13 @@ public interface IRpcEntrySink
 }
 
 /// <summary>
-/// Reads a JSON-RPC response body — one object or a batch array — with <see cref="Utf8JsonReader"/> straight over
-/// the (possibly multi-segment) body, reporting each entry to a struct sink. Members may come in any order; only
-/// values that cross a segment boundary or contain escapes are copied, into a pooled scratch buffer.
-/// Allocates nothing in steady state.
+/// Reads a JSON-RPC response body — one object or a batch array — reporting each entry to a struct sink.
+/// <see cref="TryRead"/> scans entries of the one layout nodes send for a tx hash (<c>JsonRpcResponseReader.Fast.cs</c>)
+/// and hands every other entry to <see cref="Utf8JsonReader"/> (<see cref="TryReadWithReader"/>), which reads
+/// members in any order; only values that cross a segment boundary or contain escapes are copied, into a pooled
+/// scratch buffer. Allocates nothing in steady state.
 /// </summary>
-public static class JsonRpcResponseReader
+public static partial class JsonRpcResponseReader
 {
     /// <summary>The id reported for an entry without an id (or with <c>"id": null</c>).</summary>
     public const long NoId = -1;
@@ -37,11 +38,10 @@ public static class JsonRpcResponseReader
     private const int MinScratch = 256;
 
     /// <summary>
-    /// Reads <paramref name="body"/> and reports every entry to <paramref name="sink"/>, in order.
-    /// Returns false if the body is not valid JSON-RPC (not JSON, an entry with neither result nor error, an id
-    /// that is not a number or a numeric string). Entries reported before the problem was found stand.
+    /// <see cref="TryRead"/> with <see cref="Utf8JsonReader"/> alone, over the body as it is (no scan, no copy): the
+    /// reference the fast scan must agree with (tests and benchmarks compare the two).
     /// </summary>
-    public static bool TryRead<TSink>(ReadOnlySequence<byte> body, ref TSink sink)
+    public static bool TryReadWithReader<TSink>(ReadOnlySequence<byte> body, ref TSink sink)
         where TSink : struct, IRpcEntrySink, allows ref struct
     {
         var reader = new Utf8JsonReader(body, isFinalBlock: true, state: default);
