@@ -88,7 +88,7 @@ public sealed class ReplayFeeder : ITxSource
                 if (!_rings[wallet.Node].BeginWrite(out PresignedTx slot, out long position, shouldStop)) return;
                 PresignedRing ring = _rings[wallet.Node];
                 slot.EnsureCapacity(scratch.CallLength);
-                scratch.Call.AsSpan(0, scratch.CallLength).CopyTo(slot.Call);
+                scratch.CallBytes.CopyTo(slot.Call);
                 slot.CallLength = scratch.CallLength;
                 scratch.TxHash.CopyTo(slot.TxHash, 0);
                 slot.Id = scratch.Id;
