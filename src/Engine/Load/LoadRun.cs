@@ -992,10 +992,9 @@ public sealed class LoadRun(RunOptions options)
     /// <summary>A replay only works if each wallet's first presigned nonce is the node's pending nonce.</summary>
     private static void CheckReplayNonces(string file, WalletSet wallets)
     {
-        var first = new Dictionary<int, ulong>();
+        var first = new Dictionary<int, ulong>(wallets.All.Length);
         using PresignedFileReader reader = PresignedFileReader.Open(file);
-        var scratch = new PresignedTx(512);
-        while (first.Count < wallets.All.Length && reader.TryRead(scratch, out int index)) first.TryAdd(index, scratch.Nonce);
+        while (first.Count < wallets.All.Length && reader.TryNext(out int index)) first.TryAdd(index, reader.CurrentNonce);
         foreach (Wallet w in wallets.All)
         {
             if (first.TryGetValue(w.Index, out ulong nonce) && nonce != w.NextNonce)
