@@ -40,6 +40,32 @@ public class InclusionTrackerTests
         Assert.Equal(5000, tracker.Included);
     }
 
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(65_537)] // just past the default size
+    public void Sized_for_a_runs_txs_it_holds_them_all_without_growing(int txs)
+    {
+        var random = new Random(txs);
+        InclusionTracker tracker = InclusionTracker.ForRun(txs);
+        int capacity = tracker.Capacity;
+        for (int i = 0; i < txs; i++) tracker.Add(RandomHash(random), i + 1, 0);
+        Assert.Equal(txs, tracker.Pending);
+        Assert.Equal(0, tracker.Grows);
+        Assert.Equal(capacity, tracker.Capacity);
+        // The default size has to grow for the same txs (what the sized one saves).
+        var unsized = new InclusionTracker(capacity: 16);
+        for (int i = 0; i < txs; i++) unsized.Add(RandomHash(random), i + 1, 0);
+        Assert.True(unsized.Grows > 0);
+    }
+
+    [Fact]
+    public void Sized_for_more_txs_than_it_may_hold_it_stops_at_its_bound_without_growing()
+    {
+        InclusionTracker tracker = InclusionTracker.ForRun(50_000_000);
+        Assert.Equal(2 * InclusionTracker.DefaultMaxPending, tracker.Capacity);
+        Assert.Equal(1 << 17, InclusionTracker.ForRun(null).Capacity); // unknown: the default size
+    }
+
     [Fact]
     public void Stops_tracking_at_its_bound_and_counts_the_rest()
     {

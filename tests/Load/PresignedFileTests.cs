@@ -61,7 +61,7 @@ public sealed class PresignedFileTests : IDisposable
             Assert.Equal(expected.Nonce, slot.Nonce);
             Assert.Equal(n, slot.Id);
             Assert.Equal(expected.TxHash, slot.TxHash);
-            Assert.Equal(Encoding.ASCII.GetString(expected.Call, 0, expected.CallLength), Encoding.ASCII.GetString(slot.Call, 0, slot.CallLength));
+            Assert.Equal(Encoding.ASCII.GetString(expected.CallBytes), Encoding.ASCII.GetString(slot.CallBytes));
             n++;
         }
         Assert.Equal(Count, n);

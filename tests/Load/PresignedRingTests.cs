@@ -26,6 +26,29 @@ public class PresignedRingTests
     }
 
     [Fact]
+    public void Slots_keep_their_calls_apart_in_the_shared_slab_and_a_longer_call_gets_its_own_buffer()
+    {
+        var ring = new PresignedRing(4, 8);
+        var slots = new PresignedTx[4];
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(ring.TryBeginWrite(out slots[i], out long pos));
+            Assert.Equal(8, slots[i].Call.Length);
+            slots[i].Call.Fill((byte)('a' + i));
+            slots[i].CallLength = 8;
+            ring.EndWrite(pos);
+        }
+        slots[1].EnsureCapacity(20); // past the slab's 8 bytes: moves to a buffer of its own
+        Assert.True(slots[1].Call.Length >= 20);
+        slots[1].Call[..20].Fill((byte)'z');
+        slots[1].CallLength = 20;
+        Assert.Equal("aaaaaaaa", System.Text.Encoding.ASCII.GetString(slots[0].CallBytes));
+        Assert.Equal(new string('z', 20), System.Text.Encoding.ASCII.GetString(slots[1].CallBytes));
+        Assert.Equal("cccccccc", System.Text.Encoding.ASCII.GetString(slots[2].CallBytes));
+        Assert.Equal("dddddddd", System.Text.Encoding.ASCII.GetString(slots[3].CallBytes));
+    }
+
+    [Fact]
     public void Many_producers_and_consumers_pass_every_item_exactly_once()
     {
         var ring = new PresignedRing(64, 16);

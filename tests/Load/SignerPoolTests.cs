@@ -18,7 +18,7 @@ public class SignerPoolTests
         {
             if (ring.TryBeginRead(out PresignedTx slot, out long position))
             {
-                var read = (slot.Wallet!, slot.Nonce, slot.Id, slot.Call.AsSpan(0, slot.CallLength).ToArray());
+                var read = (slot.Wallet!, slot.Nonce, slot.Id, slot.CallBytes.ToArray());
                 ring.EndRead(position);
                 return read;
             }
@@ -27,7 +27,7 @@ public class SignerPoolTests
         }
     }
 
-    private static ulong DecodedNonce(byte[] call, out ulong authorizationNonce)
+    private static ulong DecodedNonce(ReadOnlySpan<byte> call, out ulong authorizationNonce)
     {
         string text = System.Text.Encoding.UTF8.GetString(call);
         int start = text.IndexOf("\"0x", StringComparison.Ordinal) + 1;

@@ -27,10 +27,30 @@ public sealed class InclusionTracker
     private long _includedAmbiguous;
     private long _untracked;
 
+    /// <summary>Most txs waiting at once unless <see cref="MaxPending"/> says otherwise.</summary>
+    public const int DefaultMaxPending = 1 << 20;
+
+    /// <param name="capacity">Txs that can wait at once before the table grows (it is kept at most half full).</param>
     public InclusionTracker(int capacity = 1 << 16)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 29);
         _entries = new Entry[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity * 2))];
     }
+
+    /// <summary>
+    /// A tracker sized at start for a run that will send <paramref name="txs"/> (when known: a replay file's count,
+    /// <c>--count</c>), up to <see cref="DefaultMaxPending"/>: however many wait at once (all of them, when the target
+    /// makes no blocks), the table never grows mid-run (a growth copies every entry and touches twice the memory
+    /// while the run sends). Unknown: the default size, grown as needed.
+    /// </summary>
+    public static InclusionTracker ForRun(long? txs) =>
+        txs is long n ? new InclusionTracker((int)Math.Clamp(n, 16, DefaultMaxPending)) : new InclusionTracker();
+
+    /// <summary>Slots in the table (twice the txs it holds before it grows).</summary>
+    public int Capacity { get { lock (_gate) return _entries.Length; } }
+
+    /// <summary>Times the table grew.</summary>
+    public int Grows { get; private set; }
 
     /// <summary>Accepted txs added and not yet seen in a block (ambiguous ones are counted apart).</summary>
     public int Pending { get { lock (_gate) return _count - _ambiguous; } }
@@ -45,7 +65,7 @@ public sealed class InclusionTracker
     public long IncludedAmbiguous => Interlocked.Read(ref _includedAmbiguous);
 
     /// <summary>Most txs waiting at once; beyond it new ones are counted in <see cref="Untracked"/> instead (bounded memory).</summary>
-    public int MaxPending { get; init; } = 1 << 20;
+    public int MaxPending { get; init; } = DefaultMaxPending;
 
     /// <summary>Txs not tracked because <see cref="MaxPending"/> were already waiting.</summary>
     public long Untracked => Interlocked.Read(ref _untracked);
@@ -178,5 +198,6 @@ public sealed class InclusionTracker
         foreach (Entry entry in _entries)
             if (entry.Token != 0) Insert(bigger, entry);
         _entries = bigger;
+        Grows++;
     }
 }

@@ -291,7 +291,9 @@ public sealed class LoadRun(RunOptions options)
         using var stopTaking = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
         using var abort = new CancellationTokenSource();
         // Inclusion: every accepted tx is looked for in the blocks each node produces from now on.
-        var tracker = new Inclusion.InclusionTracker();
+        // Sized for every tx the run will send when that is known, so it never grows mid-run (the sink makes no blocks:
+        // all of them wait).
+        var tracker = Inclusion.InclusionTracker.ForRun(ShardCount ?? replay?.Count);
         recorder.Tracker = tracker;
         // A sequence of phases (--phase, a scenario's phases): each tx is counted with the phase its intended time falls in.
         Probe.PhaseTracker? sequencePhases = Probe is null && _shape is Shapes.SequenceShape ? new Probe.PhaseTracker() : null;
@@ -990,10 +992,9 @@ public sealed class LoadRun(RunOptions options)
     /// <summary>A replay only works if each wallet's first presigned nonce is the node's pending nonce.</summary>
     private static void CheckReplayNonces(string file, WalletSet wallets)
     {
-        var first = new Dictionary<int, ulong>();
+        var first = new Dictionary<int, ulong>(wallets.All.Length);
         using PresignedFileReader reader = PresignedFileReader.Open(file);
-        var scratch = new PresignedTx(512);
-        while (first.Count < wallets.All.Length && reader.TryRead(scratch, out int index)) first.TryAdd(index, scratch.Nonce);
+        while (first.Count < wallets.All.Length && reader.TryNext(out int index)) first.TryAdd(index, reader.CurrentNonce);
         foreach (Wallet w in wallets.All)
         {
             if (first.TryGetValue(w.Index, out ulong nonce) && nonce != w.NextNonce)

@@ -366,7 +366,7 @@ public sealed class NodeSender : IRpcResponseHandler
                         _source?.Discarded(slot.Wallet, slot.Id);
                         continue;
                     }
-                    batch.Append(slot.Call.AsSpan(0, slot.CallLength));
+                    batch.Append(slot.CallBytes);
                     ref InFlightTx tx = ref batch.Txs[batch.Count++];
                     tx.Id = slot.Id;
                     tx.Wallet = slot.Wallet;

@@ -16,6 +16,8 @@ public sealed class PresignedFileReader : IDisposable
     private int _position;
     private int _blockRecords;
     private int _readInBlock;
+    private int _current;         // the record TryNext moved to: its offset in the block and its call's length
+    private int _currentLength;
     private long _blocks;         // blocks loaded so far
     private long _offset;         // file offset of the next block
     private long _recordsInBlocks; // records in the blocks loaded so far
@@ -47,22 +49,42 @@ public sealed class PresignedFileReader : IDisposable
     /// <summary>Reads the next record into <paramref name="slot"/>; false after the last one.</summary>
     public bool TryRead(PresignedTx slot, out int walletIndex)
     {
-        if (!TryNextRecord(out int at, out int length))
+        if (!TryNext(out walletIndex)) return false;
+        CopyTo(slot);
+        return true;
+    }
+
+    /// <summary>
+    /// Moves to the next record and gives its wallet index, so the caller can choose where it goes before
+    /// <see cref="CopyTo"/> copies it there (straight from the checked block into a ring slot: one copy); false after
+    /// the last one.
+    /// </summary>
+    public bool TryNext(out int walletIndex)
+    {
+        if (!TryNextRecord(out _current, out _currentLength))
         {
             walletIndex = -1;
             return false;
         }
-        ReadOnlySpan<byte> head = _block.AsSpan(at, PresignedFile.RecordHead);
-        walletIndex = BinaryPrimitives.ReadInt32LittleEndian(head);
-        slot.Nonce = BinaryPrimitives.ReadUInt64LittleEndian(head[4..]);
-        head.Slice(12, 32).CopyTo(slot.TxHash);
-        slot.EnsureCapacity(length);
-        ReadOnlySpan<byte> call = _block.AsSpan(at + PresignedFile.RecordHead, length);
-        call.CopyTo(slot.Call);
-        slot.CallLength = length;
-        slot.Id = PresignedFile.ReadId(call);
+        walletIndex = BinaryPrimitives.ReadInt32LittleEndian(_block.AsSpan(_current));
         return true;
     }
+
+    /// <summary>Copies the record <see cref="TryNext"/> moved to into <paramref name="slot"/>: nonce, tx hash, call and its id.</summary>
+    public void CopyTo(PresignedTx slot)
+    {
+        ReadOnlySpan<byte> head = _block.AsSpan(_current, PresignedFile.RecordHead);
+        slot.Nonce = BinaryPrimitives.ReadUInt64LittleEndian(head[4..]);
+        head.Slice(12, 32).CopyTo(slot.TxHash);
+        slot.EnsureCapacity(_currentLength);
+        ReadOnlySpan<byte> call = _block.AsSpan(_current + PresignedFile.RecordHead, _currentLength);
+        call.CopyTo(slot.Call);
+        slot.CallLength = _currentLength;
+        slot.Id = PresignedFile.ReadId(call);
+    }
+
+    /// <summary>The nonce of the record <see cref="TryNext"/> moved to.</summary>
+    public ulong CurrentNonce => BinaryPrimitives.ReadUInt64LittleEndian(_block.AsSpan(_current + 4));
 
     /// <summary>Reads to the end of the file, checking every block (checksum, layout, count), without decoding records.</summary>
     public void VerifyToEnd()

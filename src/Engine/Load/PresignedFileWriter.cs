@@ -32,7 +32,7 @@ public sealed class PresignedFileWriter
         BinaryPrimitives.WriteUInt64LittleEndian(head[4..], slot.Nonce);
         slot.TxHash.CopyTo(head[12..]);
         BinaryPrimitives.WriteUInt16LittleEndian(head[44..], checked((ushort)slot.CallLength));
-        slot.Call.AsSpan(0, slot.CallLength).CopyTo(_block.AsSpan(_length + PresignedFile.RecordHead));
+        slot.CallBytes.CopyTo(_block.AsSpan(_length + PresignedFile.RecordHead));
         _length += PresignedFile.RecordHead + slot.CallLength;
         _records++;
         Count++;

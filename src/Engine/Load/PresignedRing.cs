@@ -6,9 +6,27 @@ namespace FastLoad.Engine.Load;
 /// <see cref="TryBeginWrite"/> and <see cref="EndWrite"/>; consumers (senders) copy a slot out between
 /// <see cref="TryBeginRead"/> and <see cref="EndRead"/>. Nothing is allocated while running.
 /// </summary>
-public sealed class PresignedRing(int capacity, int callCapacity)
+public sealed class PresignedRing
 {
-    private readonly BoundedRing<PresignedTx> _ring = new(capacity, () => new PresignedTx(callCapacity));
+    private readonly BoundedRing<PresignedTx> _ring;
+
+    /// <param name="capacity">Slots, rounded up to a power of two.</param>
+    /// <param name="callCapacity">Bytes of call each slot holds without a buffer of its own; all slots share one slab of them.</param>
+    public PresignedRing(int capacity, int callCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(callCapacity, 1);
+        long slots = System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 2));
+        if (slots * callCapacity > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(capacity), $"a ring of {slots:N0} slots of {callCapacity:N0} bytes does not fit one array");
+        byte[] slab = GC.AllocateUninitializedArray<byte>((int)(slots * callCapacity));
+        int next = 0;
+        _ring = new BoundedRing<PresignedTx>(capacity, () =>
+        {
+            var slot = new PresignedTx(slab, next, callCapacity);
+            next += callCapacity;
+            return slot;
+        });
+    }
 
     public int Capacity => _ring.Capacity;
 
