@@ -40,6 +40,38 @@ public class InclusionTrackerTests
         Assert.Equal(5000, tracker.Included);
     }
 
+    /// <summary>
+    /// The same tx sent twice (a resync re-signs a nonce identically): the first send's answer lost, the second answered
+    /// "already known" (or accepted). Whichever order the two reach the tracker, the tx is one accepted entry: matched
+    /// once, counted as included, never as a lost answer that landed (the run's accepted count would hold it twice).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_lost_answer_and_an_accepted_send_of_the_same_tx_count_once_as_accepted(bool lostFirst)
+    {
+        var tracker = new InclusionTracker();
+        var hash = RandomHash(new Random(3));
+        if (lostFirst)
+        {
+            tracker.Add(hash, token: 1, sentTicks: 10, ambiguous: true);
+            Assert.Equal(1, tracker.PendingAmbiguous);
+            tracker.Add(hash, token: 2, sentTicks: 20);
+        }
+        else
+        {
+            tracker.Add(hash, token: 2, sentTicks: 20);
+            tracker.Add(hash, token: 1, sentTicks: 10, ambiguous: true);
+        }
+        Assert.Equal(1, tracker.Pending);
+        Assert.Equal(0, tracker.PendingAmbiguous);
+        Assert.True(tracker.TryMatch(hash.Bytes, out long token, out _));
+        Assert.True(token > 0, "matched as a lost answer");
+        Assert.Equal(1, tracker.Included);
+        Assert.Equal(0, tracker.IncludedAmbiguous);
+        Assert.Empty(tracker.TakeAmbiguous());
+    }
+
     [Theory]
     [InlineData(1_000)]
     [InlineData(65_537)] // just past the default size

@@ -119,9 +119,12 @@ internal sealed class RunRecorder : Preconf.IPreconfSink
         AckFromIntended.RecordConcurrent(fromIntended);
         AckByNode[node].RecordConcurrent(fromIntended);
         AckFromSent.RecordConcurrent(Micros(ackTicks - tx.SentTicks));
-        if (outcome == TxOutcome.Accepted) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet, nonce: tx.Nonce);
+        // "Already known" is the node holding this very tx from an earlier send of it (a resync re-signs a nonce
+        // identically): telling the tracker turns that earlier send's entry, if its answer was lost, into an accepted
+        // one, so the tx counts once (as accepted) and not again as a lost answer that landed.
+        if (outcome is TxOutcome.Accepted or TxOutcome.AlreadyKnown) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet, nonce: tx.Nonce);
         else if (IsAmbiguous(outcome)) Tracker?.Add(tx.TxHash, tx.Id, tx.IntendedTicks, tx.Wallet, ambiguous: true, nonce: tx.Nonce); // settled by a block, or checked at the end
-        else if (outcome != TxOutcome.AlreadyKnown) Preconf?.Forget(tx.TxHash); // refused: no stream will mention it
+        else Preconf?.Forget(tx.TxHash); // refused: no stream will mention it
         Phases?.OnResult(tx.IntendedTicks, outcome);
         if (Results is { } results)
         {
