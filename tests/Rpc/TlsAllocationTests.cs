@@ -100,7 +100,7 @@ public class TlsAllocationTests(ITestOutputHelper output)
         RoundTripFigures[] rounds = await Task.Run(async () =>
         {
             await SendRoundTrips.RunAsync(connection, handler, body, 0, RoundTrips); // warm-up: JIT, pools, TLS buffers
-            var measured = new RoundTripFigures[3];
+            var measured = new RoundTripFigures[5]; // five rounds: one-off lumps of other threads (new pool threads, TLS buffers) can hit three in a row under CI load
             for (int r = 0; r < measured.Length; r++)
                 measured[r] = await SendRoundTrips.RunAsync(connection, handler, body, (1 + r) * RoundTrips, RoundTrips);
             return measured;
