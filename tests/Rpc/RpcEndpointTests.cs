@@ -46,7 +46,7 @@ public class RpcEndpointTests
     [InlineData("", "the RPC URL is empty: use http://host:port")]
     [InlineData("ws://127.0.0.1:8546", "ws:// is not supported for sending: FastLoad speaks HTTP/1.1 JSON-RPC, use the node's http:// or https:// endpoint (give ws:// to --ws for heads)")]
     [InlineData("wss://127.0.0.1:8546", "wss:// is not supported for sending: FastLoad speaks HTTP/1.1 JSON-RPC, use the node's http:// or https:// endpoint (give wss:// to --ws for heads)")]
-    [InlineData("ftp://127.0.0.1", "'ftp://' is not supported: use http://host:port")]
+    [InlineData("ftp://127.0.0.1", "'ftp://' is not supported: use http://host:port or https://host:port")]
     [InlineData("http://127.0.0.1:0", "'0' is not a valid port: use a number from 1 to 65535")]
     [InlineData("http://127.0.0.1:70000", "'70000' is not a valid port: use a number from 1 to 65535")]
     [InlineData("http://127.0.0.1:abc", "'abc' is not a valid port: use a number from 1 to 65535")]

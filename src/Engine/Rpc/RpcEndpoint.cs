@@ -152,7 +152,7 @@ public sealed class RpcEndpoint
             case "wss":
                 return $"{scheme}:// is not supported for sending: FastLoad speaks HTTP/1.1 JSON-RPC, use the node's http:// or https:// endpoint (give {scheme}:// to --ws for heads)";
             default:
-                return $"'{scheme}://' is not supported: use http://host:port";
+                return $"'{scheme}://' is not supported: use http://host:port or https://host:port";
         }
 
         string rest = text[(schemeEnd + 3)..];
