@@ -85,6 +85,7 @@ public class MetricsEndpointTests
             Assert.Equal(1, page.Value("fastload_bound_by", ("part", runs.GetString(0, 4)!)));
             Assert.Equal(1, page.Sum("fastload_bound_by"));
             Assert.Contains("process_cpu_seconds_total", page.Names);
+            Assert.DoesNotContain(page.Names, name => name.StartsWith("fastload_preconf", StringComparison.Ordinal) || name == "fastload_txs_preconfirmed_total"); // no --confirm-ws
         }
     }
 

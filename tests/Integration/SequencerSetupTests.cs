@@ -1,6 +1,7 @@
 using System.Globalization;
 using DuckDB.NET.Data;
 using FastLoad.Engine.DuckDb;
+using FastLoad.Engine.Nodes;
 using FastLoad.Tests.Infrastructure;
 
 namespace FastLoad.Tests.Integration;
@@ -85,6 +86,48 @@ public class SequencerSetupTests
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"preconf      {included:N0} txs by 1 stream(s)"), report.StdOut);
         Assert.Contains($"stream 0 {stream.Url}", report.StdOut);
         Assert.Contains("preconf p50 / p99 ms", await File.ReadAllTextAsync(html));
+    }
+
+    [Fact]
+    public async Task Preconfirmations_show_in_the_progress_lines_and_metrics_and_the_last_scrape_equals_the_results_file()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        await using PendingTxStream stream = await PendingTxStream.StartAsync(node.Url);
+        string file = TestPaths.NewFile(".duckdb");
+        int port = LocalAnvil.FreePort();
+        using var fastload = RunningFastload.Start(new Dictionary<string, string> { ["FASTLOAD_FUNDER_KEY"] = AnvilNode.DevKey },
+            "run", "--rpc", node.Url.ToString(), "--confirm-ws", stream.Url.ToString(), "--rate", "40", "--duration", "4s", "--wallets", "10",
+            "--seed", "preconf-metrics", "--out", file, "--no-live", "--metrics-port", port.ToString(CultureInfo.InvariantCulture), "--metrics-linger", "60s");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var preconfirmedWhileSending = new List<double>();
+        PrometheusText final = await MetricsScraper.UntilFinishedAsync(fastload, http, port, TimeSpan.FromMilliseconds(200), page =>
+        {
+            if (page.Value("fastload_run_stage", ("stage", "sending")) == 1) preconfirmedWhileSending.Add(page.Value("fastload_txs_preconfirmed_total"));
+        });
+        PrometheusText lingering = await MetricsScraper.LingeringThenStopAsync(fastload, http, port);
+
+        using DuckDBConnection db = DuckDbSql.Open(file);
+        ResultTable runs = db.Table("SELECT preconfirmed, (SELECT messages FROM streams), (SELECT preconfirmed FROM streams), included FROM runs");
+        long preconfirmed = runs.GetInt64(0, 0);
+        Assert.True(preconfirmed >= 100 && preconfirmed == runs.GetInt64(0, 3), $"{preconfirmed} preconfirmed, {runs.GetInt64(0, 3)} included");
+        // While sending, the count grew from scrape to scrape (it is live, not filled in at the end).
+        Assert.True(preconfirmedWhileSending.Distinct().Count() >= 3, string.Join(", ", preconfirmedWhileSending));
+        Assert.True(preconfirmedWhileSending.Zip(preconfirmedWhileSending.Skip(1)).All(p => p.Second >= p.First), string.Join(", ", preconfirmedWhileSending));
+        // The last scrape and the lingering one say what the results file says.
+        (string, string)[] streamLabels = [("stream", "0"), ("url", stream.Url.ToString())];
+        foreach (PrometheusText page in new[] { final, lingering })
+        {
+            Assert.Equal(preconfirmed, page.Value("fastload_txs_preconfirmed_total"));
+            Assert.Equal(preconfirmed, page.Value("fastload_preconf_earliest_latency_seconds_count"));
+            Assert.Equal(runs.GetInt64(0, 2), page.Value("fastload_preconf_stream_txs_total", streamLabels));
+            Assert.Equal(runs.GetInt64(0, 2), page.Value("fastload_preconf_latency_seconds_count", streamLabels));
+            Assert.Equal(runs.GetInt64(0, 1), page.Value("fastload_preconf_stream_messages_total", streamLabels));
+            Assert.True(page.Value("fastload_preconf_latency_seconds_sum", streamLabels) / preconfirmed is > 0 and < 5, page.Raw);
+        }
+        // The plain progress lines carry the count and its percentiles.
+        string[] lines = fastload.Output.Split('\n').Where(l => l.StartsWith('[') && l.Contains(" preconf ", StringComparison.Ordinal)).ToArray();
+        Assert.True(lines.Length >= 3, fastload.Output);
+        Assert.Matches(@"preconf [0-9,]+ p50/p99 [0-9.,]+/[0-9.,]+ ms", lines[^1]);
     }
 
     [Fact]

@@ -25,6 +25,14 @@ public sealed class PlainProgressViewTests
     }
 
     [Fact]
+    public void Line_adds_the_preconfirmations_when_the_run_listens_to_streams()
+    {
+        Assert.Equal(
+            "[   2s] sent 5,000 (2,500 tx/s, max)  acked 5,000  included 0  errors 0  ack p50/p99 1.0/4.0 ms  ring 0/1,024  preconf 4,870 p50/p99 0.8/6.7 ms",
+            PlainProgressView.Line(ProgressSnapshots.OneNodeWithPreconfs()));
+    }
+
+    [Fact]
     public void Prints_at_most_one_line_per_second_and_messages_as_they_come()
     {
         var output = new StringWriter { NewLine = "\n" };

@@ -34,6 +34,9 @@ internal static class ProgressSnapshots
     /// <summary><see cref="OneNodeByCount"/> with reads alongside (--read-rate 100): 98 reads/s now, 3 of 500 failed.</summary>
     public static RunProgress OneNodeWithReads() => OneNodeByCount() with { Reads = new ReadProgress(98.4, 100, 500, 497, 3, 1.26, 12.34) };
 
+    /// <summary>The same run listening to two preconfirmation streams (<c>--confirm-ws</c>).</summary>
+    public static RunProgress OneNodeWithPreconfs() => OneNodeByCount() with { Preconf = new PreconfProgress(4_870, 2, 0.84, 6.71) };
+
     /// <summary>A single-node run by count, at --max, nothing wrong.</summary>
     public static RunProgress OneNodeByCount() => new()
     {

@@ -72,6 +72,18 @@ public sealed class SpectreLiveViewTests
     }
 
     [Fact]
+    public void Frame_has_a_preconf_row_only_when_the_run_listens_to_streams()
+    {
+        (IAnsiConsole console, StringWriter output) = StringConsole();
+        console.Write(SpectreLiveView.Render(ProgressSnapshots.OneNodeWithPreconfs(), []));
+        Assert.Matches(@"preconf\s+4,870 of 5,000 accepted, by 2 stream\(s\)   p50/p99 0\.8/6\.7 ms", output.ToString());
+
+        (IAnsiConsole plainConsole, StringWriter plain) = StringConsole();
+        plainConsole.Write(SpectreLiveView.Render(ProgressSnapshots.OneNodeByCount(), []));
+        Assert.DoesNotContain("preconf", plain.ToString());
+    }
+
+    [Fact]
     public void Updates_messages_and_complete_leave_the_final_frame_and_the_last_messages()
     {
         (IAnsiConsole console, StringWriter output) = StringConsole();

@@ -154,6 +154,8 @@ public sealed class LoadRun(RunOptions options)
             Nodes = nodes,
             Reads = reads is null ? null
                 : new ReadProgress(readRate, Share(_options.ReadRate), reads.Sent, reads.Answered, reads.Errors, reads.Latency.MillisAtPercentile(50), reads.Latency.MillisAtPercentile(99)),
+            Preconf = recorder.Preconf is null ? null
+                : new PreconfProgress(recorder.Preconfirmed, recorder.PreconfByStream.Length, recorder.PreconfEarliest.MillisAtPercentile(50), recorder.PreconfEarliest.MillisAtPercentile(99)),
         };
     }
 
@@ -377,6 +379,8 @@ public sealed class LoadRun(RunOptions options)
             BreakerTrips = breaker.Trips,
             Signed = signers.Produced,
             Reads = reads,
+            PreconfStreams = streams.Select(st => new PreconfStreamMonitor(st.Index, RpcEndpoint.Redacted(st.Url.ToString()), st.Messages, st.Matched, recorder.PreconfByStream[st.Index])).ToArray(),
+            PreconfEarliest = preconf is null ? null : recorder.PreconfEarliest,
             Probe = Probe?.Status,
         });
         // --start-at: every shard has set up by now; all begin at the same instant (token 0 is due then).

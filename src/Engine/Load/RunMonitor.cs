@@ -95,6 +95,12 @@ public sealed record RunMonitorSnapshot
     /// <summary>The read traffic (<c>--read-rate</c>): its recorder's per-node counters and latency histograms; null without reads.</summary>
     public Reads.ReadRecorder? Reads { get; init; }
 
+    /// <summary>The preconfirmation streams (<c>--confirm-ws</c>), in the order given; empty without them.</summary>
+    public IReadOnlyList<PreconfStreamMonitor> PreconfStreams { get; init; } = [];
+
+    /// <summary>Preconfirmation latency from the earliest stream to mention each tx (µs); null without streams.</summary>
+    public LatencyHistogram? PreconfEarliest { get; init; }
+
     /// <summary><c>fastload probe</c>: where the probe is; null for a run, or before the probe's first phase.</summary>
     public Probe.ProbeStatus? Probe { get; init; }
 
@@ -112,6 +118,13 @@ public sealed record NodeMonitor(int Index, NodeStats Stats, double Rate, long I
     /// <summary>Sent and not yet answered.</summary>
     public long InFlight => Math.Max(0, Stats.Sent - Stats.Answered);
 }
+
+/// <summary>One preconfirmation stream's live figures.</summary>
+/// <param name="Url">Without credentials.</param>
+/// <param name="Messages">Messages received on it.</param>
+/// <param name="Preconfirmed">Txs of ours it mentioned (its first mention of each).</param>
+/// <param name="Latency">Its first mention of a tx minus the tx's intended send time, µs.</param>
+public sealed record PreconfStreamMonitor(int Index, string Url, long Messages, long Preconfirmed, LatencyHistogram Latency);
 
 /// <summary>What a run knows only at its end.</summary>
 /// <param name="Verdict">What bounded the rate (runs.bound_by).</param>

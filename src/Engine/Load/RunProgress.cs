@@ -55,7 +55,16 @@ public sealed record RunProgress
 
     /// <summary>The read traffic (<c>--read-rate</c>) so far; null without it.</summary>
     public ReadProgress? Reads { get; init; }
+
+    /// <summary>Preconfirmations (<c>--confirm-ws</c>) so far; null without streams.</summary>
+    public PreconfProgress? Preconf { get; init; }
 }
+
+/// <summary>The preconfirmation streams' share of a <see cref="RunProgress"/>.</summary>
+/// <param name="Preconfirmed">Txs of ours that some stream mentioned (each counted once, at its earliest mention).</param>
+/// <param name="Streams">Streams listened to (<c>--confirm-ws</c>).</param>
+/// <param name="P50Ms">Earliest mention minus intended send time; null before the first.</param>
+public sealed record PreconfProgress(long Preconfirmed, int Streams, double? P50Ms, double? P99Ms);
 
 /// <summary>The read traffic's share of a <see cref="RunProgress"/>.</summary>
 /// <param name="Rate">Reads sent per second over the last interval.</param>

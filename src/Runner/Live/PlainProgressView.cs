@@ -73,6 +73,8 @@ public sealed class PlainProgressView(TextWriter writer) : IRunProgressView
         if (p.Reads is { } r)
             sb.Append("  reads ").Append(ProgressText.Rate(r.Rate)).Append("/s errors ").Append(ProgressText.Count(r.Errors))
                 .Append(" p50/p99 ").Append(ProgressText.Percentiles(r.P50Ms, r.P99Ms));
+        if (p.Preconf is { } pc)
+            sb.Append("  preconf ").Append(ProgressText.Count(pc.Preconfirmed)).Append(" p50/p99 ").Append(ProgressText.Percentiles(pc.P50Ms, pc.P99Ms));
         if (p.BreakerFraction is { } f) sb.Append("  BREAKER ").Append(ProgressText.Percent(f));
         if (p.DroppedRecords > 0) sb.Append("  DROPPED ").Append(ProgressText.Count(p.DroppedRecords)).Append(" records");
         return sb.ToString();

@@ -157,6 +157,9 @@ public sealed class SpectreLiveView : IRunProgressView, IDisposable
             if (p.Reads is { } r)
                 grid.AddRow(Label("reads"), new Markup(
                     $"{ProgressText.Rate(r.Rate)} reads/s (asked {ProgressText.Rate(r.TargetRate)})   sent {ProgressText.Count(r.Sent)}   errors {(r.Errors == 0 ? "0" : $"[red]{ProgressText.Count(r.Errors)}[/]")}   p50/p99 {ProgressText.Percentiles(r.P50Ms, r.P99Ms)}"));
+            if (p.Preconf is { } pc)
+                grid.AddRow(Label("preconf"), new Text(
+                    $"{ProgressText.Count(pc.Preconfirmed)} of {ProgressText.Count(p.Accepted)} accepted, by {pc.Streams} stream(s)   p50/p99 {ProgressText.Percentiles(pc.P50Ms, pc.P99Ms)}"));
             grid.AddRow(Label("breaker"), new Markup(p.BreakerFraction is null ? "closed" : $"[yellow]{ProgressText.Breaker(p.BreakerFraction)}[/]"));
             if (p.DroppedRecords > 0)
                 grid.AddRow(Label("dropped"), new Markup($"[red]{ProgressText.Count(p.DroppedRecords)} result records (the results writer fell behind)[/]"));

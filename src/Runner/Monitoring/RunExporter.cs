@@ -28,6 +28,8 @@ public sealed class RunExporter
     private readonly Counter _readsSent, _reads, _probeJudged;
     private readonly Histogram _readLatency;
     private readonly Gauge _probePhase, _probeRate, _probeKind, _probeSustainable;
+    private readonly Counter _preconfirmed, _preconfMessages, _preconfMatched;
+    private readonly Histogram _preconfLatency, _preconfEarliestLatency;
     private readonly Dictionary<LatencyHistogram, long[]> _exported = new(ReferenceEqualityComparer.Instance);
 
     public RunExporter(RunMonitor monitor, CollectorRegistry registry)
@@ -68,6 +70,16 @@ public sealed class RunExporter
         _reads = f.CreateCounter("fastload_reads_total", "Reads answered or failed, by outcome (ok, error, rate_limited, http_error, connection_lost, no_answer).",
             new CounterConfiguration { LabelNames = ["node", "url", "outcome"] });
         _readLatency = f.CreateHistogram("fastload_read_latency_seconds", "Time from a read's intended time to its answer, every read answered or failed (no coordinated omission).", latency);
+        // Preconfirmation streams (--confirm-ws): published once the run listens to them.
+        var perStream = new CounterConfiguration { LabelNames = ["stream", "url"] };
+        _preconfirmed = f.CreateCounter("fastload_txs_preconfirmed_total", "Txs of ours that some --confirm-ws stream mentioned (each once, at its earliest mention).",
+            new CounterConfiguration { SuppressInitialValue = true });
+        _preconfMessages = f.CreateCounter("fastload_preconf_stream_messages_total", "Messages received on a --confirm-ws stream.", perStream);
+        _preconfMatched = f.CreateCounter("fastload_preconf_stream_txs_total", "Txs of ours a --confirm-ws stream mentioned (its first mention of each).", perStream);
+        _preconfLatency = f.CreateHistogram("fastload_preconf_latency_seconds", "Time from a tx's intended send time to a stream's first mention of it, per stream.",
+            new HistogramConfiguration { LabelNames = ["stream", "url"], Buckets = LatencyBuckets });
+        _preconfEarliestLatency = f.CreateHistogram("fastload_preconf_earliest_latency_seconds", "Time from a tx's intended send time to the earliest mention of it on any stream.",
+            new HistogramConfiguration { Buckets = LatencyBuckets, SuppressInitialValue = true });
         // fastload probe: published once its first phase begins (never for a run).
         var probeGauge = new GaugeConfiguration { SuppressInitialValue = true };
         _probePhase = f.CreateGauge("fastload_probe_phase", "fastload probe: 0-based index of the phase being run (waiting for the base fee, sending or settling; phases.phase), the last one once the probe ended.", probeGauge);
@@ -107,6 +119,7 @@ public sealed class RunExporter
             }
             if (s.Reads is { } reads) ExportReads(reads, s.Nodes);
             if (s.Probe is { } probe) ExportProbe(probe);
+            if (s.PreconfEarliest is { } earliest) ExportPreconf(earliest, s.PreconfStreams);
             _signed.IncTo(s.Signed);
             _breakerTrips.IncTo(s.BreakerTrips);
             if (s.TargetRate is double target) _targetRate.Set(target);
@@ -140,6 +153,21 @@ public sealed class RunExporter
         }
     }
 
+    private void ExportPreconf(LatencyHistogram earliest, IReadOnlyList<PreconfStreamMonitor> streams)
+    {
+        _preconfirmed.Publish(); // 0 from the first scrape of a run with streams, before any mention
+        _preconfEarliestLatency.Publish();
+        _preconfirmed.IncTo(earliest.Count);
+        Export(earliest, _preconfEarliestLatency);
+        foreach (PreconfStreamMonitor stream in streams)
+        {
+            string[] labels = [stream.Index.ToString(CultureInfo.InvariantCulture), stream.Url];
+            _preconfMessages.WithLabels(labels).IncTo(stream.Messages);
+            _preconfMatched.WithLabels(labels).IncTo(stream.Preconfirmed);
+            Export(stream.Latency, _preconfLatency.WithLabels(labels));
+        }
+    }
+
     private void ExportProbe(Engine.Probe.ProbeStatus probe)
     {
         _probePhase.Set(probe.Phase);
@@ -156,7 +184,7 @@ public sealed class RunExporter
     /// (each engine bucket's samples observed at its lower edge: bucket counts exact up to the engine's resolution of
     /// 1/128, the sum within 0.8 %).
     /// </summary>
-    private void Export(LatencyHistogram source, Histogram.Child target)
+    private void Export(LatencyHistogram source, IHistogram target)
     {
         if (!_exported.TryGetValue(source, out long[]? last)) _exported[source] = last = new long[source.BucketCount];
         ReadOnlySpan<long> counts = source.Counts;
