@@ -37,6 +37,12 @@ public static class Program
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ScenarioCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        // `fastload`, `fastload --help`: an overview (each command's first line), not every command's whole text.
+        if (args.Length == 0 || (args.Length == 1 && args[0] is "--help" or "-h" or "-?" or "help"))
+        {
+            Console.Out.Write(Overview(root));
+            return args.Length == 0 ? 1 : 0; // a bare `fastload` asked for nothing: as before, exit 1
+        }
         try
         {
             // FASTLOAD_RATE=… and the like: options from the environment, added to the command line (which wins).
@@ -93,6 +99,35 @@ public static class Program
             return 70;
         }
     }
+
+    /// <summary>The root help: what FastLoad is, the examples, and each command with the first line of its description.</summary>
+    internal static string Overview(RootCommand root)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(root.Description!.TrimEnd()).Append("\n\nUsage:\n  fastload COMMAND [options]\n\nCommands:\n");
+        int width = root.Subcommands.Max(c => c.Name.Length) + 2;
+        foreach (Command command in root.Subcommands)
+            text.Append("  ").Append(command.Name.PadRight(width)).Append(Summary(command)).Append('\n');
+        text.Append("\nEach command's options, examples and exit codes: fastload COMMAND --help (e.g. fastload run --help).\n");
+        return text.ToString();
+    }
+
+    private static string Summary(Command command) => command.Name switch
+    {
+        "run" => "send a load to one or many nodes and record every tx (default: a local anvil, 200 tx/s for 10 s)",
+        "probe" => "find the highest rate a node sustains (last line: sustainable: N tx/s)",
+        "presign" => "sign txs up front into a file, for run --replay",
+        "sweep" => "return what is left in a run's wallets to the funder",
+        "sign" => "sign JSON-line tx requests from stdin, on every core",
+        "demo" => "measure the signing rate on every core (no node needed)",
+        "sink" => "a null JSON-RPC node to measure FastLoad itself; with --faults, a misbehaving one",
+        "query" => "SQL (DuckDB) over results files",
+        "report" => "a results file's summary, and with --html a page of charts",
+        "compare" => "two runs side by side; exit 1 when the new one regressed",
+        "scenario" => "check scenario files (YAML) without running them",
+        "serve" => "a control API and dashboard that start, watch and stop runs",
+        _ => (command.Description ?? "").Split('\n')[0].Trim(),
+    };
 
     /// <summary>The first of a scenario file's errors as one line (file:line:column: message), with how many more there are.</summary>
     internal static string ScenarioErrorLine(string path, IReadOnlyList<Scenarios.ScenarioError> errors) =>

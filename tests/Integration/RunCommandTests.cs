@@ -35,6 +35,25 @@ public class RunCommandTests
     }
 
     [Theory]
+    [InlineData("--help", 0)]
+    [InlineData("-h", 0)]
+    [InlineData("", 1)] // a bare `fastload` asks for nothing
+    public async Task The_root_help_is_an_overview_naming_every_command_once_with_a_line_each(string flag, int exitCode)
+    {
+        ProcessResult r = await ProcessRunner.RunFastloadAsync("", flag.Length == 0 ? [] : [flag]);
+        Assert.Equal(exitCode, r.ExitCode);
+        string[] lines = r.StdOut.Split('\n');
+        int start = Array.IndexOf(lines, "Commands:");
+        Assert.True(start > 0, r.StdOut);
+        string[] commands = lines.Skip(start + 1).TakeWhile(l => l.Length > 0).Select(l => l.Trim().Split(' ')[0]).ToArray();
+        Assert.Equal(["run", "probe", "presign", "sweep", "sign", "demo", "sink", "query", "report", "compare", "scenario", "serve"], commands);
+        Assert.Contains("fastload COMMAND --help", r.StdOut);
+        // Not every command's whole text: the run command's option list and exit codes are in `fastload run --help` only.
+        Assert.DoesNotContain("--expect-success", r.StdOut);
+        Assert.True(lines.Length < 45, $"{lines.Length} lines");
+    }
+
+    [Theory]
     [InlineData("--rate 10 --max", "--rate and --max")]
     [InlineData("--phase warm=constant@10/5s --duration 5s", "--phase gives each phase its shape, rate and duration")]
     [InlineData("--phase warm=constant/5s", "--phase 'warm=constant/5s': constant needs a rate")]
