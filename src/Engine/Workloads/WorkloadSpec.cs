@@ -61,7 +61,8 @@ public sealed record WorkloadSpec
     public static WorkloadSpec Parse(string text)
     {
         const string Example = "e.g. transfer@70+erc20@20+gas:100000@10";
-        string[] pieces = text.Split('+', StringSplitOptions.TrimEntries);
+        // A '+' or '@' inside a call's quoted string argument is part of the string.
+        string[] pieces = Abi.AbiCallTemplate.SplitOutside(text, '+').Select(p => p.Trim()).ToArray();
         if (pieces.Length == 1)
         {
             (string one, int? weight) = SplitWeight(text, pieces[0], Example);
@@ -84,7 +85,7 @@ public sealed record WorkloadSpec
     /// <summary>"gas:100000@30" → ("gas:100000", 30); no "@" → (piece, null).</summary>
     private static (string Spec, int? Weight) SplitWeight(string text, string piece, string example)
     {
-        int at = piece.LastIndexOf('@');
+        int at = Abi.AbiCallTemplate.LastIndexOutside(piece, '@');
         if (at < 0) return (piece, null);
         string w = piece[(at + 1)..].Trim();
         if (!int.TryParse(w, NumberStyles.None, CultureInfo.InvariantCulture, out int weight) || weight < 1 || weight > 1_000_000)

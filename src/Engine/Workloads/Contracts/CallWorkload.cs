@@ -13,48 +13,39 @@ using FastLoad.Engine.Workloads.Setup;
 namespace FastLoad.Engine.Workloads.Contracts;
 
 /// <summary>
-/// <c>call:ADDR:SIG[:ARGS]</c> or <c>call:ADDR:0xCALLDATA</c>: any contract call. SIG is a function signature with static
-/// argument types (<c>address</c>, <c>uintN</c>, <c>bool</c>, <c>bytes32</c>); ARGS are comma-separated values, each a
-/// literal or a per-tx template: <c>{wallet}</c> (the sender: its address, or its index for a uint), <c>{counter}</c>
-/// (the wallet's tx number in the run, from 0), <c>{random}</c> (a hash of the wallet and its tx number: the same tx
-/// each time it is signed). Set-up only estimates the gas of the first wallet's first call. After the run the receipts
-/// of 50 sampled included txs (or <c>--ledger-sample</c>) must show success: a call that reverts is a mismatch.
+/// <c>call:ADDR:SIG[:ARGS]</c> or <c>call:ADDR:0xCALLDATA</c>: any contract call. SIG is a function signature whose
+/// argument types and values <see cref="AbiCallTemplate"/> encodes (static and dynamic types, one-level arrays); ARGS are
+/// comma-separated values, each a literal or, for a static single value, a per-tx template: <c>{wallet}</c> (the sender:
+/// its address, or its index for a uint), <c>{counter}</c> (the wallet's tx number in the run, from 0), <c>{random}</c>
+/// (a hash of the wallet and its tx number: the same tx each time it is signed). Set-up only estimates the gas of the
+/// first wallet's first calls. After the run the receipts of 50 sampled included txs (or <c>--ledger-sample</c>) must
+/// show success: a call that reverts is a mismatch.
 /// </summary>
 public sealed class CallWorkload : IWorkload
 {
     private const int DefaultSample = 50;
 
-    private enum ArgKind : byte { Literal, WalletAddress, WalletIndex, Counter, Random }
-
-    private readonly struct Arg(ArgKind kind, byte[] literal)
-    {
-        public readonly ArgKind Kind = kind;
-        public readonly byte[] Literal = literal; // 32 bytes, for Literal
-    }
-
-    private readonly Arg[] _args;
-    private readonly AbiSelector? _selector;
-    private readonly byte[]? _raw;
+    private readonly byte[] _template; // the calldata with zero words where the per-tx slots go
+    private readonly (int Offset, AbiSlot Kind)[] _slots;
     private ulong[] _startNonce = [];
     private int[] _localByIndex = [];
     private ulong _noncesPerTx = 1;
     private ulong _gasLimit;
     private bool _ready;
 
-    private CallWorkload(string spec, Address target, AbiSelector? selector, Arg[] args, byte[]? raw)
+    private CallWorkload(string spec, Address target, byte[] template, (int, AbiSlot)[] slots)
     {
         Spec = spec;
         Target = target;
-        _selector = selector;
-        _args = args;
-        _raw = raw;
+        _template = template;
+        _slots = slots;
     }
 
     public Address Target { get; }
 
     public string Spec { get; }
 
-    public int MaxCalldataLength => _raw?.Length ?? 4 + 32 * _args.Length;
+    public int MaxCalldataLength => _template.Length;
 
     public ulong MaxGasLimit => _gasLimit;
 
@@ -78,58 +69,20 @@ public sealed class CallWorkload : IWorkload
         {
             if (!Hex.TryDecode(rest, out byte[] raw) || raw.Length == 0)
                 throw new ArgumentException($"--workload '{text}': '{rest}' is not 0x-hex calldata ({Example})");
-            return new CallWorkload($"call:{target}:{Hex.ToPrefixedString(raw)}", target, null, [], raw);
+            return new CallWorkload($"call:{target}:{Hex.ToPrefixedString(raw)}", target, raw, []);
         }
         int close = rest.IndexOf(')', StringComparison.Ordinal);
         int open = rest.IndexOf('(', StringComparison.Ordinal);
         if (open <= 0 || close < open)
             throw new ArgumentException($"--workload '{text}': '{rest}' is not a function signature like transfer(address,uint256) ({Example})");
+        if (rest.IndexOf('(', open + 1) is >= 0 and var nested && nested < close)
+            throw new ArgumentException($"--workload '{text}': tuple types are not supported in {rest[..(rest.LastIndexOf(')') + 1)]}: use address, bool, uintN, intN, bytesN, bytes, string, or T[] / T[K] of the static ones, or give 0x calldata ({Example})");
         string signature = rest[..(close + 1)].Replace(" ", "", StringComparison.Ordinal);
-        string[] types = signature[(open + 1)..^1].Length == 0 ? [] : signature[(open + 1)..^1].Split(',');
         string argText = close + 1 < rest.Length ? rest[(close + 1)..] : "";
         if (argText.Length > 0 && argText[0] != ':')
             throw new ArgumentException($"--workload '{text}': put ':' between the signature and its arguments ({Example})");
-        string[] values = argText.Length <= 1 ? [] : argText[1..].Split(',', StringSplitOptions.TrimEntries);
-        if (values.Length != types.Length)
-            throw new ArgumentException($"--workload '{text}': {signature} takes {types.Length} argument(s) but {values.Length} given ({Example})");
-        var parsed = new Arg[types.Length];
-        for (int i = 0; i < types.Length; i++) parsed[i] = ParseArg(text, types[i], values[i]);
-        return new CallWorkload($"call:{target}:{signature}{(values.Length > 0 ? ":" + string.Join(',', values) : "")}", target, AbiSelector.Of(signature), parsed, null);
-    }
-
-    private static Arg ParseArg(string text, string type, string value)
-    {
-        bool isUint = type.StartsWith("uint", StringComparison.Ordinal);
-        if (!(isUint || type is "address" or "bool" or "bytes32"))
-            throw new ArgumentException($"--workload '{text}': argument type '{type}' is not supported: use address, uintN, bool or bytes32 (static types)");
-        switch (value)
-        {
-            case "{wallet}": return type == "address" ? new Arg(ArgKind.WalletAddress, []) : isUint ? new Arg(ArgKind.WalletIndex, []) : Throw();
-            case "{counter}": return isUint ? new Arg(ArgKind.Counter, []) : Throw();
-            case "{random}": return type == "bool" ? Throw() : new Arg(ArgKind.Random, []);
-        }
-        var word = new byte[32];
-        switch (type)
-        {
-            case "address":
-                if (!Address.TryParse(value, out Address a)) throw new ArgumentException($"--workload '{text}': '{value}' is not an address");
-                a.Bytes.CopyTo(word.AsSpan(12));
-                break;
-            case "bool":
-                word[31] = value switch { "true" => 1, "false" => 0, _ => throw new ArgumentException($"--workload '{text}': '{value}' is not true or false") };
-                break;
-            case "bytes32":
-                if (!Hex.TryDecode(value, out byte[] b) || b.Length != 32) throw new ArgumentException($"--workload '{text}': '{value}' is not 32 bytes of 0x-hex");
-                b.CopyTo(word, 0);
-                break;
-            default:
-                if (!UInt256.TryParse(value, out UInt256 u)) throw new ArgumentException($"--workload '{text}': '{value}' is not a whole number for {type}");
-                u.WriteBigEndian32(word);
-                break;
-        }
-        return new Arg(ArgKind.Literal, word);
-
-        Arg Throw() => throw new ArgumentException($"--workload '{text}': {value} can't stand for a {type}");
+        AbiCallTemplate call = AbiCallTemplate.Parse($"--workload '{text}'", signature, argText.Length <= 1 ? "" : argText[1..]);
+        return new CallWorkload($"call:{target}:{call.Signature}{(argText.Length > 1 ? argText : "")}", target, call.Template, [.. call.Slots]);
     }
 
     public async Task SetupAsync(WorkloadSetup setup, CancellationToken cancel)
@@ -168,7 +121,7 @@ public sealed class CallWorkload : IWorkload
                 {
                     throw new RunSetupException($"--workload call: wallet {w.Index}'s call {k} of {Target} fails on {api.Endpoint.Url} ({e.RpcMessage}): check the signature, the arguments and the wallets' state");
                 }
-                if (_raw is not null) break; // the same calldata every time
+                if (_slots.Length == 0) break; // the same calldata every time
             }
         }
         _gasLimit = estimate + estimate / 4 + 30_000 + (setup.TxType == TxType.SetCode ? 40_000UL : 0);
@@ -185,25 +138,23 @@ public sealed class CallWorkload : IWorkload
 
     private int Write(Wallet wallet, ulong k, Span<byte> calldata)
     {
-        if (_raw is not null)
+        _template.CopyTo(calldata);
+        foreach ((int offset, AbiSlot kind) in _slots)
         {
-            _raw.CopyTo(calldata);
-            return _raw.Length;
-        }
-        var w = new AbiWriter(calldata);
-        w.Selector(_selector!.Value);
-        foreach (Arg arg in _args)
-        {
-            switch (arg.Kind)
+            var w = new AbiWriter(calldata[offset..]);
+            switch (kind)
             {
-                case ArgKind.WalletAddress: w.Address(wallet.Address); break;
-                case ArgKind.WalletIndex: w.UInt((ulong)wallet.Index); break;
-                case ArgKind.Counter: w.UInt(k); break;
-                case ArgKind.Random: w.UInt(new UInt256(Mix((ulong)wallet.Index, k, 1), Mix((ulong)wallet.Index, k, 2), Mix((ulong)wallet.Index, k, 3), Mix((ulong)wallet.Index, k, 4))); break;
-                default: w.Bytes32(arg.Literal); break;
+                case AbiSlot.WalletAddress: w.Address(wallet.Address); break;
+                case AbiSlot.WalletIndex: w.UInt((ulong)wallet.Index); break;
+                case AbiSlot.Counter: w.UInt(k); break;
+                case AbiSlot.Random:
+                case AbiSlot.RandomAddress:
+                    w.UInt(new UInt256(Mix((ulong)wallet.Index, k, 1), Mix((ulong)wallet.Index, k, 2), Mix((ulong)wallet.Index, k, 3), Mix((ulong)wallet.Index, k, 4)));
+                    if (kind == AbiSlot.RandomAddress) calldata.Slice(offset, 12).Clear(); // an address word: 20 bytes, zeros above
+                    break;
             }
         }
-        return w.Length;
+        return _template.Length;
     }
 
     /// <summary>{random}'s 64-bit limbs: SplitMix64 of the wallet, its tx number and the limb.</summary>
