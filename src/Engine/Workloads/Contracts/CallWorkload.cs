@@ -93,16 +93,7 @@ public sealed class CallWorkload : IWorkload
             if (!await FunderTxs.HasCodeAsync(node, Target, cancel).ConfigureAwait(false))
                 throw new RunSetupException($"--workload call: no contract at {Target} on {node.Endpoint.Url}: give the address of a deployed contract");
         Wallet[] wallets = setup.Wallets.All;
-        int max = 0;
-        foreach (Wallet w in wallets) max = Math.Max(max, w.Index);
-        _localByIndex = new int[max + 1];
-        _startNonce = new ulong[wallets.Length];
-        for (int i = 0; i < wallets.Length; i++)
-        {
-            _localByIndex[wallets[i].Index] = i;
-            _startNonce[i] = wallets[i].NextNonce;
-        }
-        _noncesPerTx = (ulong)setup.NoncesPerTx;
+        BindWallets(wallets, setup.NoncesPerTx);
         // Templates change the gas a call takes (a transfer of {counter} = 0 writes nothing, of 1 a new slot): the most of
         // the first and last wallet's first three calls, +25 % and 30,000 for a new slot the samples did not hit.
         byte[] data = new byte[MaxCalldataLength];
@@ -127,6 +118,29 @@ public sealed class CallWorkload : IWorkload
         _gasLimit = estimate + estimate / 4 + 30_000 + (setup.TxType == TxType.SetCode ? 40_000UL : 0);
         _ready = true;
         setup.Log.WorkloadGasReady(string.Create(CultureInfo.InvariantCulture, $"call {_gasLimit:N0}"));
+    }
+
+    /// <summary>Each wallet's tx number counts from its next nonce now (<c>{counter}</c> = 0 for the first call).</summary>
+    private void BindWallets(Wallet[] wallets, int noncesPerTx)
+    {
+        int max = 0;
+        foreach (Wallet w in wallets) max = Math.Max(max, w.Index);
+        _localByIndex = new int[max + 1];
+        _startNonce = new ulong[wallets.Length];
+        for (int i = 0; i < wallets.Length; i++)
+        {
+            _localByIndex[wallets[i].Index] = i;
+            _startNonce[i] = wallets[i].NextNonce;
+        }
+        _noncesPerTx = (ulong)noncesPerTx;
+    }
+
+    /// <summary>Ready without a node (benchmarks, tests): the wallets as they are now and a given gas limit.</summary>
+    public void UsePreset(WalletSet wallets, TxType type, ulong gasLimit)
+    {
+        BindWallets(wallets.All, TransferWorkload.NoncesPerTxOf(type));
+        _gasLimit = gasLimit;
+        _ready = true;
     }
 
     public TxPlan NextTx(Wallet wallet, ulong nonce, Span<byte> calldata)
