@@ -77,11 +77,7 @@ public class ProbeOptionsTests
         Assert.Equal(sent, included);
         Assert.Equal(2, run.GetInt64(0, 5));
         // Every tx of the probe went to the send endpoint; --rpc saw only the funding and nonces, blocks and the chain.
-        Assert.Equal(sent, builder.Calls("eth_sendRawTransaction"));
-        Assert.True(rpc.Calls("eth_sendRawTransaction") <= wallets, $"{rpc.Calls("eth_sendRawTransaction")} raw txs went to --rpc");
-        Assert.True(rpc.Calls("eth_getTransactionCount") >= wallets);
-        Assert.True(rpc.Calls("eth_getBlockByNumber") > 0);
-        Assert.Equal(0, builder.Calls("eth_getTransactionCount") + builder.Calls("eth_getBlockByNumber") + builder.Calls("eth_blockNumber") + builder.Calls("eth_chainId"));
+        RpcFront.AssertSendsWentTo(builder, rpc, sent, wallets);
         Assert.Equal(builder.Url.ToString().TrimEnd('/'), run.GetString(0, 3)!.TrimEnd('/'));
         Assert.Equal(rpc.Url.ToString().TrimEnd('/'), run.GetString(0, 4)!.TrimEnd('/'));
         // The stream mentioned every included tx before its block was seen.
