@@ -74,6 +74,21 @@ public sealed class RpcFront : IAsyncDisposable
         if (call.TryGetProperty("method", out JsonElement method) && method.GetString() is string name) _calls.AddOrUpdate(name, 1, (_, n) => n + 1);
     }
 
+    /// <summary>
+    /// Asserts the split of a run sent through <paramref name="send"/> (<c>--send-rpc</c>) and tracked through
+    /// <paramref name="rpc"/> (<c>--rpc</c>): all <paramref name="sent"/> txs went to the send front, at most the funding
+    /// of <paramref name="wallets"/> wallets to <paramref name="rpc"/>, which served the nonces and blocks; the send front
+    /// saw nothing but sends.
+    /// </summary>
+    public static void AssertSendsWentTo(RpcFront send, RpcFront rpc, long sent, int wallets)
+    {
+        Assert.Equal(sent, send.Calls("eth_sendRawTransaction"));
+        Assert.True(rpc.Calls("eth_sendRawTransaction") <= wallets, $"{rpc.Calls("eth_sendRawTransaction")} raw txs went to --rpc");
+        Assert.True(rpc.Calls("eth_getTransactionCount") >= wallets);
+        Assert.True(rpc.Calls("eth_getBlockByNumber") > 0);
+        Assert.Equal(0, send.Calls("eth_getTransactionCount") + send.Calls("eth_getBlockByNumber") + send.Calls("eth_blockNumber") + send.Calls("eth_chainId"));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await LocalKestrel.StopAsync(_app);

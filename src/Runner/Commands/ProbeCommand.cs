@@ -1,10 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using FastLoad.Engine.Load;
 using FastLoad.Engine.Probe;
 using FastLoad.Engine.Rpc;
-using FastLoad.Engine.Workloads;
 using FastLoad.Runner.Logging;
 using FastLoad.Runner.Report;
 
@@ -13,10 +11,27 @@ namespace FastLoad.Runner.Commands;
 /// <summary><c>fastload probe</c>: the highest rate the node sustains, found by steps, bisection and a hold inside one run.</summary>
 public static class ProbeCommand
 {
+    // The shared flags (LoadFlags) whose help says something else for a probe than for a run.
+    private static readonly Dictionary<string, string> OwnHelp = new()
+    {
+        ["--rpc"] = "Node URL(s), comma-separated (as for run). Default: start a local anvil.",
+        ["--workload"] = "What to send (as for run): transfer, erc20, mix:..., deploy, gas:N, storage:N, call:ADDR:SIG[:ARGS], or several by weight: transfer@70+erc20@30.",
+        ["--wallets"] = "Wallets.",
+        ["--gas-price-gwei"] = "Gas price for legacy/2930 (default: 10x the node's + tip: full blocks raise the base fee).",
+        ["--max-fee-gwei"] = "Max fee per gas for 1559/7702 (default: 10x the node's price + tip).",
+        ["--quiet"] = "Print the step table and the answer only.",
+        ["--no-live"] = "Plain progress lines, once a second, even on a terminal.",
+        ["--allow-mainnet"] = "Allow a public mainnet chain id; refused otherwise.",
+        ["--out"] = "Results file (DuckDB): every tx, each phase (phases table) and the answer (runs.sustainable_rate). Default: results/<start time>.duckdb.",
+        ["--no-results"] = "Write no results file.",
+        ["--ws"] = "newHeads WebSocket URL(s), one per --rpc node; 'none' to poll for blocks.",
+        ["--node-timeout"] = "End the probe when a node gives no answer for this long.",
+        ["--read-rate"] = "Also send this many JSON-RPC reads/s (total, split evenly across nodes) through every phase, on connections of their own, each read's latency and outcome recorded (default: none). Reads do not enter a phase's verdict.",
+    };
+
     public static Command Create()
     {
-        var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated (as for run). Default: start a local anvil." };
-        var workload = new Option<string>("--workload") { Description = "What to send (as for run): transfer, erc20, mix:..., deploy, gas:N, storage:N, call:ADDR:SIG[:ARGS], or several by weight: transfer@70+erc20@30.", DefaultValueFactory = _ => "transfer" };
+        var load = new LoadFlags("probe", OwnHelp) { FeeHeadroom = 10 };
         var targetSuccess = new Option<double>("--target-success") { Description = "A step passes only if at least this % of its sent txs are accepted.", DefaultValueFactory = _ => 99.5 };
         var targetInclusion = new Option<double?>("--target-inclusion-p99-ms") { Description = "A step passes only if its inclusion p99 is at most this (default: 3 block intervals, measured on the chain)." };
         var startRate = new Option<double>("--start-rate") { Description = "The first step's tx/s.", DefaultValueFactory = _ => 100 };
@@ -25,29 +40,6 @@ public static class ProbeCommand
         var step = new Option<string>("--step") { Description = "How long each step (and bisect step) sends: 10s, 500ms, 1m.", DefaultValueFactory = _ => "10s" };
         var precision = new Option<double>("--precision") { Description = "Bisect until the last good and first bad rate are within this % of each other.", DefaultValueFactory = _ => 5 };
         var hold = new Option<string>("--hold") { Description = "How long the confirming hold sends.", DefaultValueFactory = _ => "20s" };
-        var wallets = new Option<int>("--wallets", "-w") { Description = "Wallets.", DefaultValueFactory = _ => 100 };
-        var signers = new Option<int>("--signers") { Description = "Signer threads (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var txType = new Option<string>("--tx-type") { Description = "legacy, 2930, 1559 or 7702.", DefaultValueFactory = _ => "1559" };
-        var batch = new Option<int>("--batch") { Description = "eth_sendRawTransaction calls per JSON-RPC batch.", DefaultValueFactory = _ => 100 };
-        var connections = new Option<int>("--connections") { Description = "Keep-alive connections per node.", DefaultValueFactory = _ => 2 };
-        var pipelining = new Option<int>("--pipelining") { Description = "Requests in flight per connection.", DefaultValueFactory = _ => 4 };
-        var seed = new Option<string>("--seed") { Description = "Seed the wallets are derived from.", DefaultValueFactory = _ => "fastload" };
-        var blockTime = new Option<double>("--block-time") { Description = "Block time of the local anvil, seconds.", DefaultValueFactory = _ => 1 };
-        var funder = new FunderKeyOptions("File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY).");
-        var gasPrice = new Option<decimal?>("--gas-price-gwei") { Description = "Gas price for legacy/2930 (default: 10x the node's + tip: full blocks raise the base fee)." };
-        var maxFee = new Option<decimal?>("--max-fee-gwei") { Description = "Max fee per gas for 1559/7702 (default: 10x the node's price + tip)." };
-        var priorityFee = new Option<decimal?>("--priority-fee-gwei") { Description = "Priority fee per gas for 1559/7702." };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print the step table and the answer only." };
-        var noLive = new Option<bool>("--no-live") { Description = "Plain progress lines, once a second, even on a terminal." };
-        var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id; refused otherwise." };
-        var outPath = new Option<string?>("--out", "-o") { Description = "Results file (DuckDB): every tx, each phase (phases table) and the answer (runs.sustainable_rate). Default: results/<start time>.duckdb." };
-        var noResults = new Option<bool>("--no-results") { Description = "Write no results file." };
-        var ws = new Option<string?>("--ws") { Description = "newHeads WebSocket URL(s), one per --rpc node; 'none' to poll for blocks." };
-        var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the probe when a node gives no answer for this long.", DefaultValueFactory = _ => "30s" };
-        var connection = new ConnectionFlags();
-        var metricsFlags = new MetricsFlags(linger: true);
-        var logFile = CliLog.FileOption();
-        var logLevel = CliLog.LevelOption();
         var command = new Command("probe", """
             Find the highest rate the node sustains. Steps the rate up (x --factor from --start-rate, each step --step
             long) until a step fails, bisects between the last good and the first bad rate (to within --precision %), then holds
@@ -64,29 +56,29 @@ public static class ProbeCommand
               fastload probe --rpc http://127.0.0.1:8545 --start-rate 500 --max-rate 5000 --step 20s --hold 60s
               fastload probe --rpc http://127.0.0.1:8545 --workload erc20 --target-inclusion-p99-ms 2000
               fastload probe --rpc http://127.0.0.1:8545 --out probe.duckdb --quiet | tail -1   (prints: sustainable: N tx/s)
+              fastload probe --rpc http://127.0.0.1:8545 --send-rpc http://127.0.0.1:9000   txs to a sequencer or builder;
+                  nonces, blocks, receipts and funding still from --rpc
+              fastload probe --rpc http://127.0.0.1:8545 --read-rate 200 --read-method eth_call   the ceiling with 200 reads/s
+                  beside the txs (each read in the results file's reads view)
             Exit codes: 0 an answer was found, 1 none (the lowest step failed, or no hold passed), 2 bad input or setup
             error, 3 native library missing, 4 stopped early (a node gave no answer for --node-timeout, or the results
             file could not be written), 130 Ctrl-C, 143 SIGTERM (the steps so far are kept in the results file).
             """)
         {
-            rpc, workload, targetSuccess, targetInclusion, startRate, maxRate, factor, step, hold, precision, wallets, signers, txType, batch,
-            connections, pipelining, seed, blockTime, gasPrice, maxFee, priorityFee, quiet, noLive, allowMainnet, outPath, noResults, ws,
-            nodeTimeout, logFile, logLevel,
+            targetSuccess, targetInclusion, startRate, maxRate, factor, step, hold, precision,
         };
-        funder.AddTo(command);
-        connection.AddTo(command);
-        metricsFlags.AddTo(command);
+        load.AddTo(command);
         command.SetAction(parse =>
         {
+            RunHost host = RunHost.Console;
             RunOptions options;
             ProbeSettings settings;
             string? resultsPath;
             CliLog log;
-            IRunProgressView view;
             (int? Port, string Host, TimeSpan Linger) metricsAt;
             try
             {
-                metricsAt = metricsFlags.Read(parse);
+                metricsAt = load.Metrics.Read(parse);
                 settings = new ProbeSettings
                 {
                     StartRate = parse.GetValue(startRate),
@@ -99,45 +91,10 @@ public static class ProbeCommand
                     Precision = parse.GetValue(precision) / 100,
                 };
                 settings.Validate();
-                if (parse.GetValue(noResults) && parse.GetValue(outPath) is not null) throw new ArgumentException("--out and --no-results exclude each other: pick one");
-                resultsPath = parse.GetValue(noResults) ? null : parse.GetValue(outPath) ?? RunCommand.DefaultResultsPath(DateTime.UtcNow);
-                var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = connection.Read(parse, urls.Length, "probe");
-                for (int i = 0; i < urls.Length; i++)
-                    RpcEndpoint.Parse(urls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
-                foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)) })
-                    if (value < 1) throw new ArgumentException($"{name} must be at least 1");
-                WorkloadSpec workloadSpec = WorkloadSpec.Parse(parse.GetValue(workload)!);
-                workloadSpec.EnsureFits(TransferWorkload.ParseType(parse.GetValue(txType)!));
-                string? funderKey = funder.Read(parse, "probe");
-                view = Live.ProgressViews.For(Console.Out, isTerminal: !Console.IsOutputRedirected && !parse.GetValue(noLive), parse.GetValue(quiet));
-                options = new RunOptions
-                {
-                    Rpc = urls,
-                    Headers = headers,
-                    Tls = tls,
-                    Rate = null,
-                    Duration = null,
-                    Wallets = parse.GetValue(wallets),
-                    Signers = parse.GetValue(signers),
-                    TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),
-                    Workload = workloadSpec,
-                    Seed = parse.GetValue(seed)!,
-                    NodeTimeout = RunCommand.ParseDuration(parse.GetValue(nodeTimeout)!, "--node-timeout"),
-                    LocalBlockTime = parse.GetValue(blockTime),
-                    FunderKey = funderKey,
-                    GasPrice = RunCommand.Gwei(parse.GetValue(gasPrice)),
-                    MaxFeePerGas = RunCommand.Gwei(parse.GetValue(maxFee)),
-                    PriorityFee = RunCommand.Gwei(parse.GetValue(priorityFee)),
-                    FeeHeadroom = 10,
-                    Sender = new SenderOptions { Batch = parse.GetValue(batch), Connections = parse.GetValue(connections), Pipelining = parse.GetValue(pipelining) },
-                    Quiet = parse.GetValue(quiet),
-                    WebSockets = RunCommand.ParseWebSockets(parse.GetValue(ws), urls.Length),
-                    AllowMainnet = parse.GetValue(allowMainnet),
-                    Progress = view,
-                };
-                log = CliLog.Create("probe", parse.GetValue(logFile), parse.GetValue(logLevel)!, parse.GetValue(quiet) ? null : view.Message);
-                options = options with { Logger = log.Logger };
+                resultsPath = load.ResultsPath(parse);
+                // The probe's shape sets every phase's rate and length.
+                options = load.Read(parse) with { Rate = null, Duration = null };
+                (options, log) = load.Finish(parse, options, host);
             }
             catch (ArgumentException e)
             {
@@ -151,7 +108,8 @@ public static class ProbeCommand
             if (!MetricsServing.TryStart(metricsAt, "probe", log.Logger, registry => new Monitoring.RunExporter(monitor, registry), out MetricsServing? metrics)) return 2;
             using MetricsServing? metricsToStop = metrics;
 
-            bool quietOutput = parse.GetValue(quiet);
+            bool quietOutput = options.Quiet;
+            IRunProgressView view = options.Progress!;
             var probe = new ProbeController(settings)
             {
                 // Each phase's line as it is judged (the live view shows it above its panel).
@@ -164,16 +122,8 @@ public static class ProbeCommand
             {
                 try
                 {
-                    writer = Engine.Results.ResultsWriter.Create(resultsPath, new Engine.Results.RunInfo
-                    {
-                        RunId = Engine.Results.RunInfo.NewRunId(DateTime.UtcNow),
-                        CommandLine = RunCommand.CommandLineForRecord(),
-                        SettingsJson = RunCommand.SettingsJson(options),
-                        TxType = Engine.Requests.SignRequest.TypeName(options.TxType),
-                        WorkloadOp = options.Workload.Text,
-                        TargetRate = null,
-                        Shape = probe.Shape.Text,
-                    }, nextFreeName: parse.GetValue(outPath) is null); // a default name another run took meanwhile: the next free one
+                    writer = Engine.Results.ResultsWriter.Create(resultsPath, RunCommand.RunInfoFor(options, RunCommand.CommandLineForRecord(), targetRate: null),
+                        nextFreeName: load.DefaultResultsName(parse)); // a default name another run took meanwhile: the next free one
                 }
                 catch (IOException e)
                 {

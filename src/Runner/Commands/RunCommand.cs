@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
-using System.Runtime.InteropServices;
 using FastLoad.Engine.Load;
 using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Rpc;
@@ -20,9 +19,7 @@ public static class RunCommand
     /// <summary>The run command writing to and stopped by <paramref name="host"/> (the console, or a run of <c>fastload serve</c>).</summary>
     internal static Command Create(RunHost host)
     {
-        var rpc = new Option<string?>("--rpc") { Description = "Node URL(s), comma-separated: http://host:port or https://[user:password@]host[:port]/path. Default: start a local anvil." };
-        var sendRpc = new Option<string?>("--send-rpc") { Description = "Send the txs here instead (a sequencer or block builder): one URL for all --rpc nodes, or one per node, comma-separated. --rpc still serves nonces, blocks, receipts, funding and set-up." };
-        var confirmWs = new Option<string?>("--confirm-ws") { Description = "WebSocket stream(s), comma-separated, whose messages mention tx hashes (preconfirmations, flashblocks, pending txs): each stream's first mention of a tx is recorded as its preconfirmation (txs.preconf_us, tx_preconfs)." };
+        var load = new LoadFlags("run");
         var rate = new Option<double?>("--rate") { Description = "Total tx/s, split evenly across nodes (default 200)." };
         var shape = new Option<string>("--shape") { Description = "When txs are due: constant (--rate), ramp:FROM..TO (tx/s, over --duration), steps:FROM..TO:STEP/HOLD, burst:N/EVERY, poisson (mean --rate) or per-block:K.", DefaultValueFactory = _ => "constant" };
         var phases = new Option<string[]>("--phase") { Description = "A phase of the run: NAME=SHAPE[@RATE]/DURATION, repeated for phases one after another (e.g. --phase warm=constant@50/10s --phase climb=ramp:50..500/60s); each phase's txs are counted apart (phases table, txs.phase). Excludes --shape, --rate, --duration, --count, --max." };
@@ -30,51 +27,25 @@ public static class RunCommand
         var max = new Option<bool>("--max") { Description = "Send as fast as the node(s) take, no rate limit." };
         var duration = new Option<string?>("--duration", "-d") { Description = "How long to send: 30s, 2m, 1h (default 10s unless --count)." };
         var count = new Option<long?>("--count", "-n") { Description = "Stop after this many txs sent." };
-        var wallets = new Option<int>("--wallets", "-w") { Description = "Wallets across all shards.", DefaultValueFactory = _ => 100 };
-        var signers = new Option<int>("--signers") { Description = "Signer threads (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var txType = new Option<string>("--tx-type") { Description = "legacy, 2930, 1559 or 7702.", DefaultValueFactory = _ => "1559" };
-        var batch = new Option<int>("--batch") { Description = "eth_sendRawTransaction calls per JSON-RPC batch.", DefaultValueFactory = _ => 100 };
-        var connections = new Option<int>("--connections") { Description = "Keep-alive connections per node.", DefaultValueFactory = _ => 2 };
-        var pipelining = new Option<int>("--pipelining") { Description = "Requests in flight per connection.", DefaultValueFactory = _ => 4 };
         var shard = new Option<string>("--shard") { Description = "This process's shard i/N (0-based), one process per machine: wallets i, i+N, i+2N, ... and 1/N of --rate, --shape and --count, which are for all shards together.", DefaultValueFactory = _ => "0/1" };
         var startAt = new Option<string?>("--start-at") { Description = "Begin sending at this instant, set-up done before (so shards on several machines begin together): ISO 8601 UTC (2026-12-01T10:00:00Z) or unix seconds." };
-        var seed = new Option<string>("--seed") { Description = "Seed the wallets are derived from.", DefaultValueFactory = _ => "fastload" };
         var periodicResync = new Option<bool>("--periodic-resync") { Description = "Also resync each wallet's nonce from the node every --resync-every txs (default: only after errors)." };
         var resyncEvery = new Option<int>("--resync-every") { Description = "K for --periodic-resync.", DefaultValueFactory = _ => 20 };
-        var blockTime = new Option<double>("--block-time") { Description = "Block time of the local anvil, seconds.", DefaultValueFactory = _ => 1 };
-        var funder = new FunderKeyOptions("File holding the funder's 0x private key (or set FASTLOAD_FUNDER_KEY).");
-        var gasPrice = new Option<decimal?>("--gas-price-gwei") { Description = "Gas price for legacy/2930 (default: 2x the node's + tip)." };
-        var maxFee = new Option<decimal?>("--max-fee-gwei") { Description = "Max fee per gas for 1559/7702." };
-        var priorityFee = new Option<decimal?>("--priority-fee-gwei") { Description = "Priority fee per gas for 1559/7702." };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print errors and the final summary only." };
-        var noLive = new Option<bool>("--no-live") { Description = "Plain progress lines, once a second, even on a terminal (they are the default when output is redirected)." };
-        var allowMainnet = new Option<bool>("--allow-mainnet") { Description = "Allow a public mainnet chain id (1, 10, 56, 137, 8453, 42161, ...); refused otherwise." };
         var sweep = new Option<bool>("--sweep") { Description = "After the run, return what is left in the wallets to the funder." };
         var nodeChoice = new Option<string>("--node-choice") { Description = "affinity (each wallet always uses one node) or round-robin (nodes must share a mempool).", DefaultValueFactory = _ => "affinity" };
         var replay = new Option<FileInfo?>("--replay") { Description = "Send the txs of a file made by `fastload presign` instead of signing (its seed, wallets and tx type apply)." };
-        var outPath = new Option<string?>("--out", "-o") { Description = "Results file (DuckDB) to write: every tx, block and per-second sample. Default: results/<start time>.duckdb." };
-        var ws = new Option<string?>("--ws") { Description = "newHeads WebSocket URL(s), comma-separated, one per --rpc node; 'none' to poll for blocks. Default: try ws:// on each node's host and port, poll if refused." };
         var hdrLog = new Option<string?>("--hdr-log") { Description = "Also write the latency histograms (ack, inclusion; per node) as an HdrHistogram interval log, one interval a second, for HDR tools." };
-        var noResults = new Option<bool>("--no-results") { Description = "Write no results file (the summary is still printed)." };
         var expectTps = new Option<double?>("--expect-tps") { Description = "Verdict: at least this many accepted tx/s, or exit 1." };
         var expectP99 = new Option<double?>("--expect-p99-ms") { Description = "Verdict: ack latency p99 (from intended send time) at most this many ms." };
         var expectSuccess = new Option<double?>("--expect-success") { Description = "Verdict: at least this % of sent txs accepted (e.g. 99.5)." };
         var expectInclusion = new Option<double?>("--expect-inclusion-p99-ms") { Description = "Verdict: inclusion latency p99 at most this many ms (and every accepted tx included)." };
         var expectReadSuccess = new Option<double?>("--expect-read-success") { Description = "Verdict: at least this % of the reads sent answered ok (needs --read-rate; e.g. 99.9)." };
         var expectReadP99 = new Option<double?>("--expect-read-p99-ms") { Description = "Verdict: read latency p99 (from each read's intended time) at most this many ms (needs --read-rate)." };
-        var connection = new ConnectionFlags();
-        var metricsFlags = new MetricsFlags(linger: true);
-        var nodeTimeout = new Option<string>("--node-timeout") { Description = "End the run when a node gives no answer for this long while we try to reach it: 30s, 2m.", DefaultValueFactory = _ => "30s" };
-        var workload = new Option<string>("--workload") { Description = "What to send: transfer (ETH), erc20 (deploy a token, mint to every wallet, transfers between wallets), mix:mint=50,burn=30,transfer=20 (weighted token ops, checked by a ledger after the run) deploy (a contract creation per tx, each checked for its code) gas:N (calls using about N gas each, checked on sampled receipts) storage:N (calls writing N new storage slots each, checked by eth_getStorageAt) or call:ADDR:SIG[:ARGS] / call:ADDR:0xCALLDATA (any contract call; args may be {wallet}, {counter}, {random}); several joined by + with @WEIGHT each mix them in one run, each part on its own share of the wallets: transfer@70+erc20@20+gas:100000@10.", DefaultValueFactory = _ => "transfer" };
         var reuseSetup = new Option<FileInfo?>("--reuse-setup") { Description = "Results file of an earlier run with the same --workload: reuse its deployed contracts (their code is checked) instead of deploying again." };
         var ledgerSample = new Option<int?>("--ledger-sample") { Description = "The post-run ledger check (erc20, mix) compares N wallets drawn at random instead of all." };
-        var readRate = new Option<double?>("--read-rate") { Description = "Also send this many JSON-RPC reads/s (total, split evenly across nodes) on connections of their own, each read's latency and outcome recorded (default: none)." };
-        var readMethod = new Option<string?>("--read-method") { Description = "What each read asks: eth_blockNumber (default), eth_getBalance (the run's wallets in turn), eth_call (the erc20/mix token's balanceOf(wallet), else a call to the funder) or eth_getTransactionReceipt (the run's recently included txs)." };
         // Test only (the bottleneck verdict's tests): burn this much CPU per signed tx, a slow signer on purpose. Hidden from --help.
         var testSlowSigning = new Option<int>("--test-slow-signing-us") { Hidden = true };
         var receipts = new Option<string?>("--receipts") { Description = "Fetch the receipts of this share of the included txs after the run (e.g. 10%, 100%), filling txs.gas_used and txs.status (success or reverted). Default: 100% for gas:N and call workloads, 0% otherwise." };
-        var logFile = CliLog.FileOption();
-        var logLevel = CliLog.LevelOption();
         var command = new Command("run", """
             Run a load: derive and fund wallets, sign ahead on every core, send batched eth_sendRawTransaction
             over pipelined HTTP/1.1 at a smooth rate, keep nonces right, print a summary. Ctrl-C stops cleanly.
@@ -110,14 +81,10 @@ public static class RunCommand
             FASTLOAD_SEND_RPC); the command line wins.
             """)
         {
-            rpc, rate, shape, phases, shapeSeed, max, duration, count, wallets, signers, txType, batch, connections, pipelining, shard, startAt, seed,
-            periodicResync, resyncEvery, blockTime, gasPrice, maxFee, priorityFee, quiet, replay, sweep, nodeChoice,
-            ws, outPath, hdrLog, noResults, noLive, expectTps, expectP99, expectSuccess, expectInclusion, expectReadSuccess, expectReadP99, nodeTimeout, allowMainnet,
-            logFile, logLevel, workload, reuseSetup, ledgerSample, readRate, readMethod, receipts, testSlowSigning, sendRpc, confirmWs,
+            rate, shape, phases, shapeSeed, max, duration, count, shard, startAt, periodicResync, resyncEvery, replay, sweep, nodeChoice, hdrLog,
+            expectTps, expectP99, expectSuccess, expectInclusion, expectReadSuccess, expectReadP99, reuseSetup, ledgerSample, receipts, testSlowSigning,
         };
-        funder.AddTo(command);
-        connection.AddTo(command);
-        metricsFlags.AddTo(command);
+        load.AddTo(command);
         command.SetAction(parse =>
         {
             RunOptions options;
@@ -127,7 +94,7 @@ public static class RunCommand
             (int? Port, string Host, TimeSpan Linger) metricsAt;
             try
             {
-                metricsAt = metricsFlags.Read(parse);
+                metricsAt = load.Metrics.Read(parse);
                 expectations = new RunExpectations
                 {
                     Tps = Positive(parse.GetValue(expectTps), "--expect-tps"),
@@ -138,8 +105,7 @@ public static class RunCommand
                         ? throw new ArgumentException("--expect-read-success is a percentage: give a value in (0, 100]") : parse.GetValue(expectReadSuccess),
                     ReadP99Ms = Positive(parse.GetValue(expectReadP99), "--expect-read-p99-ms"),
                 };
-                if (parse.GetValue(noResults) && parse.GetValue(outPath) is not null) throw new ArgumentException("--out and --no-results exclude each other: pick one");
-                resultsPath = parse.GetValue(noResults) ? null : parse.GetValue(outPath) ?? DefaultResultsPath(DateTime.UtcNow);
+                resultsPath = load.ResultsPath(parse);
                 bool isMax = parse.GetValue(max);
                 double? rateValue = parse.GetValue(rate);
                 if (isMax && rateValue is not null) throw new ArgumentException("--rate and --max exclude each other: pick one");
@@ -159,35 +125,18 @@ public static class RunCommand
                 if (phaseTexts.Length > 0 && (isMax || rateValue is not null || shapeText != "constant" || durationText is not null || countValue is not null))
                     throw new ArgumentException("--phase gives each phase its shape, rate and duration: drop --shape, --rate, --duration, --count and --max");
                 Engine.Shapes.LoadShape? shapeValue = isMax ? null
-                    : phaseTexts.Length > 0 ? ParsePhases(phaseTexts, parse.GetValue(shapeSeed) ?? Engine.Shapes.LoadShape.SeedFrom(parse.GetValue(seed)!))
-                    : Engine.Shapes.LoadShape.Parse(shapeText, rateValue ?? 200, givenDuration, parse.GetValue(shapeSeed) ?? Engine.Shapes.LoadShape.SeedFrom(parse.GetValue(seed)!));
+                    : phaseTexts.Length > 0 ? ParsePhases(phaseTexts, parse.GetValue(shapeSeed) ?? Engine.Shapes.LoadShape.SeedFrom(parse.GetValue(load.Seed)!))
+                    : Engine.Shapes.LoadShape.Parse(shapeText, rateValue ?? 200, givenDuration, parse.GetValue(shapeSeed) ?? Engine.Shapes.LoadShape.SeedFrom(parse.GetValue(load.Seed)!));
                 // steps imply their duration (one hold per level) unless --duration is given.
                 TimeSpan? durationValue = givenDuration ?? shapeValue?.ImpliedDuration ?? (countValue is null && replayFile is null ? TimeSpan.FromSeconds(10) : null);
-                var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = connection.Read(parse, urls.Length, "run");
-                for (int i = 0; i < urls.Length; i++) // fail fast with the URL's own message
-                    RpcEndpoint.Parse(urls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
-                IReadOnlyList<string>? webSockets = ParseWebSockets(parse.GetValue(ws), urls.Length);
-                IReadOnlyList<string> sendUrls = ParseSendRpc(parse.GetValue(sendRpc), urls.Length);
-                try
-                {
-                    for (int i = 0; i < sendUrls.Count; i++)
-                        RpcEndpoint.Parse(sendUrls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
-                }
-                catch (ArgumentException e)
-                {
-                    throw new ArgumentException($"--send-rpc: {e.Message}");
-                }
-                IReadOnlyList<string> confirmUrls = ParseConfirmStreams(parse.GetValue(confirmWs));
-                foreach ((string name, int value) in new[] { ("--wallets", parse.GetValue(wallets)), ("--signers", parse.GetValue(signers)), ("--batch", parse.GetValue(batch)), ("--connections", parse.GetValue(connections)), ("--pipelining", parse.GetValue(pipelining)), ("--resync-every", parse.GetValue(resyncEvery)) })
-                    if (value < 1) throw new ArgumentException($"{name} must be at least 1");
+                RunOptions shared = load.Read(parse);
+                if (parse.GetValue(resyncEvery) < 1) throw new ArgumentException("--resync-every must be at least 1");
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
-                if (replayFile is null) shardValue.EnsureOwnsWallets(parse.GetValue(wallets));
+                if (replayFile is null) shardValue.EnsureOwnsWallets(shared.Wallets);
                 DateTimeOffset? startAtValue = parse.GetValue(startAt) is string startText ? ParseStartAt(startText, DateTimeOffset.UtcNow) : null;
-                WorkloadSpec workloadSpec = WorkloadSpec.Parse(parse.GetValue(workload)!);
+                WorkloadSpec workloadSpec = shared.Workload;
                 if (shardValue.Count > 1 && workloadSpec.SetsUpFromFunder)
                     throw new ArgumentException($"--shard {shardValue} with --workload {workloadSpec.Text}: its set-up (deploys, role grants, mints) is sent from the funder by every shard at once, which sharded runs do not coordinate yet: shard transfer, deploy or call workloads");
-                workloadSpec.EnsureFits(TransferWorkload.ParseType(parse.GetValue(txType)!));
                 if (replayFile is not null && !workloadSpec.IsTransfer)
                     throw new ArgumentException($"--replay sends the presigned ETH transfers of its file: --workload {workloadSpec.Text} does not apply to it (presigned files hold transfers only)");
                 FileInfo? reuseFile = parse.GetValue(reuseSetup);
@@ -198,65 +147,33 @@ public static class RunCommand
                 int? ledgerSampleValue = parse.GetValue(ledgerSample);
                 if (ledgerSampleValue is < 1) throw new ArgumentException("--ledger-sample must be at least 1");
                 if (ledgerSampleValue is not null && workloadSpec.IsTransfer) throw new ArgumentException("--ledger-sample applies to the post-run check of a contract workload: give --workload too");
-                double readRateValue = parse.GetValue(readRate) ?? 0;
-                if (readRateValue < 0 || !double.IsFinite(readRateValue))
-                    throw new ArgumentException($"--read-rate {readRateValue.ToString(CultureInfo.InvariantCulture)} is not a rate: give reads/s, 0 or more (e.g. --read-rate 100)");
-                Engine.Reads.ReadMethod readMethodValue = parse.GetValue(readMethod) is string methodText ? Engine.Reads.ReadMethods.Parse(methodText) : Engine.Reads.ReadMethods.Default;
-                if (parse.GetValue(readMethod) is not null && readRateValue == 0)
-                    throw new ArgumentException("--read-method applies to read traffic: give --read-rate R too (reads/s)");
-                if (expectations.AnyRead && readRateValue == 0)
+                if (expectations.AnyRead && shared.ReadRate == 0)
                     throw new ArgumentException($"{(expectations.ReadSuccessPercent is not null ? "--expect-read-success" : "--expect-read-p99-ms")} judges read traffic: give --read-rate R too (reads/s)");
                 double? receiptsValue = parse.GetValue(receipts) is string receiptsText ? ParsePercent(receiptsText, "--receipts") : null;
-                string? funderKey = funder.Read(parse, "run");
-                IRunProgressView view = Live.ProgressViews.For(host.Out, isTerminal: host.Terminal && !parse.GetValue(noLive), parse.GetValue(quiet));
-                options = new RunOptions
+                options = shared with
                 {
-                    Rpc = urls,
-                    SendRpc = sendUrls,
-                    ConfirmStreams = confirmUrls,
-                    Headers = headers,
-                    Tls = tls,
                     Rate = shapeValue is Engine.Shapes.ConstantShape or Engine.Shapes.PoissonShape ? rateValue ?? 200 : null,
                     Shape = shapeValue,
                     Duration = durationValue,
                     Count = countValue,
-                    Wallets = parse.GetValue(wallets),
-                    Signers = parse.GetValue(signers),
-                    TxType = TransferWorkload.ParseType(parse.GetValue(txType)!),
-                    Workload = workloadSpec,
                     ReuseSetup = reused,
                     LedgerSample = ledgerSampleValue,
-                    Seed = parse.GetValue(seed)!,
                     Shard = shardValue,
                     StartAt = startAtValue,
                     PeriodicResync = parse.GetValue(periodicResync) ? parse.GetValue(resyncEvery) : 0,
-                    NodeTimeout = ParseDuration(parse.GetValue(nodeTimeout)!, "--node-timeout"),
-                    LocalBlockTime = parse.GetValue(blockTime),
-                    FunderKey = funderKey,
-                    GasPrice = Gwei(parse.GetValue(gasPrice)),
-                    MaxFeePerGas = Gwei(parse.GetValue(maxFee)),
-                    PriorityFee = Gwei(parse.GetValue(priorityFee)),
-                    Sender = new SenderOptions { Batch = parse.GetValue(batch), Connections = parse.GetValue(connections), Pipelining = parse.GetValue(pipelining) },
-                    Quiet = parse.GetValue(quiet),
-                    WebSockets = webSockets,
                     ReplayFile = replayFile?.FullName,
                     Sweep = parse.GetValue(sweep),
-                    AllowMainnet = parse.GetValue(allowMainnet),
                     RoundRobin = parse.GetValue(nodeChoice) switch
                     {
                         "affinity" => false,
                         "round-robin" => true,
                         var other => throw new ArgumentException($"--node-choice '{other}' is unknown: use affinity or round-robin"),
                     },
-                    Progress = view,
-                    ReadRate = readRateValue,
-                    ReadMethod = readMethodValue,
                     ReceiptsPercent = receiptsValue,
                     TestSignDelay = TimeSpan.FromMicroseconds(Math.Max(0, parse.GetValue(testSlowSigning))),
                 };
-                // Last: the log file is opened only once every other flag is good.
-                log = CliLog.Create("run", parse.GetValue(logFile), parse.GetValue(logLevel)!, parse.GetValue(quiet) ? null : view.Message);
-                options = options with { Logger = log.Logger };
+                // Last: the funder key, the view and the log file, opened only once every other flag is good.
+                (options, log) = load.Finish(parse, options, host);
             }
             catch (ArgumentException e)
             {
@@ -277,20 +194,10 @@ public static class RunCommand
             {
                 try
                 {
-                    writer = Engine.Results.ResultsWriter.Create(resultsPath, new Engine.Results.RunInfo
-                    {
-                        RunId = Engine.Results.RunInfo.NewRunId(DateTime.UtcNow),
-                        CommandLine = host.CommandLine is { } served ? CommandLineForRecord(served) : CommandLineForRecord(),
-                        SettingsJson = SettingsJson(options),
-                        TxType = Engine.Requests.SignRequest.TypeName(options.TxType),
-                        WorkloadOp = options.Workload.Text,
-                        TargetRate = (options.Shape?.NominalRate(options.Duration) ?? options.Rate) * options.Shard.Fraction, // this shard's part
-                        Shard = options.Shard,
-                        Shape = options.Shape?.Text,
-                        ReadMethod = options.ReadRate > 0 ? Engine.Reads.ReadMethods.Name(options.ReadMethod) : null,
-                        ReadRate = options.ReadRate > 0 ? options.ReadRate : null,
-                        ReceiptsPercent = options.EffectiveReceiptsPercent,
-                    }, nextFreeName: parse.GetValue(outPath) is null); // a default name another run took meanwhile: the next free one
+                    writer = Engine.Results.ResultsWriter.Create(resultsPath,
+                        RunInfoFor(options, host.CommandLine is { } served ? CommandLineForRecord(served) : CommandLineForRecord(),
+                            (options.Shape?.NominalRate(options.Duration) ?? options.Rate) * options.Shard.Fraction), // this shard's part
+                        nextFreeName: load.DefaultResultsName(parse)); // a default name another run took meanwhile: the next free one
                 }
                 catch (IOException e)
                 {
@@ -465,6 +372,22 @@ public static class RunCommand
         string line = "fastload " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
         return System.Text.RegularExpressions.Regex.Replace(line, "(0x)?[0-9a-fA-F]{64}", "<redacted>");
     }
+
+    /// <summary>The run's row of the results file (runs) for <paramref name="o"/>; <paramref name="targetRate"/> null: no single rate.</summary>
+    internal static Engine.Results.RunInfo RunInfoFor(RunOptions o, string commandLine, double? targetRate) => new()
+    {
+        RunId = Engine.Results.RunInfo.NewRunId(DateTime.UtcNow),
+        CommandLine = commandLine,
+        SettingsJson = SettingsJson(o),
+        TxType = Engine.Requests.SignRequest.TypeName(o.TxType),
+        WorkloadOp = o.Workload.Text,
+        TargetRate = targetRate,
+        Shard = o.Shard,
+        Shape = o.Shape?.Text,
+        ReadMethod = o.ReadRate > 0 ? Engine.Reads.ReadMethods.Name(o.ReadMethod) : null,
+        ReadRate = o.ReadRate > 0 ? o.ReadRate : null,
+        ReceiptsPercent = o.EffectiveReceiptsPercent,
+    };
 
     internal static string SettingsJson(RunOptions o)
     {
