@@ -150,7 +150,8 @@ public static class ProbeCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Probe: {result.Steps.Count} phases, block interval {(result.BlockSeconds is double b ? $"{b:0.###} s" : "not measured")}, inclusion p99 target {(result.InclusionTargetMs is double target ? $"{target:N0} ms" : "-")}"));
                 Console.Write(ProbeTable.Format(result.Steps));
-                if (writer is not null) Console.WriteLine($"  results      {writer.Path}{(writer.Failure is Exception f ? $" (writing failed part-way: {f.Message})" : "")}");
+                // The summary has the results line (with its warnings); --quiet prints no summary, so it goes here.
+                if (writer is not null && quietOutput) Console.WriteLine($"  results      {writer.Path}{(writer.Failure is Exception f ? $" (writing failed part-way: {f.Message})" : "")}");
                 int exitCode;
                 if (summary.Interrupted)
                 {
