@@ -182,7 +182,7 @@ public static class ProbeCommand
                     summary.Sent, summary.Accepted, summary.Errors, summary.Included, summary.SendDuration.TotalSeconds, exitCode);
                 return exitCode;
             }
-            catch (Exception e) when (e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException or InvalidDataException or IOException)
+            catch (Exception e) when (RunCommand.IsRunFailure(e))
             {
                 Console.Error.WriteLine($"fastload probe: {e.Message}");
                 log.Logger.CommandFailed("probe", e.Message);
@@ -196,12 +196,7 @@ public static class ProbeCommand
             finally
             {
                 metrics?.Linger(stop.Token);
-                if (writer is not null && !finished)
-                {
-                    writer.Dispose();
-                    if (writer.Begun) Console.Error.WriteLine($"fastload probe: results so far are in {writer.Path}");
-                    else RunCommand.DeleteUnused(writer.Path);
-                }
+                if (!finished) RunCommand.CloseUnfinished(writer, "probe", Console.Error, log.Logger);
             }
         });
         return command;

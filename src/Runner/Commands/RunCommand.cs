@@ -252,7 +252,7 @@ public static class RunCommand
                     summary.Sent, summary.Accepted, summary.Errors, summary.Included, summary.SendDuration.TotalSeconds, exitCode);
                 return exitCode;
             }
-            catch (Exception e) when (e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException or InvalidDataException or IOException)
+            catch (Exception e) when (IsRunFailure(e))
             {
                 host.Error.WriteLine($"fastload run: {e.Message}");
                 log.Logger.CommandFailed("run", e.Message);
@@ -267,19 +267,7 @@ public static class RunCommand
             finally
             {
                 metrics?.Linger(stop.Token);
-                if (writer is not null && !finished)
-                {
-                    writer.Dispose(); // a run that failed part-way: keep what was written, marked failed
-                    if (writer.Begun)
-                    {
-                        host.Error.WriteLine($"fastload run: results so far are in {writer.Path}");
-                        log.Logger.ResultsWritten(writer.Path, writer.Rows, "failed");
-                    }
-                    else
-                    {
-                        DeleteUnused(writer.Path); // failed before sending: there is nothing to keep
-                    }
-                }
+                if (!finished) CloseUnfinished(writer, "run", host.Error, log.Logger);
             }
         });
         return command;
@@ -330,6 +318,29 @@ public static class RunCommand
                 throw new ArgumentException($"--confirm-ws '{RpcEndpoint.Redacted(url)}' holds user:password@: leave them out and give --header 'Authorization: …' (headers for every node go to the streams too)");
         }
         return urls;
+    }
+
+    /// <summary>What ends a run or probe with one line and exit 2: a set-up, node, file or data problem (not a bug).</summary>
+    internal static bool IsRunFailure(Exception e) =>
+        e is RunSetupException or RpcTransportException or RpcException or FileNotFoundException or InvalidOperationException or TimeoutException or InvalidDataException or IOException;
+
+    /// <summary>
+    /// A run or probe that did not finish (an error, a signal before the summary): its results file keeps what was
+    /// written, marked failed, and says where it is; one that never began sending is deleted (there is nothing to keep).
+    /// </summary>
+    internal static void CloseUnfinished(Engine.Results.ResultsWriter? writer, string command, TextWriter error, ILogger logger)
+    {
+        if (writer is null) return;
+        writer.Dispose();
+        if (writer.Begun)
+        {
+            error.WriteLine($"fastload {command}: results so far are in {writer.Path}");
+            logger.ResultsWritten(writer.Path, writer.Rows, "failed");
+        }
+        else
+        {
+            DeleteUnused(writer.Path);
+        }
     }
 
     internal static void DeleteUnused(string path)
