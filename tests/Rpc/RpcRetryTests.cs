@@ -139,6 +139,22 @@ public class RpcRetryTests
     }
 
     [Fact]
+    public async Task A_node_silent_for_the_whole_timeout_is_one_line_at_once_not_retried()
+    {
+        var recorder = new Recorder();
+        await using var server = new ScriptedHttpServer();
+        await using RpcClient client = await RpcClient.ConnectAsync(server.Endpoint, TimeSpan.FromMilliseconds(300), retry: recorder.Policy());
+        await using ScriptedConnection peer = await server.AcceptAsync();
+
+        Task<ulong> call = client.GetBlockNumberAsync();
+        await peer.ReadRequestAsync(); // read, never answered
+        RpcTransportException e = await Assert.ThrowsAsync<RpcTransportException>(() => call.WaitAsync(Timeout));
+        Assert.StartsWith($"eth_blockNumber: {server.Endpoint.Url}: no response within 0.3 s", e.Message);
+        Assert.Empty(recorder.Delays); // before: 5 more tries of the whole timeout each
+        Assert.Equal(0, client.Retries);
+    }
+
+    [Fact]
     public async Task A_reset_connection_is_retried_on_a_new_one()
     {
         var recorder = new Recorder();

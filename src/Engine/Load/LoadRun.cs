@@ -82,14 +82,14 @@ public sealed class LoadRun(RunOptions options)
             // setting up (during sending, resyncs retry quietly: their failures are in the summary's figures).
             var retry = new RpcRetryPolicy { OnRetry = r => { if (!Volatile.Read(ref _sending)) _log.SetupRetry(r.ToString()); } };
             for (int i = 0; i < urls.Count; i++)
-                apis.Add(await RpcClient.ConnectAsync(RpcEndpoint.Parse(urls[i], _options.ConnectFor(i)), ct: interrupt, retry: retry).ConfigureAwait(false));
+                apis.Add(await RpcClient.ConnectAsync(RpcEndpoint.Parse(urls[i], _options.ConnectFor(i)), _options.NodeTimeout, ct: interrupt, retry: retry).ConfigureAwait(false));
             if (_options.SendRpc.Count > 0)
             {
                 if (anvil is not null) throw new RunSetupException("--send-rpc needs --rpc: the endpoint the txs go to must front the node given with --rpc");
                 if (_options.SendRpc.Count != 1 && _options.SendRpc.Count != urls.Count)
                     throw new RunSetupException($"--send-rpc gives {_options.SendRpc.Count} URLs for {urls.Count} --rpc nodes: give one for all, or one per node in the same order");
                 for (int i = 0; i < urls.Count; i++)
-                    submit.Add(await RpcClient.ConnectAsync(RpcEndpoint.Parse(_options.SendRpc[_options.SendRpc.Count == 1 ? 0 : i], _options.ConnectFor(i)), ct: interrupt, retry: retry).ConfigureAwait(false));
+                    submit.Add(await RpcClient.ConnectAsync(RpcEndpoint.Parse(_options.SendRpc[_options.SendRpc.Count == 1 ? 0 : i], _options.ConnectFor(i)), _options.NodeTimeout, ct: interrupt, retry: retry).ConfigureAwait(false));
             }
             return await RunOnNodesAsync(apis, submit.Count > 0 ? submit : apis, funderKey, interrupt).ConfigureAwait(false);
         }

@@ -47,6 +47,7 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
     private int _head;
     private int _count;
     private volatile bool _faulted;
+    private bool _timedOut;
     private string? _faultMessage;
     private int _disposed;
 
@@ -77,6 +78,9 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
 
     /// <summary>The connection failed or was disposed; it will never send again.</summary>
     public bool IsFaulted => _faulted;
+
+    /// <summary>The connection failed because the node gave no answer within the response timeout (it is silent, not gone).</summary>
+    public bool TimedOut => Volatile.Read(ref _timedOut);
 
     /// <summary>
     /// The <c>Retry-After</c> (delta-seconds) of the response being handed to <see cref="IRpcResponseHandler.OnResponse"/>,
@@ -293,6 +297,7 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
             if (_faulted || _count == 0) return;
             if (Stopwatch.GetTimestamp() - _ring[_head].SentAt < _responseTimeoutTicks) return;
             inFlight = _count;
+            Volatile.Write(ref _timedOut, true);
         }
         Fault($"{_endpoint.Url}: no response within {_responseTimeout.TotalSeconds:0.###} s ({inFlight} request(s) in flight) — the node is stalled or overloaded");
     }
