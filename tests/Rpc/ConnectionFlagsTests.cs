@@ -66,4 +66,24 @@ public class ConnectionFlagsTests
         string line = string.Join(' ', ConnectionFlags.RedactArguments(args));
         Assert.Equal("run --rpc https://<credentials>@a.example/,https://b.example/x@y --header Authorization: <redacted> -H 1=X-Key: <redacted> --header=X-Other: <redacted> --seed s", line);
     }
+
+    // System.CommandLine also takes an option's value after ':' or '=' and a short option's value attached to it
+    // (-Hvalue): every form must be blanked, or the secret lands in runs.command_line and the serve API's args.
+    [Theory]
+    [InlineData("--header:Authorization: Bearer tok-123", "--header:Authorization: <redacted>")]
+    [InlineData("-H=Authorization: Bearer tok-123", "-H=Authorization: <redacted>")]
+    [InlineData("-H:Authorization: Bearer tok-123", "-H:Authorization: <redacted>")]
+    [InlineData("-HAuthorization: Bearer tok-123", "-HAuthorization: <redacted>")]
+    [InlineData("--header:tok-123", "--header:<redacted>")]
+    public void The_recorded_command_line_blanks_header_values_given_in_every_form_the_parser_takes(string arg, string expected)
+    {
+        Assert.Equal(["run", expected, "--count", "5"], ConnectionFlags.RedactArguments(["run", arg, "--count", "5"]));
+    }
+
+    [Fact]
+    public void The_recorded_command_line_blanks_a_seed_given_as_seed_colon_value()
+    {
+        string line = RunCommand.CommandLineForRecord(["run", "--seed:s3cret", "--count", "5"]);
+        Assert.DoesNotContain("s3cret", line);
+    }
 }

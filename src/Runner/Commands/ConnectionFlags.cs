@@ -122,8 +122,9 @@ public sealed class ConnectionFlags
     private static string NameOnly(string spec) => spec.Length > 40 ? spec[..40] + "…" : spec;
 
     /// <summary>
-    /// The command line with secrets blanked, for the results file: <c>--header</c> values, <c>user:password@</c> in
-    /// URLs, <c>--seed</c>.
+    /// The command line with secrets blanked, for the results file: <c>--header</c> values (in every form the parser
+    /// takes: <c>--header V</c>, <c>--header=V</c>, <c>--header:V</c>, the same with <c>-H</c>, and <c>-HV</c>) and
+    /// <c>user:password@</c> in URLs.
     /// </summary>
     public static string[] RedactArguments(string[] args)
     {
@@ -132,10 +133,19 @@ public sealed class ConnectionFlags
         {
             string a = copy[i];
             if ((a is "--header" or "-H") && i + 1 < copy.Length) copy[i + 1] = RedactHeader(copy[++i]);
-            else if (a.StartsWith("--header=", StringComparison.Ordinal)) copy[i] = "--header=" + RedactHeader(a["--header=".Length..]);
+            else if (AttachedHeader(a) is int start) copy[i] = a[..start] + RedactHeader(a[start..]);
             else if (a.Contains("://", StringComparison.Ordinal) && a.Contains('@')) copy[i] = RedactUrls(a);
         }
         return copy;
+    }
+
+    /// <summary>Where the value starts in <c>--header=V</c>, <c>--header:V</c>, <c>-H=V</c>, <c>-H:V</c> or <c>-HV</c>; null for any other argument.</summary>
+    private static int? AttachedHeader(string arg)
+    {
+        if (arg.StartsWith("--header=", StringComparison.Ordinal) || arg.StartsWith("--header:", StringComparison.Ordinal)) return "--header=".Length;
+        if (arg.StartsWith("-H=", StringComparison.Ordinal) || arg.StartsWith("-H:", StringComparison.Ordinal)) return 3;
+        if (arg.StartsWith("-H", StringComparison.Ordinal) && arg.Length > 2) return 2;
+        return null;
     }
 
     private static string RedactHeader(string spec)

@@ -454,13 +454,13 @@ public static class RunCommand
     }
 
     /// <summary>As above for the given arguments (a served run's: <c>run</c> and its flags).</summary>
-    internal static string CommandLineForRecord(string[] commandLine)
+    public static string CommandLineForRecord(string[] commandLine)
     {
         string[] args = ConnectionFlags.RedactArguments(commandLine);
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--seed" && i + 1 < args.Length) args[++i] = "<redacted>";
-            else if (args[i].StartsWith("--seed=", StringComparison.Ordinal)) args[i] = "--seed=<redacted>";
+            else if (args[i].StartsWith("--seed=", StringComparison.Ordinal) || args[i].StartsWith("--seed:", StringComparison.Ordinal)) args[i] = args[i][..7] + "<redacted>";
         }
         string line = "fastload " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
         return System.Text.RegularExpressions.Regex.Replace(line, "(0x)?[0-9a-fA-F]{64}", "<redacted>");
