@@ -28,7 +28,9 @@ public class ConnectionFlagsTests
     }
 
     [Theory]
-    [InlineData("Authorization Bearer x", "--header 'Authorization Bearer x' has no ':': use --header 'Name: value' (or 'N=Name: value' for node N)")]
+    [InlineData("Authorization Bearer tok-123", "--header 'Authorization …' has no ':': use --header 'Name: value' (or 'N=Name: value' for node N)")]
+    [InlineData("tok-123", "--header has no ':' (its text is not shown, it may be a secret): use --header 'Name: value' (or 'N=Name: value' for node N)")]
+    [InlineData("X-Api-Key=tok-123", "--header has no ':' (its text is not shown, it may be a secret): use --header 'Name: value' (or 'N=Name: value' for node N)")]
     [InlineData("2=X: v", "--header '2=X: …' is for node 2, but --rpc gives 2 node(s) (numbered from 0): use 0..1")]
     [InlineData("a=X: v", "--header 'a=X: …': 'a' is not a node number: use N=Name: value with N the 0-based position in --rpc")]
     [InlineData("X: Bearer $NOPE_TOKEN", "--header X: environment variable NOPE_TOKEN is not set: export it, e.g. export NOPE_TOKEN=…")]

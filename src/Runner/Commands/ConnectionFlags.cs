@@ -57,7 +57,14 @@ public sealed class ConnectionFlags
     public static NodeHeader ParseHeader(string spec, int nodes, Func<string, string?> environment)
     {
         int colon = spec.IndexOf(':');
-        if (colon < 0) throw new ArgumentException($"--header '{NameOnly(spec)}' has no ':': use --header 'Name: value' (or 'N=Name: value' for node N)");
+        if (colon < 0)
+        {
+            // Without the ':' there is no telling name from value (a bare token, "Authorization Bearer tok"): quote at
+            // most a leading header name followed by a space, never the rest.
+            throw new ArgumentException(LeadingName(spec) is string leading
+                ? $"--header '{leading} …' has no ':': use --header 'Name: value' (or 'N=Name: value' for node N)"
+                : "--header has no ':' (its text is not shown, it may be a secret): use --header 'Name: value' (or 'N=Name: value' for node N)");
+        }
         string name = spec[..colon].Trim();
         string raw = spec[(colon + 1)..].Trim(' ', '\t');
         int? node = null;
@@ -119,7 +126,18 @@ public sealed class ConnectionFlags
         return value;
     }
 
-    private static string NameOnly(string spec) => spec.Length > 40 ? spec[..40] + "…" : spec;
+    /// <summary>The first word of <paramref name="spec"/> when it is a header name (at most 40 characters) followed by a space or tab; else null.</summary>
+    private static string? LeadingName(string spec)
+    {
+        string text = spec.TrimStart(' ', '\t');
+        int end = text.AsSpan().IndexOfAny(' ', '\t');
+        if (end <= 0 || end > 40) return null;
+        foreach (char c in text.AsSpan(0, end))
+        {
+            if (!HttpHeader.IsTokenChar(c)) return null;
+        }
+        return text[..end];
+    }
 
     /// <summary>
     /// The command line with secrets blanked, for the results file: <c>--header</c> values (in every form the parser
