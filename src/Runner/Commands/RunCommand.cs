@@ -312,6 +312,7 @@ public static class RunCommand
                     writer?.Dispose();
                     if (writer is not null) DeleteUnused(writer.Path);
                     host.Error.WriteLine($"fastload run: {e.Message}");
+                    log.Logger.CommandFailed("run", e.Message);
                     return 2;
                 }
             }
