@@ -52,6 +52,18 @@ public class ConnectionFlagsTests
         Assert.Equal("--header: the value of header X contains a line break or NUL, which would split the request: remove it", e.Message);
     }
 
+    [Theory]
+    [InlineData("X: Bearer $RPC_TOKEN")]
+    [InlineData("X: Bearer ${RPC_TOKEN}")]
+    [InlineData("X: env:RPC_TOKEN")]
+    public void Without_an_environment_a_variable_is_refused_not_read(string spec)
+    {
+        // A run started through fastload serve: its flags come from the API, and $VAR would read the service's environment.
+        ArgumentException e = Assert.Throws<ArgumentException>(() => ConnectionFlags.ParseHeader(spec, 1, null));
+        Assert.Equal("--header X: $VAR and env:VAR are not expanded in a run started through fastload serve (they would read the service's environment): give the value itself, or $$ for a literal $", e.Message);
+        Assert.Equal("Bearer $5", ConnectionFlags.ParseHeader("X: Bearer $$5", 1, null).Header.Value);
+    }
+
     [Fact]
     public void Applies_headers_to_every_node_or_one()
     {

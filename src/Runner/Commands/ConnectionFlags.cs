@@ -38,10 +38,15 @@ public sealed class ConnectionFlags
     /// The headers and trust the flags give, checked against <paramref name="nodes"/> --rpc URLs. Throws
     /// <see cref="ArgumentException"/> with one line. Prints the --insecure warning to stderr.
     /// </summary>
-    public (IReadOnlyList<NodeHeader> Headers, TlsOptions Tls) Read(ParseResult parse, int nodes, string command)
+    /// <param name="expandEnvironment">
+    /// False for a run started through <c>fastload serve</c>'s API: its flags come from whoever holds the token, and
+    /// <c>$VAR</c> would send any of the service's environment variables (FASTLOAD_FUNDER_KEY, the API token) to a URL
+    /// of their choosing, so it is refused.
+    /// </param>
+    public (IReadOnlyList<NodeHeader> Headers, TlsOptions Tls) Read(ParseResult parse, int nodes, string command, bool expandEnvironment = true)
     {
         var headers = new List<NodeHeader>();
-        foreach (string spec in parse.GetValue(Header) ?? []) headers.Add(ParseHeader(spec, nodes, Environment.GetEnvironmentVariable));
+        foreach (string spec in parse.GetValue(Header) ?? []) headers.Add(ParseHeader(spec, nodes, expandEnvironment ? Environment.GetEnvironmentVariable : null));
         FileInfo? ca = parse.GetValue(CaCert);
         bool insecure = parse.GetValue(Insecure);
         TlsOptions tls = ca is not null ? TlsOptions.WithCaFile(ca.FullName, insecure) : insecure ? new TlsOptions { Insecure = true } : TlsOptions.SystemTrust;
@@ -52,9 +57,9 @@ public sealed class ConnectionFlags
     /// <summary>
     /// <c>Name: value</c> or <c>N=Name: value</c> (node N, 0-based, of <paramref name="nodes"/>); the value's
     /// <c>$VAR</c>, <c>${VAR}</c> and whole-value <c>env:VAR</c> come from <paramref name="environment"/>. Messages never
-    /// quote the value.
+    /// quote the value. A null <paramref name="environment"/> refuses <c>$VAR</c> and <c>env:VAR</c> (a served run).
     /// </summary>
-    public static NodeHeader ParseHeader(string spec, int nodes, Func<string, string?> environment)
+    public static NodeHeader ParseHeader(string spec, int nodes, Func<string, string?>? environment)
     {
         int colon = spec.IndexOf(':');
         if (colon < 0)
@@ -87,7 +92,7 @@ public sealed class ConnectionFlags
     }
 
     /// <summary><c>env:VAR</c> (the whole value), else <c>$VAR</c> / <c>${VAR}</c> anywhere and <c>$$</c> for a <c>$</c>.</summary>
-    internal static string ExpandEnvironment(string raw, string header, Func<string, string?> environment)
+    internal static string ExpandEnvironment(string raw, string header, Func<string, string?>? environment)
     {
         if (raw.StartsWith("env:", StringComparison.Ordinal)) return Lookup(raw[4..].Trim(), header, environment);
         if (!raw.Contains('$')) return raw;
@@ -118,9 +123,11 @@ public sealed class ConnectionFlags
         return text.ToString();
     }
 
-    private static string Lookup(string variable, string header, Func<string, string?> environment)
+    private static string Lookup(string variable, string header, Func<string, string?>? environment)
     {
         if (variable.Length == 0) throw new ArgumentException($"--header {header}: env: needs a variable name, e.g. env:RPC_TOKEN");
+        if (environment is null)
+            throw new ArgumentException($"--header {header}: $VAR and env:VAR are not expanded in a run started through fastload serve (they would read the service's environment): give the value itself, or $$ for a literal $");
         string? value = environment(variable);
         if (value is null) throw new ArgumentException($"--header {header}: environment variable {variable} is not set: export it, e.g. export {variable}=…");
         return value;

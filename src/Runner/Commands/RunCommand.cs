@@ -164,7 +164,7 @@ public static class RunCommand
                 // steps imply their duration (one hold per level) unless --duration is given.
                 TimeSpan? durationValue = givenDuration ?? shapeValue?.ImpliedDuration ?? (countValue is null && replayFile is null ? TimeSpan.FromSeconds(10) : null);
                 var urls = (parse.GetValue(rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = connection.Read(parse, urls.Length, "run");
+                (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = connection.Read(parse, urls.Length, "run", expandEnvironment: host.CommandLine is null);
                 for (int i = 0; i < urls.Length; i++) // fail fast with the URL's own message
                     RpcEndpoint.Parse(urls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
                 IReadOnlyList<string>? webSockets = ParseWebSockets(parse.GetValue(ws), urls.Length);
