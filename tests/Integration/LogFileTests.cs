@@ -172,6 +172,17 @@ public class LogFileTests
         Assert.Contains("sink stopped: 0 txs accepted", fastload.Output); // and the console still has its lines
     }
 
+    [Fact]
+    public async Task An_hdr_log_that_cannot_be_written_is_recorded_in_the_log_file_as_the_results_file_failure_is()
+    {
+        string logPath = TestPaths.NewFile(".jsonl");
+        ProcessResult run = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", "http://127.0.0.1:1", "--no-results", "--no-live",
+            "--hdr-log", "/proc/no-such-dir/run.hlog", "--log", logPath);
+        Assert.Equal(2, run.ExitCode);
+        LogLine failed = Single(ReadLog(logPath), "CommandFailed");
+        Assert.Contains("--hdr-log /proc/no-such-dir/run.hlog cannot be written", failed.Message);
+    }
+
     [Theory]
     [InlineData("run", "--log /nonexistent-fastload-dir/run.jsonl", "--log /nonexistent-fastload-dir/run.jsonl cannot be opened for writing (its directory does not exist)")]
     [InlineData("run", "--log-level chatty", "--log-level 'chatty' is unknown: use trace, debug, information, warning or error")]

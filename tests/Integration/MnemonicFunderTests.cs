@@ -45,7 +45,7 @@ public class MnemonicFunderTests
     [Theory]
     [InlineData("", "--funder-mnemonic-file {0} does not exist", "missing")]
     [InlineData("test test test test test test test test test test test", "--funder-mnemonic-file {0}: the mnemonic has 11 words: a BIP-39 mnemonic has 12, 15, 18, 21 or 24", "")]
-    [InlineData("test test test test test test test test test test test jnuk", "--funder-mnemonic-file {0}: word 12 of the mnemonic, 'jnuk', is not in the BIP-39 English wordlist: check its spelling", "")]
+    [InlineData("test test test test test test test test test test test jnuk", "--funder-mnemonic-file {0}: word 12 of the mnemonic is not in the BIP-39 English wordlist (the word is not shown: it is part of a secret): check its spelling", "")]
     [InlineData("test test test test test test test test test test junk test", "--funder-mnemonic-file {0}: the mnemonic's checksum does not match (a word is wrong or the words are out of order): check it against your backup", "")]
     [InlineData(AnvilMnemonic, "--funder-index -1 is out of range: give 0 to 2147483647 (the N of m/44'/60'/0'/0/N)", "--funder-index -1")]
     [InlineData(AnvilMnemonic, "--funder-index 2147483648 is out of range: give 0 to 2147483647 (the N of m/44'/60'/0'/0/N)", "--funder-index 2147483648")]

@@ -58,7 +58,7 @@ public class RunCommandTests
     [InlineData("--phase warm=constant@10/5s --duration 5s", "--phase gives each phase its shape, rate and duration")]
     [InlineData("--phase warm=constant/5s", "--phase 'warm=constant/5s': constant needs a rate")]
     [InlineData("--rpc wss://127.0.0.1:8545", "wss:// is not supported for sending")]
-    [InlineData("--rpc http://127.0.0.1:1 --header NoColon", "--header 'NoColon' has no ':'")]
+    [InlineData("--rpc http://127.0.0.1:1 --header NoColon", "--header has no ':' (its text is not shown")]
     [InlineData("--rpc http://127.0.0.1:1 --header 1=X-Key:v", "--header '1=X-Key: …' is for node 1, but --rpc gives 1 node(s)")]
     [InlineData("--rpc http://127.0.0.1:1 --header X-Key:$FASTLOAD_TEST_UNSET_VARIABLE", "environment variable FASTLOAD_TEST_UNSET_VARIABLE is not set")]
     [InlineData("--rpc http://127.0.0.1:1 --ca-cert /nonexistent/ca.pem", "--ca-cert /nonexistent/ca.pem does not exist")]

@@ -28,7 +28,9 @@ public class ConnectionFlagsTests
     }
 
     [Theory]
-    [InlineData("Authorization Bearer x", "--header 'Authorization Bearer x' has no ':': use --header 'Name: value' (or 'N=Name: value' for node N)")]
+    [InlineData("Authorization Bearer tok-123", "--header 'Authorization …' has no ':': use --header 'Name: value' (or 'N=Name: value' for node N)")]
+    [InlineData("tok-123", "--header has no ':' (its text is not shown, it may be a secret): use --header 'Name: value' (or 'N=Name: value' for node N)")]
+    [InlineData("X-Api-Key=tok-123", "--header has no ':' (its text is not shown, it may be a secret): use --header 'Name: value' (or 'N=Name: value' for node N)")]
     [InlineData("2=X: v", "--header '2=X: …' is for node 2, but --rpc gives 2 node(s) (numbered from 0): use 0..1")]
     [InlineData("a=X: v", "--header 'a=X: …': 'a' is not a node number: use N=Name: value with N the 0-based position in --rpc")]
     [InlineData("X: Bearer $NOPE_TOKEN", "--header X: environment variable NOPE_TOKEN is not set: export it, e.g. export NOPE_TOKEN=…")]
@@ -50,6 +52,18 @@ public class ConnectionFlagsTests
         Assert.Equal("--header: the value of header X contains a line break or NUL, which would split the request: remove it", e.Message);
     }
 
+    [Theory]
+    [InlineData("X: Bearer $RPC_TOKEN")]
+    [InlineData("X: Bearer ${RPC_TOKEN}")]
+    [InlineData("X: env:RPC_TOKEN")]
+    public void Without_an_environment_a_variable_is_refused_not_read(string spec)
+    {
+        // A run started through fastload serve: its flags come from the API, and $VAR would read the service's environment.
+        ArgumentException e = Assert.Throws<ArgumentException>(() => ConnectionFlags.ParseHeader(spec, 1, null));
+        Assert.Equal("--header X: $VAR and env:VAR are not expanded in a run started through fastload serve (they would read the service's environment): give the value itself, or $$ for a literal $", e.Message);
+        Assert.Equal("Bearer $5", ConnectionFlags.ParseHeader("X: Bearer $$5", 1, null).Header.Value);
+    }
+
     [Fact]
     public void Applies_headers_to_every_node_or_one()
     {
@@ -65,5 +79,25 @@ public class ConnectionFlagsTests
             "-H", "1=X-Key: k2", "--header=X-Other: v3", "--seed", "s"];
         string line = string.Join(' ', ConnectionFlags.RedactArguments(args));
         Assert.Equal("run --rpc https://<credentials>@a.example/,https://b.example/x@y --header Authorization: <redacted> -H 1=X-Key: <redacted> --header=X-Other: <redacted> --seed s", line);
+    }
+
+    // System.CommandLine also takes an option's value after ':' or '=' and a short option's value attached to it
+    // (-Hvalue): every form must be blanked, or the secret lands in runs.command_line and the serve API's args.
+    [Theory]
+    [InlineData("--header:Authorization: Bearer tok-123", "--header:Authorization: <redacted>")]
+    [InlineData("-H=Authorization: Bearer tok-123", "-H=Authorization: <redacted>")]
+    [InlineData("-H:Authorization: Bearer tok-123", "-H:Authorization: <redacted>")]
+    [InlineData("-HAuthorization: Bearer tok-123", "-HAuthorization: <redacted>")]
+    [InlineData("--header:tok-123", "--header:<redacted>")]
+    public void The_recorded_command_line_blanks_header_values_given_in_every_form_the_parser_takes(string arg, string expected)
+    {
+        Assert.Equal(["run", expected, "--count", "5"], ConnectionFlags.RedactArguments(["run", arg, "--count", "5"]));
+    }
+
+    [Fact]
+    public void The_recorded_command_line_blanks_a_seed_given_as_seed_colon_value()
+    {
+        string line = RunCommand.CommandLineForRecord(["run", "--seed:s3cret", "--count", "5"]);
+        Assert.DoesNotContain("s3cret", line);
     }
 }

@@ -69,6 +69,23 @@ public class RpcEndpointTests
         Assert.Equal(message, error);
     }
 
+    // A password with an unencoded '/', '?' or '#' ends the authority there (as in every URL parser): the rest of the
+    // password became a "port", a path or a #fragment, and the message quoted it.
+    [Theory]
+    [InlineData("https://alice:s3cr/et@127.0.0.1:9/")]
+    [InlineData("https://alice:s3cr#et@127.0.0.1:9/")]
+    [InlineData("https://alice:s3cr?et@127.0.0.1:9/")]
+    [InlineData("https://alice:1234#s3cret@127.0.0.1:9/")]
+    [InlineData("https://alice:/s3cret@127.0.0.1:9/")]
+    [InlineData("https://alice:s3 cret/x@127.0.0.1:9/")]
+    public void A_password_with_an_unencoded_delimiter_is_refused_without_quoting_any_of_it(string url)
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => RpcEndpoint.Parse(url));
+        Assert.DoesNotContain("s3", e.Message);
+        Assert.Contains("percent-encode", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     [Theory]
     [InlineData("https://localhost", "localhost", 443, "/", "https://localhost:443/")]
     [InlineData("HTTPS://127.0.0.1:8443/rpc?x=1", "127.0.0.1", 8443, "/rpc?x=1", "https://127.0.0.1:8443/rpc?x=1")]

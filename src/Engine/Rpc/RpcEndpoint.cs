@@ -124,6 +124,34 @@ public sealed class RpcEndpoint
 
     private static string? Validate(string? url, out bool tls, out string host, out int port, out string pathAndQuery, out HttpHeader? basicAuth)
     {
+        string? error = ValidateParts(url, out tls, out host, out port, out pathAndQuery, out basicAuth);
+        // An '@' after the authority most likely ends a user:password@ whose password holds an unencoded '/', '?' or
+        // '#' (which end the authority, as in every URL parser): the message would quote part of the password as a
+        // port, a path or a #fragment. Say what to do without quoting any of it.
+        if (error is not null && url is not null && LooseCredentials(url.Trim()) is string shown)
+            return $"'{shown}' is not a valid URL: if its user:password@ holds '/', '?', '#', '@' or a space, percent-encode them (%2F, %3F, %23, %40, %20)";
+        return error;
+    }
+
+    /// <summary>
+    /// For an http(s) URL with an '@' after its authority: the URL with everything from the scheme to the last '@'
+    /// blanked (<c>https://&lt;credentials&gt;@host/</c>); null for any other.
+    /// </summary>
+    private static string? LooseCredentials(string text)
+    {
+        int schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0) return null;
+        string scheme = text[..schemeEnd].ToLowerInvariant();
+        if (scheme is not ("http" or "https")) return null;
+        int start = schemeEnd + 3;
+        int authorityEnd = text.AsSpan(start).IndexOfAny("/?#");
+        int lastAt = text.LastIndexOf('@');
+        if (authorityEnd < 0 || lastAt < start + authorityEnd) return null;
+        return string.Concat(text.AsSpan(0, start), "<credentials>@", text.AsSpan(lastAt + 1));
+    }
+
+    private static string? ValidateParts(string? url, out bool tls, out string host, out int port, out string pathAndQuery, out HttpHeader? basicAuth)
+    {
         tls = false;
         host = "";
         port = 0;

@@ -38,10 +38,15 @@ public sealed class ConnectionFlags
     /// The headers and trust the flags give, checked against <paramref name="nodes"/> --rpc URLs. Throws
     /// <see cref="ArgumentException"/> with one line. Prints the --insecure warning to stderr.
     /// </summary>
-    public (IReadOnlyList<NodeHeader> Headers, TlsOptions Tls) Read(ParseResult parse, int nodes, string command)
+    /// <param name="expandEnvironment">
+    /// False for a run started through <c>fastload serve</c>'s API: its flags come from whoever holds the token, and
+    /// <c>$VAR</c> would send any of the service's environment variables (FASTLOAD_FUNDER_KEY, the API token) to a URL
+    /// of their choosing, so it is refused.
+    /// </param>
+    public (IReadOnlyList<NodeHeader> Headers, TlsOptions Tls) Read(ParseResult parse, int nodes, string command, bool expandEnvironment = true)
     {
         var headers = new List<NodeHeader>();
-        foreach (string spec in parse.GetValue(Header) ?? []) headers.Add(ParseHeader(spec, nodes, Environment.GetEnvironmentVariable));
+        foreach (string spec in parse.GetValue(Header) ?? []) headers.Add(ParseHeader(spec, nodes, expandEnvironment ? Environment.GetEnvironmentVariable : null));
         FileInfo? ca = parse.GetValue(CaCert);
         bool insecure = parse.GetValue(Insecure);
         TlsOptions tls = ca is not null ? TlsOptions.WithCaFile(ca.FullName, insecure) : insecure ? new TlsOptions { Insecure = true } : TlsOptions.SystemTrust;
@@ -52,12 +57,19 @@ public sealed class ConnectionFlags
     /// <summary>
     /// <c>Name: value</c> or <c>N=Name: value</c> (node N, 0-based, of <paramref name="nodes"/>); the value's
     /// <c>$VAR</c>, <c>${VAR}</c> and whole-value <c>env:VAR</c> come from <paramref name="environment"/>. Messages never
-    /// quote the value.
+    /// quote the value. A null <paramref name="environment"/> refuses <c>$VAR</c> and <c>env:VAR</c> (a served run).
     /// </summary>
-    public static NodeHeader ParseHeader(string spec, int nodes, Func<string, string?> environment)
+    public static NodeHeader ParseHeader(string spec, int nodes, Func<string, string?>? environment)
     {
         int colon = spec.IndexOf(':');
-        if (colon < 0) throw new ArgumentException($"--header '{NameOnly(spec)}' has no ':': use --header 'Name: value' (or 'N=Name: value' for node N)");
+        if (colon < 0)
+        {
+            // Without the ':' there is no telling name from value (a bare token, "Authorization Bearer tok"): quote at
+            // most a leading header name followed by a space, never the rest.
+            throw new ArgumentException(LeadingName(spec) is string leading
+                ? $"--header '{leading} …' has no ':': use --header 'Name: value' (or 'N=Name: value' for node N)"
+                : "--header has no ':' (its text is not shown, it may be a secret): use --header 'Name: value' (or 'N=Name: value' for node N)");
+        }
         string name = spec[..colon].Trim();
         string raw = spec[(colon + 1)..].Trim(' ', '\t');
         int? node = null;
@@ -80,7 +92,7 @@ public sealed class ConnectionFlags
     }
 
     /// <summary><c>env:VAR</c> (the whole value), else <c>$VAR</c> / <c>${VAR}</c> anywhere and <c>$$</c> for a <c>$</c>.</summary>
-    internal static string ExpandEnvironment(string raw, string header, Func<string, string?> environment)
+    internal static string ExpandEnvironment(string raw, string header, Func<string, string?>? environment)
     {
         if (raw.StartsWith("env:", StringComparison.Ordinal)) return Lookup(raw[4..].Trim(), header, environment);
         if (!raw.Contains('$')) return raw;
@@ -111,19 +123,33 @@ public sealed class ConnectionFlags
         return text.ToString();
     }
 
-    private static string Lookup(string variable, string header, Func<string, string?> environment)
+    private static string Lookup(string variable, string header, Func<string, string?>? environment)
     {
         if (variable.Length == 0) throw new ArgumentException($"--header {header}: env: needs a variable name, e.g. env:RPC_TOKEN");
+        if (environment is null)
+            throw new ArgumentException($"--header {header}: $VAR and env:VAR are not expanded in a run started through fastload serve (they would read the service's environment): give the value itself, or $$ for a literal $");
         string? value = environment(variable);
         if (value is null) throw new ArgumentException($"--header {header}: environment variable {variable} is not set: export it, e.g. export {variable}=…");
         return value;
     }
 
-    private static string NameOnly(string spec) => spec.Length > 40 ? spec[..40] + "…" : spec;
+    /// <summary>The first word of <paramref name="spec"/> when it is a header name (at most 40 characters) followed by a space or tab; else null.</summary>
+    private static string? LeadingName(string spec)
+    {
+        string text = spec.TrimStart(' ', '\t');
+        int end = text.AsSpan().IndexOfAny(' ', '\t');
+        if (end <= 0 || end > 40) return null;
+        foreach (char c in text.AsSpan(0, end))
+        {
+            if (!HttpHeader.IsTokenChar(c)) return null;
+        }
+        return text[..end];
+    }
 
     /// <summary>
-    /// The command line with secrets blanked, for the results file: <c>--header</c> values, <c>user:password@</c> in
-    /// URLs, <c>--seed</c>.
+    /// The command line with secrets blanked, for the results file: <c>--header</c> values (in every form the parser
+    /// takes: <c>--header V</c>, <c>--header=V</c>, <c>--header:V</c>, the same with <c>-H</c>, and <c>-HV</c>) and
+    /// <c>user:password@</c> in URLs.
     /// </summary>
     public static string[] RedactArguments(string[] args)
     {
@@ -132,10 +158,19 @@ public sealed class ConnectionFlags
         {
             string a = copy[i];
             if ((a is "--header" or "-H") && i + 1 < copy.Length) copy[i + 1] = RedactHeader(copy[++i]);
-            else if (a.StartsWith("--header=", StringComparison.Ordinal)) copy[i] = "--header=" + RedactHeader(a["--header=".Length..]);
+            else if (AttachedHeader(a) is int start) copy[i] = a[..start] + RedactHeader(a[start..]);
             else if (a.Contains("://", StringComparison.Ordinal) && a.Contains('@')) copy[i] = RedactUrls(a);
         }
         return copy;
+    }
+
+    /// <summary>Where the value starts in <c>--header=V</c>, <c>--header:V</c>, <c>-H=V</c>, <c>-H:V</c> or <c>-HV</c>; null for any other argument.</summary>
+    private static int? AttachedHeader(string arg)
+    {
+        if (arg.StartsWith("--header=", StringComparison.Ordinal) || arg.StartsWith("--header:", StringComparison.Ordinal)) return "--header=".Length;
+        if (arg.StartsWith("-H=", StringComparison.Ordinal) || arg.StartsWith("-H:", StringComparison.Ordinal)) return 3;
+        if (arg.StartsWith("-H", StringComparison.Ordinal) && arg.Length > 2) return 2;
+        return null;
     }
 
     private static string RedactHeader(string spec)

@@ -95,10 +95,12 @@ internal sealed class LoadFlags
     /// The shared part of the run's options, every flag checked (the funder key, the progress view and the log come
     /// later, from <see cref="Finish"/>). Throws <see cref="ArgumentException"/> with one line.
     /// </summary>
-    public RunOptions Read(ParseResult parse)
+    /// <param name="expandEnvironment">False for a run started through <c>fastload serve</c>: <c>$VAR</c> and <c>env:VAR</c> in
+    /// --header are refused there (they would read the service's own environment).</param>
+    public RunOptions Read(ParseResult parse, bool expandEnvironment = true)
     {
         var urls = (parse.GetValue(Rpc) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = Connection.Read(parse, urls.Length, _command);
+        (IReadOnlyList<NodeHeader> headers, TlsOptions tls) = Connection.Read(parse, urls.Length, _command, expandEnvironment);
         for (int i = 0; i < urls.Length; i++) // fail fast with the URL's own message
             RpcEndpoint.Parse(urls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
         IReadOnlyList<string>? webSockets = RunCommand.ParseWebSockets(parse.GetValue(Ws), urls.Length);

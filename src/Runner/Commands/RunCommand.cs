@@ -129,7 +129,7 @@ public static class RunCommand
                     : Engine.Shapes.LoadShape.Parse(shapeText, rateValue ?? 200, givenDuration, parse.GetValue(shapeSeed) ?? Engine.Shapes.LoadShape.SeedFrom(parse.GetValue(load.Seed)!));
                 // steps imply their duration (one hold per level) unless --duration is given.
                 TimeSpan? durationValue = givenDuration ?? shapeValue?.ImpliedDuration ?? (countValue is null && replayFile is null ? TimeSpan.FromSeconds(10) : null);
-                RunOptions shared = load.Read(parse);
+                RunOptions shared = load.Read(parse, expandEnvironment: host.CommandLine is null); // a served run reads no variable of the service
                 if (parse.GetValue(resyncEvery) < 1) throw new ArgumentException("--resync-every must be at least 1");
                 Shard shardValue = Shard.Parse(parse.GetValue(shard)!);
                 if (replayFile is null) shardValue.EnsureOwnsWallets(shared.Wallets);
@@ -219,6 +219,7 @@ public static class RunCommand
                     writer?.Dispose();
                     if (writer is not null) DeleteUnused(writer.Path);
                     host.Error.WriteLine($"fastload run: {e.Message}");
+                    log.Logger.CommandFailed("run", e.Message);
                     return 2;
                 }
             }
@@ -372,13 +373,13 @@ public static class RunCommand
     }
 
     /// <summary>As above for the given arguments (a served run's: <c>run</c> and its flags).</summary>
-    internal static string CommandLineForRecord(string[] commandLine)
+    public static string CommandLineForRecord(string[] commandLine)
     {
         string[] args = ConnectionFlags.RedactArguments(commandLine);
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--seed" && i + 1 < args.Length) args[++i] = "<redacted>";
-            else if (args[i].StartsWith("--seed=", StringComparison.Ordinal)) args[i] = "--seed=<redacted>";
+            else if (args[i].StartsWith("--seed=", StringComparison.Ordinal) || args[i].StartsWith("--seed:", StringComparison.Ordinal)) args[i] = args[i][..7] + "<redacted>";
         }
         string line = "fastload " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
         return System.Text.RegularExpressions.Regex.Replace(line, "(0x)?[0-9a-fA-F]{64}", "<redacted>");

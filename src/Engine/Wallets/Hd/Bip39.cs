@@ -27,7 +27,7 @@ public static class Bip39
 
     /// <summary>
     /// Splits and checks a mnemonic; returns its words in lowercase. Throws <see cref="FormatException"/> with a
-    /// one-line reason (word count, the first unknown word and its position, or a bad checksum).
+    /// one-line reason (word count, the position of the first unknown word, never the word, or a bad checksum).
     /// </summary>
     public static string[] Validate(string mnemonic)
     {
@@ -40,7 +40,7 @@ public static class Bip39
         {
             words[i] = words[i].ToLowerInvariant();
             if (!index.TryGetValue(words[i], out values[i]))
-                throw new FormatException($"word {i + 1} of the mnemonic, '{words[i]}', is not in the BIP-39 English wordlist: check its spelling");
+                throw new FormatException($"word {i + 1} of the mnemonic is not in the BIP-39 English wordlist (the word is not shown: it is part of a secret): check its spelling");
         }
 
         // words * 11 bits = entropy (ENT bits) ‖ checksum (ENT / 32 bits) = the first bits of SHA-256(entropy).
