@@ -67,6 +67,22 @@ public class MnemonicFunderTests
         }
     }
 
+    [Theory]
+    [InlineData("--funder-mnemonic-file", "a BIP-39 mnemonic of 12 to 24 words")]
+    [InlineData("--funder-key-file", "a 0x private key")]
+    public async Task A_secret_file_over_4_KB_or_endless_is_one_line_and_exit_2(string flag, string holds)
+    {
+        // A big file, and a device that never ends (before: read until memory ran out).
+        string big = MnemonicFile(string.Join(' ', Enumerable.Repeat(AnvilMnemonic, 70))); // 4,270 bytes
+        foreach (string file in new[] { big, "/dev/zero" })
+        {
+            ProcessResult result = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", "http://127.0.0.1:1", flag, file).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(2, result.ExitCode);
+            string last = result.StdErr.Trim().Split('\n')[^1]; // /dev/zero is readable by all: a warning line comes first
+            Assert.Equal($"fastload run: {flag} {file} is over 4 KB: it should hold {holds} and nothing else", last);
+        }
+    }
+
     [Fact]
     public async Task Mnemonic_and_FASTLOAD_FUNDER_KEY_exclude_each_other()
     {

@@ -237,6 +237,16 @@ public class PipelinedHttpConnectionTests
     }
 
     [Fact]
+    public async Task An_https_endpoint_that_accepts_tcp_and_never_answers_the_handshake_is_one_line_naming_tls()
+    {
+        await using var server = new ScriptedHttpServer(); // accepts, then says nothing
+        RpcEndpoint https = RpcEndpoint.Parse($"https://127.0.0.1:{server.Port}/", new RpcConnectOptions { Tls = TlsOptions.SystemTrust });
+        var e = await Assert.ThrowsAsync<RpcTransportException>(() =>
+            PipelinedHttpConnection.ConnectAsync(https, 4, TimeSpan.FromMilliseconds(300), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal($"cannot connect to {https.Url}: the TLS handshake got no answer within 0.3 s — is it an https endpoint (or a plain http:// one)?", e.Message);
+    }
+
+    [Fact]
     public async Task A_response_with_no_request_awaiting_is_a_protocol_error_that_faults_the_connection()
     {
         await using var server = new ScriptedHttpServer();

@@ -113,9 +113,11 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
         foreach (IPAddress address in endpoint.Addresses)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            bool tcpUp = false;
             try
             {
                 await socket.ConnectAsync(new IPEndPoint(address, endpoint.Port), connectTimeout.Token).ConfigureAwait(false);
+                tcpUp = true;
                 var network = new NetworkStream(socket, ownsSocket: true);
                 Stream stream = endpoint.Tls is TlsOptions tls ? await HandshakeAsync(endpoint, tls, network, connectTimeout.Token).ConfigureAwait(false) : network;
                 return new PipelinedHttpConnection(endpoint, socket, stream, maxInFlight, responseTimeout);
@@ -128,7 +130,9 @@ public sealed partial class PipelinedHttpConnection : IAsyncDisposable
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 socket.Dispose();
-                failure ??= $"timed out after {responseTimeout.TotalSeconds:0.#} s — is the host reachable and the port open?";
+                failure ??= tcpUp
+                    ? $"the TLS handshake got no answer within {responseTimeout.TotalSeconds:0.#} s — is it an https endpoint (or a plain http:// one)?"
+                    : $"timed out after {responseTimeout.TotalSeconds:0.#} s — is the host reachable and the port open?";
             }
             catch
             {

@@ -61,15 +61,7 @@ internal sealed class FunderKeyOptions
     {
         if (!file.Exists) throw new ArgumentException($"--funder-mnemonic-file {file.FullName} does not exist");
         RunCommand.WarnIfOthersCanRead(file, "--funder-mnemonic-file", command);
-        string mnemonic;
-        try
-        {
-            mnemonic = File.ReadAllText(file.FullName);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ArgumentException($"--funder-mnemonic-file {file.FullName} cannot be read: {e.Message}");
-        }
+        string mnemonic = RunCommand.ReadSecretFile(file, "--funder-mnemonic-file", "a BIP-39 mnemonic of 12 to 24 words");
         PrivateKey key;
         try
         {

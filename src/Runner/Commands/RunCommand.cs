@@ -551,10 +551,32 @@ public static class RunCommand
         {
             if (!file.Exists) throw new ArgumentException($"--funder-key-file {file.FullName} does not exist");
             WarnIfOthersCanRead(file, "--funder-key-file", command);
-            return File.ReadAllText(file.FullName).Trim();
+            return ReadSecretFile(file, "--funder-key-file", "a 0x private key").Trim();
         }
         string? env = Environment.GetEnvironmentVariable("FASTLOAD_FUNDER_KEY");
         return string.IsNullOrWhiteSpace(env) ? null : env.Trim();
+    }
+
+    /// <summary>
+    /// The text of a small file holding a secret (a key, a mnemonic), read up to 4 KB: a larger one (or a device such as
+    /// /dev/zero, which would never end) is one line naming what the file should hold, as is one that cannot be read.
+    /// </summary>
+    internal static string ReadSecretFile(FileInfo file, string flag, string holds)
+    {
+        const int Limit = 4096;
+        try
+        {
+            using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+            var buffer = new byte[Limit + 1];
+            int length = 0, read;
+            while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0) length += read;
+            if (length > Limit) throw new ArgumentException($"{flag} {file.FullName} is over 4 KB: it should hold {holds} and nothing else");
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{flag} {file.FullName} cannot be read: {e.Message}");
+        }
     }
 
     /// <summary>One warning line when a file holding a secret is readable by group or others.</summary>
