@@ -34,6 +34,23 @@ public class RunCommandTests
         Assert.Equal(run.GetInt64(0, 1), run.GetInt64(0, 2));
     }
 
+    [Fact]
+    public async Task Headers_that_would_go_to_another_host_without_tls_are_warned_of_before_anything_is_sent()
+    {
+        // 192.0.2.x (TEST-NET-1) is never contacted: --resync-every 0 stops the command after the flags are read.
+        ProcessResult r = await ProcessRunner.RunFastloadAsync("", "run", "--rpc", "https://192.0.2.1:8545,http://127.0.0.1:1", "--ws", "ws://192.0.2.1:8546,ws://127.0.0.1:2",
+            "--send-rpc", "http://192.0.2.2:8545", "--confirm-ws", "wss://192.0.2.3/s,ws://192.0.2.4/s", "--header", "Authorization: Bearer t0ken", "--resync-every", "0");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(
+        [
+            "fastload run: warning: node 0's headers (--send-rpc) go to http://192.0.2.2:8545/ without TLS: anyone on the path can read them (use https:// or wss://)",
+            "fastload run: warning: node 0's headers (--ws) go to ws://192.0.2.1:8546/ without TLS: anyone on the path can read them (use https:// or wss://)",
+            "fastload run: warning: the headers given for every node (--confirm-ws) go to ws://192.0.2.4/s without TLS: anyone on the path can read them (use https:// or wss://)",
+            "fastload run: --resync-every must be at least 1",
+        ], r.StdErr.Trim().Split('\n')); // https and wss are fine, and so is this machine (node 1 on 127.0.0.1)
+        Assert.DoesNotContain("t0ken", r.StdErr);
+    }
+
     [Theory]
     [InlineData("--help", 0)]
     [InlineData("-h", 0)]

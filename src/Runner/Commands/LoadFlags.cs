@@ -92,6 +92,39 @@ internal sealed class LoadFlags
     public bool DefaultResultsName(ParseResult parse) => parse.GetValue(Out) is null;
 
     /// <summary>
+    /// One warning line for each place the run would send a node's headers (or its URL's basic auth) without TLS to a
+    /// host that is not this machine: an http:// node or --send-rpc, a ws:// --ws, or a ws:// --confirm-ws (which gets
+    /// the headers given for every node). Anyone on the path could read a token there.
+    /// </summary>
+    private void WarnOfHeadersInPlainText(string[] urls, IReadOnlyList<string>? webSockets, IReadOnlyList<string> sendUrls,
+        IReadOnlyList<string> confirmUrls, IReadOnlyList<NodeHeader> headers, TlsOptions tls)
+    {
+        var warned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < urls.Length; i++)
+        {
+            RpcEndpoint node = RpcEndpoint.Parse(urls[i], new RpcConnectOptions { Headers = NodeHeader.For(headers, i), Tls = tls });
+            if (node.Headers.Count == 0) continue;
+            Warn(node.Url, node.IsTls, $"node {i}'s headers");
+            if ((i < sendUrls.Count || sendUrls.Count == 1) && NodeHeader.For(headers, i).Count > 0) // --send-rpc gets the --header ones, not --rpc's basic auth
+            {
+                RpcEndpoint send = RpcEndpoint.Parse(sendUrls[sendUrls.Count == 1 ? 0 : i], new RpcConnectOptions { Tls = tls });
+                Warn(send.Url, send.IsTls, $"node {i}'s headers (--send-rpc)");
+            }
+            if (webSockets is { Count: > 0 } && i < webSockets.Count && Uri.TryCreate(webSockets[i], UriKind.Absolute, out Uri? ws))
+                Warn(ws.ToString(), ws.Scheme == "wss", $"node {i}'s headers (--ws)");
+        }
+        if (NodeHeader.For(headers, -1).Count > 0)
+            foreach (string stream in confirmUrls)
+                if (Uri.TryCreate(stream, UriKind.Absolute, out Uri? uri)) Warn(uri.ToString(), uri.Scheme == "wss", "the headers given for every node (--confirm-ws)");
+
+        void Warn(string url, bool encrypted, string what)
+        {
+            if (encrypted || !Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.IsLoopback || !warned.Add(url)) return;
+            Console.Error.WriteLine($"fastload {_command}: warning: {what} go to {RpcEndpoint.Redacted(url)} without TLS: anyone on the path can read them (use https:// or wss://)");
+        }
+    }
+
+    /// <summary>
     /// The shared part of the run's options, every flag checked (the funder key, the progress view and the log come
     /// later, from <see cref="Finish"/>). Throws <see cref="ArgumentException"/> with one line.
     /// </summary>
@@ -115,6 +148,7 @@ internal sealed class LoadFlags
             throw new ArgumentException($"--send-rpc: {e.Message}");
         }
         IReadOnlyList<string> confirmUrls = RunCommand.ParseConfirmStreams(parse.GetValue(ConfirmWs));
+        WarnOfHeadersInPlainText(urls, webSockets, sendUrls, confirmUrls, headers, tls);
         foreach (Option<int> option in (Option<int>[])[Wallets, Signers, Batch, Connections, Pipelining])
             if (parse.GetValue(option) < 1) throw new ArgumentException($"{option.Name} must be at least 1");
         WorkloadSpec workload = WorkloadSpec.Parse(parse.GetValue(Workload)!);
