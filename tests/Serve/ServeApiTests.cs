@@ -209,6 +209,19 @@ public class ServeApiTests
         Assert.Throws<ArgumentException>(() => Runner.Serve.StartArguments.Of(new Runner.Serve.StartRequest { Scenario = "a.yaml", ScenarioYaml = "name: x" }));
     }
 
+    [Theory]
+    [InlineData("--out:/tmp/x.duckdb", "--out: the service names each run's results file itself")]
+    [InlineData("-o/tmp/x.duckdb", "-o: the service names each run's results file itself")]
+    [InlineData("-o=/tmp/x.duckdb", "-o: the service names each run's results file itself")]
+    [InlineData("--hdr-log", "--hdr-log: a run started through the service writes no file but its results file")]
+    [InlineData("--hdr-log:/etc/passwd", "--hdr-log: a run started through the service writes no file but its results file")]
+    [InlineData("--log=/tmp/x.jsonl", "--log: a run started through the service writes no file but its results file")]
+    public void A_served_run_names_no_file_to_write_in_any_form_of_the_flag(string arg, string expected)
+    {
+        var e = Assert.Throws<ArgumentException>(() => Runner.Serve.StartArguments.Of(new Runner.Serve.StartRequest { Args = [arg, "/tmp/y"] }));
+        Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The IPv4 and IPv6 addresses a socket listens on at <paramref name="port"/>, from /proc/net/tcp{,6}.</summary>
     private static string[] ListeningAddresses(int port)
     {

@@ -39,9 +39,13 @@ public static partial class StartArguments
         foreach (string arg in request.Args ?? []) flags.Add(arg ?? throw new ArgumentException("args holds a null: give strings"));
         foreach (string arg in flags)
         {
-            string flag = arg.Split('=', 2)[0];
+            // Every form the parser takes: --out FILE, --out=FILE, --out:FILE, -o FILE, -oFILE, -o=FILE, -o:FILE.
+            string flag = arg.StartsWith("--", StringComparison.Ordinal) ? arg.Split('=', ':')[0] : arg.StartsWith("-o", StringComparison.Ordinal) ? "-o" : arg;
             if (flag is "--out" or "-o" or "--no-results")
                 throw new ArgumentException($"{flag}: the service names each run's results file itself (its results folder, the run's id): leave {flag} out");
+            // A served run writes no file of the caller's choosing on the service's machine (--hdr-log truncates one).
+            if (flag is "--hdr-log" or "--log")
+                throw new ArgumentException($"{flag}: a run started through the service writes no file but its results file: leave {flag} out (run it with fastload run for that)");
         }
         if (request.Scenario is not null && request.ScenarioYaml is not null) throw new ArgumentException("scenario and scenarioYaml exclude each other: give one");
         ScenarioFile? scenario = null;
