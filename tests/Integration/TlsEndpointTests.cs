@@ -62,6 +62,29 @@ public class TlsEndpointTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_wss_heads_socket_with_an_untrusted_certificate_falls_back_to_polling_and_says_why()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        await using TlsFront front = await TlsFront.StartAsync(node.Url, Bearer);
+        await using TlsFront other = await TlsFront.StartAsync(node.Url, Bearer); // its own self-signed certificate, not trusted
+        string heads = new UriBuilder(other.Url) { Scheme = "wss" }.Uri.ToString();
+        var run = new LoadRun(new RunOptions
+        {
+            Rpc = [front.Url.ToString()], Rate = 40, Duration = TimeSpan.FromSeconds(2), Wallets = 8,
+            FunderKey = AnvilNode.DevKey, Seed = "tls-wss-untrusted", WebSockets = [heads],
+            Headers = [new NodeHeader(null, new HttpHeader("Authorization", Bearer))],
+            Tls = TlsOptions.WithCaFile(front.CertificateFile),
+        });
+        RunSummary summary = await run.RunAsync(CancellationToken.None);
+        output.WriteLine(summary.Format());
+        Assert.Equal($"polling: {heads} failed: TLS handshake refused (its certificate is not trusted, or is for another host name) — pass --ca-cert FILE with the CA that signed it, or --insecure (test endpoints only)", summary.HeadsVia);
+        Assert.Equal(0, other.WebSockets); // refused before any WebSocket was opened
+        Assert.Equal(summary.Sent, summary.Accepted);
+        Assert.Equal(summary.Accepted, summary.Included); // blocks came by polling
+        Assert.Contains("(heads via polling: wss://", summary.Format());
+    }
+
+    [Fact]
     public async Task Basic_auth_from_the_url_is_sent_and_the_run_matches_the_chain()
     {
         await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");

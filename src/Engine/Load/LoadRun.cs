@@ -720,7 +720,9 @@ public sealed class LoadRun(RunOptions options)
             Streams = streams.Select(st => new PreconfStreamSummary(RpcEndpoint.Redacted(st.Url.ToString()), st.Messages, st.Hashes, st.Matched, recorder.PreconfByStream[st.Index], st.Connects, st.LastError)).ToArray(),
             PreconfLatency = preconf is null ? null : recorder.PreconfEarliest,
             PreconfUntracked = preconf?.Untracked ?? 0,
-            HeadsVia = string.Join(", ", watchers.Select(w => w.Mode).Distinct()),
+            // Polling after a WebSocket that failed says why (a refused certificate, a closed port), once per reason.
+            HeadsVia = string.Join(", ", watchers.Select(w => w.Mode == "polling" && w.WebSocketError is string error && w.WebSocketUrl is Uri ws
+                ? $"polling: {RpcEndpoint.Redacted(ws.ToString())} failed: {error}" : w.Mode).Distinct()),
             AckLatency = recorder.AckFromIntended,
             AckLatencyFromSend = recorder.AckFromSent,
             InclusionLatency = recorder.Inclusion,
