@@ -19,6 +19,42 @@ public class ShardedRunTests
     private const double Seconds = 6;
 
     [Fact]
+    public async Task Two_shards_of_a_token_workload_each_set_up_from_their_own_funder_and_pass_their_ledger_checks()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");
+        string dir = Directory.CreateDirectory(Path.Combine(TestPaths.Scratch, $"erc20-shards-{Guid.NewGuid():N}")).FullName;
+        // Set-up of two processes at once (top-up, deploy, grant, mint, fund, sign ahead): 40 s of room.
+        string start = RunOptions.FormatStartAt(DateTimeOffset.UtcNow.AddSeconds(40));
+        var env = new Dictionary<string, string> { ["FASTLOAD_FUNDER_KEY"] = AnvilNode.DevKey };
+        ulong devNonceBefore = await node.NonceAsync(DevAddress, "latest");
+        Task<ProcessResult>[] runs = Enumerable.Range(0, 2).Select(i => ProcessRunner.RunFastloadAsync("", env,
+            "run", "--rpc", node.Url.ToString(), "--shard", $"{i}/2", "--workload", "erc20", "--rate", "40", "--duration", "3s",
+            "--wallets", "12", "--start-at", start, "--out", Path.Combine(dir, $"shard-{i}.duckdb"), "--no-live")).ToArray();
+        ProcessResult[] results = await Task.WhenAll(runs);
+        var tokens = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            // Exit 0: the token ledger check of the shard's own wallets passed (a mismatch is a failed verdict, exit 1).
+            Assert.True(results[i].ExitCode == 0, $"shard {i}/2 exit {results[i].ExitCode}: {results[i].StdErr}\n{results[i].StdOut}");
+            Assert.Contains($"Shard {i}/2: topping up its own funder", results[i].StdOut);
+            Assert.Contains("0 mismatches", results[i].StdOut);
+            using var db = DuckDbSql.Open(Path.Combine(dir, $"shard-{i}.duckdb"));
+            ResultTable contract = db.Table("SELECT address, deploy_tx FROM contracts");
+            Assert.Equal(1, contract.RowCount);
+            tokens.Add(contract.GetString(0, 0)!);
+            // Deployed by the shard's own funder, not by the funder key.
+            var deploy = await node.CallAsync("eth_getTransactionByHash", contract.GetString(0, 1)!);
+            Assert.NotEqual(DevAddress, deploy!["from"]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase);
+            Assert.True(db.Table("SELECT accepted FROM runs").GetInt64(0, 0) > 0);
+        }
+        Assert.NotEqual(tokens[0], tokens[1]); // a token each
+        // The funder key itself sent only the shards' top-ups (one or two each: set-up, then funding if still short).
+        Assert.InRange(await node.NonceAsync(DevAddress, "latest") - devNonceBefore, 2UL, 4UL);
+    }
+
+    private const string DevAddress = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
+
+    [Fact]
     public async Task Three_shards_use_disjoint_wallets_keep_nonces_right_and_merge_into_the_whole_run()
     {
         await using AnvilNode node = await AnvilNode.StartAsync("--block-time", "1");

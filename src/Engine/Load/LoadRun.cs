@@ -219,6 +219,14 @@ public sealed class LoadRun(RunOptions options)
             else
             {
                 PrivateKey? setupFunder = funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey parsed) ? parsed : null;
+                if (setupFunder is PrivateKey main && _shard.Count > 1 && options.Workload.SetsUpFromFunder)
+                {
+                    // Sharded: each shard deploys, grants and mints from its own shard funder (as it funds its wallets from
+                    // it), so shards never race for the funder key's nonces; the funder key tops it up once for the set-up.
+                    PrivateKey shardFunder = ShardFunder.Derive(main, _shard);
+                    await ShardFunder.TopUpAsync(apis[0], main, shardFunder, _shard, SetupAllowance(wallets.All.Length, gas), gas, chainId, _log, interrupt).ConfigureAwait(false);
+                    setupFunder = shardFunder;
+                }
                 await workload.SetupAsync(new WorkloadSetup
                 {
                     Nodes = apis, Funder = setupFunder, ChainId = chainId, Gas = gas, TxType = options.TxType, Wallets = wallets,
@@ -1018,6 +1026,14 @@ public sealed class LoadRun(RunOptions options)
             finally { gate.Release(); }
         })).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// What a shard funder is given for a workload's set-up (deploys, role grants, mints, all sent to the first node):
+    /// 10M gas plus 60k per wallet at the fee cap, more than the set-ups use (a token deploy and a mint per wallet in
+    /// batches); what is left stays with the shard funder and pays its wallets' funding next.
+    /// </summary>
+    internal static BigInteger SetupAllowance(int wallets, GasPricing gas) =>
+        (10_000_000 + 60_000 * new BigInteger(wallets)) * gas.MaxFeePerGas.ToBigInteger();
 
     /// <summary>Tops every wallet up to what the run can spend, from the funder, and verifies it landed.</summary>
     private async Task FundAsync(List<RpcClient> apis, WalletSet wallets, UInt256 maxCostPerTx, TxComposer workload, string? funderKey, long? replayCount, CancellationToken cancel)

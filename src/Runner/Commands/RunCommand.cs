@@ -135,8 +135,6 @@ public static class RunCommand
                 if (replayFile is null) shardValue.EnsureOwnsWallets(shared.Wallets);
                 DateTimeOffset? startAtValue = parse.GetValue(startAt) is string startText ? ParseStartAt(startText, DateTimeOffset.UtcNow) : null;
                 WorkloadSpec workloadSpec = shared.Workload;
-                if (shardValue.Count > 1 && workloadSpec.SetsUpFromFunder)
-                    throw new ArgumentException($"--shard {shardValue} with --workload {workloadSpec.Text}: its set-up (deploys, role grants, mints) is sent from the funder by every shard at once, which sharded runs do not coordinate yet: shard transfer, deploy or call workloads");
                 if (replayFile is not null && !workloadSpec.IsTransfer)
                     throw new ArgumentException($"--replay sends the presigned ETH transfers of its file: --workload {workloadSpec.Text} does not apply to it (presigned files hold transfers only)");
                 FileInfo? reuseFile = parse.GetValue(reuseSetup);
