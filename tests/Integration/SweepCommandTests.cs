@@ -56,6 +56,26 @@ public class SweepCommandTests
         Assert.Equal(Wallets * (OneEth - 21_000 * gasPrice), await BalanceAsync(node, funder.Address.ToString()));
     }
 
+    [Fact]
+    public async Task A_shard_sweep_also_empties_the_shards_own_funder()
+    {
+        await using AnvilNode node = await AnvilNode.StartAsync();
+        PrivateKey funder = DeterministicKeys.Derive("sweep-funder", 2);
+        var shard = Shard.Parse("1/2");
+        WalletSet wallets = WalletSet.Derive(funder, Seed, 4, shard, 1, 1); // shard 1 of 4 wallets: 1 and 3
+        PrivateKey shardFunder = ShardFunder.Derive(funder, shard);
+        foreach (string address in wallets.All.Select(w => w.Address.ToString()).Append(shardFunder.Address.ToString()))
+            await node.CallAsync("anvil_setBalance", address, "0x" + OneEth.ToString("x", CultureInfo.InvariantCulture).TrimStart('0'));
+        BigInteger gasPrice = Hex((await node.CallAsync("eth_gasPrice"))!.GetValue<string>());
+
+        ProcessResult sweep = await ProcessRunner.RunFastloadAsync("", KeyEnv(funder), "sweep", "--rpc", node.Url.ToString(), "--wallets", "4", "--seed", Seed, "--shard", "1/2");
+
+        Assert.True(sweep.ExitCode == 0, sweep.StdErr);
+        Assert.Equal(BigInteger.Zero, await BalanceAsync(node, shardFunder.Address.ToString()));
+        foreach (Wallet w in wallets.All) Assert.Equal(BigInteger.Zero, await BalanceAsync(node, w.Address.ToString()));
+        Assert.Equal(3 * (OneEth - 21_000 * gasPrice), await BalanceAsync(node, funder.Address.ToString())); // 2 wallets + the shard funder
+    }
+
     private static Dictionary<string, string> KeyEnv(PrivateKey funder) => new() { ["FASTLOAD_FUNDER_KEY"] = "0x" + Convert.ToHexStringLower(funder.Bytes) };
 
     /// <summary>Gives each of the run's wallets (derived from <paramref name="funder"/> and the seed) exactly 1 ETH.</summary>

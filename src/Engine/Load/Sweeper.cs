@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Text.Json;
 using FastLoad.Engine.Primitives;
 using FastLoad.Engine.Rpc;
+using FastLoad.Engine.Signing;
 using FastLoad.Engine.Transactions;
 using FastLoad.Engine.Wallets;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,10 @@ public static class Sweeper
 {
     public sealed record Result(int Swept, BigInteger Returned);
 
-    public static async Task<Result> SweepAsync(IReadOnlyList<RpcClient> apis, WalletSet wallets, Address to, ILogger log, CancellationToken cancel)
+    /// <param name="extra">Other keys of the run to empty as well, through the first node: a sharded run's shard funder
+    /// (<see cref="ShardFunder"/>), which keeps what its set-up and funding did not spend.</param>
+    public static async Task<Result> SweepAsync(IReadOnlyList<RpcClient> apis, WalletSet wallets, Address to, ILogger log, CancellationToken cancel,
+        IReadOnlyList<PrivateKey>? extra = null)
     {
         var gasPrices = new UInt256[apis.Count];
         var chainIds = new ulong[apis.Count];
@@ -30,38 +34,8 @@ public static class Sweeper
         BigInteger returned = BigInteger.Zero;
         var pending = new List<(RpcClient Api, Hash256 Hash)>();
         object gate = new();
-        await LoadRun.ForEachWalletAsync(wallets.All, async w =>
-        {
-            RpcClient api = apis[w.Node];
-            UInt256 gasPrice = gasPrices[w.Node];
-            // The run's last txs must be mined first: the balance must not still have them to pay for.
-            ulong nonce = await api.GetTransactionCountAsync(w.Address, ct: cancel).ConfigureAwait(false);
-            var settling = Stopwatch.StartNew();
-            while (await api.GetTransactionCountAsync(w.Address, "latest", cancel).ConfigureAwait(false) < nonce)
-            {
-                if (settling.Elapsed > TimeSpan.FromSeconds(120))
-                    throw new RunSetupException($"{w.Address} still has txs pending on {api.Endpoint.Url} after 120 s: is the node producing blocks?");
-                await Task.Delay(200, cancel).ConfigureAwait(false);
-            }
-            BigInteger balance = (await api.GetBalanceAsync(w.Address, ct: cancel).ConfigureAwait(false)).ToBigInteger();
-            BigInteger fee = gasPrice.ToBigInteger() * 21_000;
-            if (balance <= fee || w.Address == to) return;
-            var tx = new LegacyTransaction
-            {
-                ChainId = chainIds[w.Node], Nonce = nonce, GasPrice = gasPrice, GasLimit = 21_000, To = to,
-                Value = UInt256.FromBigInteger(balance - fee),
-            };
-            byte[] envelope = new byte[TransactionSigner.MaxSignedLength(tx)];
-            byte[] hash = new byte[32];
-            int length = TransactionSigner.Sign(tx, w.Key, envelope, hash);
-            Hash256 sent = await api.SendRawTransactionAsync(envelope.AsMemory(0, length), cancel).ConfigureAwait(false);
-            lock (gate)
-            {
-                pending.Add((api, sent));
-                swept++;
-                returned += balance - fee;
-            }
-        }).ConfigureAwait(false);
+        await LoadRun.ForEachWalletAsync(wallets.All, w => SweepOneAsync(w.Node, w.Key, w.Address)).ConfigureAwait(false);
+        foreach (PrivateKey key in extra ?? []) await SweepOneAsync(0, key, key.Address).ConfigureAwait(false);
 
         var waited = Stopwatch.StartNew();
         foreach ((RpcClient api, Hash256 hash) in pending)
@@ -71,5 +45,38 @@ public static class Sweeper
         }
         log.Swept(swept, LoadRun.FormatEth(returned), to.ToString());
         return new Result(swept, returned);
+
+        async Task SweepOneAsync(int node, PrivateKey key, Address address)
+        {
+            RpcClient api = apis[node];
+            UInt256 gasPrice = gasPrices[node];
+            // The run's last txs must be mined first: the balance must not still have them to pay for.
+            ulong nonce = await api.GetTransactionCountAsync(address, ct: cancel).ConfigureAwait(false);
+            var settling = Stopwatch.StartNew();
+            while (await api.GetTransactionCountAsync(address, "latest", cancel).ConfigureAwait(false) < nonce)
+            {
+                if (settling.Elapsed > TimeSpan.FromSeconds(120))
+                    throw new RunSetupException($"{address} still has txs pending on {api.Endpoint.Url} after 120 s: is the node producing blocks?");
+                await Task.Delay(200, cancel).ConfigureAwait(false);
+            }
+            BigInteger balance = (await api.GetBalanceAsync(address, ct: cancel).ConfigureAwait(false)).ToBigInteger();
+            BigInteger fee = gasPrice.ToBigInteger() * 21_000;
+            if (balance <= fee || address == to) return;
+            var tx = new LegacyTransaction
+            {
+                ChainId = chainIds[node], Nonce = nonce, GasPrice = gasPrice, GasLimit = 21_000, To = to,
+                Value = UInt256.FromBigInteger(balance - fee),
+            };
+            byte[] envelope = new byte[TransactionSigner.MaxSignedLength(tx)];
+            byte[] hash = new byte[32];
+            int length = TransactionSigner.Sign(tx, key, envelope, hash);
+            Hash256 sent = await api.SendRawTransactionAsync(envelope.AsMemory(0, length), cancel).ConfigureAwait(false);
+            lock (gate)
+            {
+                pending.Add((api, sent));
+                swept++;
+                returned += balance - fee;
+            }
+        }
     }
 }

@@ -23,7 +23,8 @@ public static class SweepCommand
         var logFile = CliLog.FileOption();
         var logLevel = CliLog.LevelOption();
         var command = new Command("sweep", """
-            Return what is left in a run's wallets (same funder key, --seed, --wallets, --shard) to the funder's address.
+            Return what is left in a run's wallets (same funder key, --seed, --wallets, --shard) to the funder's address;
+            with --shard, also what the shard's own funder kept.
             The wallets derive from the funder key and the seed, so the funder key is required.
             Examples:
               FASTLOAD_FUNDER_KEY=0x… fastload sweep --rpc http://127.0.0.1:8545 --wallets 500
@@ -57,7 +58,9 @@ public static class SweepCommand
                     foreach (RpcClient api in apis) ChainGuard.EnsureAllowed(api.GetChainIdAsync().GetAwaiter().GetResult(), api.Endpoint.Url, parse.GetValue(allowMainnet));
                     WalletSet set = WalletSet.Derive(funder, parse.GetValue(seed)!, parse.GetValue(wallets), shardValue, 1, apis.Count);
                     log.Logger.SweepStart(set.All.Length, apis.Count, funder.Address.ToString());
-                    Sweeper.SweepAsync(apis, set, funder.Address, log.Logger, CancellationToken.None).GetAwaiter().GetResult();
+                    // A shard's own funder too: what its set-up and funding left goes back to the funder key.
+                    Sweeper.SweepAsync(apis, set, funder.Address, log.Logger, CancellationToken.None,
+                        shardValue.Count > 1 ? [ShardFunder.Derive(funder, shardValue)] : null).GetAwaiter().GetResult();
                 }
                 finally
                 {
