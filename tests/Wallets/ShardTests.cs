@@ -93,7 +93,6 @@ public class ShardTests
 
     [Theory]
     [InlineData("--start-at 2020-01-01T00:00:00Z", "--start-at 2020-01-01T00:00:00.000Z is")]
-    [InlineData("--shard 1/3 --workload erc20", "--shard 1/3 with --workload erc20: its set-up")]
     public async Task Bad_shard_input_is_one_line_and_exit_2(string args, string expected)
     {
         ProcessResult result = await ProcessRunner.RunFastloadAsync("", ["run", .. args.Split(' ')]);
