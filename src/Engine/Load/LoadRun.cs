@@ -685,8 +685,7 @@ public sealed class LoadRun(RunOptions options)
         if (_options.Sweep && funderKey is not null && PrivateKey.TryParse(funderKey.Trim(), out PrivateKey funderForSweep) && reason != StopReason.Aborted)
         {
             _log.Sweeping();
-            await Sweeper.SweepAsync(apis, wallets, funderForSweep.Address, _log, CancellationToken.None,
-                _shard.Count > 1 ? [ShardFunder.Derive(funderForSweep, _shard)] : null).ConfigureAwait(false);
+            await Sweeper.SweepAsync(apis, wallets, funderForSweep, _log, CancellationToken.None).ConfigureAwait(false);
         }
         long intended = intendedForVerdict;
         BottleneckVerdict verdict = Bottleneck.Judge(evidence);

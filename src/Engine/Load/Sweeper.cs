@@ -18,11 +18,12 @@ public static class Sweeper
 {
     public sealed record Result(int Swept, BigInteger Returned);
 
-    /// <param name="extra">Other keys of the run to empty as well, through the first node: a sharded run's shard funder
-    /// (<see cref="ShardFunder"/>), which keeps what its set-up and funding did not spend.</param>
-    public static async Task<Result> SweepAsync(IReadOnlyList<RpcClient> apis, WalletSet wallets, Address to, ILogger log, CancellationToken cancel,
-        IReadOnlyList<PrivateKey>? extra = null)
+    /// <param name="funder">Where everything goes back to. For a sharded wallet set, the shard's own funder
+    /// (<see cref="ShardFunder"/>, derived from it), which keeps what its set-up and funding did not spend, is emptied
+    /// too, through the first node.</param>
+    public static async Task<Result> SweepAsync(IReadOnlyList<RpcClient> apis, WalletSet wallets, PrivateKey funder, ILogger log, CancellationToken cancel)
     {
+        Address to = funder.Address;
         var gasPrices = new UInt256[apis.Count];
         var chainIds = new ulong[apis.Count];
         for (int i = 0; i < apis.Count; i++)
@@ -35,7 +36,11 @@ public static class Sweeper
         var pending = new List<(RpcClient Api, Hash256 Hash)>();
         object gate = new();
         await LoadRun.ForEachWalletAsync(wallets.All, w => SweepOneAsync(w.Node, w.Key, w.Address)).ConfigureAwait(false);
-        foreach (PrivateKey key in extra ?? []) await SweepOneAsync(0, key, key.Address).ConfigureAwait(false);
+        if (wallets.Shard.Count > 1)
+        {
+            PrivateKey shardFunder = ShardFunder.Derive(funder, wallets.Shard);
+            await SweepOneAsync(0, shardFunder, shardFunder.Address).ConfigureAwait(false);
+        }
 
         var waited = Stopwatch.StartNew();
         foreach ((RpcClient api, Hash256 hash) in pending)

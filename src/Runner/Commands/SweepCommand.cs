@@ -58,9 +58,7 @@ public static class SweepCommand
                     foreach (RpcClient api in apis) ChainGuard.EnsureAllowed(api.GetChainIdAsync().GetAwaiter().GetResult(), api.Endpoint.Url, parse.GetValue(allowMainnet));
                     WalletSet set = WalletSet.Derive(funder, parse.GetValue(seed)!, parse.GetValue(wallets), shardValue, 1, apis.Count);
                     log.Logger.SweepStart(set.All.Length, apis.Count, funder.Address.ToString());
-                    // A shard's own funder too: what its set-up and funding left goes back to the funder key.
-                    Sweeper.SweepAsync(apis, set, funder.Address, log.Logger, CancellationToken.None,
-                        shardValue.Count > 1 ? [ShardFunder.Derive(funder, shardValue)] : null).GetAwaiter().GetResult();
+                    Sweeper.SweepAsync(apis, set, funder, log.Logger, CancellationToken.None).GetAwaiter().GetResult(); // and a shard's own funder
                 }
                 finally
                 {
