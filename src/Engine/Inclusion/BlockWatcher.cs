@@ -239,21 +239,23 @@ public sealed class BlockWatcher(RpcClient node, InclusionTracker tracker, TimeS
         }
     }
 
+    /// <summary>Why the heads socket failed, in one line: a refused certificate says so (the socket's own message does not).</summary>
+    internal static string Describe(Exception e)
+    {
+        Exception innermost = e;
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException)
+                return "TLS handshake refused (its certificate is not trusted, or is for another host name) — pass --ca-cert FILE with the CA that signed it, or --insecure (test endpoints only)";
+            innermost = inner;
+        }
+        return innermost == e ? e.Message : $"{e.Message} ({innermost.Message})";
+    }
+
     /// <summary>
     /// Subscribes to newHeads and fetches every block up to each announced head. Returns only when cancelled;
     /// throws if the node refuses the subscription or the socket fails (polling then carries on from <see cref="_next"/>).
     /// </summary>
-    /// <summary>Why the heads socket failed, in one line: a refused certificate says so (the socket's own message does not).</summary>
-    internal static string Describe(Exception e)
-    {
-        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
-            if (inner is System.Security.Authentication.AuthenticationException)
-                return "TLS handshake refused (its certificate is not trusted, or is for another host name) — pass --ca-cert FILE with the CA that signed it, or --insecure (test endpoints only)";
-        Exception innermost = e;
-        while (innermost.InnerException is not null) innermost = innermost.InnerException;
-        return innermost == e ? e.Message : $"{e.Message} ({innermost.Message})";
-    }
-
     private async Task FollowHeadsAsync(Uri url, CancellationToken stop)
     {
         using var socket = new System.Net.WebSockets.ClientWebSocket();
