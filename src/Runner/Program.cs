@@ -37,7 +37,7 @@ public static class Program
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ScenarioCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
-        // `fastload`, `fastload --help`: an overview (each command's first line), not every command's whole text.
+        // `fastload`, `fastload --help`: an overview (a line per command), not every command's whole text.
         if (args.Length == 0 || (args.Length == 1 && args[0] is "--help" or "-h" or "-?" or "help"))
         {
             Console.Out.Write(Overview(root));
@@ -100,7 +100,7 @@ public static class Program
         }
     }
 
-    /// <summary>The root help: what FastLoad is, the examples, and each command with the first line of its description.</summary>
+    /// <summary>The root help: what FastLoad is, the examples, and each command with a one-line summary.</summary>
     internal static string Overview(RootCommand root)
     {
         var text = new System.Text.StringBuilder();

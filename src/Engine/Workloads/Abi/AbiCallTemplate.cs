@@ -137,22 +137,11 @@ public sealed class AbiCallTemplate
         return parts;
     }
 
-    /// <summary>The index of the last <paramref name="c"/> outside double quotes, or -1.</summary>
+    /// <summary>The index of the last <paramref name="c"/> outside double quotes and [ ] (as <see cref="SplitOutside"/> splits), or -1.</summary>
     public static int LastIndexOutside(string text, char c)
     {
-        int found = -1;
-        bool quoted = false;
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (quoted)
-            {
-                if (text[i] == '\\') i++;
-                else if (text[i] == '"') quoted = false;
-            }
-            else if (text[i] == '"') quoted = true;
-            else if (text[i] == c) found = i;
-        }
-        return found;
+        List<string> parts = SplitOutside(text, c);
+        return parts.Count == 1 ? -1 : text.Length - parts[^1].Length - 1;
     }
 
     internal static byte[] Word(BigInteger value)
